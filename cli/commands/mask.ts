@@ -1,0 +1,89 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_WORKERS, runMask } from '../../pipelines/mask.js';
+import { parseChoice, parseCount, parseFraction, parseSize } from '../parse.js';
+import { progressFor, type LogFormat } from '../output.js';
+import type { PolicyUnit } from '../../maskers/policy.js';
+import type { FormatChoice } from '../../corpora/sources.js';
+
+interface MaskFlags {
+  pack: string;
+  out: string;
+  textField: string;
+  idField: string;
+  format: FormatChoice;
+  stripGutenberg: boolean;
+  unit: PolicyUnit;
+  redact: boolean;
+  placeholder: string;
+  maxFlagged: number;
+  workers: number;
+  shardBytes: number;
+  overwrite: boolean;
+  strict: boolean;
+  failOnLeak: boolean;
+  maxResidual: number;
+  quiet: boolean;
+  logFormat: LogFormat;
+}
+
+export function maskCommand(): Command {
+  return new Command('mask')
+    .description('mask a corpus: detect the pack\'s concepts, excise them with provenance, verify the output')
+    .argument('<inputs...>', 'JSONL (.gz/.zst), JSON arrays, .txt/.md files, directories of them, or - for stdin')
+    .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .option('--text-field <path>', 'dotted path of the text in each JSON record', 'text')
+    .option('--id-field <path>', 'dotted path of the id in each JSON record', 'id')
+    .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
+    .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
+    .addOption(new Option('--unit <unit>', 'what is removed around a finding').choices(['sentence', 'paragraph', 'document']).default('sentence'))
+    .option('--redact', 'write a placeholder instead of deleting', false)
+    .option('--placeholder <text>', 'placeholder for --redact', '[MASKED]')
+    .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, 0.5)
+    .option('--workers <n>', `worker threads (0: work on the main thread)`, parseCount, DEFAULT_WORKERS)
+    .option('--shard-bytes <size>', 'start a new corpus shard after this much JSONL', parseSize, 256 * 1024 ** 2)
+    .option('--overwrite', 'replace a finished run in the output directory', false)
+    .option('--strict', 'stop with exit code 2 at the first rejected record', false)
+    .option('--fail-on-leak', 'exit 1 when verification finds leakage over the threshold', false)
+    .option('--max-residual <n>', 'residual findings a concept may keep and still pass verification', parseCount, 0)
+    .option('-q, --quiet', 'no progress output', false)
+    .option('--log-format <format>', 'text, or json lines on stderr for machines', parseChoice(['text', 'json'] as const), 'text')
+    .action(async (inputs: string[], flags: MaskFlags) => {
+      const result = await runMask(
+        {
+          inputs,
+          pack: flags.pack,
+          out: flags.out,
+          textField: flags.textField,
+          idField: flags.idField,
+          format: flags.format,
+          stripGutenberg: flags.stripGutenberg,
+          policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged },
+          workers: flags.workers,
+          shardBytes: flags.shardBytes,
+          overwrite: flags.overwrite,
+          strict: flags.strict,
+          maxResidual: flags.maxResidual,
+        },
+        progressFor('mask', flags),
+      );
+      const { counts } = result.manifest;
+      const verdict = result.leakage.passed ? 'passed' : `FAILED (${result.leakage.residualTotal} residual finding(s))`;
+      if (flags.logFormat === 'json') {
+        process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.leakage.passed, residual: result.leakage.residualTotal }, files: result.files }) + '\n');
+      } else if (!flags.quiet) {
+        const lines = [
+          `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,
+          `verification ${verdict}`,
+          `  corpus    ${result.files.corpus}`,
+          `  edits     ${result.files.edits}`,
+          `  findings  ${result.files.findings}`,
+          `  rejects   ${result.files.rejects}`,
+          `  manifest  ${result.files.manifest}`,
+          `  report    ${result.files.reportMarkdown} (and ${result.files.report})`,
+        ];
+        process.stdout.write(lines.join('\n') + '\n');
+      }
+      if (flags.failOnLeak && !result.leakage.passed) process.exitCode = 1;
+    });
+}

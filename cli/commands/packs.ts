@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { builtinPackIds, loadPack } from '../../maskers/pack/load.js';
+
+export function packsCommand(): Command {
+  const packs = new Command('packs').description('list, show and validate concept packs');
+  packs
+    .command('list')
+    .description('list the built-in packs')
+    .action(async () => {
+      for (const id of builtinPackIds()) {
+        const { pack } = await loadPack(id);
+        process.stdout.write(`${pack.id}\t${pack.version}\tcutoff ${pack.cutoff}\t${pack.concepts.length} concepts\t${pack.title}\n`);
+      }
+    });
+  packs
+    .command('show')
+    .description('show a pack\'s concepts, terms and keep contexts')
+    .argument('<id|file>')
+    .action(async (ref: string) => {
+      const { pack, sha256, source } = await loadPack(ref);
+      const lines = [`${pack.id} ${pack.version}: ${pack.title} (cutoff ${pack.cutoff})`, `source ${source}`, `sha256 ${sha256}`, ''];
+      for (const concept of pack.concepts) {
+        lines.push(`${concept.id}: ${concept.label}`);
+        lines.push(`  terms (${concept.terms.length + concept.variants.length}): ${[...concept.terms, ...concept.variants].join(', ')}`);
+        if (concept.people.length) lines.push(`  people: ${concept.people.map((person) => person.name).join(', ')}`);
+        if (concept.keep.length) lines.push(`  keeps: ${concept.keep.map((keep) => keep.label).join('; ')}`);
+        if (concept.implies.length) lines.push(`  implies: ${concept.implies.join(', ')}`);
+      }
+      if (pack.keep.length) lines.push('', `pack-wide keeps: ${pack.keep.map((keep) => keep.label).join('; ')}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+  packs
+    .command('validate')
+    .description('check a pack file against the schema')
+    .argument('<file>')
+    .action(async (file: string) => {
+      const { pack } = await loadPack(file);
+      process.stdout.write(`${file}: valid pack ${pack.id} ${pack.version} with ${pack.concepts.length} concepts\n`);
+    });
+  return packs;
+}

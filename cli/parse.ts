@@ -1,0 +1,32 @@
+/** Option parsers: a bad value becomes commander's one-line "argument is invalid" error. */
+import { InvalidArgumentError } from 'commander';
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
+
+export function parseSize(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(value.trim());
+  const unit = match ? SIZE_UNITS[match[2].toLowerCase()] : undefined;
+  if (!match || unit === undefined) throw new InvalidArgumentError('expected a size such as 268435456, 256MB or 1GiB');
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes < 1) throw new InvalidArgumentError('must be at least 1 byte');
+  return bytes;
+}
+
+export function parseFraction(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) throw new InvalidArgumentError('expected a number from 0 to 1');
+  return number;
+}
+
+export function parseCount(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) throw new InvalidArgumentError('expected a whole number (0 or more)');
+  return number;
+}
+
+export function parseChoice<T extends string>(choices: readonly T[]) {
+  return (value: string): T => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${choices.join(', ')}`);
+    return value as T;
+  };
+}

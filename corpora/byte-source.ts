@@ -1,0 +1,100 @@
+/**
+ * Raw bytes of one input, hashed as they are read, and decompressed when the
+ * first bytes say gzip or zstd (magic numbers, not file names, decide: a
+ * `.jsonl` that is really gzip, or gzip on stdin, still reads).
+ */
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+/** Counts and hashes the raw (still compressed) bytes of an input as they stream past. */
+export class RawByteTap {
+  bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private digest: string | undefined;
+
+  observe(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.hash.update(chunk);
+  }
+
+  /** Only meaningful once the input has been read to its end. */
+  sha256(): string {
+    this.digest ??= this.hash.digest('hex');
+    return this.digest;
+  }
+}
+
+export function openRawBytes(path: string, highWaterMark = 1 << 20): AsyncIterable<Buffer> {
+  if (path === '-') return process.stdin as AsyncIterable<Buffer>;
+  return createReadStream(path, { highWaterMark });
+}
+
+async function* tapped(source: AsyncIterable<Buffer>, tap: RawByteTap): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    tap.observe(chunk);
+    yield chunk;
+  }
+}
+
+export function sniffCompression(head: Buffer): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+  return 'none';
+}
+
+/** fzstd as a Node Transform, so zstd and gzip share one code path. */
+class ZstdTransform extends Transform {
+  private readonly decoder = new ZstdDecompress((data) => this.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.decoder.push(chunk, false);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.decoder.push(new Uint8Array(0), true);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+}
+
+export interface DecodedInput {
+  compression: Compression;
+  /** Decompressed bytes; iteration throws when the compressed stream is damaged or cut short. */
+  bytes: AsyncIterable<Buffer>;
+}
+
+/**
+ * Opens an input for reading. The returned iterable yields decompressed bytes;
+ * the tap sees every raw byte, so its sha256 is the file's, whatever the format.
+ */
+export async function openDecoded(path: string, tap: RawByteTap): Promise<DecodedInput> {
+  const raw = tapped(openRawBytes(path), tap)[Symbol.asyncIterator]();
+  const first = await raw.next();
+  if (first.done) return { compression: 'none', bytes: (async function* () {})() };
+  const head = first.value;
+  const rest = (async function* () {
+    yield head;
+    for (let next = await raw.next(); !next.done; next = await raw.next()) yield next.value;
+  })();
+  const compression = sniffCompression(head);
+  if (compression === 'none') return { compression, bytes: rest };
+  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 16 }) : new ZstdTransform();
+  // pipeline() destroys the decoder with the source's or its own error, so a
+  // truncated stream surfaces as a rejected iteration rather than a silent end.
+  const out = pipeline(Readable.from(rest), decoder, () => {});
+  return { compression, bytes: out as AsyncIterable<Buffer> };
+}

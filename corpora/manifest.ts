@@ -1,0 +1,57 @@
+/** The manifest a run writes last (DESIGN.md, "Core records"): enough to cite, check and replay the run. */
+
+export interface ManifestInput {
+  /** As named on the command line, or the member path inside a named directory. */
+  path: string;
+  /** Absolute path, so `lacuna replay` finds the input from any working directory. */
+  resolved: string;
+  label: string;
+  format: string;
+  bytes: number;
+  sha256: string;
+  records: number;
+  rejected: number;
+}
+
+export interface ManifestOutput {
+  /** Relative to the output directory. */
+  path: string;
+  bytes: number;
+  sha256: string;
+  records?: number;
+}
+
+export interface Counts {
+  input: number;
+  kept: number;
+  edited: number;
+  dropped: number;
+  rejected: number;
+}
+
+export interface StageStats {
+  /** Documents (or records, for read) that passed through the stage. */
+  items: number;
+  /** Milliseconds, summed over worker threads for the parallel stages. */
+  ms: number;
+}
+
+export interface Manifest {
+  tool: { name: string; version: string; node: string };
+  command: string;
+  inputs: ManifestInput[];
+  skippedInputs: string[];
+  pack: { id: string; version: string; sha256: string; source: string; builtin: boolean };
+  embeddingModel: string | null;
+  config: Record<string, unknown>;
+  outputs: ManifestOutput[];
+  counts: Counts;
+  findings: { total: number; suppressed: number; byConcept: Record<string, number> };
+  verification: unknown;
+  stages: Record<string, StageStats>;
+  timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };
+}
+
+export function countsBalance(counts: Counts): boolean {
+  return counts.input === counts.kept + counts.edited + counts.dropped + counts.rejected;
+}

@@ -1,0 +1,32 @@
+/**
+ * Reads a JSONL(.gz/.zst) file that Lacuna wrote itself (corpus shards, edit
+ * and finding logs) as parsed records. Unlike the input readers it does not
+ * reject and go on: a bad line in our own output is corruption, and says so.
+ */
+import { openDecoded, RawByteTap } from '../byte-source.js';
+import { UsageError } from '../errors.js';
+import { LineSplitter, type ByteLine } from '../line-splitter.js';
+
+export async function* readRecords<T>(path: string): AsyncGenerator<T> {
+  const decoded = await openDecoded(path, new RawByteTap()).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read '${path}': ${error.code ?? error.message}`);
+  });
+  const splitter = new LineSplitter();
+  const parse = (line: ByteLine): T => {
+    try {
+      return JSON.parse(line.bytes.toString('utf8')) as T;
+    } catch (error) {
+      throw new UsageError(`${path} line ${line.lineNo}: ${(error as Error).message}`);
+    }
+  };
+  try {
+    for await (const chunk of decoded.bytes) {
+      for (const line of splitter.push(chunk)) if (line.bytes.length > 0) yield parse(line);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`${path}: damaged after line ${splitter.linesSeen} (${(error as Error).message})`);
+  }
+  const last = splitter.finish();
+  if (last && last.bytes.length > 0) yield parse(last);
+}

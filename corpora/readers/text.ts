@@ -1,0 +1,27 @@
+/** A plain-text or Markdown file is one document whose id is its path relative to the input root. */
+import { isUtf8 } from 'node:buffer';
+import { openDecoded, type RawByteTap } from '../byte-source.js';
+import type { InputEvent } from '../document.js';
+import { damagedStreamReason, type InputFile, type ReaderOptions } from './types.js';
+
+const UTF8_BOM = '\ufeff';
+
+export async function* readTextFile(file: InputFile, _options: ReaderOptions, tap: RawByteTap): AsyncGenerator<InputEvent> {
+  const origin = { file: file.label };
+  const decoded = await openDecoded(file.path, tap);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of decoded.bytes) chunks.push(chunk);
+  } catch (error) {
+    yield { kind: 'reject', reject: { ...origin, id: file.label, reason: damagedStreamReason(decoded.compression, `${chunks.reduce((sum, chunk) => sum + chunk.length, 0)} bytes`, error) } };
+    return;
+  }
+  const bytes = Buffer.concat(chunks);
+  if (!isUtf8(bytes)) {
+    yield { kind: 'reject', reject: { ...origin, id: file.label, reason: 'invalid UTF-8' } };
+    return;
+  }
+  let text = bytes.toString('utf8');
+  if (text.startsWith(UTF8_BOM)) text = text.slice(1);
+  yield { kind: 'doc', doc: { id: file.label, text }, origin };
+}

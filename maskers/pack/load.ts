@@ -1,0 +1,71 @@
+/** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
+import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { UsageError } from '../../corpora/errors.js';
+import { PACKAGE_ROOT } from '../../corpora/package-info.js';
+import { formatIssuePath, PackSchema, type Pack } from './schema.js';
+
+export const BUILTIN_PACK_DIR = join(PACKAGE_ROOT, 'maskers', 'packs');
+const PACK_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+export interface LoadedPack {
+  pack: Pack;
+  /** Where it was read from. */
+  source: string;
+  builtin: boolean;
+  sha256: string;
+}
+
+export function builtinPackIds(): string[] {
+  return readdirSync(BUILTIN_PACK_DIR)
+    .filter((name) => PACK_EXTENSIONS.includes(extname(name)))
+    .map((name) => name.slice(0, -extname(name).length))
+    .sort();
+}
+
+function looksLikePath(ref: string): boolean {
+  return ref.includes('/') || ref.includes('\\') || PACK_EXTENSIONS.includes(extname(ref).toLowerCase());
+}
+
+/** Parses and validates pack text; errors name the file, the place inside it and the problem. */
+export function parsePack(source: string, content: string): Pack {
+  let data: unknown;
+  try {
+    data = extname(source).toLowerCase() === '.json' ? JSON.parse(content) : parseYaml(content, { prettyErrors: false });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` line ${error.linePos[0].line}` : '';
+    throw new UsageError(`${source}:${where} cannot parse pack: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const result = PackSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more problems)` : '';
+    throw new UsageError(`${source}: ${formatIssuePath(issue.path)}: ${issue.message}${more}`);
+  }
+  return result.data;
+}
+
+export async function loadPack(ref: string): Promise<LoadedPack> {
+  let source: string;
+  let builtin = false;
+  if (looksLikePath(ref)) source = ref;
+  else {
+    const ids = builtinPackIds();
+    if (!ids.includes(ref)) throw new UsageError(`unknown pack '${ref}' (built-in packs: ${ids.join(', ')}; or give a path to a .yaml or .json pack)`);
+    const file = readdirSync(BUILTIN_PACK_DIR).find((name) => name.slice(0, -extname(name).length) === ref)!;
+    source = join(BUILTIN_PACK_DIR, file);
+    builtin = true;
+  }
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(source);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read pack '${source}': ${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message}`);
+  }
+  const pack = parsePack(source, bytes.toString('utf8'));
+  return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex') };
+}

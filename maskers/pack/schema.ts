@@ -1,0 +1,131 @@
+/**
+ * The concept-pack format: one versioned data file per body of target
+ * knowledge. Validation is strict (unknown keys are errors) because a typo in
+ * a pack silently weakens a mask, which is worse than a refused run.
+ */
+import { z } from 'zod';
+
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
+const text = z.string().trim().min(1, 'must not be empty');
+const year = z.number().int().min(-3000).max(3000);
+
+export const PersonSchema = z.strictObject({
+  name: text,
+  aliases: z.array(text).default([]),
+  note: z.string().optional(),
+});
+
+export const EventSchema = z.strictObject({
+  label: text,
+  year,
+});
+
+/** A look-alike that must stay: a match of a target term inside one is suppressed, not removed. */
+export const KeepContextSchema = z.strictObject({
+  label: text,
+  terms: z.array(text).default([]),
+  note: z.string().optional(),
+});
+
+export const SubstitutionSchema = z.strictObject({
+  from: text,
+  to: z.string(),
+});
+
+export const ProbeSchema = z.strictObject({
+  id: slug,
+  kind: z.enum(['masked', 'control', 'reconstruction']),
+  format: z.enum(['short-answer', 'cloze', 'multiple-choice', 'derivation']),
+  question: text,
+  answer: text,
+  choices: z.array(text).optional(),
+});
+
+export const ConceptSchema = z.strictObject({
+  id: slug,
+  label: text,
+  description: text,
+  terms: z.array(text).min(1, 'a concept needs at least one term'),
+  variants: z.array(text).default([]),
+  patterns: z.array(text).default([]),
+  people: z.array(PersonSchema).default([]),
+  events: z.array(EventSchema).default([]),
+  keep: z.array(KeepContextSchema).default([]),
+  exemplars: z.array(text).default([]),
+  keepExemplars: z.array(text).default([]),
+  substitutions: z.array(SubstitutionSchema).default([]),
+  implies: z.array(slug).default([]),
+  probes: z.array(ProbeSchema).default([]),
+});
+
+export const PackSchema = z
+  .strictObject({
+    id: slug,
+    title: text,
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be a version like 1.0.0'),
+    cutoff: year,
+    description: z.string().default(''),
+    language: z.string().default('en'),
+    /** Keep contexts that apply to every concept of the pack. */
+    keep: z.array(KeepContextSchema).default([]),
+    concepts: z.array(ConceptSchema).min(1, 'a pack needs at least one concept'),
+  })
+  .superRefine((pack, context) => {
+    const ids = new Map<string, number>();
+    pack.concepts.forEach((concept, index) => {
+      if (ids.has(concept.id)) {
+        context.addIssue({ code: 'custom', path: ['concepts', index, 'id'], message: `duplicate concept id '${concept.id}' (first at concepts[${ids.get(concept.id)}])` });
+      } else ids.set(concept.id, index);
+    });
+    pack.concepts.forEach((concept, index) => {
+      concept.implies.forEach((implied, at) => {
+        if (!ids.has(implied)) context.addIssue({ code: 'custom', path: ['concepts', index, 'implies', at], message: `unknown concept '${implied}'` });
+      });
+      concept.patterns.forEach((pattern, at) => {
+        try {
+          new RegExp(pattern, 'u');
+        } catch (error) {
+          context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `invalid regular expression: ${(error as Error).message}` });
+        }
+      });
+    });
+    const cycle = findImplicationCycle(pack.concepts);
+    if (cycle) context.addIssue({ code: 'custom', path: ['concepts'], message: `implied concepts form a cycle: ${cycle.join(' -> ')}` });
+  });
+
+export type Pack = z.infer<typeof PackSchema>;
+export type Concept = z.infer<typeof ConceptSchema>;
+export type KeepContext = z.infer<typeof KeepContextSchema>;
+
+/** A cycle in the `implies` graph, as a list of ids that starts and ends with the same id; null when acyclic. */
+export function findImplicationCycle(concepts: { id: string; implies: string[] }[]): string[] | null {
+  const graph = new Map(concepts.map((concept) => [concept.id, concept.implies]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | null => {
+    if (state.get(id) === 'done') return null;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    path.push(id);
+    for (const next of graph.get(id) ?? []) {
+      if (!graph.has(next)) continue;
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(id, 'done');
+    return null;
+  };
+  for (const concept of concepts) {
+    const cycle = visit(concept.id);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+/** `["concepts", 3, "terms", 2]` → `concepts[3].terms[2]`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out ? `.${String(key)}` : String(key);
+  return out || '(top level)';
+}

@@ -1,0 +1,127 @@
+/**
+ * The policy acts on findings: it decides which units (sentences, paragraphs
+ * or the whole document) go, and turns that into edits. It never looks at the
+ * text itself beyond the segmentation, so a different policy can be re-run on
+ * stored findings without detecting again.
+ *
+ * Deleting a unit also deletes the right whitespace, so the output reads as if
+ * the unit had never been written: a unit followed by a kept unit in the same
+ * paragraph takes the space after it; the last units of a paragraph take the
+ * space before them; a paragraph removed whole takes one paragraph break.
+ */
+import type { SpanEdit } from './edits.js';
+import type { SpanFinding } from './findings.js';
+import type { Segmentation, Span } from './segment/segmenter.js';
+
+export type PolicyUnit = 'sentence' | 'paragraph' | 'document';
+
+export interface PolicyOptions {
+  unit: PolicyUnit;
+  /** Write `placeholder` in place of removed units instead of deleting them. */
+  redact: boolean;
+  placeholder: string;
+  /** Drop the whole document when more than this fraction of its sentences is flagged. */
+  maxFlagged: number;
+}
+
+export interface Decision {
+  action: 'keep' | 'edit' | 'drop';
+  edits: SpanEdit[];
+  /** Sentences in the document; null when it had no finding and was never segmented. */
+  sentences: number | null;
+  flaggedSentences: number;
+}
+
+interface Unit extends Span {
+  paragraph: number;
+  /** Concept of the first finding in the unit, or undefined when the unit is clean. */
+  concept: string | undefined;
+}
+
+/** For each span, the concept of the first finding that overlaps it. Both lists are sorted by start. */
+function flagSpans<T extends Span>(spans: T[], findings: SpanFinding[]): (string | undefined)[] {
+  const concepts: (string | undefined)[] = new Array(spans.length).fill(undefined);
+  let first = 0;
+  for (const finding of findings) {
+    while (first < spans.length && spans[first].end <= finding.start) first++;
+    for (let i = first; i < spans.length && spans[i].start < finding.end; i++) concepts[i] ??= finding.concept;
+  }
+  return concepts;
+}
+
+/** Splits a removed stretch [start, end) into one edit per unit, contiguous, so each carries its own concept. */
+function deletePieces(units: Unit[], start: number, end: number, unitName: SpanEdit['unit'], out: SpanEdit[]): void {
+  units.forEach((unit, index) => {
+    out.push({
+      start: index === 0 ? start : unit.start,
+      end: index === units.length - 1 ? end : units[index + 1].start,
+      action: 'delete',
+      concept: unit.concept!,
+      unit: unitName,
+    });
+  });
+}
+
+/** Maximal runs of consecutive flagged items, as [first, last] index pairs. */
+function runs(flags: boolean[]): [number, number][] {
+  const found: [number, number][] = [];
+  for (let i = 0; i < flags.length; i++) {
+    if (!flags[i]) continue;
+    let j = i;
+    while (j + 1 < flags.length && flags[j + 1]) j++;
+    found.push([i, j]);
+    i = j;
+  }
+  return found;
+}
+
+function deletionEdits(text: string, segmentation: Segmentation, units: Unit[], unitName: SpanEdit['unit']): SpanEdit[] {
+  const edits: SpanEdit[] = [];
+  const byParagraph: Unit[][] = segmentation.paragraphs.map(() => []);
+  for (const unit of units) byParagraph[unit.paragraph].push(unit);
+  const paragraphGone = byParagraph.map((list) => list.length > 0 && list.every((unit) => unit.concept));
+  const paragraphs = segmentation.paragraphs;
+
+  // Runs of whole paragraphs: take the paragraph break after them, or before them at the end of the text.
+  for (const [p, q] of runs(paragraphGone)) {
+    const start = q + 1 < paragraphs.length ? paragraphs[p].start : p > 0 ? paragraphs[p - 1].end : 0;
+    const end = q + 1 < paragraphs.length ? paragraphs[q + 1].start : p > 0 ? paragraphs[q].end : text.length;
+    deletePieces(byParagraph.slice(p, q + 1).flat(), start, end, unitName, edits);
+  }
+  // Runs inside a paragraph that keeps something.
+  byParagraph.forEach((list, paragraph) => {
+    if (paragraphGone[paragraph]) return;
+    for (const [i, j] of runs(list.map((unit) => unit.concept !== undefined))) {
+      const start = j + 1 < list.length ? list[i].start : list[i - 1].end;
+      const end = j + 1 < list.length ? list[j + 1].start : list[j].end;
+      deletePieces(list.slice(i, j + 1), start, end, unitName, edits);
+    }
+  });
+  return edits.sort((a, b) => a.start - b.start);
+}
+
+export function decide(text: string, segmentation: Segmentation, findings: SpanFinding[], options: PolicyOptions): Decision {
+  const sentenceConcepts = flagSpans(segmentation.sentences, findings);
+  const flaggedSentences = sentenceConcepts.filter((concept) => concept !== undefined).length;
+  const sentences = segmentation.sentences.length;
+  if (findings.length === 0) return { action: 'keep', edits: [], sentences, flaggedSentences };
+
+  const tooMuch = sentences > 0 && flaggedSentences / sentences > options.maxFlagged;
+  if (options.unit === 'document' || tooMuch) {
+    return { action: 'drop', edits: [{ start: 0, end: text.length, action: 'drop', concept: findings[0].concept, unit: 'document' }], sentences, flaggedSentences };
+  }
+
+  let units: Unit[];
+  if (options.unit === 'sentence') {
+    units = segmentation.sentences.map((sentence, index) => ({ ...sentence, concept: sentenceConcepts[index] }));
+  } else {
+    const paragraphConcepts = flagSpans(segmentation.paragraphs, findings);
+    units = segmentation.paragraphs.map((paragraph, index) => ({ ...paragraph, paragraph: index, concept: paragraphConcepts[index] }));
+  }
+  const edits = options.redact
+    ? units
+        .filter((unit) => unit.concept !== undefined)
+        .map((unit): SpanEdit => ({ start: unit.start, end: unit.end, action: 'redact', concept: unit.concept!, replacement: options.placeholder, unit: options.unit }))
+    : deletionEdits(text, segmentation, units, options.unit);
+  return { action: edits.length > 0 ? 'edit' : 'keep', edits, sentences, flaggedSentences };
+}

@@ -1,0 +1,249 @@
+/**
+ * `lacuna mask`: read → detect → decide → edit → write, with verification of
+ * the output and full provenance (DESIGN.md, "The mask contract").
+ *
+ * The main thread reads, batches and writes, in input order; the per-document
+ * work runs in a worker pool (see mask-task.ts). Every input record ends up
+ * counted exactly once as kept, edited, dropped or rejected.
+ */
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Document, InputEvent, Reject } from '../corpora/document.js';
+import { UsageError } from '../corpora/errors.js';
+import { digestFile } from '../corpora/hashing.js';
+import { InputReader } from '../corpora/input-reader.js';
+import { countsBalance, type Counts, type Manifest, type ManifestOutput, type StageStats } from '../corpora/manifest.js';
+import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
+import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
+import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
+import { ShardedWriter } from '../corpora/writers/sharded-writer.js';
+import { RunDirectory, writeFileAtomic } from '../corpora/writers/run-directory.js';
+import type { Edit } from '../maskers/edits.js';
+import type { Finding } from '../maskers/findings.js';
+import { loadPack } from '../maskers/pack/load.js';
+import type { PolicyOptions } from '../maskers/policy.js';
+import { LeakageCollector, leakageMarkdown, type LeakageReport } from './leakage-report.js';
+import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig, type TaskDocument } from './mask-task.js';
+import { silentProgress, type ProgressSink } from './runtime/progress.js';
+import { mapOrdered, WorkerPool } from './runtime/worker-pool.js';
+import { workerScript } from './runtime/worker-script.js';
+
+export interface MaskOptions {
+  inputs: string[];
+  pack: string;
+  out: string;
+  textField: string;
+  idField: string;
+  format: FormatChoice;
+  stripGutenberg: boolean;
+  policy: PolicyOptions;
+  /** Worker threads; 0 runs the work on the main thread. */
+  workers: number;
+  shardBytes: number;
+  overwrite: boolean;
+  strict: boolean;
+  /** A concept fails verification when more residual findings than this remain. */
+  maxResidual: number;
+}
+
+export interface MaskResult {
+  outDir: string;
+  manifest: Manifest;
+  leakage: LeakageReport;
+  /** Paths of the main outputs, for the CLI to print. */
+  files: { corpus: string; edits: string; findings: string; rejects: string; manifest: string; report: string; reportMarkdown: string };
+}
+
+export const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
+const BATCH_DOCUMENTS = 256;
+const BATCH_CHARS = 1 << 20;
+
+interface BatchItem {
+  event: InputEvent;
+  /** Index into the batch's documents, for doc events. */
+  slot: number;
+}
+
+interface Batch {
+  items: BatchItem[];
+  documents: TaskDocument[];
+}
+
+/** Groups input events into batches of documents for the pool, keeping rejects in their place. */
+async function* batches(events: AsyncIterable<InputEvent>): AsyncGenerator<Batch> {
+  let batch: Batch = { items: [], documents: [] };
+  let chars = 0;
+  for await (const event of events) {
+    if (event.kind === 'doc') {
+      batch.items.push({ event, slot: batch.documents.length });
+      batch.documents.push({ id: event.doc.id, text: event.doc.text });
+      chars += event.doc.text.length;
+    } else batch.items.push({ event, slot: -1 });
+    if (batch.documents.length >= BATCH_DOCUMENTS || chars >= BATCH_CHARS) {
+      yield batch;
+      batch = { items: [], documents: [] };
+      chars = 0;
+    }
+  }
+  if (batch.items.length > 0) yield batch;
+}
+
+function describeOrigin(reject: Reject): string {
+  if (reject.line !== undefined) return `${reject.file} line ${reject.line}`;
+  if (reject.record !== undefined) return `${reject.file} record ${reject.record}`;
+  return reject.file;
+}
+
+function outputRecord(doc: Document, text: string): Document {
+  return doc.meta ? { id: doc.id, text, meta: doc.meta } : { id: doc.id, text };
+}
+
+function relativeOutput(file: WrittenFile, stagingDir: string): ManifestOutput {
+  const path = file.path.slice(stagingDir.length + 1).split('\\').join('/');
+  return { path, bytes: file.bytes, sha256: file.sha256, records: file.records };
+}
+
+export async function runMask(options: MaskOptions, progress: ProgressSink = silentProgress): Promise<MaskResult> {
+  const startedAt = new Date();
+  const clock = performance.now();
+  const { files, skipped } = await resolveInputs(options.inputs, options.format);
+  const loaded = await loadPack(options.pack);
+  const run = await RunDirectory.prepare(options.out, options.overwrite);
+
+  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy };
+  const pool = options.workers > 0 ? new WorkerPool<TaskDocument[], BatchOutcome>(workerScript('mask-worker'), options.workers, taskConfig) : undefined;
+  const inline = pool ? undefined : new MaskTask(taskConfig);
+  const runBatch = (documents: TaskDocument[]): Promise<BatchOutcome> => (pool ? pool.run(documents) : Promise.resolve(inline!.run(documents)));
+
+  const reader = new InputReader(files, { textField: options.textField, idField: options.idField, stripGutenberg: options.stripGutenberg });
+  const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes);
+  const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'));
+  const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'));
+  const rejectsWriter = new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false });
+
+  const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
+  const findingsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
+  const removedCharsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
+  let suppressed = 0;
+  const leakage = new LeakageCollector(loaded.pack.concepts.map((concept) => concept.id), options.maxResidual);
+  const workTimings = emptyTimings();
+  let writeMs = 0;
+  let waitMs = 0;
+
+  const snapshot = (documents: number) => ({ documents, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, elapsedMs: performance.now() - clock });
+  try {
+    let waitStart = performance.now();
+    for await (const done of mapOrdered(batches(reader.events()), async (batch) => ({ batch, result: await runBatch(batch.documents) }), Math.max(2, (pool?.size ?? 1) * 2))) {
+      const writeStart = performance.now();
+      waitMs += writeStart - waitStart;
+      const { batch, result } = done;
+      for (const stage of TASK_STAGES) workTimings[stage] += result.timings[stage];
+      for (const item of batch.items) {
+        counts.input++;
+        if (item.event.kind === 'reject') {
+          const reject = item.event.reject;
+          if (options.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
+          counts.rejected++;
+          await rejectsWriter.write(reject);
+          continue;
+        }
+        const doc = item.event.doc;
+        const outcome = result.outcomes[item.slot];
+        suppressed += outcome.suppressed;
+        for (const finding of outcome.findings) {
+          findingsByConcept[finding.concept]++;
+          const record: Finding = { id: doc.id, ...finding };
+          await findingsWriter.write(record);
+        }
+        for (const edit of outcome.decision.edits) {
+          removedCharsByConcept[edit.concept] += edit.end - edit.start;
+          const record: Edit = { id: doc.id, ...edit };
+          await editsWriter.write(record);
+        }
+        if (outcome.decision.action === 'drop') counts.dropped++;
+        else if (outcome.decision.action === 'edit') {
+          counts.edited++;
+          leakage.add(doc.id, outcome.text!, outcome.residual);
+          await corpus.write(outputRecord(doc, outcome.text!));
+        } else {
+          counts.kept++;
+          leakage.add(doc.id, doc.text, outcome.residual);
+          await corpus.write(outputRecord(doc, doc.text));
+        }
+      }
+      progress.update(snapshot(counts.input));
+      waitStart = performance.now();
+      writeMs += waitStart - writeStart;
+    }
+    progress.finish(snapshot(counts.input));
+
+    const writeClose = performance.now();
+    const shards = await corpus.close();
+    const written = [...shards, await editsWriter.close(), await findingsWriter.close(), await rejectsWriter.close()];
+    writeMs += performance.now() - writeClose;
+    if (!countsBalance(counts)) throw new Error(`internal error: counts do not balance: ${JSON.stringify(counts)}`);
+
+    const leakageReport = leakage.report();
+    const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
+    const reportPath = await run.staged('report.json');
+    const reportMdPath = await run.staged('report.md');
+    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: leakageReport }, null, 2) + '\n';
+    await writeFileAtomic(reportPath, reportJson);
+    await writeFileAtomic(reportMdPath, leakageMarkdown(summary, leakageReport));
+    const reportFiles = await Promise.all([reportPath, reportMdPath].map(async (path): Promise<WrittenFile> => ({ path, records: 0, ...(await digestFile(path)) })));
+
+    const outputs = [...written, ...reportFiles].map((file) => relativeOutput(file, run.stagingDir));
+    const stages: Record<string, StageStats> = {
+      read: { items: counts.input, ms: round(waitMs) },
+      ...Object.fromEntries(TASK_STAGES.map((stage) => [stage, { items: counts.input - counts.rejected, ms: round(workTimings[stage]) }])),
+      write: { items: counts.kept + counts.edited, ms: round(writeMs) },
+    };
+    const finishedAt = new Date();
+    const manifest: Manifest = {
+      tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version },
+      command: 'mask',
+      inputs: reader.stats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
+      skippedInputs: skipped,
+      pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, source: loaded.source, builtin: loaded.builtin },
+      embeddingModel: null,
+      config: {
+        textField: options.textField,
+        idField: options.idField,
+        format: options.format,
+        stripGutenberg: options.stripGutenberg,
+        unit: options.policy.unit,
+        redact: options.policy.redact,
+        placeholder: options.policy.placeholder,
+        maxFlagged: options.policy.maxFlagged,
+        shardBytes: options.shardBytes,
+        maxResidual: options.maxResidual,
+        strict: options.strict,
+        detectors: ['lexical'],
+      },
+      outputs,
+      counts,
+      findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
+      verification: { method: leakageReport.method, passed: leakageReport.passed, maxResidual: leakageReport.maxResidual, residualTotal: leakageReport.residualTotal, concepts: Object.fromEntries(Object.entries(leakageReport.concepts).map(([id, concept]) => [id, { residual: concept.residual, documents: concept.documents, passed: concept.passed }])) },
+      stages,
+      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: pool?.size ?? 0 },
+    };
+    await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
+    const at = (path: string) => `${options.out.replace(/\/+$/, '')}/${path}`;
+    return {
+      outDir: options.out,
+      manifest,
+      leakage: leakageReport,
+      files: { corpus: at('corpus/'), edits: at('edits.jsonl.gz'), findings: at('findings.jsonl.gz'), rejects: at('rejects.jsonl'), manifest: at('manifest.json'), report: at('report.json'), reportMarkdown: at('report.md') },
+    };
+  } catch (error) {
+    await run.abort();
+    throw error;
+  } finally {
+    await pool?.close();
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,143 @@
+/**
+ * `lacuna replay <run-dir>`: re-reads the run's inputs, applies its edit log,
+ * and checks that the result is the run's corpus, document for document. It is
+ * the proof that the edit log is complete provenance: every byte removed is
+ * accounted for by an edit, and nothing else changed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Document, InputEvent } from '../corpora/document.js';
+import { UsageError } from '../corpora/errors.js';
+import { digestFile } from '../corpora/hashing.js';
+import { InputReader } from '../corpora/input-reader.js';
+import type { Manifest } from '../corpora/manifest.js';
+import { readRecords } from '../corpora/readers/records.js';
+import type { InputFile, InputFormat } from '../corpora/readers/types.js';
+import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
+import { MANIFEST_NAME } from '../corpora/writers/run-directory.js';
+import { applyEdits, isDrop, type Edit } from '../maskers/edits.js';
+
+export interface ReplayOptions {
+  runDir: string;
+  /** Also write the replayed corpus here as JSONL.gz. */
+  write?: string;
+}
+
+export interface ReplayMismatch {
+  id: string;
+  reason: string;
+}
+
+export interface ReplayResult {
+  documents: number;
+  identical: number;
+  dropped: number;
+  mismatches: ReplayMismatch[];
+  mismatchCount: number;
+  changedInputs: string[];
+}
+
+const MAX_REPORTED = 20;
+
+export async function readManifest(runDir: string): Promise<Manifest> {
+  const path = join(runDir, MANIFEST_NAME);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`'${runDir}' is not a finished run: ${path} is missing`);
+  }
+  try {
+    return JSON.parse(text) as Manifest;
+  } catch (error) {
+    throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Pulls items from an async iterator one at a time, with a one-item lookahead. */
+class Cursor<T> {
+  private buffered: IteratorResult<T> | undefined;
+  constructor(private readonly iterator: AsyncIterator<T>) {}
+  async peek(): Promise<T | undefined> {
+    this.buffered ??= await this.iterator.next();
+    return this.buffered.done ? undefined : this.buffered.value;
+  }
+  async take(): Promise<T | undefined> {
+    const value = await this.peek();
+    this.buffered = undefined;
+    return value;
+  }
+}
+
+async function* concat<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T> {
+  for (const source of sources) yield* source;
+}
+
+function sameDocument(a: Document, b: Document): string | undefined {
+  if (a.id !== b.id) return `corpus has '${b.id}' where the replay has '${a.id}'`;
+  if (a.text !== b.text) {
+    let at = 0;
+    while (at < a.text.length && a.text[at] === b.text[at]) at++;
+    return `text differs from offset ${at} (replayed ${a.text.length} chars, corpus ${b.text.length})`;
+  }
+  if (JSON.stringify(a.meta ?? null) !== JSON.stringify(b.meta ?? null)) return 'meta differs';
+  return undefined;
+}
+
+export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
+  const manifest = await readManifest(options.runDir);
+  const config = manifest.config as { textField: string; idField: string; stripGutenberg: boolean };
+  const changedInputs: string[] = [];
+  for (const input of manifest.inputs) {
+    if (input.resolved === '-') throw new UsageError('the run read stdin, which cannot be read again; replay needs file inputs');
+    const digest = await digestFile(input.resolved).catch(() => undefined);
+    if (!digest || digest.sha256 !== input.sha256) changedInputs.push(input.resolved);
+  }
+  const files: InputFile[] = manifest.inputs.map((input) => ({ path: input.resolved, label: input.label, format: input.format as InputFormat }));
+  const reader = new InputReader(files, { textField: config.textField, idField: config.idField, stripGutenberg: config.stripGutenberg });
+  const shardPaths = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
+  const corpus = new Cursor(concat(shardPaths.map((path) => readRecords<Document>(path)))[Symbol.asyncIterator]());
+  const edits = new Cursor(readRecords<Edit>(join(options.runDir, 'edits.jsonl.gz'))[Symbol.asyncIterator]());
+  const writer = options.write ? new JsonlWriter(options.write) : undefined;
+
+  const result: ReplayResult = { documents: 0, identical: 0, dropped: 0, mismatches: [], mismatchCount: 0, changedInputs };
+  const mismatch = (id: string, reason: string) => {
+    result.mismatchCount++;
+    if (result.mismatches.length < MAX_REPORTED) result.mismatches.push({ id, reason });
+  };
+  for await (const event of reader.events() as AsyncIterable<InputEvent>) {
+    if (event.kind === 'reject') continue;
+    const doc = event.doc;
+    result.documents++;
+    const own: Edit[] = [];
+    while ((await edits.peek())?.id === doc.id) own.push((await edits.take())!);
+    if (isDrop(own)) {
+      result.dropped++;
+      if ((await corpus.peek())?.id === doc.id) mismatch(doc.id, 'the edit log drops this document but the corpus holds it');
+      continue;
+    }
+    let text: string;
+    try {
+      text = applyEdits(doc.text, own);
+    } catch (error) {
+      mismatch(doc.id, `edit log cannot be applied: ${(error as Error).message}`);
+      continue;
+    }
+    const replayed: Document = doc.meta ? { id: doc.id, text, meta: doc.meta } : { id: doc.id, text };
+    await writer?.write(replayed);
+    const stored = await corpus.take();
+    if (!stored) {
+      mismatch(doc.id, 'the corpus ends before this document');
+      continue;
+    }
+    const difference = sameDocument(replayed, stored);
+    if (difference) mismatch(doc.id, difference);
+    else result.identical++;
+  }
+  const leftoverEdit = await edits.peek();
+  if (leftoverEdit) mismatch(leftoverEdit.id, 'the edit log has edits for a document that is not in the input');
+  const leftoverDoc = await corpus.peek();
+  if (leftoverDoc) mismatch(leftoverDoc.id, 'the corpus has a document that is not in the input');
+  await writer?.close();
+  return result;
+}
