@@ -17,6 +17,8 @@ export interface RecordOrigin {
   /** 1-based line for line-oriented inputs, 0-based element index for JSON arrays, absent for whole files. */
   line?: number;
   record?: number;
+  /** For whole text files: the encoding the bytes were decoded from. */
+  decodedAs?: 'utf-8' | 'windows-1252';
 }
 
 /** A record the run could not use, with the reason; written to rejects.jsonl. */

@@ -26,6 +26,8 @@ export interface InputStats {
   /** Records seen: documents plus rejects. */
   records: number;
   rejected: number;
+  /** Set for text files read as something other than UTF-8. */
+  decodedAs?: string;
 }
 
 export class InputReader {
@@ -60,7 +62,10 @@ export class InputReader {
       for await (const event of READERS[file.format](file, this.options, tap)) {
         stats.records++;
         if (event.kind === 'reject') stats.rejected++;
-        else if (this.options.stripGutenberg) event.doc.text = stripGutenberg(event.doc.text).text;
+        else {
+          if (event.origin.decodedAs && event.origin.decodedAs !== 'utf-8') stats.decodedAs = event.origin.decodedAs;
+          if (this.options.stripGutenberg) event.doc.text = stripGutenberg(event.doc.text).text;
+        }
         yield event;
       }
       // A reader that stopped at damage may not have pulled the whole file through the tap;

@@ -113,10 +113,10 @@ export function decide(text: string, segmentation: Segmentation, findings: SpanF
 
   let units: Unit[];
   if (options.unit === 'sentence') {
-    units = segmentation.sentences.map((sentence, index) => ({ ...sentence, concept: sentenceConcepts[index] }));
+    units = segmentation.sentences.map((sentence, index) => ({ start: sentence.start, end: sentence.end, paragraph: sentence.paragraph, concept: sentenceConcepts[index] }));
   } else {
     const paragraphConcepts = flagSpans(segmentation.paragraphs, findings);
-    units = segmentation.paragraphs.map((paragraph, index) => ({ ...paragraph, paragraph: index, concept: paragraphConcepts[index] }));
+    units = segmentation.paragraphs.map((paragraph, index) => ({ start: paragraph.start, end: paragraph.end, paragraph: index, concept: paragraphConcepts[index] }));
   }
   const edits = options.redact
     ? units

@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import type { Document, InputEvent, Reject } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
-import { InputReader } from '../corpora/input-reader.js';
+import { InputReader, type InputOptions } from '../corpora/input-reader.js';
 import { countsBalance, type Counts, type Manifest, type ManifestOutput, type StageStats } from '../corpora/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
 import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
@@ -33,10 +33,9 @@ export interface MaskOptions {
   inputs: string[];
   pack: string;
   out: string;
-  textField: string;
-  idField: string;
   format: FormatChoice;
-  stripGutenberg: boolean;
+  /** How records become documents; recorded in the manifest so replay reads the inputs the same way. */
+  reading: InputOptions;
   policy: PolicyOptions;
   /** Worker threads; 0 runs the work on the main thread. */
   workers: number;
@@ -68,6 +67,19 @@ interface BatchItem {
 interface Batch {
   items: BatchItem[];
   documents: TaskDocument[];
+}
+
+/** Passes events through, adding the time spent producing them (reading, decompressing, parsing) to `stats`. */
+async function* timed<T>(source: AsyncIterable<T>, stats: StageStats): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  for (;;) {
+    const start = performance.now();
+    const next = await iterator.next();
+    stats.ms += performance.now() - start;
+    if (next.done) return;
+    stats.items++;
+    yield next.value;
+  }
 }
 
 /** Groups input events into batches of documents for the pool, keeping rejects in their place. */
@@ -116,7 +128,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const inline = pool ? undefined : new MaskTask(taskConfig);
   const runBatch = (documents: TaskDocument[]): Promise<BatchOutcome> => (pool ? pool.run(documents) : Promise.resolve(inline!.run(documents)));
 
-  const reader = new InputReader(files, { textField: options.textField, idField: options.idField, stripGutenberg: options.stripGutenberg });
+  const reader = new InputReader(files, options.reading);
   const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes);
   const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'));
   const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'));
@@ -129,14 +141,12 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const leakage = new LeakageCollector(loaded.pack.concepts.map((concept) => concept.id), options.maxResidual);
   const workTimings = emptyTimings();
   let writeMs = 0;
-  let waitMs = 0;
+  const readStats: StageStats = { items: 0, ms: 0 };
 
   const snapshot = (documents: number) => ({ documents, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, elapsedMs: performance.now() - clock });
   try {
-    let waitStart = performance.now();
-    for await (const done of mapOrdered(batches(reader.events()), async (batch) => ({ batch, result: await runBatch(batch.documents) }), Math.max(2, (pool?.size ?? 1) * 2))) {
+    for await (const done of mapOrdered(batches(timed(reader.events(), readStats)), async (batch) => ({ batch, result: await runBatch(batch.documents) }), Math.max(2, (pool?.size ?? 1) * 2))) {
       const writeStart = performance.now();
-      waitMs += writeStart - waitStart;
       const { batch, result } = done;
       for (const stage of TASK_STAGES) workTimings[stage] += result.timings[stage];
       for (const item of batch.items) {
@@ -173,8 +183,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         }
       }
       progress.update(snapshot(counts.input));
-      waitStart = performance.now();
-      writeMs += waitStart - writeStart;
+      writeMs += performance.now() - writeStart;
     }
     progress.finish(snapshot(counts.input));
 
@@ -195,7 +204,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 
     const outputs = [...written, ...reportFiles].map((file) => relativeOutput(file, run.stagingDir));
     const stages: Record<string, StageStats> = {
-      read: { items: counts.input, ms: round(waitMs) },
+      read: { items: readStats.items, ms: round(readStats.ms) },
       ...Object.fromEntries(TASK_STAGES.map((stage) => [stage, { items: counts.input - counts.rejected, ms: round(workTimings[stage]) }])),
       write: { items: counts.kept + counts.edited, ms: round(writeMs) },
     };
@@ -208,14 +217,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, source: loaded.source, builtin: loaded.builtin },
       embeddingModel: null,
       config: {
-        textField: options.textField,
-        idField: options.idField,
         format: options.format,
-        stripGutenberg: options.stripGutenberg,
-        unit: options.policy.unit,
-        redact: options.policy.redact,
-        placeholder: options.policy.placeholder,
-        maxFlagged: options.policy.maxFlagged,
+        reading: options.reading,
+        policy: options.policy,
         shardBytes: options.shardBytes,
         maxResidual: options.maxResidual,
         strict: options.strict,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Document, InputEvent } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
-import { InputReader } from '../corpora/input-reader.js';
+import { InputReader, type InputOptions } from '../corpora/input-reader.js';
 import type { Manifest } from '../corpora/manifest.js';
 import { readRecords } from '../corpora/readers/records.js';
 import type { InputFile, InputFormat } from '../corpora/readers/types.js';
@@ -86,7 +86,7 @@ function sameDocument(a: Document, b: Document): string | undefined {
 
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const manifest = await readManifest(options.runDir);
-  const config = manifest.config as { textField: string; idField: string; stripGutenberg: boolean };
+  const { reading } = manifest.config as { reading: InputOptions };
   const changedInputs: string[] = [];
   for (const input of manifest.inputs) {
     if (input.resolved === '-') throw new UsageError('the run read stdin, which cannot be read again; replay needs file inputs');
@@ -94,7 +94,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     if (!digest || digest.sha256 !== input.sha256) changedInputs.push(input.resolved);
   }
   const files: InputFile[] = manifest.inputs.map((input) => ({ path: input.resolved, label: input.label, format: input.format as InputFormat }));
-  const reader = new InputReader(files, { textField: config.textField, idField: config.idField, stripGutenberg: config.stripGutenberg });
+  const reader = new InputReader(files, reading);
   const shardPaths = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const corpus = new Cursor(concat(shardPaths.map((path) => readRecords<Document>(path)))[Symbol.asyncIterator]());
   const edits = new Cursor(readRecords<Edit>(join(options.runDir, 'edits.jsonl.gz'))[Symbol.asyncIterator]());

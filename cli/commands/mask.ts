@@ -4,6 +4,7 @@ import { parseChoice, parseCount, parseFraction, parseSize } from '../parse.js';
 import { progressFor, type LogFormat } from '../output.js';
 import type { PolicyUnit } from '../../maskers/policy.js';
 import type { FormatChoice } from '../../corpora/sources.js';
+import type { TextEncoding } from '../../corpora/readers/types.js';
 
 interface MaskFlags {
   pack: string;
@@ -12,6 +13,7 @@ interface MaskFlags {
   idField: string;
   format: FormatChoice;
   stripGutenberg: boolean;
+  encoding: TextEncoding;
   unit: PolicyUnit;
   redact: boolean;
   placeholder: string;
@@ -35,6 +37,7 @@ export function maskCommand(): Command {
     .option('--text-field <path>', 'dotted path of the text in each JSON record', 'text')
     .option('--id-field <path>', 'dotted path of the id in each JSON record', 'id')
     .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
+    .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
     .addOption(new Option('--unit <unit>', 'what is removed around a finding').choices(['sentence', 'paragraph', 'document']).default('sentence'))
     .option('--redact', 'write a placeholder instead of deleting', false)
@@ -54,10 +57,8 @@ export function maskCommand(): Command {
           inputs,
           pack: flags.pack,
           out: flags.out,
-          textField: flags.textField,
-          idField: flags.idField,
           format: flags.format,
-          stripGutenberg: flags.stripGutenberg,
+          reading: { textField: flags.textField, idField: flags.idField, encoding: flags.encoding, stripGutenberg: flags.stripGutenberg },
           policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged },
           workers: flags.workers,
           shardBytes: flags.shardBytes,

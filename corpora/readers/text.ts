@@ -6,7 +6,7 @@ import { damagedStreamReason, type InputFile, type ReaderOptions } from './types
 
 const UTF8_BOM = '\ufeff';
 
-export async function* readTextFile(file: InputFile, _options: ReaderOptions, tap: RawByteTap): AsyncGenerator<InputEvent> {
+export async function* readTextFile(file: InputFile, options: ReaderOptions, tap: RawByteTap): AsyncGenerator<InputEvent> {
   const origin = { file: file.label };
   const decoded = await openDecoded(file.path, tap);
   const chunks: Buffer[] = [];
@@ -17,11 +17,12 @@ export async function* readTextFile(file: InputFile, _options: ReaderOptions, ta
     return;
   }
   const bytes = Buffer.concat(chunks);
-  if (!isUtf8(bytes)) {
-    yield { kind: 'reject', reject: { ...origin, id: file.label, reason: 'invalid UTF-8' } };
+  const utf8 = options.encoding !== 'latin1' && isUtf8(bytes);
+  if (!utf8 && options.encoding === 'utf-8') {
+    yield { kind: 'reject', reject: { ...origin, id: file.label, reason: 'invalid UTF-8 (pass --encoding auto to read legacy 8-bit text as Windows-1252)' } };
     return;
   }
-  let text = bytes.toString('utf8');
+  let text = utf8 ? bytes.toString('utf8') : new TextDecoder('windows-1252').decode(bytes);
   if (text.startsWith(UTF8_BOM)) text = text.slice(1);
-  yield { kind: 'doc', doc: { id: file.label, text }, origin };
+  yield { kind: 'doc', doc: { id: file.label, text }, origin: { ...origin, decodedAs: utf8 ? 'utf-8' : 'windows-1252' } };
 }

@@ -15,7 +15,18 @@ export interface InputFile {
   size?: number;
 }
 
-export type ReaderOptions = FieldOptions;
+/**
+ * How text files are decoded. JSON is UTF-8 by definition (RFC 8259), so this
+ * applies to .txt/.md files only: `utf-8` rejects a file that is not valid
+ * UTF-8; `latin1` reads every file as Windows-1252; `auto` reads UTF-8 and
+ * falls back to Windows-1252 for a file that is not valid UTF-8 (older
+ * Project Gutenberg texts are ISO-8859-1).
+ */
+export type TextEncoding = 'utf-8' | 'latin1' | 'auto';
+
+export interface ReaderOptions extends FieldOptions {
+  encoding: TextEncoding;
+}
 
 export type Reader = (file: InputFile, options: ReaderOptions, tap: RawByteTap) => AsyncGenerator<InputEvent>;
 

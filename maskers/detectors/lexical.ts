@@ -88,8 +88,8 @@ export class LexicalDetector implements Detector {
   private readonly terms: TermEntry[] = [];
   private readonly automaton: TermAutomaton;
   private readonly patterns: PatternEntry[] = [];
+  /** Keep-context terms share the automaton with the targets: entries from `terms.length` on. */
   private readonly keepTerms: TermEntry[] = [];
-  private readonly keepAutomaton: TermAutomaton;
 
   constructor(pack: Pack, concepts?: ReadonlySet<string>) {
     const keep = (terms: string[]) => terms.forEach((term) => this.keepTerms.push(entry('', 'term', term)));
@@ -101,8 +101,7 @@ export class LexicalDetector implements Detector {
       for (const source of concept.patterns) this.patterns.push({ concept: concept.id, source, regex: new RegExp(source, 'giu') });
       for (const context of concept.keep) keep(context.terms);
     }
-    this.automaton = new TermAutomaton(this.terms.map((term) => term.match));
-    this.keepAutomaton = new TermAutomaton(this.keepTerms.map((term) => term.match));
+    this.automaton = new TermAutomaton([...this.terms, ...this.keepTerms].map((term) => term.match));
   }
 
   get termCount(): number {
@@ -116,7 +115,13 @@ export class LexicalDetector implements Detector {
 
   detect(text: string): DetectorResult {
     const raw: SpanFinding[] = [];
+    const keeps: TermMatch[] = [];
+    const targetCount = this.terms.length;
     for (const match of this.automaton.scan(text)) {
+      if (match.term >= targetCount) {
+        if (onWordBoundaries(text, match, this.keepTerms[match.term - targetCount])) keeps.push(match);
+        continue;
+      }
       const term = this.terms[match.term];
       if (!onWordBoundaries(text, match, term)) continue;
       raw.push({ start: match.start, end: match.end, concept: term.concept, detector: this.name, score: 1, evidence: { rule: term.rule, match: term.match } });
@@ -129,9 +134,7 @@ export class LexicalDetector implements Detector {
       }
     }
     const findings = withoutOverlaps(raw);
-    if (findings.length === 0 || this.keepTerms.length === 0) return { findings, suppressed: 0 };
-    const keeps = this.keepAutomaton.scan(text).filter((match) => onWordBoundaries(text, match, this.keepTerms[match.term]));
-    if (keeps.length === 0) return { findings, suppressed: 0 };
+    if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: 0 };
     const keepIntervals = mergeIntervals(keeps);
     const kept = findings.filter((finding) => !insideAny(finding, keepIntervals));
     return { findings: kept, suppressed: findings.length - kept.length };

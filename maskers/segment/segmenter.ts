@@ -36,7 +36,6 @@ const NEVER_FINAL = new Set([
 const SOMETIMES_FINAL = new Set(['etc', 'ft', 'in', 'lbs', 'oz', 'cm', 'mm', 'km', 'sq', 'deg']);
 
 const CLOSERS = new Set([')', ']', '}', '"', "'", '\u201d', '\u2019', '\u00bb', '*', '_']);
-const TERMINATORS = new Set(['.', '!', '?', '\u2026']);
 
 function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x2028 || code === 0x2029 || code === 0x3000 || (code >= 0x2000 && code <= 0x200a);
@@ -90,17 +89,23 @@ function periodEndsSentence(text: string, dot: number, floor: number, next: stri
   return true;
 }
 
+const FULL_STOP = 0x2e;
+
+function isTerminator(code: number): boolean {
+  return code === FULL_STOP || code === 0x21 || code === 0x3f || code === 0x2026;
+}
+
 function splitSentences(text: string, paragraph: Span, index: number, out: Sentence[]): void {
   let sentenceStart = paragraph.start;
   let i = paragraph.start;
   while (i < paragraph.end) {
-    const char = text[i];
-    if (!TERMINATORS.has(char)) {
+    const code = text.charCodeAt(i);
+    if (!isTerminator(code)) {
       i++;
       continue;
     }
     let end = i + 1;
-    while (end < paragraph.end && (TERMINATORS.has(text[end]) || CLOSERS.has(text[end]))) end++;
+    while (end < paragraph.end && (isTerminator(text.charCodeAt(end)) || CLOSERS.has(text[end]))) end++;
     let nextStart = end;
     while (nextStart < paragraph.end && isSpace(text.charCodeAt(nextStart))) nextStart++;
     if (nextStart === end || nextStart >= paragraph.end) {
@@ -109,7 +114,7 @@ function splitSentences(text: string, paragraph: Span, index: number, out: Sente
     }
     const next = text[nextStart];
     let boundary: boolean;
-    if (char === '.') boundary = periodEndsSentence(text, i, sentenceStart, next) && !LOWER_START.test(next);
+    if (code === FULL_STOP) boundary = periodEndsSentence(text, i, sentenceStart, next) && !LOWER_START.test(next);
     else boundary = !LOWER_START.test(next);
     if (boundary) {
       out.push({ start: sentenceStart, end, paragraph: index });

@@ -1,0 +1,78 @@
+/** Shared test plumbing: temporary directories, running the built CLI, reading outputs. */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll } from 'vitest';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const SHARED = resolve(ROOT, '..', 'shared');
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+export function tempDir(prefix = 'lacuna-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { input?: string | Buffer; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export function readJsonlFile<T = Record<string, unknown>>(path: string): T[] {
+  const raw = readFileSync(path);
+  const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as T);
+}
+
+/** All documents of a run's corpus, shard after shard. */
+export function readCorpus(outDir: string): { id: string; text: string; meta?: Record<string, unknown> }[] {
+  const dir = join(outDir, 'corpus');
+  return readdirSync(dir)
+    .filter((name) => name.endsWith('.jsonl.gz'))
+    .sort()
+    .flatMap((name) => readJsonlFile<{ id: string; text: string; meta?: Record<string, unknown> }>(join(dir, name)));
+}
+
+export function readManifest(outDir: string): any {
+  return JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8'));
+}
+
+/**
+ * Whether ../shared (the real texts) is here. Tests that need it skip with a
+ * visible message elsewhere, but under CI its absence is a failure.
+ */
+export function sharedAvailable(what: string): boolean {
+  if (existsSync(join(SHARED, 'corpora'))) return true;
+  if (process.env.CI) throw new Error(`CI is set but ${SHARED} is missing: the real-text tests (${what}) must run in CI`);
+  console.warn(`SKIPPED: ${what}: ${SHARED} is not here (clone the project beside shared/ to run these tests)`);
+  return false;
+}
+
+export function jsonl(records: unknown[]): string {
+  return records.map((record) => JSON.stringify(record)).join('\n') + '\n';
+}

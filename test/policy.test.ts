@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { applyEdits } from '../maskers/edits.js';
+import type { SpanFinding } from '../maskers/findings.js';
+import { decide, type PolicyOptions } from '../maskers/policy.js';
+import { segment } from '../maskers/segment/segmenter.js';
+
+const defaults: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 1 };
+
+/** Findings on every occurrence of `word`. */
+function findingsFor(text: string, word: string): SpanFinding[] {
+  const out: SpanFinding[] = [];
+  for (let at = text.indexOf(word); at !== -1; at = text.indexOf(word, at + 1)) {
+    out.push({ start: at, end: at + word.length, concept: 'c', detector: 'test', score: 1, evidence: { rule: 'term', match: word } });
+  }
+  return out;
+}
+
+function mask(text: string, word: string, options: Partial<PolicyOptions> = {}) {
+  const decision = decide(text, segment(text), findingsFor(text, word), { ...defaults, ...options });
+  return { decision, text: decision.action === 'edit' ? applyEdits(text, decision.edits) : decision.action === 'drop' ? null : text };
+}
+
+describe('policy', () => {
+  it('removes a flagged sentence in the middle with the space after it', () => {
+    expect(mask('Alpha one. Beta X two. Gamma three.', 'X').text).toBe('Alpha one. Gamma three.');
+  });
+
+  it('removes the last sentences of a paragraph with the space before them', () => {
+    expect(mask('Alpha one. Beta X two. Gamma X three.\n\nNext para.', 'X').text).toBe('Alpha one.\n\nNext para.');
+  });
+
+  it('removes a whole paragraph with one paragraph break', () => {
+    expect(mask('Para one.\n\nX here. X there.\n\nPara three.', 'X').text).toBe('Para one.\n\nPara three.');
+    expect(mask('Para one.\n\nX at the end.\n', 'X').text).toBe('Para one.\n');
+    expect(mask('X first.\n\nPara two.', 'X').text).toBe('Para two.');
+  });
+
+  it('emits one contiguous edit per removed unit, each with its concept', () => {
+    const { decision } = mask('Keep. X a. X b. Keep too.', 'X');
+    expect(decision.edits.map((edit) => [edit.start, edit.end, edit.unit])).toEqual([
+      [6, 11, 'sentence'],
+      [11, 16, 'sentence'],
+    ]);
+  });
+
+  it('removes paragraphs with --unit paragraph', () => {
+    expect(mask('Keep this. And this.\n\nOne X. Two clean.\n\nLast.', 'X', { unit: 'paragraph' }).text).toBe('Keep this. And this.\n\nLast.');
+  });
+
+  it('drops the document with --unit document or over --max-flagged', () => {
+    expect(mask('Keep. One X. Clean.', 'X', { unit: 'document' }).decision.action).toBe('drop');
+    expect(mask('X one. X two. Clean.', 'X', { maxFlagged: 0.5 }).decision.action).toBe('drop');
+    expect(mask('X one. Clean. Clean.', 'X', { maxFlagged: 0.5 }).decision.action).toBe('edit');
+  });
+
+  it('redacts with a placeholder and leaves the spacing alone', () => {
+    expect(mask('Alpha. Beta zap.\n\nGamma zap. Delta.', 'zap', { redact: true }).text).toBe('Alpha. [MASKED]\n\n[MASKED] Delta.');
+  });
+
+  it('keeps a document without findings untouched', () => {
+    expect(mask('Nothing here.', 'X').decision).toMatchObject({ action: 'keep', edits: [] });
+  });
+});
