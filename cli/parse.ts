@@ -30,3 +30,9 @@ export function parseChoice<T extends string>(choices: readonly T[]) {
     return value as T;
   };
 }
+
+export function parseGzipLevel(value: string): number {
+  const level = Number(value);
+  if (!/^[1-9]$/.test(value.trim())) throw new InvalidArgumentError('expected a gzip level from 1 to 9');
+  return level;
+}

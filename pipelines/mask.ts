@@ -40,6 +40,8 @@ export interface MaskOptions {
   /** Worker threads; 0 runs the work on the main thread. */
   workers: number;
   shardBytes: number;
+  /** gzip level (1–9) of the corpus, edit and finding files. */
+  gzipLevel: number;
   overwrite: boolean;
   strict: boolean;
   /** A concept fails verification when more residual findings than this remain. */
@@ -129,9 +131,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const runBatch = (documents: TaskDocument[]): Promise<BatchOutcome> => (pool ? pool.run(documents) : Promise.resolve(inline!.run(documents)));
 
   const reader = new InputReader(files, options.reading);
-  const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes);
-  const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'));
-  const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'));
+  const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes, options.gzipLevel);
+  const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'), { level: options.gzipLevel });
+  const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'), { level: options.gzipLevel });
   const rejectsWriter = new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false });
 
   const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
@@ -221,6 +223,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         reading: options.reading,
         policy: options.policy,
         shardBytes: options.shardBytes,
+        gzipLevel: options.gzipLevel,
         maxResidual: options.maxResidual,
         strict: options.strict,
         detectors: ['lexical'],

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_WORKERS, runMask } from '../../pipelines/mask.js';
-import { parseChoice, parseCount, parseFraction, parseSize } from '../parse.js';
+import { parseChoice, parseCount, parseFraction, parseGzipLevel, parseSize } from '../parse.js';
+import { DEFAULT_GZIP_LEVEL } from '../../corpora/writers/jsonl-writer.js';
 import { progressFor, type LogFormat } from '../output.js';
 import type { PolicyUnit } from '../../maskers/policy.js';
 import type { FormatChoice } from '../../corpora/sources.js';
@@ -20,6 +21,7 @@ interface MaskFlags {
   maxFlagged: number;
   workers: number;
   shardBytes: number;
+  gzipLevel: number;
   overwrite: boolean;
   strict: boolean;
   failOnLeak: boolean;
@@ -45,6 +47,7 @@ export function maskCommand(): Command {
     .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, 0.5)
     .option('--workers <n>', `worker threads (0: work on the main thread)`, parseCount, DEFAULT_WORKERS)
     .option('--shard-bytes <size>', 'start a new corpus shard after this much JSONL', parseSize, 256 * 1024 ** 2)
+    .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
     .option('--overwrite', 'replace a finished run in the output directory', false)
     .option('--strict', 'stop with exit code 2 at the first rejected record', false)
     .option('--fail-on-leak', 'exit 1 when verification finds leakage over the threshold', false)
@@ -62,6 +65,7 @@ export function maskCommand(): Command {
           policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged },
           workers: flags.workers,
           shardBytes: flags.shardBytes,
+          gzipLevel: flags.gzipLevel,
           overwrite: flags.overwrite,
           strict: flags.strict,
           maxResidual: flags.maxResidual,

@@ -17,15 +17,16 @@ export class ShardedWriter {
   constructor(
     private readonly dir: string,
     private readonly shardBytes: number,
+    private readonly level?: number,
   ) {
-    this.current = new JsonlWriter(join(dir, shardName(0)));
+    this.current = new JsonlWriter(join(dir, shardName(0)), { level });
   }
 
   async write(record: unknown): Promise<void> {
     await this.current.write(record);
     if (this.current.uncompressedBytes >= this.shardBytes) {
       this.done.push(await this.current.close());
-      this.current = new JsonlWriter(join(this.dir, shardName(this.done.length)));
+      this.current = new JsonlWriter(join(this.dir, shardName(this.done.length)), { level: this.level });
     }
   }
 

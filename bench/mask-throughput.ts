@@ -1,0 +1,152 @@
+/**
+ * `npm run bench`: throughput of `lacuna mask` against ripgrep on the same file.
+ *
+ * Builds a JSONL corpus of at least 100 MB from the real texts in
+ * ../shared/corpora (paragraphs grouped into documents of a few KB), then in
+ * the same run times `lacuna mask` and `rg -F -i -c -f <the pack's terms>`
+ * over it and prints MB/s for both, their ratio, peak RSS and per-stage times.
+ * Not part of CI; never asserts on time.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { stripGutenberg } from '../corpora/gutenberg.js';
+import { LexicalDetector } from '../maskers/detectors/lexical.js';
+import { loadPack } from '../maskers/pack/load.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SHARED = join(ROOT, '..', 'shared', 'corpora');
+const WORK = join(ROOT, 'bench', '.work');
+const TARGET_BYTES = Number(process.env.BENCH_MB ?? 100) * 1e6;
+
+function textFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return textFiles(path);
+      return entry.name.endsWith('.txt') ? [path] : [];
+    });
+}
+
+function decode(bytes: Buffer): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/** Documents of roughly 2–6 KB: runs of consecutive paragraphs of a real text. */
+function documentsOf(path: string): { id: string; text: string }[] {
+  const text = stripGutenberg(decode(readFileSync(path))).text;
+  const paragraphs = text.split(/\r?\n\s*\r?\n/).filter((paragraph) => paragraph.trim().length > 0);
+  const docs: { id: string; text: string }[] = [];
+  let current: string[] = [];
+  let size = 0;
+  for (const paragraph of paragraphs) {
+    current.push(paragraph);
+    size += paragraph.length;
+    if (size >= 2000 + (docs.length % 5) * 1000) {
+      docs.push({ id: `${relative(SHARED, path)}#${docs.length}`, text: current.join('\n\n') });
+      current = [];
+      size = 0;
+    }
+  }
+  if (current.length > 0) docs.push({ id: `${relative(SHARED, path)}#${docs.length}`, text: current.join('\n\n') });
+  return docs;
+}
+
+async function buildCorpus(path: string): Promise<{ bytes: number; documents: number }> {
+  if (existsSync(path) && statSync(path).size >= TARGET_BYTES) {
+    const documents = readFileSync(path, 'utf8').split('\n').length - 1;
+    return { bytes: statSync(path).size, documents };
+  }
+  const docs = textFiles(SHARED).flatMap(documentsOf);
+  const out = createWriteStream(path);
+  let bytes = 0;
+  let documents = 0;
+  for (let copy = 0; bytes < TARGET_BYTES; copy++) {
+    for (const doc of docs) {
+      const line = JSON.stringify({ id: `${doc.id}/${copy}`, text: doc.text }) + '\n';
+      bytes += Buffer.byteLength(line);
+      documents++;
+      if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    }
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+  return { bytes, documents };
+}
+
+function time(command: string, args: string[]): { seconds: number; status: number | null; stdout: string } {
+  const start = performance.now();
+  const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - start) / 1000;
+  if (result.error) throw result.error;
+  return { seconds, status: result.status, stdout: result.stdout };
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(SHARED)) {
+    console.error(`bench: ${SHARED} is missing; the benchmark builds its corpus from the shared real texts`);
+    process.exit(2);
+  }
+  mkdirSync(WORK, { recursive: true });
+  const corpus = join(WORK, 'corpus.jsonl');
+  const { bytes, documents } = await buildCorpus(corpus);
+  const mb = bytes / 1e6;
+  console.log(`corpus: ${corpus}: ${mb.toFixed(1)} MB, ${documents} documents from ${textFiles(SHARED).length} texts in ${SHARED}`);
+
+  const { pack } = await loadPack('physics-post-1900');
+  const terms = new LexicalDetector(pack).termList();
+  const termsFile = join(WORK, 'terms.txt');
+  writeFileSync(termsFile, terms.join('\n') + '\n');
+
+  const rows: [string, number, string][] = [];
+  const hasRipgrep = spawnSync('rg', ['--version']).status === 0;
+  let ripgrepRate: number | undefined;
+  if (hasRipgrep) {
+    time('rg', ['-F', '-i', '-c', '-f', termsFile, corpus]); // warm the page cache
+    const rg = time('rg', ['-F', '-i', '-c', '-f', termsFile, corpus]);
+    ripgrepRate = mb / rg.seconds;
+    rows.push([`rg -F -i -c -f terms (${terms.length} terms)`, rg.seconds, `${rg.stdout.trim()} matching lines`]);
+  } else console.log('ripgrep (rg) not found: install the Debian package ripgrep for the baseline');
+
+  const runs: { label: string; args: string[] }[] = [
+    { label: `lacuna mask (default workers: ${Math.max(1, availableParallelism() - 1)})`, args: [] },
+    { label: 'lacuna mask --workers 2', args: ['--workers', '2'] },
+    { label: 'lacuna mask --workers 0 (main thread only)', args: ['--workers', '0'] },
+    { label: 'lacuna mask --gzip-level 1', args: ['--gzip-level', '1'] },
+  ];
+  const manifests: { label: string; manifest: any }[] = [];
+  for (const run of runs) {
+    const out = join(WORK, 'out');
+    const result = time(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'mask', corpus, '--pack', 'physics-post-1900', '--out', out, '--overwrite', '--quiet', ...run.args]);
+    if (result.status !== 0) throw new Error(`${run.label} exited with ${result.status}`);
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+    manifests.push({ label: run.label, manifest });
+    rows.push([run.label, result.seconds, `peak RSS ${(manifest.timings.peakRssBytes / 1e6).toFixed(0)} MB`]);
+  }
+
+  console.log('');
+  console.log('| what | seconds | MB/s | vs ripgrep | notes |');
+  console.log('|---|---:|---:|---:|---|');
+  for (const [label, seconds, notes] of rows) {
+    const rate = mb / seconds;
+    const ratio = ripgrepRate ? (rate / ripgrepRate).toFixed(3) : 'n/a';
+    console.log(`| ${label} | ${seconds.toFixed(2)} | ${rate.toFixed(1)} | ${ratio} | ${notes} |`);
+  }
+  console.log('');
+  for (const { label, manifest } of manifests) {
+    const stages = Object.entries(manifest.stages as Record<string, { ms: number }>)
+      .map(([stage, stats]) => `${stage} ${(stats.ms / 1000).toFixed(2)}s`)
+      .join(', ');
+    const detectRate = mb / (manifest.stages.detect.ms / 1000);
+    console.log(`${label}: ${manifest.counts.input} docs (${manifest.counts.edited} edited, ${manifest.counts.dropped} dropped); lexical detection ${detectRate.toFixed(1)} MB/s per worker; stages (summed over workers): ${stages}`);
+  }
+}
+
+await main();
