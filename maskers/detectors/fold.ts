@@ -1,8 +1,10 @@
 /**
  * Character folding that keeps offsets: every UTF-16 code unit maps to exactly
  * one code unit, so a match in folded text is a match at the same offsets in
- * the original. Folds case, Latin diacritics (Schrödinger → schrodinger),
- * typographic dashes and apostrophes, and every kind of whitespace to a space.
+ * the original. Folds case, compatibility forms and diacritics by Unicode
+ * NFKD where the result is one base character (Schrödinger → schrodinger,
+ * ² → 2, fullwidth Ａ → a), typographic dashes and apostrophes, and every kind
+ * of whitespace to a space. Expanding forms (ß, æ, ﬁ) stay as they are.
  */
 export const SPACE = 0x20;
 const HYPHEN = 0x2d;
@@ -18,11 +20,13 @@ function buildFoldTable(): Uint16Array {
       table[code] = SPACE;
       continue;
     }
-    const lower = char.toLowerCase();
-    let folded = lower.length === 1 ? lower.charCodeAt(0) : code;
-    const base = String.fromCharCode(folded).normalize('NFD');
-    // Keep the base letter when the rest is combining marks (ö → o), never when it expands (ß, æ).
-    if (base.length > 1 && /^[\u0300-\u036f]+$/.test(base.slice(1))) folded = base.charCodeAt(0);
+    let folded = code;
+    const decomposed = char.normalize('NFKD');
+    // Keep the base character when the rest is combining marks (ö → o), never when it expands.
+    if (decomposed.length === 1 || (decomposed.length > 1 && /^\p{M}+$/u.test(decomposed.slice(1)))) folded = decomposed.charCodeAt(0);
+    const lower = String.fromCharCode(folded).toLowerCase();
+    if (lower.length === 1) folded = lower.charCodeAt(0);
+    if (/\s/.test(String.fromCharCode(folded))) folded = SPACE;
     table[code] = folded;
   }
   for (const dash of [0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212, 0xfe63, 0xff0d]) table[dash] = HYPHEN;
@@ -31,28 +35,3 @@ function buildFoldTable(): Uint16Array {
 }
 
 export const FOLD = buildFoldTable();
-
-/** Folds a whole string and collapses whitespace runs, as the automaton sees text. Used for patterns, not for documents. */
-export function foldPattern(pattern: string): string {
-  let out = '';
-  let previousSpace = true;
-  for (let i = 0; i < pattern.length; i++) {
-    const code = FOLD[pattern.charCodeAt(i)];
-    if (code === SPACE) {
-      if (!previousSpace) out += ' ';
-      previousSpace = true;
-    } else {
-      out += String.fromCharCode(code);
-      previousSpace = false;
-    }
-  }
-  return out.trimEnd();
-}
-
-const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
-
-/** Letters, digits and combining marks; ASCII is decided without a regex. */
-export function isWordChar(code: number): boolean {
-  if (code < 0x80) return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
-  return WORD_CHAR.test(String.fromCharCode(code));
-}

@@ -1,43 +1,39 @@
 /**
- * Exact, case-insensitive matching of a pack's terms, variant spellings and
- * regex patterns, on word boundaries, with keep contexts suppressing what lies
- * inside them. One automaton holds every term of every concept.
+ * The lexical detector: a pack's terms and variant spellings, matched on
+ * stemmed words in one pass (see phrase-matcher.ts), and its formula
+ * patterns, matched on folded text by linear-time regexes. A match that
+ * overlaps a keep context (a pre-cutoff look-alike such as "Galilean
+ * relativity" or "relativity of moral values") is suppressed and counted.
  */
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type DetectorResult, type Evidence, type SpanFinding } from '../findings.js';
-import { isWordChar } from './fold.js';
-import { TermAutomaton, type TermMatch } from './term-automaton.js';
+import { PatternScanner } from './pattern-scanner.js';
+import { phraseWords, PhraseMatcher, type PhraseMatch } from './phrase-matcher.js';
 
-interface TermEntry {
+interface PhraseEntry {
+  /** Concept id; empty for keep contexts. */
   concept: string;
   rule: Evidence['rule'];
+  /** The pack entry, as written in the pack. */
   match: string;
-  /** Whether the term begins/ends with a word character, so a word boundary is required there. */
-  boundedStart: boolean;
-  boundedEnd: boolean;
+  /** The form given to the matcher (a joined variant differs from `match`). */
+  phrase: string;
 }
 
 interface PatternEntry {
   concept: string;
-  source: string;
-  regex: RegExp;
+  scanner: PatternScanner;
 }
 
-function entry(concept: string, rule: Evidence['rule'], match: string): TermEntry {
-  const trimmed = match.trim();
-  return {
-    concept,
-    rule,
-    match,
-    boundedStart: isWordChar(trimmed.charCodeAt(0)),
-    boundedEnd: isWordChar(trimmed.charCodeAt(trimmed.length - 1)),
-  };
+interface Interval {
+  start: number;
+  end: number;
 }
 
-function onWordBoundaries(text: string, match: TermMatch, term: TermEntry): boolean {
-  if (term.boundedStart && match.start > 0 && isWordChar(text.charCodeAt(match.start - 1))) return false;
-  if (term.boundedEnd && match.end < text.length && isWordChar(text.charCodeAt(match.end))) return false;
-  return true;
+/** "space-time" and "half life" are also written "spacetime" and "halflife". */
+function joinedVariant(term: string): string | undefined {
+  const words = phraseWords(term);
+  return words.length > 1 ? words.join('') : undefined;
 }
 
 /** Longest leftmost wins where matches overlap: "general theory of relativity" over "theory of relativity". */
@@ -53,12 +49,7 @@ function withoutOverlaps(findings: SpanFinding[]): SpanFinding[] {
   return kept;
 }
 
-interface Interval {
-  start: number;
-  end: number;
-}
-
-/** Overlapping keep matches merged into disjoint intervals sorted by start. */
+/** Overlapping intervals merged, sorted by start. */
 function mergeIntervals(spans: Interval[]): Interval[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   const merged: Interval[] = [];
@@ -70,73 +61,63 @@ function mergeIntervals(spans: Interval[]): Interval[] {
   return merged;
 }
 
-/** Whether `span` lies inside one of the disjoint, sorted `intervals`. */
-function insideAny(span: Interval, intervals: Interval[]): boolean {
+/** Whether `span` overlaps one of the disjoint, sorted `intervals`. */
+function overlapsAny(span: Interval, intervals: Interval[]): boolean {
   let low = 0;
   let high = intervals.length;
   while (low < high) {
     const middle = (low + high) >> 1;
-    if (intervals[middle].start <= span.start) low = middle + 1;
+    if (intervals[middle].end <= span.start) low = middle + 1;
     else high = middle;
   }
-  const candidate = intervals[low - 1];
-  return candidate !== undefined && span.end <= candidate.end;
+  return low < intervals.length && intervals[low].start < span.end;
 }
 
 export class LexicalDetector implements Detector {
   readonly name = 'lexical';
-  private readonly terms: TermEntry[] = [];
-  private readonly automaton: TermAutomaton;
+  private readonly entries: PhraseEntry[] = [];
+  private readonly matcher: PhraseMatcher;
   private readonly patterns: PatternEntry[] = [];
-  /** Keep-context terms share the automaton with the targets: entries from `terms.length` on. */
-  private readonly keepTerms: TermEntry[] = [];
 
   constructor(pack: Pack, concepts?: ReadonlySet<string>) {
-    const keep = (terms: string[]) => terms.forEach((term) => this.keepTerms.push(entry('', 'term', term)));
-    for (const context of pack.keep) keep(context.terms);
+    const add = (concept: string, rule: Evidence['rule'], match: string) => {
+      this.entries.push({ concept, rule, match, phrase: match });
+      const joined = joinedVariant(match);
+      if (joined) this.entries.push({ concept, rule: 'variant', match, phrase: joined });
+    };
+    for (const context of pack.keep) for (const term of context.terms) add('', 'term', term);
     for (const concept of pack.concepts) {
       if (concepts && !concepts.has(concept.id)) continue;
-      for (const term of concept.terms) this.terms.push(entry(concept.id, 'term', term));
-      for (const variant of concept.variants) this.terms.push(entry(concept.id, 'variant', variant));
-      for (const source of concept.patterns) this.patterns.push({ concept: concept.id, source, regex: new RegExp(source, 'giu') });
-      for (const context of concept.keep) keep(context.terms);
+      for (const term of concept.terms) add(concept.id, 'term', term);
+      for (const variant of concept.variants) add(concept.id, 'variant', variant);
+      for (const context of concept.keep) for (const term of context.terms) add('', 'term', term);
+      for (const source of concept.patterns) this.patterns.push({ concept: concept.id, scanner: new PatternScanner(source) });
     }
-    this.automaton = new TermAutomaton([...this.terms, ...this.keepTerms].map((term) => term.match));
+    this.matcher = new PhraseMatcher(this.entries.map((entry) => entry.phrase));
   }
 
-  get termCount(): number {
-    return this.terms.length;
-  }
-
-  /** Every term of the detector, as the pack writes it (for ripgrep baselines and reports). */
+  /** Every target term and variant, as the pack writes it (for ripgrep baselines and reports). */
   termList(): string[] {
-    return this.terms.map((term) => term.match);
+    return [...new Set(this.entries.filter((entry) => entry.concept !== '').map((entry) => entry.match))];
   }
 
   detect(text: string): DetectorResult {
     const raw: SpanFinding[] = [];
-    const keeps: TermMatch[] = [];
-    const targetCount = this.terms.length;
-    for (const match of this.automaton.scan(text)) {
-      if (match.term >= targetCount) {
-        if (onWordBoundaries(text, match, this.keepTerms[match.term - targetCount])) keeps.push(match);
-        continue;
-      }
-      const term = this.terms[match.term];
-      if (!onWordBoundaries(text, match, term)) continue;
-      raw.push({ start: match.start, end: match.end, concept: term.concept, detector: this.name, score: 1, evidence: { rule: term.rule, match: term.match } });
+    const keeps: PhraseMatch[] = [];
+    for (const match of this.matcher.scan(text)) {
+      const entry = this.entries[match.phrase];
+      if (entry.concept === '') keeps.push(match);
+      else raw.push({ start: match.start, end: match.end, concept: entry.concept, detector: this.name, score: 1, evidence: { rule: entry.rule, match: entry.match } });
     }
     for (const pattern of this.patterns) {
-      pattern.regex.lastIndex = 0;
-      for (const found of text.matchAll(pattern.regex)) {
-        if (found[0].length === 0) continue;
-        raw.push({ start: found.index, end: found.index + found[0].length, concept: pattern.concept, detector: this.name, score: 1, evidence: { rule: 'pattern', match: pattern.source } });
+      for (const found of pattern.scanner.scan(text)) {
+        raw.push({ start: found.start, end: found.end, concept: pattern.concept, detector: this.name, score: 1, evidence: { rule: 'pattern', match: pattern.scanner.source } });
       }
     }
     const findings = withoutOverlaps(raw);
     if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: 0 };
     const keepIntervals = mergeIntervals(keeps);
-    const kept = findings.filter((finding) => !insideAny(finding, keepIntervals));
+    const kept = findings.filter((finding) => !overlapsAny(finding, keepIntervals));
     return { findings: kept, suppressed: findings.length - kept.length };
   }
 }

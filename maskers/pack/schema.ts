@@ -4,6 +4,7 @@
  * a pack silently weakens a mask, which is worse than a refused run.
  */
 import { z } from 'zod';
+import { linearRegExp } from '../detectors/linear-regexp.js';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
 const text = z.string().trim().min(1, 'must not be empty');
@@ -83,9 +84,9 @@ export const PackSchema = z
       });
       concept.patterns.forEach((pattern, at) => {
         try {
-          new RegExp(pattern, 'u');
+          linearRegExp(pattern);
         } catch (error) {
-          context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `invalid regular expression: ${(error as Error).message}` });
+          context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `pattern ${JSON.stringify(pattern)} ${(error as Error).message}` });
         }
       });
     });

@@ -1,0 +1,143 @@
+/**
+ * Runs one pack pattern over a text, safely and fast.
+ *
+ * Safe: the pattern runs on V8's linear-time engine (see linear-regexp.ts).
+ * Fast: that engine is some twenty times slower than the backtracking one, so
+ * it only runs on windows of text around an *anchor*, a literal that every
+ * match must contain (found by reading the pattern: `=` in
+ * `\be\s*=\s*m\s*c...`). Anchors are located with indexOf, which is as fast
+ * as string search gets; a pattern without a usable anchor runs on the whole
+ * text. Windows reach `WINDOW` characters either side of an anchor and are
+ * widened to whitespace, so `\b` and the like see the same neighbours as in
+ * the full text. A match longer than a window around its anchor is not
+ * found: patterns are for formulas and short forms, not for prose.
+ */
+import { FOLD } from './fold.js';
+import { linearRegExp } from './linear-regexp.js';
+
+export const WINDOW = 160;
+const ESCAPES_THAT_ARE_CLASSES = new Set(['s', 'S', 'd', 'D', 'w', 'W', 'b', 'B', 'p', 'P', 'k', 'c', 'u', 'x', 'n', 'r', 't', 'f', 'v', '0']);
+
+interface Atom {
+  literal: string | undefined;
+  /** Whether the atom must occur at least once in every match. */
+  required: boolean;
+}
+
+/** Splits a pattern into top-level atoms; undefined when it has a top-level alternation (no single anchor). */
+function topLevelAtoms(source: string): Atom[] | undefined {
+  const atoms: Atom[] = [];
+  let i = 0;
+  while (i < source.length) {
+    const char = source[i];
+    let literal: string | undefined;
+    if (char === '|') return undefined;
+    if (char === '\\') {
+      const next = source[i + 1] ?? '';
+      literal = ESCAPES_THAT_ARE_CLASSES.has(next) || /[1-9]/.test(next) ? undefined : next;
+      i += next === 'p' || next === 'P' ? source.indexOf('}', i) + 1 || source.length : 2;
+    } else if (char === '[') {
+      let end = i + 1;
+      while (end < source.length && source[end] !== ']') end += source[end] === '\\' ? 2 : 1;
+      i = end + 1;
+    } else if (char === '(') {
+      let depth = 0;
+      let end = i;
+      for (; end < source.length; end++) {
+        if (source[end] === '\\') end++;
+        else if (source[end] === '(') depth++;
+        else if (source[end] === ')' && --depth === 0) break;
+      }
+      i = end + 1;
+    } else {
+      literal = char === '.' || char === '^' || char === '$' ? undefined : char;
+      i++;
+    }
+    // A quantifier that allows zero occurrences makes the atom optional.
+    let required = true;
+    const quantifier = /^(?:[?*]|\{0*(?:,\d*)?\}|\{0,?\d*\}|\+|\{\d+(?:,\d*)?\})\??/.exec(source.slice(i));
+    if (quantifier) {
+      required = quantifier[0][0] === '+' || /^\{[1-9]/.test(quantifier[0]);
+      i += quantifier[0].length;
+    }
+    atoms.push({ literal, required });
+  }
+  return atoms;
+}
+
+/** The best literal every match contains: the longest run of required literal atoms, punctuation preferred. */
+export function anchorOf(source: string): string | undefined {
+  const atoms = topLevelAtoms(source);
+  if (!atoms) return undefined;
+  let best: string | undefined;
+  let bestScore = 0;
+  let run = '';
+  const consider = () => {
+    if (!run) return;
+    const score = run.length * 10 + (/[^a-z0-9]/.test(run) ? 5 : 0);
+    if (score > bestScore) {
+      best = run;
+      bestScore = score;
+    }
+    run = '';
+  };
+  for (const atom of atoms) {
+    if (atom.literal !== undefined && atom.required && !/\s/.test(atom.literal)) run += atom.literal;
+    else consider();
+  }
+  consider();
+  return best;
+}
+
+function fold(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += String.fromCharCode(FOLD[text.charCodeAt(i)]);
+  return out;
+}
+
+function isSpace(code: number): boolean {
+  return FOLD[code] === 0x20;
+}
+
+export class PatternScanner {
+  private readonly regex: RegExp;
+  /** The anchor in the forms it may take in unfolded text (lower and upper case). */
+  private readonly anchorForms: string[] | undefined;
+
+  constructor(readonly source: string) {
+    this.regex = linearRegExp(source);
+    const anchor = anchorOf(source);
+    this.anchorForms = anchor ? [...new Set([anchor, anchor.toUpperCase()])] : undefined;
+  }
+
+  private windows(text: string): [number, number][] {
+    if (!this.anchorForms) return [[0, text.length]];
+    const hits: number[] = [];
+    for (const form of this.anchorForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hits.push(at);
+    hits.sort((a, b) => a - b);
+    const windows: [number, number][] = [];
+    for (const hit of hits) {
+      let start = Math.max(0, hit - WINDOW);
+      let end = Math.min(text.length, hit + WINDOW);
+      // Widen to whitespace (within one more window) so the regex sees whole words at the edges.
+      for (let limit = Math.max(0, start - WINDOW); start > limit && !isSpace(text.charCodeAt(start - 1)); ) start--;
+      for (let limit = Math.min(text.length, end + WINDOW); end < limit && !isSpace(text.charCodeAt(end)); ) end++;
+      const last = windows[windows.length - 1];
+      if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+      else windows.push([start, end]);
+    }
+    return windows;
+  }
+
+  /** Matches as offsets into `text`. */
+  scan(text: string): { start: number; end: number }[] {
+    const found: { start: number; end: number }[] = [];
+    for (const [start, end] of this.windows(text)) {
+      this.regex.lastIndex = 0;
+      for (const match of fold(text.slice(start, end)).matchAll(this.regex)) {
+        if (match[0].length > 0) found.push({ start: start + match.index, end: start + match.index + match[0].length });
+      }
+    }
+    return found;
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * Finds every occurrence of every phrase in a text in one pass, comparing
+ * words by their stem keys (see stem.ts), so "quantum numbers" matches the
+ * phrase "quantum number" and "Einstein's" matches "Einstein". Offsets are
+ * exact UTF-16 offsets into the original text.
+ *
+ * Two automata work together, so the cost per character does not grow with
+ * the number of phrases:
+ * - a character trie decides, as each word is read, whether the word can
+ *   possibly have a phrase word's key: a word whose key is long starts with
+ *   that key minus its last letter (stemming only trims endings and may turn
+ *   y into i), and a short key is recognised by its few written forms in the
+ *   trie itself. Only candidate long words are sliced out and stemmed (with a
+ *   cache);
+ * - Aho–Corasick over the sequence of candidate words' keys finds the phrases.
+ *
+ * Words of a phrase may be separated by whitespace (line breaks included) and
+ * at most one hyphen, so "space-time", "space time" and "space\n time" are the
+ * same phrase; any other punctuation or a blank line between two words breaks
+ * a phrase.
+ */
+import { FOLD } from './fold.js';
+import { stemKey } from './stem.js';
+
+const OTHER = 0;
+const WORD = 1;
+const SPACE = 2;
+const HYPHEN = 3;
+const APOSTROPHE = 4;
+const NEWLINE = 0x0a;
+
+const WORD_PATTERN = /[\p{L}\p{N}\p{M}]/u;
+
+function buildKinds(): Uint8Array {
+  const kinds = new Uint8Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) {
+    const folded = FOLD[code];
+    if (folded === 0x20) kinds[code] = SPACE;
+    else if (folded === 0x2d) kinds[code] = HYPHEN;
+    else if (folded === 0x27) kinds[code] = APOSTROPHE;
+    else if (code >= 0xd800 && code <= 0xdfff) kinds[code] = OTHER;
+    else kinds[code] = WORD_PATTERN.test(String.fromCharCode(code)) ? WORD : OTHER;
+  }
+  return kinds;
+}
+
+const KINDS = buildKinds();
+/** Keys this short must match a word exactly (prefix matching would make every "p..." word a candidate). */
+const SHORT_KEY = 3;
+const DEAD = -1;
+const CACHE_LIMIT = 200_000;
+
+export interface PhraseMatch {
+  /** Index into the phrase list given to the constructor. */
+  phrase: number;
+  start: number;
+  end: number;
+}
+
+/** The words of a phrase, split as the scanner splits text. */
+export function phraseWords(phrase: string): string[] {
+  const words: string[] = [];
+  let current = '';
+  for (let i = 0; i < phrase.length; i++) {
+    const code = phrase.charCodeAt(i);
+    const kind = KINDS[code];
+    if (kind === WORD || (kind === APOSTROPHE && current && KINDS[phrase.charCodeAt(i + 1)] === WORD)) current += phrase[i];
+    else if (current) {
+      words.push(current);
+      current = '';
+    }
+  }
+  if (current) words.push(current);
+  return words;
+}
+
+/**
+ * The written forms of a short key, for exact matching: the key itself and
+ * its plurals (with y for a final i). Every form must use only characters of
+ * the keys, or it cannot be in the trie; those that do not are skipped.
+ */
+function shortKeyForms(key: string): string[] {
+  const forms = [key, `${key}s`, `${key}es`];
+  if (key.endsWith('i')) forms.push(`${key.slice(0, -1)}y`, `${key.slice(0, -1)}ys`, `${key.slice(0, -1)}ies`);
+  return forms;
+}
+
+export class PhraseMatcher {
+  // Character trie over the folded key prefixes.
+  private readonly charClass: Uint16Array;
+  private readonly classCount: number;
+  private readonly trie: Int32Array;
+  /** 1: reaching this node makes the word a candidate (to be stemmed); 0 otherwise. */
+  private readonly trieMark: Uint8Array;
+  /** For a word that ends exactly at this node: its symbol, known without stemming (short keys). */
+  private readonly exactSymbol: Int32Array;
+  // Aho–Corasick over word keys.
+  private readonly symbols = new Map<string, number>();
+  private readonly gotos: Map<number, number>[] = [new Map()];
+  private readonly fail: number[] = [0];
+  private readonly outputs: number[][] = [[]];
+  private readonly phraseLengths: number[];
+  private readonly ringMask: number;
+  /** Surface form of a candidate word → its symbol (0: no phrase word has its key). */
+  private readonly cache = new Map<string, number>();
+
+  constructor(phrases: readonly string[]) {
+    const keyed = phrases.map((phrase) => phraseWords(phrase).map(stemKey));
+    this.phraseLengths = keyed.map((keys) => keys.length);
+    this.ringMask = 2 ** Math.ceil(Math.log2(Math.max(1, ...this.phraseLengths) + 1)) - 1;
+    for (const keys of keyed) for (const key of keys) if (!this.symbols.has(key)) this.symbols.set(key, this.symbols.size + 1);
+
+    // The character trie: classes for the characters the keys use.
+    const classOf = new Map<number, number>();
+    for (const key of this.symbols.keys()) {
+      for (const form of [key, ...shortKeyForms(key)]) for (let i = 0; i < form.length; i++) if (!classOf.has(form.charCodeAt(i))) classOf.set(form.charCodeAt(i), classOf.size + 1);
+    }
+    this.classCount = classOf.size + 1;
+    this.charClass = new Uint16Array(0x10000);
+    for (let code = 0; code < 0x10000; code++) this.charClass[code] = classOf.get(FOLD[code]) ?? 0;
+    const nodes: Map<number, number>[] = [new Map()];
+    const marks: number[] = [0];
+    const exact: number[] = [0];
+    const insert = (path: string, mark: number, symbol = 0) => {
+      let node = 0;
+      for (let i = 0; i < path.length; i++) {
+        const charSymbol = classOf.get(path.charCodeAt(i))!;
+        let next = nodes[node].get(charSymbol);
+        if (next === undefined) {
+          next = nodes.length;
+          nodes.push(new Map());
+          marks.push(0);
+          exact.push(0);
+          nodes[node].set(charSymbol, next);
+        }
+        node = next;
+      }
+      marks[node] ||= mark;
+      if (symbol) exact[node] = symbol;
+    };
+    for (const [key, symbol] of this.symbols) {
+      if (key.length > SHORT_KEY) insert(key.slice(0, -1), 1);
+      else for (const form of shortKeyForms(key)) if (stemKey(form) === key) insert(form, 0, symbol);
+    }
+    this.trie = new Int32Array(nodes.length * this.classCount).fill(DEAD);
+    nodes.forEach((children, node) => children.forEach((next, symbol) => (this.trie[node * this.classCount + symbol] = next)));
+    this.trieMark = Uint8Array.from(marks);
+    this.exactSymbol = Int32Array.from(exact);
+
+    // Aho–Corasick over symbol sequences.
+    keyed.forEach((keys, phrase) => {
+      if (keys.length === 0) return;
+      let state = 0;
+      for (const key of keys) {
+        const symbol = this.symbols.get(key)!;
+        let next = this.gotos[state].get(symbol);
+        if (next === undefined) {
+          next = this.gotos.length;
+          this.gotos.push(new Map());
+          this.fail.push(0);
+          this.outputs.push([]);
+          this.gotos[state].set(symbol, next);
+        }
+        state = next;
+      }
+      this.outputs[state].push(phrase);
+    });
+    const queue = [...this.gotos[0].values()];
+    for (let head = 0; head < queue.length; head++) {
+      const state = queue[head];
+      for (const [symbol, next] of this.gotos[state]) {
+        this.fail[next] = this.advance(this.fail[state], symbol);
+        // Outputs of the failure state end here too (suffix phrases).
+        this.outputs[next] = [...this.outputs[next], ...this.outputs[this.fail[next]]];
+        queue.push(next);
+      }
+    }
+  }
+
+  private advance(state: number, symbol: number): number {
+    for (;;) {
+      const next = this.gotos[state].get(symbol);
+      if (next !== undefined) return next;
+      if (state === 0) return 0;
+      state = this.fail[state];
+    }
+  }
+
+  private symbolOf(surface: string): number {
+    let symbol = this.cache.get(surface);
+    if (symbol === undefined) {
+      symbol = this.symbols.get(stemKey(surface)) ?? 0;
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(surface, symbol);
+    }
+    return symbol;
+  }
+
+  /** Every occurrence of every phrase in `text`, ordered by end offset. */
+  scan(text: string): PhraseMatch[] {
+    const matches: PhraseMatch[] = [];
+    const kinds = KINDS;
+    const charClass = this.charClass;
+    const trie = this.trie;
+    const trieMark = this.trieMark;
+    const exactSymbol = this.exactSymbol;
+    const width = this.classCount;
+    const ringMask = this.ringMask;
+    const starts = new Int32Array(ringMask + 1);
+    const length = text.length;
+    let fed = 0;
+    let state = 0;
+    // Whether the text since the previous word can join two words of a phrase.
+    let joinable = false;
+    let hyphens = 0;
+    let newlines = 0;
+    let i = 0;
+    while (i < length) {
+      let code = text.charCodeAt(i);
+      const kind = kinds[code];
+      if (kind !== WORD) {
+        if (kind === SPACE) {
+          if (code === NEWLINE && ++newlines >= 2) joinable = false;
+        } else if (kind === HYPHEN) {
+          if (++hyphens > 1) joinable = false;
+        } else joinable = false;
+        i++;
+        continue;
+      }
+      // A word: walk the trie while it can still lead to a candidate, then skip the rest quickly.
+      const wordStart = i;
+      let node = 0;
+      let candidate = false;
+      for (;;) {
+        if (node !== DEAD) {
+          node = trie[node * width + charClass[code]];
+          if (node !== DEAD && trieMark[node] === 1) {
+            candidate = true;
+            node = DEAD;
+          }
+        }
+        i++;
+        if (i >= length) break;
+        code = text.charCodeAt(i);
+        if (kinds[code] === WORD) continue;
+        // An apostrophe inside a word (Einstein's, don't) belongs to it but does not move the trie:
+        // the key drops the possessive.
+        if (kinds[code] === APOSTROPHE && i + 1 < length && kinds[text.charCodeAt(i + 1)] === WORD) {
+          i++;
+          code = text.charCodeAt(i);
+          continue;
+        }
+        break;
+      }
+      // A short word that spells a short key is known at once; a candidate long word is stemmed.
+      const symbol = candidate ? this.symbolOf(text.slice(wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
+      if (symbol === 0) state = 0;
+      else {
+        if (!joinable) state = 0;
+        starts[fed & ringMask] = wordStart;
+        fed++;
+        state = this.advance(state, symbol);
+        for (const phrase of this.outputs[state]) matches.push({ phrase, start: starts[(fed - this.phraseLengths[phrase]) & ringMask], end: i });
+      }
+      joinable = true;
+      hyphens = 0;
+      newlines = 0;
+    }
+    return matches;
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { phraseWords, PhraseMatcher } from '../maskers/detectors/phrase-matcher.js';
+import { stemKey } from '../maskers/detectors/stem.js';
+
+/** Reference: split the text into words and gaps the slow way and compare key sequences at every word. */
+function naive(phrases: string[], text: string): string[] {
+  const words = [...text.matchAll(/[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu)].map((match) => ({ start: match.index, end: match.index + match[0].length, key: stemKey(match[0]) }));
+  const joinable = (a: { end: number }, b: { start: number }) => /^\s*-?\s*$/.test(text.slice(a.end, b.start)) && !/\n[^\S\n]*\n/.test(text.slice(a.end, b.start)) && (text.slice(a.end, b.start).length > 0);
+  const found: string[] = [];
+  phrases.forEach((phrase, index) => {
+    const keys = phraseWords(phrase).map(stemKey);
+    for (let i = 0; i + keys.length <= words.length; i++) {
+      let ok = true;
+      for (let k = 0; k < keys.length && ok; k++) ok = words[i + k].key === keys[k] && (k === 0 || joinable(words[i + k - 1], words[i + k]));
+      if (ok) found.push(`${index}@${words[i].start}-${words[i + keys.length - 1].end}`);
+    }
+  });
+  return found.sort();
+}
+
+function scanned(phrases: string[], text: string): string[] {
+  return new PhraseMatcher(phrases)
+    .scan(text)
+    .map((match) => `${match.phrase}@${match.start}-${match.end}`)
+    .sort();
+}
+
+describe('PhraseMatcher', () => {
+  it('agrees with a naive word-by-word search on random text (overlapping and nested phrases, gaps, inflections)', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const vocabulary = ['quantum', 'quanta', 'number', 'numbers', 'theory', 'theories', 'space', 'time', 'a', 'of', 'relativity', "Einstein's", 'ray', 'rays'];
+    const gaps = [' ', '  ', '\n', ' - ', '-', '. ', ', ', '\n\n', ' (', '; '];
+    const pick = <T,>(list: T[]) => list[Math.floor(random() * list.length)];
+    for (let round = 0; round < 40; round++) {
+      const phrases = Array.from({ length: 1 + Math.floor(random() * 8) }, () => Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(vocabulary)).join(pick([' ', '-'])));
+      let text = '';
+      for (let i = 0; i < 300; i++) text += pick(vocabulary) + pick(gaps);
+      expect(scanned(phrases, text)).toEqual(naive(phrases, text));
+    }
+  });
+
+  it('matches inflections, possessives, case, diacritics and hyphen/space/line-break variants at exact offsets', () => {
+    const text = 'Both QUANTUM NUMBERS; Schrödinger’s equation; the space-\ntime of Einstein\u2019s theory; Schrodinger equations.';
+    const phrases = ['quantum number', 'Schrodinger equation', 'space time', "Einstein's theory"];
+    const found = new PhraseMatcher(phrases).scan(text).map((match) => text.slice(match.start, match.end));
+    expect(found).toEqual(['QUANTUM NUMBERS', 'Schrödinger’s equation', 'space-\ntime', 'Einstein\u2019s theory', 'Schrodinger equations']);
+  });
+
+  it('respects word boundaries and does not conflate derivations', () => {
+    const found = new PhraseMatcher(['relativity', 'photon', 'laser']).scan('relative relations relativistic photons photonics lasers laserlike');
+    expect(found.map((match) => match.phrase)).toEqual([1, 2]);
+  });
+
+  it('does not join words across punctuation or a blank line', () => {
+    const matcher = new PhraseMatcher(['special relativity']);
+    expect(matcher.scan('special. Relativity')).toEqual([]);
+    expect(matcher.scan('special\n\nrelativity')).toEqual([]);
+    expect(matcher.scan('special\r\n relativity')).toHaveLength(1);
+  });
+});
