@@ -1,5 +1,6 @@
 /** Option parsers: a bad value becomes commander's one-line "argument is invalid" error. */
 import { InvalidArgumentError } from 'commander';
+import { DETECTOR_NAMES, type DetectorName } from '../maskers/detectors/chain.js';
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3 };
 
@@ -35,4 +36,11 @@ export function parseGzipLevel(value: string): number {
   const level = Number(value);
   if (!/^[1-9]$/.test(value.trim())) throw new InvalidArgumentError('expected a gzip level from 1 to 9');
   return level;
+}
+
+export function parseDetectors(value: string): DetectorName[] {
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(DETECTOR_NAMES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`expected a comma-separated list of ${DETECTOR_NAMES.join(', ')}`);
+  return names as DetectorName[];
 }

@@ -1,10 +1,16 @@
 /** What detectors emit and policies act on (DESIGN.md, "Core records"). */
 
 export interface Evidence {
-  /** What kind of rule fired: a pack term, a variant spelling, a regex pattern... */
-  rule: 'term' | 'variant' | 'pattern';
-  /** The pack entry that matched, as written in the pack. */
+  /**
+   * What kind of rule fired: a pack term, a variant spelling, a formula
+   * pattern, a person of the pack, a post-cutoff year in a sentence about
+   * the concept, or a context word in a passage dense with the concept.
+   */
+  rule: 'term' | 'variant' | 'pattern' | 'person' | 'year' | 'context';
+  /** The pack entry that matched, as written in the pack (for a year: the year). */
   match: string;
+  /** For rules that need support: what supported the finding. */
+  support?: string;
 }
 
 /** A span of a document that carries target knowledge. Offsets are UTF-16, end exclusive. */
@@ -21,16 +27,27 @@ export interface Finding {
 /** A finding before it is attached to a document id (detectors work on text alone). */
 export type SpanFinding = Omit<Finding, 'id'>;
 
+export interface Span {
+  start: number;
+  end: number;
+}
+
 export interface DetectorResult {
   findings: SpanFinding[];
   /** Matches dropped because they fell inside a keep context. */
   suppressed: number;
+  /** Keep-context spans the detector found, so later detectors can honour them too. */
+  keeps?: Span[];
 }
 
-/** A detector only measures: text in, findings out. Acting on findings is the policy's job. */
+/**
+ * A detector only measures: text in, findings out. Acting on findings is the
+ * policy's job. `earlier` holds what the detectors before it found, for
+ * detectors that weigh context (a year counts only near the concept).
+ */
 export interface Detector {
   readonly name: string;
-  detect(text: string): DetectorResult;
+  detect(text: string, earlier: readonly SpanFinding[]): DetectorResult;
 }
 
 /** Sorts by start, then longer first, then concept: the one order every stage relies on. */

@@ -22,6 +22,8 @@ export interface PolicyOptions {
   placeholder: string;
   /** Drop the whole document when more than this fraction of its sentences is flagged. */
   maxFlagged: number;
+  /** Findings scoring below this are recorded but not acted on. */
+  minScore: number;
 }
 
 export interface Decision {
@@ -100,7 +102,8 @@ function deletionEdits(text: string, segmentation: Segmentation, units: Unit[], 
   return edits.sort((a, b) => a.start - b.start);
 }
 
-export function decide(text: string, segmentation: Segmentation, findings: SpanFinding[], options: PolicyOptions): Decision {
+export function decide(text: string, segmentation: Segmentation, allFindings: SpanFinding[], options: PolicyOptions): Decision {
+  const findings = options.minScore > 0 ? allFindings.filter((finding) => finding.score >= options.minScore) : allFindings;
   const sentenceConcepts = flagSpans(segmentation.sentences, findings);
   const flaggedSentences = sentenceConcepts.filter((concept) => concept !== undefined).length;
   const sentences = segmentation.sentences.length;

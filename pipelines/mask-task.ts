@@ -5,7 +5,7 @@
  * the same outcome whatever batch or worker it lands in.
  */
 import { performance } from 'node:perf_hooks';
-import { LexicalDetector } from '../maskers/detectors/lexical.js';
+import { DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
 import { applyEdits } from '../maskers/edits.js';
 import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
@@ -16,6 +16,7 @@ export interface MaskTaskConfig {
   pack: Pack;
   /** Concept ids to mask; all of the pack's when absent. */
   concepts?: string[];
+  detectors: DetectorName[];
   policy: PolicyOptions;
 }
 
@@ -49,10 +50,10 @@ export interface BatchOutcome {
 }
 
 export class MaskTask {
-  private readonly detector: LexicalDetector;
+  private readonly detector: DetectorChain;
 
   constructor(private readonly config: MaskTaskConfig) {
-    this.detector = new LexicalDetector(config.pack, config.concepts ? new Set(config.concepts) : undefined);
+    this.detector = DetectorChain.forPack(config.pack, config.detectors, config.concepts ? new Set(config.concepts) : undefined);
   }
 
   run(documents: TaskDocument[]): BatchOutcome {

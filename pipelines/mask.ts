@@ -23,6 +23,7 @@ import type { Edit } from '../maskers/edits.js';
 import type { Finding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { PolicyOptions } from '../maskers/policy.js';
+import type { DetectorName } from '../maskers/detectors/chain.js';
 import { LeakageCollector, leakageMarkdown, type LeakageReport } from './leakage-report.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig, type TaskDocument } from './mask-task.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
@@ -37,6 +38,7 @@ export interface MaskOptions {
   /** How records become documents; recorded in the manifest so replay reads the inputs the same way. */
   reading: InputOptions;
   policy: PolicyOptions;
+  detectors: DetectorName[];
   /** Worker threads; 0 runs the work on the main thread. */
   workers: number;
   shardBytes: number;
@@ -125,7 +127,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const loaded = await loadPack(options.pack);
   const run = await RunDirectory.prepare(options.out, options.overwrite);
 
-  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy };
+  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors };
   const pool = options.workers > 0 ? new WorkerPool<TaskDocument[], BatchOutcome>(workerScript('mask-worker'), options.workers, taskConfig) : undefined;
   const inline = pool ? undefined : new MaskTask(taskConfig);
   const runBatch = (documents: TaskDocument[]): Promise<BatchOutcome> => (pool ? pool.run(documents) : Promise.resolve(inline!.run(documents)));
@@ -226,7 +228,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         gzipLevel: options.gzipLevel,
         maxResidual: options.maxResidual,
         strict: options.strict,
-        detectors: ['lexical'],
+        detectors: options.detectors,
       },
       outputs,
       counts,

@@ -4,7 +4,7 @@ import type { SpanFinding } from '../maskers/findings.js';
 import { decide, type PolicyOptions } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
 
-const defaults: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 1 };
+const defaults: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 1, minScore: 0 };
 
 /** Findings on every occurrence of `word`. */
 function findingsFor(text: string, word: string): SpanFinding[] {
@@ -55,6 +55,13 @@ describe('policy', () => {
 
   it('redacts with a placeholder and leaves the spacing alone', () => {
     expect(mask('Alpha. Beta zap.\n\nGamma zap. Delta.', 'zap', { redact: true }).text).toBe('Alpha. [MASKED]\n\n[MASKED] Delta.');
+  });
+
+  it('records but does not act on findings below --min-score', () => {
+    const text = 'Alpha one. Beta zap two. Gamma three.';
+    const weak = findingsFor(text, 'zap').map((finding) => ({ ...finding, score: 0.5 }));
+    expect(decide(text, segment(text), weak, { ...defaults, minScore: 0.6 }).action).toBe('keep');
+    expect(decide(text, segment(text), weak, { ...defaults, minScore: 0.5 }).action).toBe('edit');
   });
 
   it('keeps a document without findings untouched', () => {

@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_WORKERS, runMask } from '../../pipelines/mask.js';
-import { parseChoice, parseCount, parseFraction, parseGzipLevel, parseSize } from '../parse.js';
+import { parseChoice, parseCount, parseDetectors, parseFraction, parseGzipLevel, parseSize } from '../parse.js';
 import { DEFAULT_GZIP_LEVEL } from '../../corpora/writers/jsonl-writer.js';
 import { progressFor, type LogFormat } from '../output.js';
 import type { PolicyUnit } from '../../maskers/policy.js';
+import { DETECTOR_NAMES, type DetectorName } from '../../maskers/detectors/chain.js';
 import type { FormatChoice } from '../../corpora/sources.js';
 import type { TextEncoding } from '../../corpora/readers/types.js';
 
@@ -19,6 +20,8 @@ interface MaskFlags {
   redact: boolean;
   placeholder: string;
   maxFlagged: number;
+  minScore: number;
+  detectors: DetectorName[];
   workers: number;
   shardBytes: number;
   gzipLevel: number;
@@ -45,6 +48,8 @@ export function maskCommand(): Command {
     .option('--redact', 'write a placeholder instead of deleting', false)
     .option('--placeholder <text>', 'placeholder for --redact', '[MASKED]')
     .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, 0.5)
+    .option('--min-score <score>', 'act only on findings scoring at least this (context findings score 0.5, years 0.7)', parseFraction, 0)
+    .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')})`, parseDetectors, [...DETECTOR_NAMES])
     .option('--workers <n>', `worker threads (0: work on the main thread)`, parseCount, DEFAULT_WORKERS)
     .option('--shard-bytes <size>', 'start a new corpus shard after this much JSONL', parseSize, 256 * 1024 ** 2)
     .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
@@ -62,7 +67,8 @@ export function maskCommand(): Command {
           out: flags.out,
           format: flags.format,
           reading: { textField: flags.textField, idField: flags.idField, encoding: flags.encoding, stripGutenberg: flags.stripGutenberg },
-          policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged },
+          policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged, minScore: flags.minScore },
+          detectors: flags.detectors,
           workers: flags.workers,
           shardBytes: flags.shardBytes,
           gzipLevel: flags.gzipLevel,

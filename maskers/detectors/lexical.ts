@@ -49,6 +49,14 @@ function withoutOverlaps(findings: SpanFinding[]): SpanFinding[] {
   return kept;
 }
 
+/** Findings that overlap a keep context are dropped and counted. */
+export function suppressInsideKeeps(findings: SpanFinding[], keeps: Interval[]): { findings: SpanFinding[]; suppressed: number } {
+  if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: 0 };
+  const merged = mergeIntervals(keeps);
+  const kept = findings.filter((finding) => !overlapsAny(finding, merged));
+  return { findings: kept, suppressed: findings.length - kept.length };
+}
+
 /** Overlapping intervals merged, sorted by start. */
 function mergeIntervals(spans: Interval[]): Interval[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
@@ -115,9 +123,7 @@ export class LexicalDetector implements Detector {
       }
     }
     const findings = withoutOverlaps(raw);
-    if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: 0 };
-    const keepIntervals = mergeIntervals(keeps);
-    const kept = findings.filter((finding) => !overlapsAny(finding, keepIntervals));
-    return { findings: kept, suppressed: findings.length - kept.length };
+    const keepSpans = keeps.map((keep) => ({ start: keep.start, end: keep.end }));
+    return { ...suppressInsideKeeps(findings, keepSpans), keeps: keepSpans };
   }
 }

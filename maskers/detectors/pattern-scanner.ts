@@ -15,7 +15,7 @@
 import { FOLD } from './fold.js';
 import { linearRegExp } from './linear-regexp.js';
 
-export const WINDOW = 160;
+export const WINDOW = 64;
 const ESCAPES_THAT_ARE_CLASSES = new Set(['s', 'S', 'd', 'D', 'w', 'W', 'b', 'B', 'p', 'P', 'k', 'c', 'u', 'x', 'n', 'r', 't', 'f', 'v', '0']);
 
 interface Atom {

@@ -52,6 +52,12 @@ export const ConceptSchema = z.strictObject({
   people: z.array(PersonSchema).default([]),
   events: z.array(EventSchema).default([]),
   keep: z.array(KeepContextSchema).default([]),
+  /**
+   * Supporting vocabulary: words that speak of the concept but are not specific
+   * enough alone (clock, co-ordinate system, nucleus). They make a post-cutoff year
+   * or a bare surname count, and mark passages inside text dense with the concept.
+   */
+  context: z.array(text).default([]),
   exemplars: z.array(text).default([]),
   keepExemplars: z.array(text).default([]),
   substitutions: z.array(SubstitutionSchema).default([]),

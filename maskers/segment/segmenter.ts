@@ -131,3 +131,33 @@ export function segment(text: string): Segmentation {
   paragraphs.forEach((paragraph, index) => splitSentences(text, paragraph, index, sentences));
   return { paragraphs, sentences };
 }
+
+/** Whether a blank line (newline, whitespace, newline) starts at `at`. */
+function blankLineAt(text: string, at: number): boolean {
+  if (text.charCodeAt(at) !== 0x0a) return false;
+  for (let i = at + 1; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a) return true;
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0d) return false;
+  }
+  return false;
+}
+
+const PARAGRAPH_REACH = 20_000;
+
+/**
+ * The sentence around [start, end), found by segmenting only the paragraph it
+ * is in (at most PARAGRAPH_REACH characters either way), for detectors that
+ * look at a few places of a long document.
+ */
+export function sentenceAround(text: string, start: number, end: number): Span {
+  let from = start;
+  const floor = Math.max(0, start - PARAGRAPH_REACH);
+  while (from > floor && !blankLineAt(text, from - 1)) from--;
+  let to = end;
+  const ceiling = Math.min(text.length, end + PARAGRAPH_REACH);
+  while (to < ceiling && !blankLineAt(text, to)) to++;
+  const sentences: Sentence[] = [];
+  for (const paragraph of splitParagraphs(text.slice(from, to))) splitSentences(text, { start: paragraph.start + from, end: paragraph.end + from }, 0, sentences);
+  return sentences.find((sentence) => sentence.start <= start && end <= sentence.end) ?? { start: from, end: to };
+}

@@ -1,0 +1,46 @@
+/**
+ * Runs a pack's detectors in order, each seeing what the earlier ones found,
+ * and applies every keep context to every detector's findings.
+ */
+import type { Pack } from '../pack/schema.js';
+import { compareFindings, type Detector, type Span, type SpanFinding } from '../findings.js';
+import { ContextDetector } from './context.js';
+import { EntityDetector } from './entity.js';
+import { LexicalDetector, suppressInsideKeeps } from './lexical.js';
+
+export const DETECTOR_NAMES = ['lexical', 'entity', 'context'] as const;
+export type DetectorName = (typeof DETECTOR_NAMES)[number];
+
+export interface ChainResult {
+  findings: SpanFinding[];
+  suppressed: number;
+}
+
+export class DetectorChain {
+  constructor(readonly detectors: Detector[]) {}
+
+  static forPack(pack: Pack, names: readonly DetectorName[] = DETECTOR_NAMES, concepts?: ReadonlySet<string>): DetectorChain {
+    const make: Record<DetectorName, () => Detector> = {
+      lexical: () => new LexicalDetector(pack, concepts),
+      entity: () => new EntityDetector(pack, concepts),
+      context: () => new ContextDetector(pack, concepts),
+    };
+    // The order matters: entity and context weigh what lexical found.
+    return new DetectorChain(DETECTOR_NAMES.filter((name) => names.includes(name)).map((name) => make[name]()));
+  }
+
+  detect(text: string): ChainResult {
+    let findings: SpanFinding[] = [];
+    let suppressed = 0;
+    const keeps: Span[] = [];
+    for (const detector of this.detectors) {
+      const result = detector.detect(text, findings);
+      suppressed += result.suppressed;
+      if (result.keeps) keeps.push(...result.keeps);
+      const own = suppressInsideKeeps(result.findings, keeps);
+      suppressed += own.suppressed;
+      findings = findings.concat(own.findings);
+    }
+    return { findings: findings.sort(compareFindings), suppressed };
+  }
+}
