@@ -34,8 +34,8 @@ export interface Span {
 
 export interface DetectorResult {
   findings: SpanFinding[];
-  /** Matches dropped because they fell inside a keep context. */
-  suppressed: number;
+  /** Matches dropped because they overlap a keep context (kept for audit reports). */
+  suppressed: SpanFinding[];
   /** Keep-context spans the detector found, so later detectors can honour them too. */
   keeps?: Span[];
 }

@@ -41,7 +41,7 @@ interface Unit extends Span {
 }
 
 /** For each span, the concept of the first finding that overlaps it. Both lists are sorted by start. */
-function flagSpans<T extends Span>(spans: T[], findings: SpanFinding[]): (string | undefined)[] {
+export function flagSpans<T extends Span>(spans: T[], findings: SpanFinding[]): (string | undefined)[] {
   const concepts: (string | undefined)[] = new Array(spans.length).fill(undefined);
   let first = 0;
   for (const finding of findings) {

@@ -11,6 +11,7 @@ import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import { decide, type Decision, type PolicyOptions } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
+import type { BatchTask, TaskDocument } from './runtime/batches.js';
 
 export interface MaskTaskConfig {
   pack: Pack;
@@ -20,10 +21,6 @@ export interface MaskTaskConfig {
   policy: PolicyOptions;
 }
 
-export interface TaskDocument {
-  id: string;
-  text: string;
-}
 
 export interface DocumentOutcome {
   decision: Decision;
@@ -49,7 +46,7 @@ export interface BatchOutcome {
   timings: StageTimings;
 }
 
-export class MaskTask {
+export class MaskTask implements BatchTask<BatchOutcome> {
   private readonly detector: DetectorChain;
 
   constructor(private readonly config: MaskTaskConfig) {
@@ -69,20 +66,20 @@ export class MaskTask {
       const detected = this.detector.detect(document.text);
       lap('detect');
       if (detected.findings.length === 0) {
-        return { decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed: detected.suppressed, residual: [] };
+        return { decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed: detected.suppressed.length, residual: [] };
       }
       const segmentation = segment(document.text);
       lap('segment');
       const decision = decide(document.text, segmentation, detected.findings, this.config.policy);
       lap('decide');
-      if (decision.action === 'drop') return { decision, findings: detected.findings, suppressed: detected.suppressed, residual: [] };
+      if (decision.action === 'drop') return { decision, findings: detected.findings, suppressed: detected.suppressed.length, residual: [] };
       // Findings that no unit covered stay in the text, so they count as leakage.
-      if (decision.action === 'keep') return { decision, findings: detected.findings, suppressed: detected.suppressed, residual: detected.findings };
+      if (decision.action === 'keep') return { decision, findings: detected.findings, suppressed: detected.suppressed.length, residual: detected.findings };
       const text = applyEdits(document.text, decision.edits);
       lap('edit');
       const residual = this.detector.detect(text).findings;
       lap('verify');
-      return { decision, findings: detected.findings, suppressed: detected.suppressed, text, residual };
+      return { decision, findings: detected.findings, suppressed: detected.suppressed.length, text, residual };
     });
     return { outcomes, timings };
   }

@@ -6,10 +6,9 @@
  * work runs in a worker pool (see mask-task.ts). Every input record ends up
  * counted exactly once as kept, edited, dropped or rejected.
  */
-import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Document, InputEvent, Reject } from '../corpora/document.js';
+import type { Document, Reject } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
@@ -25,10 +24,9 @@ import { loadPack } from '../maskers/pack/load.js';
 import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import { LeakageCollector, leakageMarkdown, type LeakageReport } from './leakage-report.js';
-import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig, type TaskDocument } from './mask-task.js';
+import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
-import { mapOrdered, WorkerPool } from './runtime/worker-pool.js';
-import { workerScript } from './runtime/worker-script.js';
+import { BatchRunner, batches, timed } from './runtime/batches.js';
 
 export interface MaskOptions {
   inputs: string[];
@@ -58,53 +56,6 @@ export interface MaskResult {
   files: { corpus: string; edits: string; findings: string; rejects: string; manifest: string; report: string; reportMarkdown: string };
 }
 
-export const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
-const BATCH_DOCUMENTS = 256;
-const BATCH_CHARS = 1 << 20;
-
-interface BatchItem {
-  event: InputEvent;
-  /** Index into the batch's documents, for doc events. */
-  slot: number;
-}
-
-interface Batch {
-  items: BatchItem[];
-  documents: TaskDocument[];
-}
-
-/** Passes events through, adding the time spent producing them (reading, decompressing, parsing) to `stats`. */
-async function* timed<T>(source: AsyncIterable<T>, stats: StageStats): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  for (;;) {
-    const start = performance.now();
-    const next = await iterator.next();
-    stats.ms += performance.now() - start;
-    if (next.done) return;
-    stats.items++;
-    yield next.value;
-  }
-}
-
-/** Groups input events into batches of documents for the pool, keeping rejects in their place. */
-async function* batches(events: AsyncIterable<InputEvent>): AsyncGenerator<Batch> {
-  let batch: Batch = { items: [], documents: [] };
-  let chars = 0;
-  for await (const event of events) {
-    if (event.kind === 'doc') {
-      batch.items.push({ event, slot: batch.documents.length });
-      batch.documents.push({ id: event.doc.id, text: event.doc.text });
-      chars += event.doc.text.length;
-    } else batch.items.push({ event, slot: -1 });
-    if (batch.documents.length >= BATCH_DOCUMENTS || chars >= BATCH_CHARS) {
-      yield batch;
-      batch = { items: [], documents: [] };
-      chars = 0;
-    }
-  }
-  if (batch.items.length > 0) yield batch;
-}
-
 function describeOrigin(reject: Reject): string {
   if (reject.line !== undefined) return `${reject.file} line ${reject.line}`;
   if (reject.record !== undefined) return `${reject.file} record ${reject.record}`;
@@ -128,9 +79,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const run = await RunDirectory.prepare(options.out, options.overwrite);
 
   const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors };
-  const pool = options.workers > 0 ? new WorkerPool<TaskDocument[], BatchOutcome>(workerScript('mask-worker'), options.workers, taskConfig) : undefined;
-  const inline = pool ? undefined : new MaskTask(taskConfig);
-  const runBatch = (documents: TaskDocument[]): Promise<BatchOutcome> => (pool ? pool.run(documents) : Promise.resolve(inline!.run(documents)));
+  const runner = new BatchRunner<MaskTaskConfig, BatchOutcome>({ kind: 'mask', config: taskConfig }, options.workers, () => new MaskTask(taskConfig));
 
   const reader = new InputReader(files, options.reading);
   const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes, options.gzipLevel);
@@ -149,7 +98,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 
   const snapshot = (documents: number) => ({ documents, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, elapsedMs: performance.now() - clock });
   try {
-    for await (const done of mapOrdered(batches(timed(reader.events(), readStats)), async (batch) => ({ batch, result: await runBatch(batch.documents) }), Math.max(2, (pool?.size ?? 1) * 2))) {
+    for await (const done of runner.run(batches(timed(reader.events(), readStats)))) {
       const writeStart = performance.now();
       const { batch, result } = done;
       for (const stage of TASK_STAGES) workTimings[stage] += result.timings[stage];
@@ -235,7 +184,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
       verification: { method: leakageReport.method, passed: leakageReport.passed, maxResidual: leakageReport.maxResidual, residualTotal: leakageReport.residualTotal, concepts: Object.fromEntries(Object.entries(leakageReport.concepts).map(([id, concept]) => [id, { residual: concept.residual, documents: concept.documents, passed: concept.passed }])) },
       stages,
-      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: pool?.size ?? 0 },
+      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: runner.workers },
     };
     await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
     const at = (path: string) => `${options.out.replace(/\/+$/, '')}/${path}`;
@@ -249,7 +198,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     await run.abort();
     throw error;
   } finally {
-    await pool?.close();
+    await runner.close();
   }
 }
 

@@ -1,64 +1,40 @@
 import { Command, Option } from 'commander';
-import { DEFAULT_WORKERS, runMask } from '../../pipelines/mask.js';
-import { parseChoice, parseCount, parseDetectors, parseFraction, parseGzipLevel, parseSize } from '../parse.js';
+import { runMask } from '../../pipelines/mask.js';
+import { parseCount, parseFraction, parseGzipLevel, parseSize } from '../parse.js';
+import { addCorpusOptions, readingOptions, type CorpusFlags } from '../common-options.js';
 import { DEFAULT_GZIP_LEVEL } from '../../corpora/writers/jsonl-writer.js';
-import { progressFor, type LogFormat } from '../output.js';
+import { progressFor } from '../output.js';
 import type { PolicyUnit } from '../../maskers/policy.js';
-import { DETECTOR_NAMES, type DetectorName } from '../../maskers/detectors/chain.js';
-import type { FormatChoice } from '../../corpora/sources.js';
-import type { TextEncoding } from '../../corpora/readers/types.js';
 
-interface MaskFlags {
-  pack: string;
+interface MaskFlags extends CorpusFlags {
   out: string;
-  textField: string;
-  idField: string;
-  format: FormatChoice;
-  stripGutenberg: boolean;
-  encoding: TextEncoding;
   unit: PolicyUnit;
   redact: boolean;
   placeholder: string;
   maxFlagged: number;
   minScore: number;
-  detectors: DetectorName[];
-  workers: number;
   shardBytes: number;
   gzipLevel: number;
   overwrite: boolean;
   strict: boolean;
   failOnLeak: boolean;
   maxResidual: number;
-  quiet: boolean;
-  logFormat: LogFormat;
 }
 
 export function maskCommand(): Command {
-  return new Command('mask')
-    .description('mask a corpus: detect the pack\'s concepts, excise them with provenance, verify the output')
-    .argument('<inputs...>', 'JSONL (.gz/.zst), JSON arrays, .txt/.md files, directories of them, or - for stdin')
-    .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
+  return addCorpusOptions(new Command('mask').description("mask a corpus: detect the pack's concepts, excise them with provenance, verify the output"))
     .requiredOption('-o, --out <dir>', 'output directory')
-    .option('--text-field <path>', 'dotted path of the text in each JSON record', 'text')
-    .option('--id-field <path>', 'dotted path of the id in each JSON record', 'id')
-    .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
-    .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
-    .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
     .addOption(new Option('--unit <unit>', 'what is removed around a finding').choices(['sentence', 'paragraph', 'document']).default('sentence'))
     .option('--redact', 'write a placeholder instead of deleting', false)
     .option('--placeholder <text>', 'placeholder for --redact', '[MASKED]')
     .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, 0.5)
     .option('--min-score <score>', 'act only on findings scoring at least this (context findings score 0.5, years 0.7)', parseFraction, 0)
-    .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')})`, parseDetectors, [...DETECTOR_NAMES])
-    .option('--workers <n>', `worker threads (0: work on the main thread)`, parseCount, DEFAULT_WORKERS)
     .option('--shard-bytes <size>', 'start a new corpus shard after this much JSONL', parseSize, 256 * 1024 ** 2)
     .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
     .option('--overwrite', 'replace a finished run in the output directory', false)
     .option('--strict', 'stop with exit code 2 at the first rejected record', false)
     .option('--fail-on-leak', 'exit 1 when verification finds leakage over the threshold', false)
     .option('--max-residual <n>', 'residual findings a concept may keep and still pass verification', parseCount, 0)
-    .option('-q, --quiet', 'no progress output', false)
-    .option('--log-format <format>', 'text, or json lines on stderr for machines', parseChoice(['text', 'json'] as const), 'text')
     .action(async (inputs: string[], flags: MaskFlags) => {
       const result = await runMask(
         {
@@ -66,7 +42,7 @@ export function maskCommand(): Command {
           pack: flags.pack,
           out: flags.out,
           format: flags.format,
-          reading: { textField: flags.textField, idField: flags.idField, encoding: flags.encoding, stripGutenberg: flags.stripGutenberg },
+          reading: readingOptions(flags),
           policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged, minScore: flags.minScore },
           detectors: flags.detectors,
           workers: flags.workers,

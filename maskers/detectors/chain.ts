@@ -13,7 +13,8 @@ export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 export interface ChainResult {
   findings: SpanFinding[];
-  suppressed: number;
+  /** Findings dropped inside keep contexts. */
+  suppressed: SpanFinding[];
 }
 
 export class DetectorChain {
@@ -31,16 +32,16 @@ export class DetectorChain {
 
   detect(text: string): ChainResult {
     let findings: SpanFinding[] = [];
-    let suppressed = 0;
+    let suppressed: SpanFinding[] = [];
     const keeps: Span[] = [];
     for (const detector of this.detectors) {
       const result = detector.detect(text, findings);
-      suppressed += result.suppressed;
+      suppressed = suppressed.concat(result.suppressed);
       if (result.keeps) keeps.push(...result.keeps);
       const own = suppressInsideKeeps(result.findings, keeps);
-      suppressed += own.suppressed;
+      suppressed = suppressed.concat(own.suppressed);
       findings = findings.concat(own.findings);
     }
-    return { findings: findings.sort(compareFindings), suppressed };
+    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings) };
   }
 }

@@ -49,7 +49,7 @@ export class ContextDetector implements Detector {
   }
 
   detect(text: string, earlier: readonly SpanFinding[]): DetectorResult {
-    if (earlier.length === 0 || this.entries.length === 0) return { findings: [], suppressed: 0 };
+    if (earlier.length === 0 || this.entries.length === 0) return { findings: [], suppressed: [] };
     const paragraphs = splitParagraphs(text);
     // Concepts evidenced in each paragraph by the earlier detectors.
     const evidenced: Set<string>[] = paragraphs.map(() => new Set());
@@ -93,6 +93,6 @@ export class ContextDetector implements Detector {
         });
       }
     });
-    return { findings, suppressed: 0 };
+    return { findings, suppressed: [] };
   }
 }

@@ -12,9 +12,10 @@
  * sentence that speaks of the concept (a term or a context word of the pack).
  *
  * Years. A year after the cutoff counts when its sentence speaks of a concept
- * (a finding of an earlier detector, a person of the concept, or a context
- * word): "Chadwick found the neutron in 1932" does, "The Panama Canal opened
- * in 1914" does not.
+ * (a finding of an earlier detector, a person of the concept, or two context
+ * words of it): "Chadwick found the neutron in 1932" does, "The Panama Canal
+ * opened in 1914" does not. The finding goes to the concept the sentence
+ * speaks of most.
  */
 import nlp from 'compromise';
 import type { Concept, Pack } from '../pack/schema.js';
@@ -35,6 +36,10 @@ const CAPITALISED_NEXT = /^[ \t]+\p{Lu}/u;
 const LATEST_YEAR = new Date().getFullYear() + 1;
 
 export const ENTITY_SCORES = { person: 0.9, surname: 0.8, year: 0.7 } as const;
+/** Weight of an earlier finding or a person in a sentence, against 1 for a context word. */
+const STRONG_WEIGHT = 10;
+/** A year needs a finding or person in its sentence, or two context words of one concept. */
+const MIN_YEAR_SUPPORT = 2;
 
 /** compromise learns the pack's surnames once per process, so it tags them as people. */
 const taught = new Set<string>();
@@ -66,10 +71,12 @@ export class EntityDetector implements Detector {
   private readonly contextMatcher: PhraseMatcher;
   private readonly contextConcepts: string[] = [];
   private readonly cutoff: number;
+  private readonly conceptOrder: string[];
 
   constructor(pack: Pack, concepts?: ReadonlySet<string>) {
     this.cutoff = pack.cutoff;
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
+    this.conceptOrder = chosen.map((concept) => concept.id);
     for (const concept of chosen) this.addPeople(concept);
     this.peopleMatcher = new PhraseMatcher(this.people.map((entry) => entry.person));
     const contextWords: string[] = [];
@@ -96,25 +103,33 @@ export class EntityDetector implements Detector {
     }
   }
 
-  /** Concepts the sentence speaks of, by context words and terms. */
-  private conceptsIn(text: string, sentence: Span): Set<string> {
-    const found = new Set<string>();
-    for (const match of this.contextMatcher.scan(text.slice(sentence.start, sentence.end))) found.add(this.contextConcepts[match.phrase]);
-    return found;
+  /**
+   * How strongly the sentence speaks of each concept: a finding of an earlier
+   * detector weighs 10, each distinct context word or term 1.
+   */
+  private conceptScores(text: string, sentence: Span, earlier: readonly SpanFinding[]): Map<string, number> {
+    const scores = new Map<string, number>();
+    const words = new Set<number>();
+    for (const match of this.contextMatcher.scan(text.slice(sentence.start, sentence.end))) {
+      if (words.has(match.phrase)) continue;
+      words.add(match.phrase);
+      const concept = this.contextConcepts[match.phrase];
+      scores.set(concept, (scores.get(concept) ?? 0) + 1);
+    }
+    for (const finding of earlier) {
+      if (finding.start < sentence.end && finding.end > sentence.start) scores.set(finding.concept, (scores.get(finding.concept) ?? 0) + STRONG_WEIGHT);
+    }
+    return scores;
   }
 
   detect(text: string, earlier: readonly SpanFinding[]): DetectorResult {
     const findings: SpanFinding[] = [];
-    const sentenceConcepts = new Map<string, Set<string>>();
-    const conceptsOfSentence = (sentence: Span): Set<string> => {
+    const cache = new Map<string, Map<string, number>>();
+    const scoresOf = (sentence: Span): Map<string, number> => {
       const key = `${sentence.start}:${sentence.end}`;
-      let concepts = sentenceConcepts.get(key);
-      if (!concepts) {
-        concepts = this.conceptsIn(text, sentence);
-        for (const finding of earlier) if (finding.start < sentence.end && finding.end > sentence.start) concepts.add(finding.concept);
-        sentenceConcepts.set(key, concepts);
-      }
-      return concepts;
+      let scores = cache.get(key);
+      if (!scores) cache.set(key, (scores = this.conceptScores(text, sentence, earlier)));
+      return scores;
     };
 
     // People.
@@ -134,7 +149,7 @@ export class EntityDetector implements Detector {
       const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
       if (capitalisedNext && isPlaceOrOrganisation(sentenceText, words[words.length - 1])) continue;
       const strong = entry.fullName || initials !== null || possessive;
-      if (!strong && !conceptsOfSentence(sentence).size) continue;
+      if (!strong && scoresOf(sentence).size === 0) continue;
       lastEnd = match.end;
       findings.push({
         start,
@@ -155,12 +170,15 @@ export class EntityDetector implements Detector {
       const start = year.index;
       const end = start + year[0].length;
       const sentence = sentenceAround(text, start, end);
-      const concepts = new Set(conceptsOfSentence(sentence));
-      for (const person of personSentences) if (person.sentence.start === sentence.start) concepts.add(person.concept);
-      if (concepts.size === 0) continue;
-      const concept = [...concepts].sort()[0];
-      findings.push({ start, end, concept, detector: this.name, score: ENTITY_SCORES.year, evidence: { rule: 'year', match: year[0], support: [...concepts].sort().join(',') } });
+      const scores = new Map(scoresOf(sentence));
+      for (const person of personSentences) if (person.sentence.start === sentence.start) scores.set(person.concept, (scores.get(person.concept) ?? 0) + STRONG_WEIGHT);
+      // The concept the sentence speaks of most; ties go to the pack's order.
+      let best: string | undefined;
+      for (const concept of this.conceptOrder) if ((scores.get(concept) ?? 0) > (best ? scores.get(best)! : 0)) best = concept;
+      if (!best || scores.get(best)! < MIN_YEAR_SUPPORT) continue;
+      const support = [...scores].filter(([, score]) => score > 0).map(([concept]) => concept).sort().join(',');
+      findings.push({ start, end, concept: best, detector: this.name, score: ENTITY_SCORES.year, evidence: { rule: 'year', match: year[0], support } });
     }
-    return { findings, suppressed: 0 };
+    return { findings, suppressed: [] };
   }
 }

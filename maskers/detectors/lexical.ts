@@ -50,11 +50,13 @@ function withoutOverlaps(findings: SpanFinding[]): SpanFinding[] {
 }
 
 /** Findings that overlap a keep context are dropped and counted. */
-export function suppressInsideKeeps(findings: SpanFinding[], keeps: Interval[]): { findings: SpanFinding[]; suppressed: number } {
-  if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: 0 };
+export function suppressInsideKeeps(findings: SpanFinding[], keeps: Interval[]): { findings: SpanFinding[]; suppressed: SpanFinding[] } {
+  if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: [] };
   const merged = mergeIntervals(keeps);
-  const kept = findings.filter((finding) => !overlapsAny(finding, merged));
-  return { findings: kept, suppressed: findings.length - kept.length };
+  const kept: SpanFinding[] = [];
+  const suppressed: SpanFinding[] = [];
+  for (const finding of findings) (overlapsAny(finding, merged) ? suppressed : kept).push(finding);
+  return { findings: kept, suppressed };
 }
 
 /** Overlapping intervals merged, sorted by start. */

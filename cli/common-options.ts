@@ -1,0 +1,41 @@
+/** Options that every command reading a corpus shares, declared once. */
+import { Command, Option } from 'commander';
+import type { InputOptions } from '../corpora/input-reader.js';
+import type { TextEncoding } from '../corpora/readers/types.js';
+import type { FormatChoice } from '../corpora/sources.js';
+import { DETECTOR_NAMES, type DetectorName } from '../maskers/detectors/chain.js';
+import { DEFAULT_WORKERS } from '../pipelines/runtime/batches.js';
+import type { LogFormat } from './output.js';
+import { parseChoice, parseCount, parseDetectors } from './parse.js';
+
+export interface CorpusFlags {
+  pack: string;
+  textField: string;
+  idField: string;
+  format: FormatChoice;
+  encoding: TextEncoding;
+  stripGutenberg: boolean;
+  detectors: DetectorName[];
+  workers: number;
+  quiet: boolean;
+  logFormat: LogFormat;
+}
+
+export function addCorpusOptions(command: Command): Command {
+  return command
+    .argument('<inputs...>', 'JSONL (.gz/.zst), JSON arrays, .txt/.md files, directories of them, or - for stdin')
+    .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
+    .option('--text-field <path>', 'dotted path of the text in each JSON record', 'text')
+    .option('--id-field <path>', 'dotted path of the id in each JSON record', 'id')
+    .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
+    .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
+    .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
+    .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')})`, parseDetectors, [...DETECTOR_NAMES])
+    .option('--workers <n>', 'worker threads (0: work on the main thread)', parseCount, DEFAULT_WORKERS)
+    .option('-q, --quiet', 'no progress output', false)
+    .option('--log-format <format>', 'text, or json lines on stderr for machines', parseChoice(['text', 'json'] as const), 'text');
+}
+
+export function readingOptions(flags: CorpusFlags): InputOptions {
+  return { textField: flags.textField, idField: flags.idField, encoding: flags.encoding, stripGutenberg: flags.stripGutenberg };
+}
