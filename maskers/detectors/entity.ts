@@ -31,6 +31,9 @@ interface PersonEntry {
 }
 
 const YEAR = /\b(1[5-9]\d\d|20\d\d)(s?)\b/g;
+// A number is read as a year only where years are written: "in 1905", "by 1932", "the 1920s",
+// "(1911)", "May 1919". A bare 2000 in "about $2000$" is a magnitude.
+const YEAR_BEFORE = /(?:\b(?:in|of|by|since|until|till|from|after|before|around|circa|c\.|during|year|the|early|late|mid|january|february|march|april|may|june|july|august|september|october|november|december)[\s-]+|\(\s*)$/i;
 const INITIALS_BEFORE = /(?:\b\p{Lu}\.\s*){1,3}$/u;
 const CAPITALISED_NEXT = /^[ \t]+\p{Lu}/u;
 const LATEST_YEAR = new Date().getFullYear() + 1;
@@ -167,6 +170,7 @@ export class EntityDetector implements Detector {
     for (const year of text.matchAll(YEAR)) {
       const value = Number(year[1]);
       if (value <= this.cutoff || value > LATEST_YEAR) continue;
+      if (!YEAR_BEFORE.test(text.slice(Math.max(0, year.index - 16), year.index))) continue;
       const start = year.index;
       const end = start + year[0].length;
       const sentence = sentenceAround(text, start, end);

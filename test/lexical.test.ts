@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { LexicalDetector } from '../maskers/detectors/lexical.js';
+import { anchorOf, PatternScanner } from '../maskers/detectors/pattern-scanner.js';
+import { loadPack, parsePack } from '../maskers/pack/load.js';
+
+const { pack } = await loadPack('physics-post-1900');
+const lexical = new LexicalDetector(pack);
+const matched = (text: string) => lexical.detect(text).findings.map((finding) => text.slice(finding.start, finding.end));
+
+describe('lexical detector on the physics pack', () => {
+  it('matches inflections, possessives, case and hyphen/space/joined variants', () => {
+    expect(matched('Two QUANTUM NUMBERS and the Lorentz-transformations.')).toEqual(['QUANTUM NUMBERS', 'Lorentz-transformations']);
+    expect(matched('space-time, space time and spacetime')).toEqual(['space-time', 'space time', 'spacetime']);
+    expect(matched('In Einstein’s theory the half-life and half life differ from halflife.')).toEqual(['Einstein’s theory', 'half-life', 'half life', 'halflife']);
+  });
+
+  it('folds diacritics and knows the ASCII spellings', () => {
+    expect(matched('Schrödinger’s equation, Schroedinger equation, Schrodinger equations')).toEqual(['Schrödinger’s equation', 'Schroedinger equation', 'Schrodinger equations']);
+  });
+
+  it('finds formulas: E = mc², E=mc^2, h\\nu, hν, \\hbar', () => {
+    expect(matched('so E = mc² and E=mc^2 while E = h\\nu, or hν, with \\hbar.')).toEqual(['E = mc²', 'E=mc^2', 'h\\nu', 'hν', '\\hbar']);
+  });
+
+  it('keeps word boundaries: no photon in photonics, no laser in laserlike', () => {
+    expect(matched('photonics laserlike isotopically')).toEqual([]);
+  });
+
+  it('suppresses matches inside keep contexts and counts them', () => {
+    const result = new DetectorChain([lexical]).detect('The company made a quantum leap in sales, and critics wrote on the relativity of moral values. Galilean relativity is old.');
+    expect(result.findings).toEqual([]);
+    expect(result.suppressed.map((finding) => finding.evidence.match)).toEqual(['relativity', 'relativity']);
+  });
+
+  it('resolves overlaps longest-first: the general theory of relativity is general relativity', () => {
+    const text = 'the general theory of relativity';
+    const [finding] = lexical.detect(text).findings;
+    expect(finding).toMatchObject({ concept: 'general-relativity', start: 4, end: text.length });
+  });
+});
+
+describe('patterns', () => {
+  it('find their anchor literal', () => {
+    expect(anchorOf('\\be\\s*=\\s*m\\s*c\\s*(\\^\\s*)?2\\b')).toBe('=');
+    expect(anchorOf('\\\\hbar\\b')).toBe('\\hbar');
+    expect(anchorOf('a|b')).toBeUndefined();
+  });
+
+  it('run in linear time even when written to backtrack catastrophically', () => {
+    // (a+)+b on a long run of a's without b takes exponential time on a backtracking engine.
+    const scanner = new PatternScanner('(a+)+b');
+    expect(scanner.scan('a'.repeat(5000) + 'c')).toEqual([]);
+    expect(scanner.scan('xx aaab')).toEqual([{ start: 3, end: 7 }]);
+  });
+
+  it('are refused at validation when they need backtracking', () => {
+    const yaml = 'id: p\ntitle: T\nversion: 1.0.0\ncutoff: 1900\nconcepts:\n  - id: c\n    label: C\n    description: D\n    terms: [t]\n    patterns: ["(a)\\\\1"]\n';
+    expect(() => parsePack('p.yaml', yaml)).toThrow(/p\.yaml: concepts\[0\]\.patterns\[0\]: pattern "\(a\)\\\\1" needs backtracking/);
+  });
+});
