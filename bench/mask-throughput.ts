@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { stripGutenberg } from '../corpora/gutenberg.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
 import { LexicalDetector } from '../maskers/detectors/lexical.js';
 import { loadPack } from '../maskers/pack/load.js';
 
@@ -101,11 +102,13 @@ async function main(): Promise<void> {
   console.log(`corpus: ${corpus}: ${mb.toFixed(1)} MB, ${documents} documents from ${textFiles(SHARED).length} texts in ${SHARED}`);
 
   const { pack } = await loadPack('physics-post-1900');
-  const terms = new LexicalDetector(pack).termList();
+  const lexical = new LexicalDetector(pack);
+  const terms = lexical.termList();
   const termsFile = join(WORK, 'terms.txt');
   writeFileSync(termsFile, terms.join('\n') + '\n');
 
   const rows: [string, number, string][] = [];
+  const chain = DetectorChain.forPack(pack);
   const hasRipgrep = spawnSync('rg', ['--version']).status === 0;
   let ripgrepRate: number | undefined;
   if (hasRipgrep) {
@@ -114,6 +117,22 @@ async function main(): Promise<void> {
     ripgrepRate = mb / rg.seconds;
     rows.push([`rg -F -i -c -f terms (${terms.length} terms)`, rg.seconds, `${rg.stdout.trim()} matching lines`]);
   } else console.log('ripgrep (rg) not found: install the Debian package ripgrep for the baseline');
+
+  // Detection alone, one thread, in this process: the per-worker rate of each detector set.
+  const texts = readFileSync(corpus, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { text: string }).text);
+  const textMB = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / 1e6;
+  for (const [label, detect] of [
+    ['lexical detector alone (1 thread, in process)', (text: string) => lexical.detect(text)],
+    ['lexical + entity + context (1 thread, in process)', (text: string) => chain.detect(text)],
+  ] as const) {
+    const start = performance.now();
+    for (const text of texts) detect(text);
+    const seconds = (performance.now() - start) / 1000;
+    rows.push([label, seconds * (mb / textMB), `${(textMB / seconds).toFixed(1)} MB/s of text per worker`]);
+  }
 
   const runs: { label: string; args: string[] }[] = [
     { label: `lacuna mask (default workers: ${Math.max(1, availableParallelism() - 1)})`, args: [] },

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -50,6 +50,17 @@ describe('lacuna packs', () => {
     const show = await runCli(['packs', 'show', 'physics-post-1900']);
     expect(show.stdout).toContain('special-relativity: Special relativity');
     expect(show.stdout).toContain('keeps: Michelson–Morley 1887');
+  });
+
+  it('writes a commented starting point with packs init that validates as it stands, and will not overwrite it', async () => {
+    const file = join(tempDir(), 'Ether Theory.yaml');
+    const init = await runCli(['packs', 'init', file]);
+    expect(init.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^# A Lacuna concept pack/);
+    expect((await runCli(['packs', 'validate', file])).stdout).toContain('valid pack ether-theory 0.1.0');
+    const again = await runCli(['packs', 'init', file]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('exists; pass --force');
   });
 
   it('validates a pack file and rejects an implication cycle or an unknown implied concept', async () => {

@@ -14,6 +14,11 @@ describe('segment', () => {
     expect(sentences(text)).toEqual(['See Fig. 3 and Eq. 12, e.g. the ratio 3.14 found by Prof. Rowland.', 'J. J. Thomson measured e/m in 1897.', 'The value was 1.7 x 10^7.']);
   });
 
+  it('does not split inside inline equations or after i.e., Mr. and Dr.', () => {
+    const text = 'Then E = m c^2. The value of c. is large, i.e. about 3 x 10^10 cm. per second. Mr. Michelson and Dr. Morley agreed.';
+    expect(sentences(text)).toEqual(['Then E = m c^2.', 'The value of c. is large, i.e. about 3 x 10^10 cm. per second.', 'Mr. Michelson and Dr. Morley agreed.']);
+  });
+
   it('keeps a section number at the start of a line with its heading', () => {
     const text = 'Results follow.\n3. The interferometer was mounted on stone.';
     expect(sentences(text)).toEqual(['Results follow.', '3. The interferometer was mounted on stone.']);

@@ -1,5 +1,9 @@
 import { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { UsageError } from '../../corpora/errors.js';
 import { builtinPackIds, loadPack } from '../../maskers/pack/load.js';
+import { packTemplate } from '../../maskers/pack/template.js';
 
 export function packsCommand(): Command {
   const packs = new Command('packs').description('list, show and validate concept packs');
@@ -36,6 +40,21 @@ export function packsCommand(): Command {
     .action(async (file: string) => {
       const { pack } = await loadPack(file);
       process.stdout.write(`${file}: valid pack ${pack.id} ${pack.version} with ${pack.concepts.length} concepts\n`);
+    });
+  packs
+    .command('init')
+    .description('write a commented starting point for a new pack')
+    .argument('[file]', 'where to write it', 'my-pack.yaml')
+    .option('--force', 'replace an existing file', false)
+    .action(async (file: string, flags: { force: boolean }) => {
+      const id = basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'my-pack';
+      try {
+        await writeFile(file, packTemplate(id), { flag: flags.force ? 'w' : 'wx' });
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new UsageError(code === 'EEXIST' ? `'${file}' exists; pass --force to replace it` : `cannot write '${file}': ${code ?? (error as Error).message}`);
+      }
+      process.stdout.write(`wrote ${file} (pack ${id}); edit it, then: lacuna packs validate ${file}\n`);
     });
   return packs;
 }

@@ -17,7 +17,8 @@
  * opened in 1914" does not. The finding goes to the concept the sentence
  * speaks of most.
  */
-import nlp from 'compromise';
+import { createRequire } from 'node:module';
+import type nlpType from 'compromise';
 import type { Concept, Pack } from '../pack/schema.js';
 import type { Detector, DetectorResult, SpanFinding } from '../findings.js';
 import { sentenceAround, type Span } from '../segment/segmenter.js';
@@ -44,6 +45,13 @@ const STRONG_WEIGHT = 10;
 /** A year needs a finding or person in its sentence, or two context words of one concept. */
 const MIN_YEAR_SUPPORT = 2;
 
+type Nlp = typeof nlpType;
+let loaded: Nlp | undefined;
+/** compromise takes a few hundred milliseconds to load; commands that never detect people should not pay for it. */
+function nlp(): Nlp {
+  return (loaded ??= createRequire(import.meta.url)('compromise') as Nlp);
+}
+
 /** compromise learns the pack's surnames once per process, so it tags them as people. */
 const taught = new Set<string>();
 function teachCompromise(people: PersonEntry[]): void {
@@ -56,12 +64,12 @@ function teachCompromise(people: PersonEntry[]): void {
       taught.add(last);
     }
   }
-  if (Object.keys(words).length > 0) nlp.addWords(words);
+  if (Object.keys(words).length > 0) nlp().addWords(words);
 }
 
 /** Whether compromise reads `surname` in `sentence` as part of a place or an organisation. */
 function isPlaceOrOrganisation(sentence: string, surname: string): boolean {
-  const names = nlp(sentence).match('(#Place|#Organization)+').out('array') as string[];
+  const names = nlp()(sentence).match('(#Place|#Organization)+').out('array') as string[];
   const lower = surname.toLowerCase();
   return names.some((name) => name.toLowerCase().includes(lower));
 }
