@@ -1,4 +1,5 @@
 /** What detectors emit and policies act on (DESIGN.md, "Core records"). */
+import type { VocabularyMatch } from './detectors/vocabulary.js';
 
 export interface Evidence {
   /**
@@ -43,11 +44,13 @@ export interface DetectorResult {
 /**
  * A detector only measures: text in, findings out. Acting on findings is the
  * policy's job. `earlier` holds what the detectors before it found, for
- * detectors that weigh context (a year counts only near the concept).
+ * detectors that weigh context (a year counts only near the concept);
+ * `matches` is the pack vocabulary already matched in the text, shared by
+ * the detectors of a chain (a detector scans the text itself when absent).
  */
 export interface Detector {
   readonly name: string;
-  detect(text: string, earlier: readonly SpanFinding[]): DetectorResult;
+  detect(text: string, earlier?: readonly SpanFinding[], matches?: readonly VocabularyMatch[]): DetectorResult;
 }
 
 /** Sorts by start, then longer first, then concept: the one order every stage relies on. */

@@ -16,7 +16,7 @@
 import type { Pack } from '../pack/schema.js';
 import type { Detector, DetectorResult, SpanFinding } from '../findings.js';
 import { splitParagraphs } from '../segment/segmenter.js';
-import { PhraseMatcher } from './phrase-matcher.js';
+import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
 export interface ContextOptions {
   radius: number;
@@ -29,27 +29,22 @@ export const CONTEXT_SCORE = 0.5;
 
 export class ContextDetector implements Detector {
   readonly name = 'context';
-  private readonly matcher: PhraseMatcher;
-  private readonly entries: { concept: string; word: string }[] = [];
   /** Each concept with the concepts it directly implies or is implied by. */
   private readonly related = new Map<string, Set<string>>();
 
   constructor(
     pack: Pack,
     concepts?: ReadonlySet<string>,
+    private readonly vocabulary = new PackVocabulary(pack, concepts),
     private readonly options: ContextOptions = DEFAULT_CONTEXT_OPTIONS,
-  ) {
-    for (const concept of pack.concepts) {
-      if (concepts && !concepts.has(concept.id)) continue;
-      for (const word of concept.context) this.entries.push({ concept: concept.id, word });
-    }
-    this.matcher = new PhraseMatcher(this.entries.map((entry) => entry.word));
-    for (const concept of pack.concepts) this.related.set(concept.id, new Set([concept.id, ...concept.implies]));
+  ) {    for (const concept of pack.concepts) this.related.set(concept.id, new Set([concept.id, ...concept.implies]));
     for (const concept of pack.concepts) for (const implied of concept.implies) this.related.get(implied)?.add(concept.id);
   }
 
-  detect(text: string, earlier: readonly SpanFinding[]): DetectorResult {
-    if (earlier.length === 0 || this.entries.length === 0) return { findings: [], suppressed: [] };
+  detect(text: string, earlier: readonly SpanFinding[] = [], matches?: readonly VocabularyMatch[]): DetectorResult {
+    if (earlier.length === 0) return { findings: [], suppressed: [] };
+    const contextMatches = (matches ?? this.vocabulary.scan(text)).filter((match) => match.entry.kind === 'context').sort((a, b) => a.start - b.start);
+    if (contextMatches.length === 0) return { findings: [], suppressed: [] };
     const paragraphs = splitParagraphs(text);
     // Concepts evidenced in each paragraph by the earlier detectors.
     const evidenced: Set<string>[] = paragraphs.map(() => new Set());
@@ -66,7 +61,13 @@ export class ContextDetector implements Detector {
       for (const concept of touched) paragraphsWith.set(concept, (paragraphsWith.get(concept) ?? 0) + 1);
     }
     const topics = new Set([...paragraphsWith].filter(([, count]) => count > minNeighbours && count / paragraphs.length >= documentShare).map(([concept]) => concept));
+    let next = 0;
     paragraphs.forEach((paragraph, at) => {
+      // Context matches are sorted by start; those of this paragraph are the next run of them.
+      while (next < contextMatches.length && contextMatches[next].start < paragraph.start) next++;
+      const first = next;
+      while (next < contextMatches.length && contextMatches[next].start < paragraph.end) next++;
+      if (first === next) return;
       const neighbours = new Map<string, number>();
       for (let other = Math.max(0, at - radius); other <= Math.min(paragraphs.length - 1, at + radius); other++) {
         if (other === at) continue;
@@ -74,18 +75,17 @@ export class ContextDetector implements Detector {
       }
       const dense = new Set([...topics, ...[...neighbours].filter(([, count]) => count >= minNeighbours).map(([concept]) => concept)]);
       if (dense.size === 0) return;
-      for (const match of this.matcher.scan(text.slice(paragraph.start, paragraph.end))) {
-        const entry = this.entries[match.phrase];
+      for (const { entry, start, end } of contextMatches.slice(first, next)) {
         if (!dense.has(entry.concept)) continue;
         findings.push({
-          start: paragraph.start + match.start,
-          end: paragraph.start + match.end,
+          start,
+          end,
           concept: entry.concept,
           detector: this.name,
           score: CONTEXT_SCORE,
           evidence: {
             rule: 'context',
-            match: entry.word,
+            match: entry.match,
             support: topics.has(entry.concept)
               ? `${paragraphsWith.get(entry.concept)} of the document's ${paragraphs.length} paragraphs`
               : `${neighbours.get(entry.concept)} of the ${2 * radius} paragraphs around`,

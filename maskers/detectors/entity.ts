@@ -19,17 +19,11 @@
  */
 import { createRequire } from 'node:module';
 import type nlpType from 'compromise';
-import type { Concept, Pack } from '../pack/schema.js';
+import type { Pack } from '../pack/schema.js';
 import type { Detector, DetectorResult, SpanFinding } from '../findings.js';
 import { sentenceAround, type Span } from '../segment/segmenter.js';
-import { phraseWords, PhraseMatcher } from './phrase-matcher.js';
-
-interface PersonEntry {
-  concept: string;
-  person: string;
-  /** The whole name as written in the pack (several words), rather than a surname or alias. */
-  fullName: boolean;
-}
+import { phraseWords } from './phrase-matcher.js';
+import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
 const YEAR = /\b(1[5-9]\d\d|20\d\d)(s?)\b/g;
 // A number is read as a year only where years are written: "in 1905", "by 1932", "the 1920s",
@@ -54,11 +48,11 @@ function nlp(): Nlp {
 
 /** compromise learns the pack's surnames once per process, so it tags them as people. */
 const taught = new Set<string>();
-function teachCompromise(people: PersonEntry[]): void {
+function teachCompromise(names: string[]): void {
   const words: Record<string, string> = {};
-  for (const entry of people) {
-    const words_ = phraseWords(entry.person);
-    const last = words_[words_.length - 1].toLowerCase();
+  for (const name of names) {
+    const parts = phraseWords(name);
+    const last = parts[parts.length - 1].toLowerCase();
     if (!taught.has(last)) {
       words[last] = 'LastName';
       taught.add(last);
@@ -74,58 +68,45 @@ function isPlaceOrOrganisation(sentence: string, surname: string): boolean {
   return names.some((name) => name.toLowerCase().includes(lower));
 }
 
+/** Matches sorted by start whose span lies in [start, end). */
+function within(sorted: readonly VocabularyMatch[], start: number, end: number): VocabularyMatch[] {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (sorted[middle].start < start) low = middle + 1;
+    else high = middle;
+  }
+  const found: VocabularyMatch[] = [];
+  for (let i = low; i < sorted.length && sorted[i].start < end; i++) if (sorted[i].end <= end) found.push(sorted[i]);
+  return found;
+}
+
 export class EntityDetector implements Detector {
   readonly name = 'entity';
-  private readonly people: PersonEntry[] = [];
-  private readonly peopleMatcher: PhraseMatcher;
-  /** Context words of all concepts in one matcher; entry i belongs to contextConcepts[i]. */
-  private readonly contextMatcher: PhraseMatcher;
-  private readonly contextConcepts: string[] = [];
   private readonly cutoff: number;
-  private readonly conceptOrder: string[];
 
-  constructor(pack: Pack, concepts?: ReadonlySet<string>) {
+  constructor(
+    pack: Pack,
+    concepts?: ReadonlySet<string>,
+    private readonly vocabulary = new PackVocabulary(pack, concepts),
+  ) {
     this.cutoff = pack.cutoff;
-    const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
-    this.conceptOrder = chosen.map((concept) => concept.id);
-    for (const concept of chosen) this.addPeople(concept);
-    this.peopleMatcher = new PhraseMatcher(this.people.map((entry) => entry.person));
-    const contextWords: string[] = [];
-    for (const concept of chosen) {
-      for (const word of [...concept.context, ...concept.terms]) {
-        contextWords.push(word);
-        this.contextConcepts.push(concept.id);
-      }
-    }
-    this.contextMatcher = new PhraseMatcher(contextWords);
-    teachCompromise(this.people);
-  }
-
-  private addPeople(concept: Concept): void {
-    for (const person of concept.people) {
-      const words = phraseWords(person.name);
-      this.people.push({ concept: concept.id, person: person.name, fullName: words.length > 1 });
-      for (const alias of person.aliases) {
-        const aliasWords = phraseWords(alias);
-        // "A. Einstein" is found as "Einstein" with its initials; the alias adds nothing then.
-        const surname = aliasWords.filter((word) => word.length > 1);
-        this.people.push({ concept: concept.id, person: surname.join(' '), fullName: surname.length > 1 });
-      }
-    }
+    teachCompromise(vocabulary.entries.filter((entry) => entry.kind === 'person').map((entry) => entry.match));
   }
 
   /**
-   * How strongly the sentence speaks of each concept: a finding of an earlier
-   * detector weighs 10, each distinct context word or term 1.
+   * How strongly a sentence speaks of each concept: a finding of an earlier
+   * detector weighs STRONG_WEIGHT, each distinct context word or term 1.
    */
-  private conceptScores(text: string, sentence: Span, earlier: readonly SpanFinding[]): Map<string, number> {
+  private conceptScores(sentence: Span, cues: readonly VocabularyMatch[], earlier: readonly SpanFinding[]): Map<string, number> {
     const scores = new Map<string, number>();
-    const words = new Set<number>();
-    for (const match of this.contextMatcher.scan(text.slice(sentence.start, sentence.end))) {
-      if (words.has(match.phrase)) continue;
-      words.add(match.phrase);
-      const concept = this.contextConcepts[match.phrase];
-      scores.set(concept, (scores.get(concept) ?? 0) + 1);
+    const words = new Set<string>();
+    for (const { entry } of within(cues, sentence.start, sentence.end)) {
+      const key = `${entry.concept}\u0000${entry.match}`;
+      if (words.has(key)) continue;
+      words.add(key);
+      scores.set(entry.concept, (scores.get(entry.concept) ?? 0) + 1);
     }
     for (const finding of earlier) {
       if (finding.start < sentence.end && finding.end > sentence.start) scores.set(finding.concept, (scores.get(finding.concept) ?? 0) + STRONG_WEIGHT);
@@ -133,33 +114,35 @@ export class EntityDetector implements Detector {
     return scores;
   }
 
-  detect(text: string, earlier: readonly SpanFinding[]): DetectorResult {
+  detect(text: string, earlier: readonly SpanFinding[] = [], matches: readonly VocabularyMatch[] = this.vocabulary.scan(text)): DetectorResult {
     const findings: SpanFinding[] = [];
+    const byStart = [...matches].sort((a, b) => a.start - b.start);
+    const cues = byStart.filter((match) => match.entry.kind === 'context' || match.entry.kind === 'term' || match.entry.kind === 'variant');
     const cache = new Map<string, Map<string, number>>();
     const scoresOf = (sentence: Span): Map<string, number> => {
       const key = `${sentence.start}:${sentence.end}`;
       let scores = cache.get(key);
-      if (!scores) cache.set(key, (scores = this.conceptScores(text, sentence, earlier)));
+      if (!scores) cache.set(key, (scores = this.conceptScores(sentence, cues, earlier)));
       return scores;
     };
 
-    // People.
+    // People. Where "Albert Einstein" and "Einstein" both match, the full name (which ends at the
+    // same place and starts earlier) comes first in start order and the surname is skipped.
     const personSentences: { sentence: Span; concept: string }[] = [];
     let lastEnd = -1;
-    for (const match of this.peopleMatcher.scan(text)) {
-      const entry = this.people[match.phrase];
-      // Prefer the full name when "Albert Einstein" and "Einstein" both match.
-      if (match.start < lastEnd) continue;
+    for (const match of byStart) {
+      const entry = match.entry;
+      if (entry.kind !== 'person' || match.start < lastEnd) continue;
       const initials = INITIALS_BEFORE.exec(text.slice(Math.max(0, match.start - 12), match.start));
       const start = initials ? match.start - initials[0].length : match.start;
       const mention = text.slice(start, match.end);
       const possessive = /['\u2019]s?$/.test(mention);
       const sentence = sentenceAround(text, start, match.end);
       const sentenceText = text.slice(sentence.start, sentence.end);
-      const words = phraseWords(entry.person);
+      const words = phraseWords(text.slice(match.start, match.end));
       const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
       if (capitalisedNext && isPlaceOrOrganisation(sentenceText, words[words.length - 1])) continue;
-      const strong = entry.fullName || initials !== null || possessive;
+      const strong = entry.fullName === true || initials !== null || possessive;
       if (!strong && scoresOf(sentence).size === 0) continue;
       lastEnd = match.end;
       findings.push({
@@ -168,7 +151,7 @@ export class EntityDetector implements Detector {
         concept: entry.concept,
         detector: this.name,
         score: strong ? ENTITY_SCORES.person : ENTITY_SCORES.surname,
-        evidence: { rule: 'person', match: entry.person },
+        evidence: { rule: 'person', match: entry.match },
       });
       personSentences.push({ sentence, concept: entry.concept });
     }
@@ -186,7 +169,7 @@ export class EntityDetector implements Detector {
       for (const person of personSentences) if (person.sentence.start === sentence.start) scores.set(person.concept, (scores.get(person.concept) ?? 0) + STRONG_WEIGHT);
       // The concept the sentence speaks of most; ties go to the pack's order.
       let best: string | undefined;
-      for (const concept of this.conceptOrder) if ((scores.get(concept) ?? 0) > (best ? scores.get(best)! : 0)) best = concept;
+      for (const concept of this.vocabulary.conceptIds) if ((scores.get(concept) ?? 0) > (best ? scores.get(best)! : 0)) best = concept;
       if (!best || scores.get(best)! < MIN_YEAR_SUPPORT) continue;
       const support = [...scores].filter(([, score]) => score > 0).map(([concept]) => concept).sort().join(',');
       findings.push({ start, end, concept: best, detector: this.name, score: ENTITY_SCORES.year, evidence: { rule: 'year', match: year[0], support } });

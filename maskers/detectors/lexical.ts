@@ -1,39 +1,18 @@
 /**
  * The lexical detector: a pack's terms and variant spellings, matched on
- * stemmed words in one pass (see phrase-matcher.ts), and its formula
+ * stemmed words (see phrase-matcher.ts and vocabulary.ts), and its formula
  * patterns, matched on folded text by linear-time regexes. A match that
  * overlaps a keep context (a pre-cutoff look-alike such as "Galilean
  * relativity" or "relativity of moral values") is suppressed and counted.
  */
 import type { Pack } from '../pack/schema.js';
-import { compareFindings, type Detector, type DetectorResult, type Evidence, type SpanFinding } from '../findings.js';
+import { compareFindings, type Detector, type DetectorResult, type Span, type SpanFinding } from '../findings.js';
 import { PatternScanner } from './pattern-scanner.js';
-import { phraseWords, PhraseMatcher, type PhraseMatch } from './phrase-matcher.js';
-
-interface PhraseEntry {
-  /** Concept id; empty for keep contexts. */
-  concept: string;
-  rule: Evidence['rule'];
-  /** The pack entry, as written in the pack. */
-  match: string;
-  /** The form given to the matcher (a joined variant differs from `match`). */
-  phrase: string;
-}
+import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
 interface PatternEntry {
   concept: string;
   scanner: PatternScanner;
-}
-
-interface Interval {
-  start: number;
-  end: number;
-}
-
-/** "space-time" and "half life" are also written "spacetime" and "halflife". */
-function joinedVariant(term: string): string | undefined {
-  const words = phraseWords(term);
-  return words.length > 1 ? words.join('') : undefined;
 }
 
 /** Longest leftmost wins where matches overlap: "general theory of relativity" over "theory of relativity". */
@@ -49,8 +28,8 @@ function withoutOverlaps(findings: SpanFinding[]): SpanFinding[] {
   return kept;
 }
 
-/** Findings that overlap a keep context are dropped and counted. */
-export function suppressInsideKeeps(findings: SpanFinding[], keeps: Interval[]): { findings: SpanFinding[]; suppressed: SpanFinding[] } {
+/** Findings that overlap a keep context are dropped, and returned apart for reports. */
+export function suppressInsideKeeps(findings: SpanFinding[], keeps: Span[]): { findings: SpanFinding[]; suppressed: SpanFinding[] } {
   if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: [] };
   const merged = mergeIntervals(keeps);
   const kept: SpanFinding[] = [];
@@ -60,9 +39,9 @@ export function suppressInsideKeeps(findings: SpanFinding[], keeps: Interval[]):
 }
 
 /** Overlapping intervals merged, sorted by start. */
-function mergeIntervals(spans: Interval[]): Interval[] {
+function mergeIntervals(spans: Span[]): Span[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start);
-  const merged: Interval[] = [];
+  const merged: Span[] = [];
   for (const span of sorted) {
     const last = merged[merged.length - 1];
     if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
@@ -72,7 +51,7 @@ function mergeIntervals(spans: Interval[]): Interval[] {
 }
 
 /** Whether `span` overlaps one of the disjoint, sorted `intervals`. */
-function overlapsAny(span: Interval, intervals: Interval[]): boolean {
+function overlapsAny(span: Span, intervals: Span[]): boolean {
   let low = 0;
   let high = intervals.length;
   while (low < high) {
@@ -85,47 +64,38 @@ function overlapsAny(span: Interval, intervals: Interval[]): boolean {
 
 export class LexicalDetector implements Detector {
   readonly name = 'lexical';
-  private readonly entries: PhraseEntry[] = [];
-  private readonly matcher: PhraseMatcher;
   private readonly patterns: PatternEntry[] = [];
 
-  constructor(pack: Pack, concepts?: ReadonlySet<string>) {
-    const add = (concept: string, rule: Evidence['rule'], match: string) => {
-      this.entries.push({ concept, rule, match, phrase: match });
-      const joined = joinedVariant(match);
-      if (joined) this.entries.push({ concept, rule: 'variant', match, phrase: joined });
-    };
-    for (const context of pack.keep) for (const term of context.terms) add('', 'term', term);
+  constructor(
+    pack: Pack,
+    concepts?: ReadonlySet<string>,
+    private readonly vocabulary = new PackVocabulary(pack, concepts),
+  ) {
     for (const concept of pack.concepts) {
       if (concepts && !concepts.has(concept.id)) continue;
-      for (const term of concept.terms) add(concept.id, 'term', term);
-      for (const variant of concept.variants) add(concept.id, 'variant', variant);
-      for (const context of concept.keep) for (const term of context.terms) add('', 'term', term);
       for (const source of concept.patterns) this.patterns.push({ concept: concept.id, scanner: new PatternScanner(source) });
     }
-    this.matcher = new PhraseMatcher(this.entries.map((entry) => entry.phrase));
   }
 
   /** Every target term and variant, as the pack writes it (for ripgrep baselines and reports). */
   termList(): string[] {
-    return [...new Set(this.entries.filter((entry) => entry.concept !== '').map((entry) => entry.match))];
+    return [...new Set(this.vocabulary.entries.filter((entry) => entry.kind === 'term' || entry.kind === 'variant').map((entry) => entry.match))];
   }
 
-  detect(text: string): DetectorResult {
+  detect(text: string, _earlier: readonly SpanFinding[] = [], matches: readonly VocabularyMatch[] = this.vocabulary.scan(text)): DetectorResult {
     const raw: SpanFinding[] = [];
-    const keeps: PhraseMatch[] = [];
-    for (const match of this.matcher.scan(text)) {
-      const entry = this.entries[match.phrase];
-      if (entry.concept === '') keeps.push(match);
-      else raw.push({ start: match.start, end: match.end, concept: entry.concept, detector: this.name, score: 1, evidence: { rule: entry.rule, match: entry.match } });
+    const keeps: Span[] = [];
+    for (const { entry, start, end } of matches) {
+      if (entry.kind === 'keep') keeps.push({ start, end });
+      else if (entry.kind === 'term' || entry.kind === 'variant') {
+        raw.push({ start, end, concept: entry.concept, detector: this.name, score: 1, evidence: { rule: entry.kind, match: entry.match } });
+      }
     }
     for (const pattern of this.patterns) {
       for (const found of pattern.scanner.scan(text)) {
         raw.push({ start: found.start, end: found.end, concept: pattern.concept, detector: this.name, score: 1, evidence: { rule: 'pattern', match: pattern.scanner.source } });
       }
     }
-    const findings = withoutOverlaps(raw);
-    const keepSpans = keeps.map((keep) => ({ start: keep.start, end: keep.end }));
-    return { ...suppressInsideKeeps(findings, keepSpans), keeps: keepSpans };
+    return { ...suppressInsideKeeps(withoutOverlaps(raw), keeps), keeps };
   }
 }

@@ -1,0 +1,72 @@
+/**
+ * Every phrase a pack names (terms, variants, keep contexts, people, context
+ * words) in one phrase matcher, so a document is tokenised and matched once
+ * and every detector reads the same matches, as an NLP pipeline shares one
+ * parsed document between its components.
+ */
+import type { Pack } from '../pack/schema.js';
+import { phraseWords, PhraseMatcher } from './phrase-matcher.js';
+
+export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context';
+
+export interface VocabularyEntry {
+  kind: VocabularyKind;
+  /** Concept id; empty for pack-wide keep contexts. */
+  concept: string;
+  /** The entry as the pack writes it. */
+  match: string;
+  /** For people: a whole name of several words rather than a surname or alias. */
+  fullName?: boolean;
+}
+
+export interface VocabularyMatch {
+  entry: VocabularyEntry;
+  start: number;
+  end: number;
+}
+
+export class PackVocabulary {
+  readonly entries: VocabularyEntry[] = [];
+  private readonly phrases: string[] = [];
+  private readonly matcher: PhraseMatcher;
+  /** Concept ids in pack order (restricted to the chosen concepts). */
+  readonly conceptIds: string[];
+
+  constructor(pack: Pack, concepts?: ReadonlySet<string>) {
+    const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
+    this.conceptIds = chosen.map((concept) => concept.id);
+    for (const context of pack.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: '', match: term });
+    for (const concept of chosen) {
+      for (const term of concept.terms) this.addWithJoined({ kind: 'term', concept: concept.id, match: term });
+      for (const variant of concept.variants) this.addWithJoined({ kind: 'variant', concept: concept.id, match: variant });
+      for (const context of concept.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: concept.id, match: term });
+      for (const word of concept.context) this.add({ kind: 'context', concept: concept.id, match: word }, word);
+      for (const person of concept.people) {
+        this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: phraseWords(person.name).length > 1 }, person.name);
+        for (const alias of person.aliases) {
+          // "A. Einstein" is found as "Einstein" with its initials (see entity.ts).
+          const surname = phraseWords(alias).filter((word) => word.length > 1);
+          this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: surname.length > 1 }, surname.join(' '));
+        }
+      }
+    }
+    this.matcher = new PhraseMatcher(this.phrases);
+  }
+
+  private add(entry: VocabularyEntry, phrase: string): void {
+    this.entries.push(entry);
+    this.phrases.push(phrase);
+  }
+
+  /** "space-time" and "half life" are also written "spacetime" and "halflife". */
+  private addWithJoined(entry: VocabularyEntry): void {
+    this.add(entry, entry.match);
+    const words = phraseWords(entry.match);
+    if (words.length > 1) this.add({ ...entry, kind: entry.kind === 'term' ? 'variant' : entry.kind }, words.join(''));
+  }
+
+  /** Every vocabulary match in the text, ordered by end offset. */
+  scan(text: string): VocabularyMatch[] {
+    return this.matcher.scan(text).map((match) => ({ entry: this.entries[match.phrase], start: match.start, end: match.end }));
+  }
+}
