@@ -12,7 +12,7 @@
  * sentence that speaks of the concept (a term or a context word of the pack).
  *
  * Years. A year after the cutoff counts when its sentence speaks of a concept
- * (a finding of an earlier detector, a person of the concept, or two context
+ * (a finding of an earlier detector, a person of the concept, or three context
  * words of it): "Chadwick found the neutron in 1932" does, "The Panama Canal
  * opened in 1914" does not. The finding goes to the concept the sentence
  * speaks of most.
@@ -36,8 +36,8 @@ const LATEST_YEAR = new Date().getFullYear() + 1;
 export const ENTITY_SCORES = { person: 0.9, surname: 0.8, year: 0.7 } as const;
 /** Weight of an earlier finding or a person in a sentence, against 1 for a context word. */
 const STRONG_WEIGHT = 10;
-/** A year needs a finding or person in its sentence, or two context words of one concept. */
-const MIN_YEAR_SUPPORT = 2;
+/** A year needs a finding or person in its sentence, or three context words of one concept. */
+const MIN_YEAR_SUPPORT = 3;
 
 type Nlp = typeof nlpType;
 let loaded: Nlp | undefined;
