@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       .map(([stage, stats]) => `${stage} ${(stats.ms / 1000).toFixed(2)}s`)
       .join(', ');
     const detectRate = mb / (manifest.stages.detect.ms / 1000);
-    console.log(`${label}: ${manifest.counts.input} docs (${manifest.counts.edited} edited, ${manifest.counts.dropped} dropped); lexical detection ${detectRate.toFixed(1)} MB/s per worker; stages (summed over workers): ${stages}`);
+    console.log(`${label}: ${manifest.counts.input} docs (${manifest.counts.edited} edited, ${manifest.counts.dropped} dropped); detection (all detectors) ${detectRate.toFixed(1)} MB/s per worker; stages (summed over workers): ${stages}`);
   }
 }
 

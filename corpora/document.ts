@@ -10,6 +10,11 @@ export interface Document {
   meta?: Record<string, unknown>;
 }
 
+/** The document with new text, same id and meta: what a masked document is. */
+export function withText(doc: Document, text: string): Document {
+  return doc.meta ? { id: doc.id, text, meta: doc.meta } : { id: doc.id, text };
+}
+
 /** Where a record came from: enough to find it again in the input. */
 export interface RecordOrigin {
   /** The input as the user named it (file path, directory member path, or "-"). */

@@ -7,13 +7,12 @@
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { digestFile } from '../corpora/hashing.js';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
-import type { ManifestOutput, StageStats } from '../corpora/manifest.js';
+import type { StageStats } from '../corpora/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
 import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
-import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
-import { RunDirectory, writeFileAtomic } from '../corpora/writers/run-directory.js';
+import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
+import { RunDirectory } from '../corpora/writers/run-directory.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import type { Finding, SpanFinding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
@@ -178,16 +177,9 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
     };
     const markdown = auditMarkdown(report);
     if (run) {
-      const written: WrittenFile[] = [await findingsWriter!.close(), await documentsWriter!.close(), await rejectsWriter!.close()];
-      for (const [name, content] of [
-        ['audit.json', JSON.stringify(report, null, 2) + '\n'],
-        ['audit.md', markdown],
-      ] as const) {
-        const path = await run.staged(name);
-        await writeFileAtomic(path, content);
-        written.push({ path, records: 0, ...(await digestFile(path)) });
-      }
-      const outputs: ManifestOutput[] = written.map((file) => ({ path: file.path.slice(run.stagingDir.length + 1), bytes: file.bytes, sha256: file.sha256, records: file.records }));
+      const written = [await findingsWriter!.close(), await documentsWriter!.close(), await rejectsWriter!.close()];
+      written.push(await run.writeFile('audit.json', JSON.stringify(report, null, 2) + '\n'), await run.writeFile('audit.md', markdown));
+      const outputs = written.map((file) => run.manifestOutput(file));
       const manifest = {
         tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version },
         command: 'audit',

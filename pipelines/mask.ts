@@ -8,16 +8,15 @@
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Document, Reject } from '../corpora/document.js';
+import { withText, type Reject } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
-import { digestFile } from '../corpora/hashing.js';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
-import { countsBalance, type Counts, type Manifest, type ManifestOutput, type StageStats } from '../corpora/manifest.js';
+import { countsBalance, type Counts, type Manifest, type StageStats } from '../corpora/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
 import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
-import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
+import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
 import { ShardedWriter } from '../corpora/writers/sharded-writer.js';
-import { RunDirectory, writeFileAtomic } from '../corpora/writers/run-directory.js';
+import { RunDirectory } from '../corpora/writers/run-directory.js';
 import type { Edit } from '../maskers/edits.js';
 import type { Finding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
@@ -60,15 +59,6 @@ function describeOrigin(reject: Reject): string {
   if (reject.line !== undefined) return `${reject.file} line ${reject.line}`;
   if (reject.record !== undefined) return `${reject.file} record ${reject.record}`;
   return reject.file;
-}
-
-function outputRecord(doc: Document, text: string): Document {
-  return doc.meta ? { id: doc.id, text, meta: doc.meta } : { id: doc.id, text };
-}
-
-function relativeOutput(file: WrittenFile, stagingDir: string): ManifestOutput {
-  const path = file.path.slice(stagingDir.length + 1).split('\\').join('/');
-  return { path, bytes: file.bytes, sha256: file.sha256, records: file.records };
 }
 
 export async function runMask(options: MaskOptions, progress: ProgressSink = silentProgress): Promise<MaskResult> {
@@ -128,11 +118,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         else if (outcome.decision.action === 'edit') {
           counts.edited++;
           leakage.add(doc.id, outcome.text!, outcome.residual);
-          await corpus.write(outputRecord(doc, outcome.text!));
+          await corpus.write(withText(doc, outcome.text!));
         } else {
           counts.kept++;
           leakage.add(doc.id, doc.text, outcome.residual);
-          await corpus.write(outputRecord(doc, doc.text));
+          await corpus.write(withText(doc, doc.text));
         }
       }
       progress.update(snapshot(counts.input));
@@ -148,14 +138,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 
     const leakageReport = leakage.report();
     const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
-    const reportPath = await run.staged('report.json');
-    const reportMdPath = await run.staged('report.md');
     const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: leakageReport }, null, 2) + '\n';
-    await writeFileAtomic(reportPath, reportJson);
-    await writeFileAtomic(reportMdPath, leakageMarkdown(summary, leakageReport));
-    const reportFiles = await Promise.all([reportPath, reportMdPath].map(async (path): Promise<WrittenFile> => ({ path, records: 0, ...(await digestFile(path)) })));
-
-    const outputs = [...written, ...reportFiles].map((file) => relativeOutput(file, run.stagingDir));
+    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, leakageReport)));
+    const outputs = written.map((file) => run.manifestOutput(file));
     const stages: Record<string, StageStats> = {
       read: { items: readStats.items, ms: round(readStats.ms) },
       ...Object.fromEntries(TASK_STAGES.map((stage) => [stage, { items: counts.input - counts.rejected, ms: round(workTimings[stage]) }])),

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Document, InputEvent } from '../corpora/document.js';
+import { withText, type Document, type InputEvent } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
@@ -123,7 +123,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       mismatch(doc.id, `edit log cannot be applied: ${(error as Error).message}`);
       continue;
     }
-    const replayed: Document = doc.meta ? { id: doc.id, text, meta: doc.meta } : { id: doc.id, text };
+    const replayed = withText(doc, text);
     await writer?.write(replayed);
     const stored = await corpus.take();
     if (!stored) {

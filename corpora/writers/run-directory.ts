@@ -9,6 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { digestFile } from '../hashing.js';
+import type { ManifestOutput } from '../manifest.js';
+import type { WrittenFile } from './jsonl-writer.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 const STAGING_PREFIX = '.lacuna-staging-';
@@ -112,6 +115,19 @@ export class RunDirectory {
     const path = join(this.stagingDir, relativePath);
     await mkdir(path, { recursive: true });
     return path;
+  }
+
+  /** Writes a small file (a report) into staging, atomically, and says what was written. */
+  async writeFile(relativePath: string, content: string): Promise<WrittenFile> {
+    const path = await this.staged(relativePath);
+    await writeFileAtomic(path, content);
+    return { path, records: 0, ...(await digestFile(path)) };
+  }
+
+  /** A staged file as the manifest lists it: its path relative to the output directory. */
+  manifestOutput(file: WrittenFile): ManifestOutput {
+    const path = file.path.slice(this.stagingDir.length + 1).split('\\').join('/');
+    return { path, bytes: file.bytes, sha256: file.sha256, records: file.records };
   }
 
   async abort(): Promise<void> {
