@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import type nlpType from 'compromise';
 import type { Pack } from '../pack/schema.js';
 import type { Detector, DetectorResult, SpanFinding } from '../findings.js';
-import { sentenceAround, type Span } from '../segment/segmenter.js';
+import { SentenceLocator, type Span } from '../segment/segmenter.js';
 import { phraseWords } from './phrase-matcher.js';
 import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
@@ -116,6 +116,7 @@ export class EntityDetector implements Detector {
 
   detect(text: string, earlier: readonly SpanFinding[] = [], matches: readonly VocabularyMatch[] = this.vocabulary.scan(text)): DetectorResult {
     const findings: SpanFinding[] = [];
+    const sentences = new SentenceLocator(text);
     const byStart = [...matches].sort((a, b) => a.start - b.start);
     const cues = byStart.filter((match) => match.entry.kind === 'context' || match.entry.kind === 'term' || match.entry.kind === 'variant');
     const cache = new Map<string, Map<string, number>>();
@@ -137,7 +138,7 @@ export class EntityDetector implements Detector {
       const start = initials ? match.start - initials[0].length : match.start;
       const mention = text.slice(start, match.end);
       const possessive = /['\u2019]s?$/.test(mention);
-      const sentence = sentenceAround(text, start, match.end);
+      const sentence = sentences.around(start, match.end);
       const sentenceText = text.slice(sentence.start, sentence.end);
       const words = phraseWords(text.slice(match.start, match.end));
       const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
@@ -164,7 +165,7 @@ export class EntityDetector implements Detector {
       if (!YEAR_BEFORE.test(text.slice(Math.max(0, year.index - 16), year.index))) continue;
       const start = year.index;
       const end = start + year[0].length;
-      const sentence = sentenceAround(text, start, end);
+      const sentence = sentences.around(start, end);
       const scores = new Map(scoresOf(sentence));
       for (const person of personSentences) if (person.sentence.start === sentence.start) scores.set(person.concept, (scores.get(person.concept) ?? 0) + STRONG_WEIGHT);
       // The concept the sentence speaks of most; ties go to the pack's order.

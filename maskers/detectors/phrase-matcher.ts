@@ -75,9 +75,9 @@ export function phraseWords(phrase: string): string[] {
 }
 
 /**
- * The written forms of a short key, for exact matching: the key itself and
- * its plurals (with y for a final i). Every form must use only characters of
- * the keys, or it cannot be in the trie; those that do not are skipped.
+ * The written forms of a short key, for exact matching in the trie: the key
+ * itself and its plurals (with y for a final i). Only forms whose stem key is
+ * the key are used.
  */
 function shortKeyForms(key: string): string[] {
   const forms = [key, `${key}s`, `${key}es`];

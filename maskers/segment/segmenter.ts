@@ -146,18 +146,34 @@ function blankLineAt(text: string, at: number): boolean {
 const PARAGRAPH_REACH = 20_000;
 
 /**
- * The sentence around [start, end), found by segmenting only the paragraph it
- * is in (at most PARAGRAPH_REACH characters either way), for detectors that
- * look at a few places of a long document.
+ * Finds the sentence around a span by segmenting only the paragraph it is in
+ * (at most PARAGRAPH_REACH characters either way), for detectors that look
+ * at a few places of a long document. Paragraphs already segmented are kept,
+ * so many spans in one long paragraph cost one segmentation.
  */
-export function sentenceAround(text: string, start: number, end: number): Span {
-  let from = start;
-  const floor = Math.max(0, start - PARAGRAPH_REACH);
-  while (from > floor && !blankLineAt(text, from - 1)) from--;
-  let to = end;
-  const ceiling = Math.min(text.length, end + PARAGRAPH_REACH);
-  while (to < ceiling && !blankLineAt(text, to)) to++;
-  const sentences: Sentence[] = [];
-  for (const paragraph of splitParagraphs(text.slice(from, to))) splitSentences(text, { start: paragraph.start + from, end: paragraph.end + from }, 0, sentences);
-  return sentences.find((sentence) => sentence.start <= start && end <= sentence.end) ?? { start: from, end: to };
+export class SentenceLocator {
+  private readonly paragraphs: { span: Span; sentences: Sentence[] }[] = [];
+
+  constructor(private readonly text: string) {}
+
+  around(start: number, end: number): Span {
+    const known = this.paragraphs.find(({ span }) => span.start <= start && end <= span.end);
+    const paragraph = known ?? this.segmentParagraphAround(start, end);
+    return paragraph.sentences.find((sentence) => sentence.start <= start && end <= sentence.end) ?? paragraph.span;
+  }
+
+  private segmentParagraphAround(start: number, end: number): { span: Span; sentences: Sentence[] } {
+    const text = this.text;
+    let from = start;
+    const floor = Math.max(0, start - PARAGRAPH_REACH);
+    while (from > floor && !blankLineAt(text, from - 1)) from--;
+    let to = end;
+    const ceiling = Math.min(text.length, end + PARAGRAPH_REACH);
+    while (to < ceiling && !blankLineAt(text, to)) to++;
+    const sentences: Sentence[] = [];
+    for (const paragraph of splitParagraphs(text.slice(from, to))) splitSentences(text, { start: paragraph.start + from, end: paragraph.end + from }, 0, sentences);
+    const segmented = { span: { start: from, end: to }, sentences };
+    this.paragraphs.push(segmented);
+    return segmented;
+  }
 }
