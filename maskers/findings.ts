@@ -1,13 +1,15 @@
 /** What detectors emit and policies act on (DESIGN.md, "Core records"). */
+import type { SemanticStats } from './detectors/semantic.js';
 import type { VocabularyMatch } from './detectors/vocabulary.js';
 
 export interface Evidence {
   /**
    * What kind of rule fired: a pack term, a variant spelling, a formula
    * pattern, a person of the pack, a post-cutoff year in a sentence about
-   * the concept, or a context word in a passage dense with the concept.
+   * the concept, a context word in a passage dense with the concept, or a
+   * sentence close in meaning to one of the concept's exemplars.
    */
-  rule: 'term' | 'variant' | 'pattern' | 'person' | 'year' | 'context';
+  rule: 'term' | 'variant' | 'pattern' | 'person' | 'year' | 'context' | 'exemplar';
   /** The pack entry that matched, as written in the pack (for a year: the year). */
   match: string;
   /** For rules that need support: what supported the finding. */
@@ -39,6 +41,8 @@ export interface DetectorResult {
   suppressed: SpanFinding[];
   /** Keep-context spans the detector found, so later detectors can honour them too. */
   keeps?: Span[];
+  /** The semantic detector's cost counters for this text. */
+  semantic?: SemanticStats;
 }
 
 /**
@@ -50,7 +54,7 @@ export interface DetectorResult {
  */
 export interface Detector {
   readonly name: string;
-  detect(text: string, earlier?: readonly SpanFinding[], matches?: readonly VocabularyMatch[]): DetectorResult;
+  detect(text: string, earlier?: readonly SpanFinding[], matches?: readonly VocabularyMatch[]): DetectorResult | Promise<DetectorResult>;
 }
 
 /** Sorts by start, then longer first, then concept: the one order every stage relies on. */

@@ -8,10 +8,13 @@ import type { Pack } from '../maskers/pack/schema.js';
 import { flagSpans } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import type { BatchTask, TaskDocument } from './runtime/batches.js';
+import type { SemanticStats } from '../maskers/detectors/semantic.js';
+import { loadSemanticModels } from '../indexes/semantic-models.js';
 
 export interface AuditTaskConfig {
   pack: Pack;
   detectors: DetectorName[];
+  cacheDir: string;
 }
 
 export interface AuditOutcome {
@@ -20,22 +23,29 @@ export interface AuditOutcome {
   /** Sentences of the document; null when it had no finding and was never segmented. */
   sentences: number | null;
   flaggedSentences: number;
+  semantic: SemanticStats;
 }
 
 export class AuditTask implements BatchTask<AuditOutcome[]> {
-  private readonly detector: DetectorChain;
+  private constructor(private readonly detector: DetectorChain) {}
 
-  constructor(config: AuditTaskConfig) {
-    this.detector = DetectorChain.forPack(config.pack, config.detectors);
+  static async create(config: AuditTaskConfig): Promise<AuditTask> {
+    const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir) : undefined;
+    return new AuditTask(await DetectorChain.create(config.pack, { detectors: config.detectors, models }));
   }
 
-  run(documents: TaskDocument[]): AuditOutcome[] {
-    return documents.map((document) => {
-      const { findings, suppressed } = this.detector.detect(document.text);
-      if (findings.length === 0) return { findings, suppressed, sentences: null, flaggedSentences: 0 };
+  async run(documents: TaskDocument[]): Promise<AuditOutcome[]> {
+    const outcomes: AuditOutcome[] = [];
+    for (const document of documents) {
+      const { findings, suppressed, semantic } = await this.detector.detect(document.text);
+      if (findings.length === 0) {
+        outcomes.push({ findings, suppressed, sentences: null, flaggedSentences: 0, semantic });
+        continue;
+      }
       const { sentences } = segment(document.text);
       const flaggedSentences = flagSpans(sentences, findings).filter((concept) => concept !== undefined).length;
-      return { findings, suppressed, sentences: sentences.length, flaggedSentences };
-    });
+      outcomes.push({ findings, suppressed, sentences: sentences.length, flaggedSentences, semantic });
+    }
+    return outcomes;
   }
 }

@@ -17,6 +17,9 @@ import type { DetectorName } from '../maskers/detectors/chain.js';
 import type { Finding, SpanFinding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { AuditTask, type AuditOutcome, type AuditTaskConfig } from './audit-task.js';
+import { addSemanticStats } from '../maskers/detectors/chain.js';
+import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
+import { ensureDistilled } from '../indexes/semantic-models.js';
 import { markedContext } from './leakage-report.js';
 import { BatchRunner, batches, timed } from './runtime/batches.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
@@ -33,6 +36,7 @@ export interface AuditOptions {
   workers: number;
   /** Passages kept per concept in the report. */
   passages: number;
+  cacheDir: string;
 }
 
 export interface AuditPassage {
@@ -71,6 +75,7 @@ export interface AuditReport {
   documents: { total: number; withFindings: number; rejected: number };
   sentences: { inDocumentsWithFindings: number; flagged: number };
   findings: { total: number; suppressed: number; byDetector: Record<string, number> };
+  semantic: SemanticStats | null;
   concepts: Record<string, ConceptAudit>;
   /** Documents with findings, most flagged first (at most 100; all of them in documents.jsonl.gz). */
   mostFlagged: DocumentAudit[];
@@ -95,8 +100,10 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   const { files } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
   const run = options.out ? await RunDirectory.prepare(options.out, options.overwrite) : undefined;
-  const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors };
-  const runner = new BatchRunner<AuditTaskConfig, AuditOutcome[]>({ kind: 'audit', config: taskConfig }, options.workers, () => new AuditTask(taskConfig));
+  const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors, cacheDir: options.cacheDir };
+  if (options.detectors.includes('semantic')) await ensureDistilled(options.cacheDir);
+  const runner = new BatchRunner<AuditTaskConfig, AuditOutcome[]>({ kind: 'audit', config: taskConfig }, options.workers, () => AuditTask.create(taskConfig));
+  const semantic = emptySemanticStats();
   const reader = new InputReader(files, options.reading);
   const findingsWriter = run ? new JsonlWriter(await run.staged('findings.jsonl.gz')) : undefined;
   const documentsWriter = run ? new JsonlWriter(await run.staged('documents.jsonl.gz')) : undefined;
@@ -125,6 +132,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
         }
         const doc = item.event.doc;
         const outcome = result[item.slot];
+        addSemanticStats(semantic, outcome.semantic);
         documents.total++;
         detectStats.items++;
         for (const finding of outcome.suppressed) {
@@ -170,6 +178,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
       documents,
       sentences,
       findings: { total, suppressed: suppressedTotal, byDetector },
+      semantic: options.detectors.includes('semantic') ? semantic : null,
       concepts,
       mostFlagged: rankDocuments(ranked),
       flaggedFractionHistogram: histogram,

@@ -1,34 +1,10 @@
 /**
  * The leakage report of a masked corpus: what target knowledge the detectors
- * still find in the output, per concept, with the passages. JSON for
- * machines, Markdown for people.
+ * and the index still find in the output, per concept, with the passages.
+ * JSON for machines, Markdown for people.
  */
 import type { SpanFinding } from '../maskers/findings.js';
-
-export interface LeakPassage {
-  id: string;
-  start: number;
-  end: number;
-  match: string;
-  /** The passage around the match, with the match marked as ⟦…⟧. */
-  context: string;
-}
-
-export interface ConceptLeakage {
-  residual: number;
-  documents: number;
-  passed: boolean;
-  passages: LeakPassage[];
-}
-
-export interface LeakageReport {
-  method: string;
-  /** A run fails verification when a concept has more residual findings than this. */
-  maxResidual: number;
-  passed: boolean;
-  residualTotal: number;
-  concepts: Record<string, ConceptLeakage>;
-}
+import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 
 const CONTEXT_CHARS = 120;
 const PASSAGES_PER_CONCEPT = 20;
@@ -40,41 +16,22 @@ export function markedContext(text: string, start: number, end: number, width = 
   return `${start > width ? '…' : ''}${squash(before)}⟦${squash(text.slice(start, end))}⟧${squash(after)}${end + width < text.length ? '…' : ''}`;
 }
 
-/** Collects residual findings document by document, keeping a bounded sample of passages. */
-export class LeakageCollector {
-  private readonly concepts = new Map<string, ConceptLeakage>();
+/** Collects the lexical residual findings of the output document by document, keeping a bounded sample of passages. */
+export class LexicalResiduals {
+  readonly counts: Record<string, number>;
+  readonly passages: Record<string, ResidualPassage[]>;
 
-  constructor(
-    conceptIds: string[],
-    private readonly maxResidual: number,
-  ) {
-    for (const id of conceptIds) this.concepts.set(id, { residual: 0, documents: 0, passed: true, passages: [] });
+  constructor(conceptIds: string[]) {
+    this.counts = Object.fromEntries(conceptIds.map((id) => [id, 0]));
+    this.passages = Object.fromEntries(conceptIds.map((id) => [id, []]));
   }
 
   add(id: string, text: string, residual: SpanFinding[]): void {
-    const seen = new Set<string>();
     for (const finding of residual) {
-      const concept = this.concepts.get(finding.concept)!;
-      concept.residual++;
-      if (!seen.has(finding.concept)) concept.documents++;
-      seen.add(finding.concept);
-      if (concept.passages.length < PASSAGES_PER_CONCEPT) {
-        concept.passages.push({ id, start: finding.start, end: finding.end, match: text.slice(finding.start, finding.end), context: markedContext(text, finding.start, finding.end) });
-      }
+      this.counts[finding.concept]++;
+      const passages = this.passages[finding.concept];
+      if (passages.length < PASSAGES_PER_CONCEPT) passages.push({ id, start: finding.start, end: finding.end, detector: finding.detector, score: finding.score, context: markedContext(text, finding.start, finding.end), leak: true });
     }
-  }
-
-  report(): LeakageReport {
-    let residualTotal = 0;
-    let passed = true;
-    const concepts: Record<string, ConceptLeakage> = {};
-    for (const [id, concept] of [...this.concepts].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      concept.passed = concept.residual <= this.maxResidual;
-      passed &&= concept.passed;
-      residualTotal += concept.residual;
-      concepts[id] = concept;
-    }
-    return { method: 'lexical re-detection on the masked output', maxResidual: this.maxResidual, passed, residualTotal, concepts };
   }
 }
 
@@ -86,24 +43,39 @@ export interface RunSummaryForReport {
   suppressed: number;
 }
 
-export function leakageMarkdown(summary: RunSummaryForReport, leakage: LeakageReport): string {
+function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport): string {
+  return `| ${id} | ${summary.findingsByConcept[id] ?? 0} | ${summary.removedCharsByConcept[id] ?? 0} | ${concept.lexical} | ${concept.semantic} | ${concept.passed ? 'pass' : '**FAIL**'} |`;
+}
+
+export function leakageMarkdown(summary: RunSummaryForReport, verification: VerificationReport): string {
   const lines: string[] = [];
   lines.push(`# Lacuna leakage report: ${summary.pack.id} ${summary.pack.version}`, '');
-  lines.push(`**Verification: ${leakage.passed ? 'PASSED' : 'FAILED'}** (${leakage.method}; at most ${leakage.maxResidual} residual finding(s) per concept).`, '');
-  const c = summary.counts;
-  lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
-  if (summary.suppressed > 0) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
-  lines.push('| concept | findings in input | characters removed | residual in output | verdict |', '|---|---:|---:|---:|---|');
-  for (const [id, concept] of Object.entries(leakage.concepts)) {
-    lines.push(`| ${id} | ${summary.findingsByConcept[id] ?? 0} | ${summary.removedCharsByConcept[id] ?? 0} | ${concept.residual} | ${concept.passed ? 'pass' : '**FAIL**'} |`);
+  lines.push(`**Verification: ${verification.passed ? 'PASSED' : 'FAILED'}** (at most ${verification.maxResidual} residual finding(s) per concept).`, '');
+  for (const method of verification.methods) lines.push(`- ${method}`);
+  lines.push('');
+  if (verification.integrity && verification.integrity.problems.length > 0) {
+    lines.push('## Integrity problems', '');
+    for (const problem of verification.integrity.problems) lines.push(`- ${problem}`);
+    lines.push('');
   }
-  const leaking = Object.entries(leakage.concepts).filter(([, concept]) => concept.passages.length > 0);
-  if (leaking.length > 0) {
-    lines.push('', '## Residual passages', '');
-    for (const [id, concept] of leaking) {
+  const c = summary.counts;
+  if (c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
+  if (summary.suppressed > 0) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
+  lines.push('| concept | findings in input | characters removed | lexical residual | semantic residual | verdict |', '|---|---:|---:|---:|---:|---|');
+  for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary));
+  if (verification.index) {
+    const index = verification.index;
+    lines.push('', `Index: ${index.units} sentences, ${index.dimensions} dimensions, M=${index.parameters.m}, ef=${index.parameters.efSearch}; recall@10 against exact search ${index.recallAt10}; built in ${index.buildMs} ms, queried in ${index.queryMs} ms; ${index.candidatesScored} nearest passages scored by the encoder.`);
+  }
+  const withPassages = Object.entries(verification.concepts).filter(([, concept]) => concept.passages.length > 0);
+  if (withPassages.length > 0) {
+    lines.push('', '## Residual and nearest passages', '');
+    for (const [id, concept] of withPassages) {
       lines.push(`### ${id}`, '');
-      for (const passage of concept.passages) lines.push(`- \`${passage.id}\` [${passage.start}, ${passage.end}): ${passage.context.replace(/\|/g, '\\|')}`);
-      if (concept.residual > concept.passages.length) lines.push(`- … and ${concept.residual - concept.passages.length} more`);
+      for (const passage of concept.passages) {
+        const label = passage.leak ? 'LEAK' : 'nearest';
+        lines.push(`- ${label} \`${passage.id}\` [${passage.start}, ${passage.end}) ${passage.detector} ${passage.score}: ${passage.context.replace(/\|/g, '\\|')}`);
+      }
       lines.push('');
     }
   }

@@ -5,7 +5,9 @@
  * the same outcome whatever batch or worker it lands in.
  */
 import { performance } from 'node:perf_hooks';
-import { DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
+import { addSemanticStats, DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
+import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
+import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { applyEdits } from '../maskers/edits.js';
 import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
@@ -19,6 +21,8 @@ export interface MaskTaskConfig {
   concepts?: string[];
   detectors: DetectorName[];
   policy: PolicyOptions;
+  /** Where distilled embedders and cached embeddings live. */
+  cacheDir: string;
 }
 
 
@@ -44,43 +48,64 @@ export interface BatchOutcome {
   outcomes: DocumentOutcome[];
   /** Milliseconds spent in each stage over the batch. */
   timings: StageTimings;
+  semantic: SemanticStats;
 }
 
 export class MaskTask implements BatchTask<BatchOutcome> {
-  private readonly detector: DetectorChain;
+  private constructor(
+    private readonly config: MaskTaskConfig,
+    private readonly detector: DetectorChain,
+    /** Re-detects on the masked text: every detector but the semantic one, whose check is the index (verify). */
+    private readonly verifier: DetectorChain,
+  ) {}
 
-  constructor(private readonly config: MaskTaskConfig) {
-    this.detector = DetectorChain.forPack(config.pack, config.detectors, config.concepts ? new Set(config.concepts) : undefined);
+  static async create(config: MaskTaskConfig): Promise<MaskTask> {
+    const concepts = config.concepts ? new Set(config.concepts) : undefined;
+    const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir) : undefined;
+    const detector = await DetectorChain.create(config.pack, { detectors: config.detectors, concepts, models });
+    const verifier = DetectorChain.forPack(config.pack, config.detectors.filter((name) => name !== 'semantic'), concepts);
+    return new MaskTask(config, detector, verifier);
   }
 
-  run(documents: TaskDocument[]): BatchOutcome {
+  async run(documents: TaskDocument[]): Promise<BatchOutcome> {
     const timings = emptyTimings();
+    const semantic = emptySemanticStats();
     let clock = performance.now();
     const lap = (stage: TaskStage) => {
       const now = performance.now();
       timings[stage] += now - clock;
       clock = now;
     };
-    const outcomes = documents.map((document): DocumentOutcome => {
+    const outcomes: DocumentOutcome[] = [];
+    for (const document of documents) {
       // Detection runs first: most documents have no finding and need no segmentation at all.
-      const detected = this.detector.detect(document.text);
+      const detected = await this.detector.detect(document.text);
+      addSemanticStats(semantic, detected.semantic);
       lap('detect');
+      const suppressed = detected.suppressed.length;
       if (detected.findings.length === 0) {
-        return { decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed: detected.suppressed.length, residual: [] };
+        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [] });
+        continue;
       }
       const segmentation = segment(document.text);
       lap('segment');
       const decision = decide(document.text, segmentation, detected.findings, this.config.policy);
       lap('decide');
-      if (decision.action === 'drop') return { decision, findings: detected.findings, suppressed: detected.suppressed.length, residual: [] };
-      // Findings that no unit covered stay in the text, so they count as leakage.
-      if (decision.action === 'keep') return { decision, findings: detected.findings, suppressed: detected.suppressed.length, residual: detected.findings };
+      if (decision.action === 'drop') {
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [] });
+        continue;
+      }
+      // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
+      if (decision.action === 'keep') {
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: (await this.verifier.detect(document.text)).findings });
+        continue;
+      }
       const text = applyEdits(document.text, decision.edits);
       lap('edit');
-      const residual = this.detector.detect(text).findings;
+      const residual = (await this.verifier.detect(text)).findings;
       lap('verify');
-      return { decision, findings: detected.findings, suppressed: detected.suppressed.length, text, residual };
-    });
-    return { outcomes, timings };
+      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual });
+    }
+    return { outcomes, timings, semantic };
   }
 }

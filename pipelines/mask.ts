@@ -22,8 +22,13 @@ import type { Finding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
-import { LeakageCollector, leakageMarkdown, type LeakageReport } from './leakage-report.js';
+import { LexicalResiduals, leakageMarkdown } from './leakage-report.js';
+import { verifyCorpus, type VerificationReport } from './verify.js';
+import { INDEX_FILES } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
+import { addSemanticStats } from '../maskers/detectors/chain.js';
+import { emptySemanticStats } from '../maskers/detectors/semantic.js';
+import { DEFAULT_ENCODER_ID, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { BatchRunner, batches, timed } from './runtime/batches.js';
 
@@ -45,12 +50,14 @@ export interface MaskOptions {
   strict: boolean;
   /** A concept fails verification when more residual findings than this remain. */
   maxResidual: number;
+  /** Distilled embedders and cached embeddings. */
+  cacheDir: string;
 }
 
 export interface MaskResult {
   outDir: string;
   manifest: Manifest;
-  leakage: LeakageReport;
+  verification: VerificationReport;
   /** Paths of the main outputs, for the CLI to print. */
   files: { corpus: string; edits: string; findings: string; rejects: string; manifest: string; report: string; reportMarkdown: string };
 }
@@ -68,8 +75,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const loaded = await loadPack(options.pack);
   const run = await RunDirectory.prepare(options.out, options.overwrite);
 
-  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors };
-  const runner = new BatchRunner<MaskTaskConfig, BatchOutcome>({ kind: 'mask', config: taskConfig }, options.workers, () => new MaskTask(taskConfig));
+  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir };
+  const semanticOn = options.detectors.includes('semantic');
+  if (semanticOn) await ensureDistilled(options.cacheDir);
+  const runner = new BatchRunner<MaskTaskConfig, BatchOutcome>({ kind: 'mask', config: taskConfig }, options.workers, () => MaskTask.create(taskConfig));
+  const semantic = emptySemanticStats();
 
   const reader = new InputReader(files, options.reading);
   const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes, options.gzipLevel);
@@ -81,7 +91,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const findingsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
   const removedCharsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
   let suppressed = 0;
-  const leakage = new LeakageCollector(loaded.pack.concepts.map((concept) => concept.id), options.maxResidual);
+  const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id));
   const workTimings = emptyTimings();
   let writeMs = 0;
   const readStats: StageStats = { items: 0, ms: 0 };
@@ -92,6 +102,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       const writeStart = performance.now();
       const { batch, result } = done;
       for (const stage of TASK_STAGES) workTimings[stage] += result.timings[stage];
+      addSemanticStats(semantic, result.semantic);
       for (const item of batch.items) {
         counts.input++;
         if (item.event.kind === 'reject') {
@@ -117,11 +128,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         if (outcome.decision.action === 'drop') counts.dropped++;
         else if (outcome.decision.action === 'edit') {
           counts.edited++;
-          leakage.add(doc.id, outcome.text!, outcome.residual);
+          residuals.add(doc.id, outcome.text!, outcome.residual);
           await corpus.write(withText(doc, outcome.text!));
         } else {
           counts.kept++;
-          leakage.add(doc.id, doc.text, outcome.residual);
+          residuals.add(doc.id, doc.text, outcome.residual);
           await corpus.write(withText(doc, doc.text));
         }
       }
@@ -136,15 +147,25 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     writeMs += performance.now() - writeClose;
     if (!countsBalance(counts)) throw new Error(`internal error: counts do not balance: ${JSON.stringify(counts)}`);
 
-    const leakageReport = leakage.report();
+    const verifyStart = performance.now();
+    const verification = await verifyCorpus(
+      shards.map((shard) => shard.path),
+      { pack: loaded.pack, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
+    );
+    for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...residuals.passages[id]);
+    const verifyMs = performance.now() - verifyStart;
+    if (semanticOn) {
+      for (const name of Object.values(INDEX_FILES)) written.push(await run.describeStaged(`index/${name}`));
+    }
     const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
-    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: leakageReport }, null, 2) + '\n';
-    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, leakageReport)));
+    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification }, null, 2) + '\n';
+    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, verification)));
     const outputs = written.map((file) => run.manifestOutput(file));
     const stages: Record<string, StageStats> = {
       read: { items: readStats.items, ms: round(readStats.ms) },
       ...Object.fromEntries(TASK_STAGES.map((stage) => [stage, { items: counts.input - counts.rejected, ms: round(workTimings[stage]) }])),
       write: { items: counts.kept + counts.edited, ms: round(writeMs) },
+      indexAndVerify: { items: verification.index?.units ?? 0, ms: round(verifyMs) },
     };
     const finishedAt = new Date();
     const manifest: Manifest = {
@@ -153,13 +174,14 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       inputs: reader.stats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
       skippedInputs: skipped,
       pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, source: loaded.source, builtin: loaded.builtin },
-      embeddingModel: null,
+      embeddingModel: semanticOn ? DEFAULT_ENCODER_ID : null,
       config: {
         format: options.format,
         reading: options.reading,
         policy: options.policy,
         shardBytes: options.shardBytes,
         gzipLevel: options.gzipLevel,
+        semantic: semanticOn ? loaded.pack.semantic : null,
         maxResidual: options.maxResidual,
         strict: options.strict,
         detectors: options.detectors,
@@ -167,8 +189,15 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       outputs,
       counts,
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
-      verification: { method: leakageReport.method, passed: leakageReport.passed, maxResidual: leakageReport.maxResidual, residualTotal: leakageReport.residualTotal, concepts: Object.fromEntries(Object.entries(leakageReport.concepts).map(([id, concept]) => [id, { residual: concept.residual, documents: concept.documents, passed: concept.passed }])) },
+      verification: {
+        passed: verification.passed,
+        maxResidual: verification.maxResidual,
+        methods: verification.methods,
+        concepts: Object.fromEntries(Object.entries(verification.concepts).map(([id, concept]) => [id, { lexical: concept.lexical, semantic: concept.semantic, passed: concept.passed }])),
+        index: verification.index,
+      },
       stages,
+      semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
       timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: runner.workers },
     };
     await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
@@ -176,7 +205,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     return {
       outDir: options.out,
       manifest,
-      leakage: leakageReport,
+      verification,
       files: { corpus: at('corpus/'), edits: at('edits.jsonl.gz'), findings: at('findings.jsonl.gz'), rejects: at('rejects.jsonl'), manifest: at('manifest.json'), report: at('report.json'), reportMarkdown: at('report.md') },
     };
   } catch (error) {

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { jsonl, readCorpus, readJsonlFile, readManifest, ROOT, runCli, tempDir, type CliResult } from './helpers.js';
+import { jsonl, readCorpus, readJsonlFile, readManifest, ROOT, runCli, tempDir, type CliResult, WITHOUT_SEMANTIC } from './helpers.js';
 
 const CLEAN = 'Faraday found that a changing magnetic field induces a current.';
 
@@ -14,7 +14,7 @@ function expectOneLineError(result: CliResult, pattern: RegExp): void {
 }
 
 function mask(inputs: string[], out: string, extra: string[] = []) {
-  return runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...extra]);
+  return runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...WITHOUT_SEMANTIC, ...extra]);
 }
 
 describe('bad input', () => {

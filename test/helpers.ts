@@ -73,6 +73,12 @@ export function sharedAvailable(what: string): boolean {
   return false;
 }
 
+/**
+ * The detectors without the semantic one: tests about reading, writing, policy and provenance
+ * use these, so they do not wait for the sentence encoder (tens of sentences a second).
+ */
+export const WITHOUT_SEMANTIC = ['--detectors', 'lexical,entity,context'];
+
 export function jsonl(records: unknown[]): string {
   return records.map((record) => JSON.stringify(record)).join('\n') + '\n';
 }

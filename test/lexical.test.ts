@@ -27,8 +27,8 @@ describe('lexical detector on the physics pack', () => {
     expect(matched('photonics laserlike isotopically')).toEqual([]);
   });
 
-  it('suppresses matches inside keep contexts and counts them', () => {
-    const result = new DetectorChain([lexical]).detect('The company made a quantum leap in sales, and critics wrote on the relativity of moral values. Galilean relativity is old.');
+  it('suppresses matches inside keep contexts and counts them', async () => {
+    const result = await new DetectorChain([lexical]).detect('The company made a quantum leap in sales, and critics wrote on the relativity of moral values. Galilean relativity is old.');
     expect(result.findings).toEqual([]);
     expect(result.suppressed.map((finding) => finding.evidence.match)).toEqual(['relativity', 'relativity']);
   });

@@ -4,12 +4,12 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CLI, jsonl, readCorpus, readJsonlFile, readManifest, ROOT, runCli, tempDir } from './helpers.js';
+import { CLI, jsonl, readCorpus, readJsonlFile, readManifest, ROOT, runCli, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const SAMPLE = join(ROOT, 'samples/physics-mini.jsonl');
 
 function mask(inputs: string[], out: string, extra: string[] = []) {
-  return runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...extra]);
+  return runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...WITHOUT_SEMANTIC, ...extra]);
 }
 
 /** sha256 of every file of a run except the manifest (which alone holds timings). */
@@ -61,7 +61,7 @@ describe('lacuna mask', () => {
     expect(manifest.inputs[0].sha256).toBe(createHash('sha256').update(readFileSync(input)).digest('hex'));
     for (const output of manifest.outputs) expect(createHash('sha256').update(readFileSync(join(out, output.path))).digest('hex')).toBe(output.sha256);
     expect(manifest.pack).toMatchObject({ id: 'physics-post-1900', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(Object.keys(manifest.stages)).toEqual(['read', 'segment', 'detect', 'decide', 'edit', 'verify', 'write']);
+    expect(Object.keys(manifest.stages)).toEqual(['read', 'segment', 'detect', 'decide', 'edit', 'verify', 'write', 'indexAndVerify']);
     expect(manifest.config.policy).toEqual({ unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.5, minScore: 0 });
     expect(manifest.config.detectors).toEqual(['lexical', 'entity', 'context']);
   });
@@ -166,7 +166,8 @@ describe('lacuna mask', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.verification.passed).toBe(false);
-    expect(report.verification.concepts['special-relativity'].passages[0]).toMatchObject({ id: 'leaky', match: 'special relativity' });
+    expect(report.verification.concepts['special-relativity']).toMatchObject({ lexical: 1, passed: false });
+    expect(report.verification.concepts['special-relativity'].passages[0]).toMatchObject({ id: 'leaky', leak: true, context: expect.stringContaining('⟦special relativity⟧') });
     expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Verification: FAILED**');
     expect(readManifest(out).verification.passed).toBe(false);
   });

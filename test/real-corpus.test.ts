@@ -1,7 +1,7 @@
 /** End to end over real public texts in ../shared/corpora/physics (see its SOURCES.md). */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readCorpus, readJsonlFile, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { readCorpus, readJsonlFile, readManifest, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const available = sharedAvailable('end-to-end mask over ../shared/corpora/physics');
 
@@ -10,7 +10,7 @@ describe.runIf(available)('lacuna mask on ../shared/corpora/physics', () => {
   const removedFraction = new Map<string, number>();
 
   beforeAll(async () => {
-    const result = await runCli(['mask', join(SHARED, 'corpora/physics'), '--pack', 'physics-post-1900', '--out', out, '--strip-gutenberg', '--encoding', 'auto', '--quiet']);
+    const result = await runCli(['mask', join(SHARED, 'corpora/physics'), '--pack', 'physics-post-1900', '--out', out, '--strip-gutenberg', '--encoding', 'auto', '--quiet', ...WITHOUT_SEMANTIC]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const output = new Map(readCorpus(out).map((doc) => [doc.id, doc.text.length]));

@@ -51,13 +51,15 @@ export function maskCommand(): Command {
           overwrite: flags.overwrite,
           strict: flags.strict,
           maxResidual: flags.maxResidual,
+          cacheDir: flags.cacheDir,
         },
         progressFor('mask', flags),
       );
       const { counts } = result.manifest;
-      const verdict = result.leakage.passed ? 'passed' : `FAILED (${result.leakage.residualTotal} residual finding(s))`;
+      const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
+      const verdict = result.verification.passed ? 'passed' : `FAILED (${residual} residual finding(s))`;
       if (flags.logFormat === 'json') {
-        process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.leakage.passed, residual: result.leakage.residualTotal }, files: result.files }) + '\n');
+        process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.verification.passed, residual }, files: result.files }) + '\n');
       } else if (!flags.quiet) {
         const lines = [
           `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,
@@ -71,6 +73,6 @@ export function maskCommand(): Command {
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }
-      if (flags.failOnLeak && !result.leakage.passed) process.exitCode = 1;
+      if (flags.failOnLeak && !result.verification.passed) process.exitCode = 1;
     });
 }

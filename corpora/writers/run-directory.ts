@@ -124,6 +124,12 @@ export class RunDirectory {
     return { path, records: 0, ...(await digestFile(path)) };
   }
 
+  /** A file already written into staging (by a library), described for the manifest. */
+  async describeStaged(relativePath: string): Promise<WrittenFile> {
+    const path = join(this.stagingDir, relativePath);
+    return { path, records: 0, ...(await digestFile(path)) };
+  }
+
   /** A staged file as the manifest lists it: its path relative to the output directory. */
   manifestOutput(file: WrittenFile): ManifestOutput {
     const path = file.path.slice(this.stagingDir.length + 1).split('\\').join('/');

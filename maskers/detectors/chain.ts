@@ -7,15 +7,31 @@ import { compareFindings, type Detector, type Span, type SpanFinding } from '../
 import { ContextDetector } from './context.js';
 import { EntityDetector } from './entity.js';
 import { LexicalDetector, suppressInsideKeeps } from './lexical.js';
+import { emptySemanticStats, SemanticDetector, type SemanticModels, type SemanticStats } from './semantic.js';
 import { PackVocabulary } from './vocabulary.js';
 
-export const DETECTOR_NAMES = ['lexical', 'entity', 'context'] as const;
+export const DETECTOR_NAMES = ['lexical', 'entity', 'context', 'semantic'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
 
 export interface ChainResult {
   findings: SpanFinding[];
-  /** Findings dropped inside keep contexts. */
+  /** Findings dropped inside keep contexts (or, for the semantic detector, closer to a keep exemplar). */
   suppressed: SpanFinding[];
+  semantic: SemanticStats;
+}
+
+export interface ChainOptions {
+  detectors?: readonly DetectorName[];
+  concepts?: ReadonlySet<string>;
+  /** Needed when the semantic detector runs. */
+  models?: SemanticModels;
+}
+
+export function addSemanticStats(total: SemanticStats, more: SemanticStats): void {
+  total.sentences += more.sentences;
+  total.windows += more.windows;
+  total.windowsScreenedIn += more.windowsScreenedIn;
+  total.sentencesEmbedded += more.sentencesEmbedded;
 }
 
 export class DetectorChain {
@@ -25,33 +41,45 @@ export class DetectorChain {
     private readonly vocabulary?: PackVocabulary,
   ) {}
 
-  static forPack(pack: Pack, names: readonly DetectorName[] = DETECTOR_NAMES, concepts?: ReadonlySet<string>): DetectorChain {
+  /** The chain without the semantic detector: synchronous to build, no model to load. */
+  static forPack(pack: Pack, names: readonly DetectorName[] = DETECTOR_NAMES.filter((name) => name !== 'semantic'), concepts?: ReadonlySet<string>): DetectorChain {
+    if (names.includes('semantic')) throw new Error('the semantic detector needs models: use DetectorChain.create');
     const vocabulary = new PackVocabulary(pack, concepts);
-    const make: Record<DetectorName, () => Detector> = {
+    const make: Record<Exclude<DetectorName, 'semantic'>, () => Detector> = {
       lexical: () => new LexicalDetector(pack, concepts, vocabulary),
       entity: () => new EntityDetector(pack, concepts, vocabulary),
       context: () => new ContextDetector(pack, concepts, vocabulary),
     };
     // The order matters: entity and context weigh what lexical found.
-    return new DetectorChain(
-      DETECTOR_NAMES.filter((name) => names.includes(name)).map((name) => make[name]()),
-      vocabulary,
-    );
+    const ordered = DETECTOR_NAMES.filter((name): name is Exclude<DetectorName, 'semantic'> => name !== 'semantic' && names.includes(name));
+    return new DetectorChain(ordered.map((name) => make[name]()), vocabulary);
   }
 
-  detect(text: string): ChainResult {
+  /** The chain of the named detectors, loading what the semantic detector needs. */
+  static async create(pack: Pack, options: ChainOptions = {}): Promise<DetectorChain> {
+    const names = options.detectors ?? DETECTOR_NAMES;
+    const chain = DetectorChain.forPack(pack, names.filter((name) => name !== 'semantic'), options.concepts);
+    if (!names.includes('semantic')) return chain;
+    if (!options.models) throw new Error('the semantic detector needs models');
+    // Semantic runs last: it skips what the others flagged.
+    return new DetectorChain([...chain.detectors, await SemanticDetector.create(pack, options.models, options.concepts)], chain.vocabulary);
+  }
+
+  async detect(text: string): Promise<ChainResult> {
     let findings: SpanFinding[] = [];
     let suppressed: SpanFinding[] = [];
+    const semantic = emptySemanticStats();
     const keeps: Span[] = [];
     const matches = this.vocabulary?.scan(text);
     for (const detector of this.detectors) {
-      const result = detector.detect(text, findings, matches);
+      const result = await detector.detect(text, findings, matches);
       suppressed = suppressed.concat(result.suppressed);
       if (result.keeps) keeps.push(...result.keeps);
+      if (result.semantic) addSemanticStats(semantic, result.semantic);
       const own = suppressInsideKeeps(result.findings, keeps);
       suppressed = suppressed.concat(own.suppressed);
       findings = findings.concat(own.findings);
     }
-    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings) };
+    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings), semantic };
   }
 }

@@ -63,6 +63,22 @@ export const ConceptSchema = z.strictObject({
   substitutions: z.array(SubstitutionSchema).default([]),
   implies: z.array(slug).default([]),
   probes: z.array(ProbeSchema).default([]),
+  /** Cosine similarity to an exemplar above which a sentence carries the concept (calibrated; see `lacuna calibrate`). */
+  threshold: z.number().min(-1).max(1).optional(),
+});
+
+/** Settings of the semantic detector, calibrated on labelled sentences. */
+export const SemanticSettingsSchema = z.strictObject({
+  /** Static-embedder similarity above which a window of sentences is looked at sentence by sentence. */
+  screen: z.number().min(-1).max(1).default(0.3),
+  /** Static-embedder similarity above which a sentence of such a window is given to the encoder. */
+  sentenceScreen: z.number().min(-1).max(1).default(0.3),
+  /** Default sentence threshold for concepts without their own. */
+  threshold: z.number().min(-1).max(1).default(0.6),
+  /** A sentence closer to a keep exemplar than to the concept's, by this margin or less, stays. */
+  keepMargin: z.number().min(0).max(1).default(0.0),
+  /** Sentences per screening window. */
+  window: z.number().int().min(1).max(20).default(3),
 });
 
 export const PackSchema = z
@@ -75,6 +91,9 @@ export const PackSchema = z
     language: z.string().default('en'),
     /** Keep contexts that apply to every concept of the pack. */
     keep: z.array(KeepContextSchema).default([]),
+    /** Pre-cutoff statements close to the targets that must stay, for every concept. */
+    keepExemplars: z.array(text).default([]),
+    semantic: SemanticSettingsSchema.default({ screen: 0.3, sentenceScreen: 0.3, threshold: 0.6, keepMargin: 0, window: 3 }),
     concepts: z.array(ConceptSchema).min(1, 'a pack needs at least one concept'),
   })
   .superRefine((pack, context) => {
@@ -103,6 +122,7 @@ export const PackSchema = z
 export type Pack = z.infer<typeof PackSchema>;
 export type Concept = z.infer<typeof ConceptSchema>;
 export type KeepContext = z.infer<typeof KeepContextSchema>;
+export type SemanticSettings = z.infer<typeof SemanticSettingsSchema>;
 
 /** A cycle in the `implies` graph, as a list of ids that starts and ends with the same id; null when acyclic. */
 export function findImplicationCycle(concepts: { id: string; implies: string[] }[]): string[] | null {

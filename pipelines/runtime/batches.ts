@@ -64,7 +64,7 @@ export async function* batches(events: AsyncIterable<InputEvent>): AsyncGenerato
 
 /** Work done per batch: the same code runs in a worker thread or inline. */
 export interface BatchTask<TResult> {
-  run(documents: TaskDocument[]): TResult;
+  run(documents: TaskDocument[]): Promise<TResult>;
 }
 
 export interface TaskSpec<TConfig> {
@@ -79,11 +79,13 @@ export interface TaskSpec<TConfig> {
  */
 export class BatchRunner<TConfig, TResult> {
   private readonly pool: WorkerPool<TaskDocument[], TResult> | undefined;
-  private readonly inline: BatchTask<TResult> | undefined;
+  private readonly inline: Promise<BatchTask<TResult>> | undefined;
 
-  constructor(spec: TaskSpec<TConfig>, workers: number, makeInline: () => BatchTask<TResult>) {
+  constructor(spec: TaskSpec<TConfig>, workers: number, makeInline: () => Promise<BatchTask<TResult>>) {
     this.pool = workers > 0 ? new WorkerPool(workerScript('task-worker'), workers, spec) : undefined;
     this.inline = this.pool ? undefined : makeInline();
+    // A failed load is reported by the first batch that needs the task.
+    this.inline?.catch(() => {});
   }
 
   get workers(): number {
@@ -91,7 +93,7 @@ export class BatchRunner<TConfig, TResult> {
   }
 
   run(batchesIn: AsyncIterable<Batch>): AsyncGenerator<{ batch: Batch; result: TResult }> {
-    const process = async (batch: Batch) => ({ batch, result: this.pool ? await this.pool.run(batch.documents) : this.inline!.run(batch.documents) });
+    const process = async (batch: Batch) => ({ batch, result: this.pool ? await this.pool.run(batch.documents) : await (await this.inline!).run(batch.documents) });
     return mapOrdered(batchesIn, process, Math.max(2, this.workers * 2));
   }
 

@@ -1,0 +1,27 @@
+import { Command } from 'commander';
+import { defaultCacheDir } from '../../indexes/cache-dir.js';
+import { runCalibrate } from '../../pipelines/calibrate.js';
+import { parseCount, parseFraction } from '../parse.js';
+
+export function calibrateCommand(): Command {
+  return new Command('calibrate')
+    .description("set the semantic detector's thresholds from labelled sentences (TSV: label, kind, text)")
+    .requiredOption('-p, --pack <id|file>', 'concept pack')
+    .requiredOption('--labelled <file>', 'labelled sentences: label (1 target, 0 keep) <TAB> kind <TAB> text, with a header line')
+    .option('--background <inputs...>', 'pre-cutoff text (files or directories) whose sentences are all negatives', [])
+    .option('--background-sentences <n>', 'background sentences to sample', parseCount, 1500)
+    .option('--background-budget <fraction>', 'largest share of background sentences that may be flagged', parseFraction, 0.01)
+    .option('--labelled-budget <fraction>', 'largest share of labelled negatives that may be flagged', parseFraction, 0.05)
+    .option('--write', "store the thresholds in the pack file (its comments are kept)", false)
+    .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept', defaultCacheDir())
+    .action(async (flags: { pack: string; labelled: string; background: string[]; backgroundSentences: number; backgroundBudget: number; labelledBudget: number; write: boolean; cacheDir: string }) => {
+      const result = await runCalibrate(flags);
+      const lines = [`keep margin ${result.keepMargin}, window screen ${result.screen}, sentence screen ${result.sentenceScreen}`];
+      for (const [concept, threshold] of Object.entries(result.thresholds)) lines.push(`  ${concept}: threshold ${threshold}`);
+      lines.push('flagged with all detectors, by kind:');
+      for (const [kind, rate] of Object.entries(result.rates)) lines.push(`  ${kind}: ${rate.flagged}/${rate.total} (${((rate.flagged / rate.total) * 100).toFixed(1)}%)`);
+      lines.push(`the screens let ${(result.backgroundScreenedIn * 100).toFixed(1)}% of background sentences through to the encoder`);
+      if (result.written) lines.push(`wrote the thresholds into ${result.written}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

@@ -1,0 +1,226 @@
+/**
+ * `lacuna calibrate`: sets the semantic detector's thresholds from labelled
+ * sentences (a TSV of label, kind, text; label 1 = target knowledge, 0 = must
+ * stay) and, optionally, background text known to be free of the target
+ * (pre-cutoff books: every sentence a negative), and with --write stores them
+ * in the pack file (its comments kept).
+ *
+ * Labelled negatives are few and tidy; real pre-cutoff prose is where false
+ * positives come from, so the background sets the budget that matters. For
+ * each keep margin on a grid, concept thresholds are lowered greedily, one
+ * positive at a time, taking at each step the concept whose next positive
+ * costs the fewest false positives, while the false-positive rates stay
+ * within budget (labelled negatives and background separately). The margin
+ * that finds the most positives wins (ties: the larger, more cautious one).
+ * Sentences the other detectors already find are left out: the semantic
+ * detector is for what they miss. The screen threshold is set below the
+ * screen similarity of every positive placed in a window with two negatives,
+ * the worst case the detector meets in running text.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { UsageError } from '../corpora/errors.js';
+import { dot } from '../indexes/embedders/embedder.js';
+import { loadSemanticModels } from '../indexes/semantic-models.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { SemanticDetector } from '../maskers/detectors/semantic.js';
+import { loadPack } from '../maskers/pack/load.js';
+import { segment } from '../maskers/segment/segmenter.js';
+import { InputReader } from '../corpora/input-reader.js';
+import { resolveInputs } from '../corpora/sources.js';
+
+export interface CalibrateOptions {
+  pack: string;
+  labelled: string;
+  /** Pre-cutoff text whose sentences are all negatives (files or directories, as for mask). */
+  background: string[];
+  /** Background sentences sampled (evenly) for calibration. */
+  backgroundSentences: number;
+  /** Largest share of background sentences that may be flagged. */
+  backgroundBudget: number;
+  /** Largest share of labelled negatives that may be flagged. */
+  labelledBudget: number;
+  cacheDir: string;
+  /** Rewrite the pack file's thresholds. */
+  write: boolean;
+}
+
+export interface LabelledSentence {
+  label: 0 | 1;
+  kind: string;
+  text: string;
+}
+
+export interface CalibrationResult {
+  keepMargin: number;
+  screen: number;
+  sentenceScreen: number;
+  thresholds: Record<string, number>;
+  /** Share flagged by all detectors together, per kind of the labelled file (and "background"). */
+  rates: Record<string, { flagged: number; total: number }>;
+  /** Share of background sentences the sentence screen lets through to the encoder. */
+  backgroundScreenedIn: number;
+  written?: string;
+}
+
+const MARGINS = Array.from({ length: 21 }, (_, i) => i * 0.005);
+/** A concept that takes no positive keeps a threshold nothing reaches. */
+const UNREACHABLE = 1;
+const SCREEN_SLACK = 0.03;
+
+interface Scored {
+  concept: string;
+  similarity: number;
+  keepSimilarity: number;
+}
+
+/** Concept thresholds that find the most positives within the false-positive budgets, for one margin. */
+function greedyThresholds(concepts: string[], positives: Scored[], labelledNegatives: Scored[], background: Scored[], margin: number, labelledBudget: number, backgroundBudget: number): Map<string, number> {
+  const eligible = (items: Scored[]) => items.filter((item) => item.similarity - item.keepSimilarity > margin);
+  const positive = eligible(positives);
+  const negatives = { labelled: eligible(labelledNegatives), background: eligible(background) };
+  const thresholds = new Map(concepts.map((concept) => [concept, UNREACHABLE]));
+  const falsePositives = (kind: 'labelled' | 'background', concept: string, threshold: number) => negatives[kind].filter((item) => item.concept === concept && item.similarity >= threshold).length;
+  const budget = { labelled: Math.floor(labelledBudget * labelledNegatives.length), background: Math.floor(backgroundBudget * background.length) };
+  const spent = { labelled: 0, background: 0 };
+  for (;;) {
+    let best: { concept: string; threshold: number; cost: { labelled: number; background: number } } | undefined;
+    for (const concept of concepts) {
+      const current = thresholds.get(concept)!;
+      // The next positive of this concept below its current threshold.
+      const next = positive.filter((item) => item.concept === concept && item.similarity < current).sort((a, b) => b.similarity - a.similarity)[0];
+      if (!next) continue;
+      const cost = {
+        labelled: falsePositives('labelled', concept, next.similarity) - falsePositives('labelled', concept, current),
+        background: falsePositives('background', concept, next.similarity) - falsePositives('background', concept, current),
+      };
+      if (spent.labelled + cost.labelled > budget.labelled || spent.background + cost.background > budget.background) continue;
+      const weight = cost.labelled / Math.max(1, budget.labelled) + cost.background / Math.max(1, budget.background);
+      const bestWeight = best ? best.cost.labelled / Math.max(1, budget.labelled) + best.cost.background / Math.max(1, budget.background) : Infinity;
+      if (weight < bestWeight) best = { concept, threshold: next.similarity, cost };
+    }
+    if (!best) return thresholds;
+    thresholds.set(best.concept, best.threshold);
+    spent.labelled += best.cost.labelled;
+    spent.background += best.cost.background;
+  }
+}
+
+/** Sentences of the background inputs, sampled evenly (sentences of fewer than six words are skipped). */
+async function backgroundSentences(inputs: string[], wanted: number): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  const { files } = await resolveInputs(inputs);
+  const reader = new InputReader(files, { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: true });
+  const all: string[] = [];
+  for await (const event of reader.events()) {
+    if (event.kind !== 'doc') continue;
+    const text = event.doc.text;
+    for (const sentence of segment(text).sentences) {
+      const value = text.slice(sentence.start, sentence.end).replace(/\s+/g, ' ');
+      if (value.split(' ').length >= 6) all.push(value);
+    }
+  }
+  const step = Math.max(1, all.length / wanted);
+  const sample: string[] = [];
+  for (let at = 0; at < all.length && sample.length < wanted; at += step) sample.push(all[Math.floor(at)]);
+  return sample;
+}
+
+export async function readLabelled(path: string): Promise<LabelledSentence[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read labelled data '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const rows: LabelledSentence[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (!line.trim() || (index === 0 && line.startsWith('label'))) return;
+    const [label, kind, sentence] = line.split('\t');
+    if ((label !== '0' && label !== '1') || !sentence) throw new UsageError(`${path} line ${index + 1}: expected "label<TAB>kind<TAB>text" with label 0 or 1`);
+    rows.push({ label: Number(label) as 0 | 1, kind, text: sentence });
+  });
+  return rows;
+}
+
+const round = (value: number) => Math.round(value * 1000) / 1000;
+
+export async function runCalibrate(options: CalibrateOptions): Promise<CalibrationResult> {
+  const loaded = await loadPack(options.pack);
+  const rows = await readLabelled(options.labelled);
+  const models = await loadSemanticModels(options.cacheDir);
+  const semantic = await SemanticDetector.create(loaded.pack, models);
+  const others = DetectorChain.forPack(loaded.pack);
+  const lexical = await Promise.all(rows.map(async (row) => (await others.detect(row.text)).findings.length > 0));
+  const similarities = await semantic.similarities(rows.map((row) => row.text));
+  const candidates = rows.map((row, index) => ({ row, lexical: lexical[index], ...similarities[index] })).filter((item) => !item.lexical);
+
+  const background = await backgroundSentences(options.background, options.backgroundSentences);
+  const backgroundScores = await semantic.similarities(background);
+  const concepts = loaded.pack.concepts.map((concept) => concept.id);
+  const positives = candidates.filter((item) => item.row.label === 1);
+  const labelledNegatives = candidates.filter((item) => item.row.label === 0);
+  let best: { margin: number; thresholds: Map<string, number>; found: number } | undefined;
+  for (const margin of MARGINS) {
+    const thresholds = greedyThresholds(concepts, positives, labelledNegatives, backgroundScores, margin, options.labelledBudget, options.backgroundBudget);
+    const found = positives.filter((item) => item.similarity >= thresholds.get(item.concept)! && item.similarity - item.keepSimilarity > margin).length;
+    if (!best || found >= best.found) best = { margin, thresholds, found };
+  }
+  const { margin, thresholds } = best!;
+  // A concept no labelled positive speaks for keeps the pack's default threshold, raised above
+  // every background and labelled negative it would otherwise flag.
+  for (const concept of concepts) {
+    if (thresholds.get(concept) !== UNREACHABLE) continue;
+    let threshold = loaded.pack.semantic.threshold;
+    for (const item of [...labelledNegatives, ...backgroundScores]) {
+      if (item.concept === concept && item.similarity - item.keepSimilarity > margin) threshold = Math.max(threshold, item.similarity + 0.005);
+    }
+    thresholds.set(concept, Math.min(UNREACHABLE, threshold));
+  }
+  const flaggedBySemantic = (item: Scored) => item.similarity >= thresholds.get(item.concept)! && item.similarity - item.keepSimilarity > margin;
+
+  // Screen: each positive the other detectors miss, in a window with two negatives.
+  const negatives = rows.filter((row) => row.label === 0).map((row) => row.text);
+  const screenOf = (text: string) => {
+    const vector = models.screen.vector(text);
+    return Math.max(...semantic.exemplarScreenVectors().map((exemplar) => dot(vector, exemplar)));
+  };
+  let screen = 1;
+  let sentenceScreen = 1;
+  positives.forEach((item, index) => {
+    const window = [item.row.text, negatives[(2 * index) % negatives.length], negatives[(2 * index + 1) % negatives.length]].join(' ');
+    screen = Math.min(screen, screenOf(window) - SCREEN_SLACK);
+    sentenceScreen = Math.min(sentenceScreen, screenOf(item.row.text) - SCREEN_SLACK);
+  });
+  let backgroundIn = 0;
+  for (const sentence of background) if (screenOf(sentence) >= sentenceScreen) backgroundIn++;
+
+  const rates: CalibrationResult['rates'] = {};
+  rows.forEach((row, index) => {
+    const rate = (rates[row.kind] ??= { flagged: 0, total: 0 });
+    rate.total++;
+    if (lexical[index] || flaggedBySemantic(similarities[index])) rate.flagged++;
+  });
+  if (background.length > 0) rates.background = { flagged: backgroundScores.filter(flaggedBySemantic).length, total: background.length };
+  // Thresholds are rounded down, so a positive at the threshold stays found.
+  const floor3 = (value: number) => Math.floor(value * 1000) / 1000;
+  const result: CalibrationResult = {
+    keepMargin: margin,
+    screen: floor3(screen),
+    sentenceScreen: floor3(sentenceScreen),
+    thresholds: Object.fromEntries([...thresholds].map(([id, value]) => [id, floor3(value)])),
+    rates,
+    backgroundScreenedIn: background.length > 0 ? round(backgroundIn / background.length) : 0,
+  };
+
+  if (options.write) {
+    const document = parseDocument(await readFile(loaded.source, 'utf8'));
+    document.setIn(['semantic', 'keepMargin'], result.keepMargin);
+    document.setIn(['semantic', 'screen'], result.screen);
+    document.setIn(['semantic', 'sentenceScreen'], result.sentenceScreen);
+    loaded.pack.concepts.forEach((concept, index) => document.setIn(['concepts', index, 'threshold'], result.thresholds[concept.id]));
+    await writeFile(loaded.source, document.toString());
+    result.written = loaded.source;
+  }
+  return result;
+}

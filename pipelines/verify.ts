@@ -1,0 +1,220 @@
+/**
+ * Verification of a masked corpus, part of `lacuna mask` and standalone as
+ * `lacuna verify <out-dir>` for auditors.
+ *
+ * - Integrity (verify only): every output's sha256 and size against the
+ *   manifest, and the counts against the files.
+ * - Lexical: the lexical, entity and context detectors run again on the
+ *   output; no unsuppressed finding may remain.
+ * - Semantic: every sentence of the output is embedded by the static screen
+ *   embedder into an HNSW index; each concept's exemplars and probes query it;
+ *   the nearest passages are scored by the sentence encoder with the semantic
+ *   detector's own rule. What it would flag is residual leakage.
+ *
+ * Per concept, residual findings above `maxResidual` fail verification.
+ */
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Document } from '../corpora/document.js';
+import { UsageError } from '../corpora/errors.js';
+import { digestFile } from '../corpora/hashing.js';
+import type { Manifest } from '../corpora/manifest.js';
+import { readRecords } from '../corpora/readers/records.js';
+import { loadSemanticModels } from '../indexes/semantic-models.js';
+import { DEFAULT_INDEX_PARAMETERS, VectorIndex, type IndexParameters } from '../indexes/vector-index.js';
+import { DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
+import { SemanticDetector } from '../maskers/detectors/semantic.js';
+import { LexicalDetector } from '../maskers/detectors/lexical.js';
+import { loadPack } from '../maskers/pack/load.js';
+import type { Pack } from '../maskers/pack/schema.js';
+import { segment } from '../maskers/segment/segmenter.js';
+import { markedContext } from './leakage-report.js';
+import { readManifest } from './replay.js';
+
+export interface ResidualPassage {
+  id: string;
+  start: number;
+  end: number;
+  detector: string;
+  score: number;
+  /** The passage with the span marked ⟦…⟧. */
+  context: string;
+  /** For semantic passages: whether the detector's rule flags it (a leak) or it is only the nearest. */
+  leak: boolean;
+}
+
+export interface ConceptVerification {
+  lexical: number;
+  semantic: number;
+  passed: boolean;
+  passages: ResidualPassage[];
+}
+
+export interface IndexReport {
+  units: number;
+  dimensions: number;
+  parameters: IndexParameters;
+  /** Share of the exact top-10 neighbours the graph search returns (sampled queries). */
+  recallAt10: number;
+  buildMs: number;
+  queryMs: number;
+  candidatesScored: number;
+}
+
+export interface VerificationReport {
+  /** Set by `lacuna verify`: the pack the run used. */
+  pack?: { id: string; version: string };
+  passed: boolean;
+  maxResidual: number;
+  methods: string[];
+  concepts: Record<string, ConceptVerification>;
+  index: IndexReport | null;
+  integrity?: { passed: boolean; problems: string[] };
+}
+
+export interface VerifyCorpusOptions {
+  pack: Pack;
+  detectors: readonly DetectorName[];
+  maxResidual: number;
+  cacheDir: string;
+  /** Lexical residuals already measured (mask measures them per document); run them here when absent. */
+  lexicalResiduals?: Record<string, number>;
+  /** Where to save the index; not saved when absent. */
+  indexDir?: string;
+  neighbours?: number;
+  passagesPerConcept?: number;
+  index?: IndexParameters;
+}
+
+const RECALL_QUERIES = 20;
+
+/** Reads the documents of a corpus directory's shards, in order. */
+async function* documentsOf(shards: string[]): AsyncGenerator<Document> {
+  for (const shard of shards) yield* readRecords<Document>(shard);
+}
+
+export async function verifyCorpus(shards: string[], options: VerifyCorpusOptions): Promise<VerificationReport> {
+  const { pack } = options;
+  const concepts: Record<string, ConceptVerification> = Object.fromEntries(pack.concepts.map((concept) => [concept.id, { lexical: 0, semantic: 0, passed: true, passages: [] as ResidualPassage[] }]));
+  const perConcept = options.passagesPerConcept ?? 10;
+  const methods = ['lexical re-detection on the masked output'];
+  const lexicalNames = options.detectors.filter((name) => name !== 'semantic');
+  const semanticOn = options.detectors.includes('semantic') && pack.concepts.some((concept) => concept.exemplars.length > 0);
+  const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames);
+  if (options.lexicalResiduals) for (const [concept, count] of Object.entries(options.lexicalResiduals)) concepts[concept].lexical = count;
+
+  const models = semanticOn ? await loadSemanticModels(options.cacheDir) : undefined;
+  const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
+  let buildMs = 0;
+  for await (const doc of documentsOf(shards)) {
+    if (lexical) {
+      for (const finding of (await lexical.detect(doc.text)).findings) {
+        const concept = concepts[finding.concept];
+        concept.lexical++;
+        if (concept.passages.length < perConcept) concept.passages.push({ id: doc.id, start: finding.start, end: finding.end, detector: finding.detector, score: finding.score, context: markedContext(doc.text, finding.start, finding.end), leak: true });
+      }
+    }
+    if (index && models) {
+      const start = performance.now();
+      for (const sentence of segment(doc.text).sentences) index.add(models.screen.vector(doc.text.slice(sentence.start, sentence.end)), { id: doc.id, start: sentence.start, end: sentence.end });
+      buildMs += performance.now() - start;
+    }
+  }
+
+  let indexReport: IndexReport | null = null;
+  if (index && models) {
+    methods.push(`semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${models.encoderId}`);
+    const semantic = await SemanticDetector.create(pack, models);
+    const queryStart = performance.now();
+    const k = options.neighbours ?? 20;
+    const queries = pack.concepts.flatMap((concept) => [...concept.exemplars, ...concept.probes.map((probe) => `${probe.question} ${probe.answer}`)]);
+    const queryVectors = queries.map((query) => models.screen.vector(query));
+    const candidates = new Map<number, { id: string; start: number; end: number }>();
+    for (const vector of queryVectors) for (const neighbour of index.query(vector, k)) candidates.set(neighbour.label, neighbour.unit);
+    const queryMs = performance.now() - queryStart;
+    // The candidates' text: one more pass over the corpus, keeping only the documents needed.
+    const wanted = new Map<string, { label: number; start: number; end: number }[]>();
+    for (const [label, unit] of candidates) (wanted.get(unit.id) ?? wanted.set(unit.id, []).get(unit.id)!).push({ label, start: unit.start, end: unit.end });
+    const scored: { id: string; start: number; end: number; text: string; context: string }[] = [];
+    for await (const doc of documentsOf(shards)) {
+      for (const span of wanted.get(doc.id) ?? []) scored.push({ id: doc.id, start: span.start, end: span.end, text: doc.text.slice(span.start, span.end), context: markedContext(doc.text, span.start, span.end) });
+      wanted.delete(doc.id);
+    }
+    const verdicts = await semantic.verdicts(scored.map((item) => item.text));
+    // As in detection, a sentence that holds a keep context (a pre-cutoff look-alike) is not a leak.
+    const keeps = new LexicalDetector(pack);
+    const nearest = scored
+      .map((item, at) => ({ ...item, ...verdicts[at], flagged: verdicts[at].flagged && (keeps.detect(item.text).keeps ?? []).length === 0 }))
+      .sort((a, b) => b.similarity - a.similarity);
+    for (const item of nearest) {
+      const concept = concepts[item.concept];
+      if (!concept) continue;
+      if (item.flagged) concept.semantic++;
+      const semanticPassages = concept.passages.filter((passage) => passage.detector === 'semantic').length;
+      if (semanticPassages < perConcept && (item.flagged || semanticPassages < 3)) {
+        concept.passages.push({ id: item.id, start: item.start, end: item.end, detector: 'semantic', score: Math.round(item.similarity * 1000) / 1000, context: item.context, leak: item.flagged });
+      }
+    }
+    if (options.indexDir) await index.save(options.indexDir);
+    indexReport = {
+      units: index.size,
+      dimensions: index.dimensions,
+      parameters: index.parameters,
+      recallAt10: Math.round(index.recall(queryVectors.slice(0, RECALL_QUERIES), 10) * 1000) / 1000,
+      buildMs: Math.round(buildMs),
+      queryMs: Math.round(queryMs),
+      candidatesScored: scored.length,
+    };
+  }
+  let passed = true;
+  for (const concept of Object.values(concepts)) {
+    concept.passed = concept.lexical + concept.semantic <= options.maxResidual;
+    passed &&= concept.passed;
+  }
+  return { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport };
+}
+
+/** Checks every output file and count the manifest states. */
+export async function checkIntegrity(runDir: string, manifest: Manifest): Promise<string[]> {
+  const problems: string[] = [];
+  for (const output of manifest.outputs) {
+    const digest = await digestFile(join(runDir, output.path)).catch(() => undefined);
+    if (!digest) problems.push(`${output.path}: missing`);
+    else if (digest.sha256 !== output.sha256) problems.push(`${output.path}: sha256 differs from the manifest (altered after the run)`);
+    else if (digest.bytes !== output.bytes) problems.push(`${output.path}: size differs from the manifest`);
+  }
+  const { counts } = manifest;
+  if (counts.input !== counts.kept + counts.edited + counts.dropped + counts.rejected) problems.push(`counts do not balance: ${JSON.stringify(counts)}`);
+  const corpusRecords = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).reduce((sum, output) => sum + (output.records ?? 0), 0);
+  if (corpusRecords !== counts.kept + counts.edited) problems.push(`corpus holds ${corpusRecords} records, the counts say ${counts.kept + counts.edited}`);
+  const rejects = manifest.outputs.find((output) => output.path === 'rejects.jsonl');
+  if (rejects && rejects.records !== counts.rejected) problems.push(`rejects.jsonl holds ${rejects.records} records, the counts say ${counts.rejected}`);
+  return problems;
+}
+
+export interface VerifyOptions {
+  runDir: string;
+  cacheDir: string;
+  maxResidual?: number;
+  detectors?: DetectorName[];
+}
+
+export async function runVerify(options: VerifyOptions): Promise<VerificationReport> {
+  const manifest = await readManifest(options.runDir);
+  if (manifest.command !== 'mask') throw new UsageError(`'${options.runDir}' holds a ${manifest.command} run, not a mask run`);
+  const problems = await checkIntegrity(options.runDir, manifest);
+  const loaded = await loadPack(manifest.pack.source);
+  if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
+  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number };
+  const shards = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
+  const report = await verifyCorpus(shards, {
+    pack: loaded.pack,
+    detectors: options.detectors ?? config.detectors ?? ['lexical', 'entity', 'context', 'semantic'],
+    maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
+    cacheDir: options.cacheDir,
+  });
+  report.integrity = { passed: problems.length === 0, problems };
+  report.pack = { id: loaded.pack.id, version: loaded.pack.version };
+  report.passed &&= problems.length === 0;
+  return report;
+}
