@@ -67,6 +67,8 @@ const MARGINS = Array.from({ length: 21 }, (_, i) => i * 0.005);
 /** A concept that takes no positive keeps a threshold nothing reaches. */
 const UNREACHABLE = 1;
 const SCREEN_SLACK = 0.03;
+/** How far above its highest negative a concept without labelled positives is set. */
+const UNSEEN_MARGIN = 0.01;
 
 interface Scored {
   concept: string;
@@ -167,15 +169,18 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
     if (!best || found >= best.found) best = { margin, thresholds, found };
   }
   const { margin, thresholds } = best!;
-  // A concept no labelled positive speaks for keeps the pack's default threshold, raised above
-  // every background and labelled negative it would otherwise flag.
+  // The greedy search stops at the lowest positive it takes; unseen positives fare better with the
+  // threshold halfway between that positive and the highest negative below it (the widest margin
+  // on both sides). A concept no positive speaks for goes just above its highest negative.
   for (const concept of concepts) {
-    if (thresholds.get(concept) !== UNREACHABLE) continue;
-    let threshold = loaded.pack.semantic.threshold;
+    const current = thresholds.get(concept)!;
+    let highestNegative = -Infinity;
     for (const item of [...labelledNegatives, ...backgroundScores]) {
-      if (item.concept === concept && item.similarity - item.keepSimilarity > margin) threshold = Math.max(threshold, item.similarity + 0.005);
+      if (item.concept === concept && item.similarity - item.keepSimilarity > margin && item.similarity < current) highestNegative = Math.max(highestNegative, item.similarity);
     }
-    thresholds.set(concept, Math.min(UNREACHABLE, threshold));
+    if (current === UNREACHABLE) thresholds.set(concept, Math.min(UNREACHABLE, Math.max(loaded.pack.semantic.threshold, highestNegative + UNSEEN_MARGIN)));
+    else if (highestNegative > -Infinity) thresholds.set(concept, (current + highestNegative) / 2);
+    else thresholds.set(concept, Math.min(current, loaded.pack.semantic.threshold));
   }
   const flaggedBySemantic = (item: Scored) => item.similarity >= thresholds.get(item.concept)! && item.similarity - item.keepSimilarity > margin;
 
