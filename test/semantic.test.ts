@@ -1,0 +1,133 @@
+/**
+ * The semantic detector and verification, end to end through the CLI with the
+ * default detectors (USE lite from the npm package; no network).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { stripGutenberg } from '../corpora/gutenberg.js';
+import { segment } from '../maskers/segment/segmenter.js';
+import { jsonl, readCorpus, readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+
+const available = sharedAvailable('semantic detection and verification on ../shared');
+
+/**
+ * Post-1900 physics in other words: no term, person or formula of the pack in any of them
+ * (the first test checks that), written for this test, not taken from the pack or the dev set.
+ */
+const PLANTED = [
+  'However fast an observer travels, every measurement of the speed of light gives exactly the same value.',
+  'A clock flown at great speed around the world and brought back is found to lag behind the clocks that stayed put.',
+  'The orbit of a planet is simply the straightest path available in the bent geometry of space and time around the Sun.',
+  'An oscillating charge can give out radiation only in separate bundles whose size grows with the frequency.',
+  'Knowing exactly where a particle is rules out knowing exactly how fast it is moving.',
+  'The farther away a galaxy lies, the faster it is rushing away from us, as if the whole universe were swelling.',
+  'Cooled nearly to absolute zero, a ring of lead will carry a current round and round for years without any battery.',
+  'Every speck of matter hides a store of energy equal to its mass multiplied twice by the speed of light.',
+  'When a particle meets its mirror-image twin, both vanish in a flash of radiation.',
+  'Deep in the Sun, hydrogen is steadily turned into helium, and that is what makes it shine.',
+];
+
+const MM = 'corpora/physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt';
+
+/** Michelson and Morley 1887 with each planted sentence added as a paragraph of its own, evenly spaced. */
+function plantedText(): { text: string; original: string[] } {
+  const text = stripGutenberg(readFileSync(join(SHARED, MM), 'utf8')).text;
+  const { paragraphs } = segment(text);
+  const original = segment(text).sentences.map((sentence) => text.slice(sentence.start, sentence.end));
+  const every = Math.floor(paragraphs.length / (PLANTED.length + 1));
+  let out = '';
+  let cursor = 0;
+  PLANTED.forEach((sentence, index) => {
+    const paragraph = paragraphs[(index + 1) * every];
+    out += text.slice(cursor, paragraph.end) + '\n\n' + sentence;
+    cursor = paragraph.end;
+  });
+  return { text: out + text.slice(cursor), original };
+}
+
+describe.runIf(available)('semantic detection', () => {
+  it('meets the dev-set rates with all detectors: kw ≥ 97%, para ≥ 90%, pre ≤ 7%, other ≤ 5%', async () => {
+    const rows = readFileSync(join(SHARED, 'eval/physics-post1900.dev.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    const dir = tempDir();
+    const input = join(dir, 'dev.jsonl');
+    writeFileSync(input, jsonl(rows.map((row, index) => ({ id: `${row[1]}-${index}`, text: row[2] }))));
+    const out = join(dir, 'audit');
+    const result = await runCli(['audit', input, '--pack', 'physics-post-1900', '--out', out, '--quiet']);
+    expect(result.code).toBe(0);
+    const flagged = new Set(readJsonlFile<{ id: string }>(join(out, 'documents.jsonl.gz')).map((row) => row.id));
+    const rate = (kind: string) => {
+      const ids = rows.map((row, index) => `${row[1]}-${index}`).filter((id) => id.startsWith(`${kind}-`));
+      return ids.filter((id) => flagged.has(id)).length / ids.length;
+    };
+    const rates = { kw: rate('kw'), para: rate('para'), pre: rate('pre'), other: rate('other') };
+    console.info(`dev set, all detectors: ${Object.entries(rates).map(([kind, value]) => `${kind} ${(value * 100).toFixed(1)}%`).join(', ')}`);
+    expect(rates.kw).toBeGreaterThanOrEqual(0.97);
+    expect(rates.para).toBeGreaterThanOrEqual(0.9);
+    expect(rates.pre).toBeLessThanOrEqual(0.07);
+    expect(rates.other).toBeLessThanOrEqual(0.05);
+  });
+
+  it('removes paraphrased post-1900 sentences planted in Michelson–Morley 1887 and keeps ≥ 98% of the original sentences', async () => {
+    const { text, original } = plantedText();
+    const dir = tempDir();
+    const input = join(dir, 'planted.jsonl');
+    writeFileSync(input, jsonl([{ id: 'mm-planted', text }]));
+    // None of the planted sentences is found by words alone: this tests meaning, not vocabulary.
+    const lexicalOnly = join(dir, 'lexical');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', lexicalOnly, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
+    const lexicalText = readCorpus(lexicalOnly)[0].text;
+    for (const sentence of PLANTED) expect(lexicalText).toContain(sentence);
+
+    const out = join(dir, 'masked');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1'])).code).toBe(0);
+    const masked = readCorpus(out)[0].text;
+    const gone = PLANTED.filter((sentence) => !masked.includes(sentence));
+    const kept = original.filter((sentence) => masked.includes(sentence));
+    console.info(`planted: ${gone.length} of ${PLANTED.length} removed; original sentences kept: ${kept.length} of ${original.length}`);
+    expect(kept.length / original.length).toBeGreaterThanOrEqual(0.98);
+    // Measured with USE lite and the calibrated pack: 7 of these 10. See the README for what is missed and why.
+    expect(gone.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('lacuna verify fails a corpus that still holds such sentences, and names them', async () => {
+    const { text } = plantedText();
+    const dir = tempDir();
+    const input = join(dir, 'planted.jsonl');
+    writeFileSync(input, jsonl([{ id: 'mm-planted', text }]));
+    const out = join(dir, 'leaky');
+    // Masked by words alone, the paraphrases stay in the corpus...
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
+    // ...and verification with the semantic index finds them.
+    const verify = await runCli(['verify', out, '--detectors', 'lexical,entity,context,semantic', '--fail-on-leak', '--json']);
+    expect(verify.code).toBe(1);
+    const report = JSON.parse(verify.stdout);
+    expect(report.passed).toBe(false);
+    expect(report.integrity.passed).toBe(true);
+    const leaks = Object.values(report.concepts as Record<string, { passages: { leak: boolean; id: string; context: string }[] }>).flatMap((concept) => concept.passages.filter((passage) => passage.leak));
+    expect(leaks.length).toBeGreaterThan(0);
+    expect(leaks.every((passage) => passage.id === 'mm-planted')).toBe(true);
+    const named = PLANTED.filter((sentence) => leaks.some((passage) => passage.context.includes(`⟦${sentence}⟧`)));
+    console.info(`verify named ${named.length} of the ${PLANTED.length} planted sentences as leaks`);
+    expect(named.length).toBeGreaterThanOrEqual(7);
+    expect(report.index.recallAt10).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('lacuna verify detects a corpus file altered after the run', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'run');
+    expect((await runCli(['mask', join(SHARED, MM), '--pack', 'physics-post-1900', '--out', out, '--strip-gutenberg', '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
+    const clean = await runCli(['verify', out, '--detectors', 'lexical,entity,context', '--json']);
+    expect(clean.code).toBe(0);
+    expect(JSON.parse(clean.stdout).integrity).toEqual({ passed: true, problems: [] });
+    const shard = join(out, 'corpus', 'part-00000.jsonl.gz');
+    const [doc] = readJsonlFile<{ id: string; text: string }>(shard);
+    writeFileSync(shard, gzipSync(jsonl([{ ...doc, text: doc.text + ' Special relativity was slipped in later.' }])));
+    const altered = await runCli(['verify', out, '--detectors', 'lexical,entity,context', '--json']);
+    expect(altered.code).toBe(1);
+    const report = JSON.parse(altered.stdout);
+    expect(report.integrity.problems).toContain('corpus/part-00000.jsonl.gz: sha256 differs from the manifest (altered after the run)');
+    expect(report.concepts['special-relativity'].lexical).toBe(1);
+  });
+});
