@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultCacheDir } from '../indexes/cache-dir.js';
+import { EmbeddingCache } from '../indexes/embedding-cache.js';
+import { dot, normalize, type Embedder } from '../indexes/embedders/embedder.js';
+import { StaticEmbedder } from '../indexes/embedders/static.js';
+import { UseLiteEmbedder } from '../indexes/embedders/use-lite.js';
+import { VectorIndex } from '../indexes/vector-index.js';
+import { tempDir } from './helpers.js';
+
+const use = await UseLiteEmbedder.load();
+const PARAPHRASES = ['The speed of light is the same for every observer, however they move.', 'Light moves at the same speed for all observers regardless of their motion.'];
+const UNRELATED = 'The candle flame is hottest at the edge of its outer cone.';
+
+/** A deterministic pseudo-random unit vector. */
+function randomVector(dimensions: number, seed: number): Float32Array {
+  const vector = new Float32Array(dimensions);
+  let state = seed * 2654435761;
+  for (let i = 0; i < dimensions; i++) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    vector[i] = state / 2 ** 31 - 0.5;
+  }
+  return normalize(vector);
+}
+
+describe('embedders', () => {
+  it('USE lite (from the npm package, offline) puts paraphrases close and unrelated text far', async () => {
+    const [a, b, c] = await use.embed([...PARAPHRASES, UNRELATED]);
+    expect(a).toHaveLength(512);
+    expect(dot(a, a)).toBeCloseTo(1, 4);
+    expect(dot(a, b)).toBeGreaterThan(0.75);
+    expect(dot(a, c)).toBeLessThan(0.4);
+  });
+
+  it('the static embedder distilled from it keeps the same ordering, hundreds of times cheaper', async () => {
+    const screen = await StaticEmbedder.distil(use, process.env.LACUNA_CACHE_DIR ?? defaultCacheDir());
+    const [a, b, c] = await screen.embed([...PARAPHRASES, UNRELATED]);
+    expect(a).toHaveLength(128);
+    expect(dot(a, b)).toBeGreaterThan(dot(a, c) + 0.3);
+  });
+
+  it('the cache embeds a text once per model, across instances (disk), and normalises whitespace', async () => {
+    let calls = 0;
+    const counting: Embedder = {
+      id: 'counting-test',
+      dimensions: use.dimensions,
+      embed: async (texts) => {
+        calls += texts.length;
+        return use.embed(texts);
+      },
+    };
+    const dir = tempDir();
+    const first = new EmbeddingCache(dir, counting);
+    const [vector] = await first.embed([PARAPHRASES[0], PARAPHRASES[0]]);
+    expect(calls).toBe(1);
+    const second = new EmbeddingCache(dir, counting);
+    const [again] = await second.embed([`  ${PARAPHRASES[0].replace(/ /g, '\n ')}`]);
+    expect(calls).toBe(1);
+    expect(Array.from(again)).toEqual(Array.from(vector));
+    expect(second.hits).toBe(1);
+    // A torn record at the end (a killed run) is ignored, not misread.
+    const file = join(dir, 'counting-test.vectors');
+    const bytes = readFileSync(file);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, Buffer.concat([bytes, bytes.subarray(0, 100)]));
+    const third = new EmbeddingCache(dir, counting);
+    await third.embed([PARAPHRASES[0]]);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('vector index', () => {
+  it('finds what exact search finds (recall@10 ≥ 0.95 on random 128-d data), and round-trips through disk', async () => {
+    const index = VectorIndex.create(128);
+    for (let i = 0; i < 3000; i++) index.add(randomVector(128, i + 1), { id: `doc-${i}`, start: i, end: i + 1 });
+    const queries = Array.from({ length: 30 }, (_, i) => randomVector(128, 10_000 + i));
+    const recall = index.recall(queries, 10);
+    console.info(`HNSW recall@10 on 3000 random vectors (M=16, ef=200): ${recall.toFixed(3)}`);
+    expect(recall).toBeGreaterThanOrEqual(0.95);
+    const dir = tempDir();
+    await index.save(dir);
+    const loaded = await VectorIndex.load(dir);
+    expect(loaded.size).toBe(3000);
+    expect(loaded.query(queries[0], 5)).toEqual(index.query(queries[0], 5));
+    expect(loaded.query(queries[0], 1)[0].unit).toMatchObject({ id: expect.stringMatching(/^doc-\d+$/) });
+  });
+});
