@@ -6,6 +6,7 @@ import type { FormatChoice } from '../corpora/sources.js';
 import { DETECTOR_NAMES, type DetectorName } from '../maskers/detectors/chain.js';
 import { DEFAULT_WORKERS } from '../pipelines/runtime/batches.js';
 import { defaultCacheDir } from '../indexes/cache-dir.js';
+import { DEFAULT_MODEL } from '../indexes/semantic-models.js';
 import type { LogFormat } from './output.js';
 import { parseChoice, parseCount, parseDetectors } from './parse.js';
 
@@ -19,6 +20,7 @@ export interface CorpusFlags {
   detectors: DetectorName[];
   workers: number;
   cacheDir: string;
+  model: string;
   quiet: boolean;
   logFormat: LogFormat;
 }
@@ -34,6 +36,7 @@ export function addCorpusOptions(command: Command): Command {
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
     .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')})`, parseDetectors, [...DETECTOR_NAMES])
     .option('--workers <n>', 'worker threads (0: work on the main thread)', parseCount, DEFAULT_WORKERS)
+    .option('--model <model>', 'encoder of the semantic detector: use-lite (built in, offline), hf:<repo> or a model directory', DEFAULT_MODEL)
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())
     .option('-q, --quiet', 'no progress output', false)
     .option('--log-format <format>', 'text, or json lines on stderr for machines', parseChoice(['text', 'json'] as const), 'text');

@@ -15,6 +15,7 @@ export interface AuditTaskConfig {
   pack: Pack;
   detectors: DetectorName[];
   cacheDir: string;
+  model: string;
 }
 
 export interface AuditOutcome {
@@ -30,7 +31,7 @@ export class AuditTask implements BatchTask<AuditOutcome[]> {
   private constructor(private readonly detector: DetectorChain) {}
 
   static async create(config: AuditTaskConfig): Promise<AuditTask> {
-    const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir) : undefined;
+    const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir, config.model) : undefined;
     return new AuditTask(await DetectorChain.create(config.pack, { detectors: config.detectors, models }));
   }
 

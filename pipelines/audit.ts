@@ -37,6 +37,7 @@ export interface AuditOptions {
   /** Passages kept per concept in the report. */
   passages: number;
   cacheDir: string;
+  model: string;
 }
 
 export interface AuditPassage {
@@ -100,7 +101,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   const { files } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
   const run = options.out ? await RunDirectory.prepare(options.out, options.overwrite) : undefined;
-  const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors, cacheDir: options.cacheDir };
+  const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model };
   if (options.detectors.includes('semantic')) await ensureDistilled(options.cacheDir);
   const runner = new BatchRunner<AuditTaskConfig, AuditOutcome[]>({ kind: 'audit', config: taskConfig }, options.workers, () => AuditTask.create(taskConfig));
   const semantic = emptySemanticStats();

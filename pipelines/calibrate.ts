@@ -41,6 +41,7 @@ export interface CalibrateOptions {
   /** Largest share of labelled negatives that may be flagged. */
   labelledBudget: number;
   cacheDir: string;
+  model: string;
   /** Rewrite the pack file's thresholds. */
   write: boolean;
 }
@@ -150,7 +151,7 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 export async function runCalibrate(options: CalibrateOptions): Promise<CalibrationResult> {
   const loaded = await loadPack(options.pack);
   const rows = await readLabelled(options.labelled);
-  const models = await loadSemanticModels(options.cacheDir);
+  const models = await loadSemanticModels(options.cacheDir, options.model);
   const semantic = await SemanticDetector.create(loaded.pack, models);
   const others = DetectorChain.forPack(loaded.pack);
   const lexical = await Promise.all(rows.map(async (row) => (await others.detect(row.text)).findings.length > 0));

@@ -23,6 +23,8 @@ export interface MaskTaskConfig {
   policy: PolicyOptions;
   /** Where distilled embedders and cached embeddings live. */
   cacheDir: string;
+  /** The semantic detector's encoder: use-lite, hf:<repo> or a directory. */
+  model: string;
 }
 
 
@@ -61,7 +63,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
 
   static async create(config: MaskTaskConfig): Promise<MaskTask> {
     const concepts = config.concepts ? new Set(config.concepts) : undefined;
-    const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir) : undefined;
+    const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir, config.model) : undefined;
     const detector = await DetectorChain.create(config.pack, { detectors: config.detectors, concepts, models });
     const verifier = DetectorChain.forPack(config.pack, config.detectors.filter((name) => name !== 'semantic'), concepts);
     return new MaskTask(config, detector, verifier);

@@ -28,7 +28,7 @@ import { INDEX_FILES } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats } from '../maskers/detectors/semantic.js';
-import { DEFAULT_ENCODER_ID, ensureDistilled } from '../indexes/semantic-models.js';
+import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { BatchRunner, batches, timed } from './runtime/batches.js';
 
@@ -52,6 +52,8 @@ export interface MaskOptions {
   maxResidual: number;
   /** Distilled embedders and cached embeddings. */
   cacheDir: string;
+  /** The semantic detector's encoder: use-lite, hf:<repo> or a directory. */
+  model: string;
 }
 
 export interface MaskResult {
@@ -75,8 +77,10 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const loaded = await loadPack(options.pack);
   const run = await RunDirectory.prepare(options.out, options.overwrite);
 
-  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir };
+  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model };
   const semanticOn = options.detectors.includes('semantic');
+  // Load problems (an unreachable hub model) surface here, as one line, before any worker starts.
+  const embeddingModel = semanticOn ? await encoderId(options.model, options.cacheDir) : null;
   if (semanticOn) await ensureDistilled(options.cacheDir);
   const runner = new BatchRunner<MaskTaskConfig, BatchOutcome>({ kind: 'mask', config: taskConfig }, options.workers, () => MaskTask.create(taskConfig));
   const semantic = emptySemanticStats();
@@ -150,7 +154,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const verifyStart = performance.now();
     const verification = await verifyCorpus(
       shards.map((shard) => shard.path),
-      { pack: loaded.pack, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
+      { pack: loaded.pack, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, model: options.model, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
     );
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...residuals.passages[id]);
     const verifyMs = performance.now() - verifyStart;
@@ -174,13 +178,14 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       inputs: reader.stats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
       skippedInputs: skipped,
       pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, source: loaded.source, builtin: loaded.builtin },
-      embeddingModel: semanticOn ? DEFAULT_ENCODER_ID : null,
+      embeddingModel,
       config: {
         format: options.format,
         reading: options.reading,
         policy: options.policy,
         shardBytes: options.shardBytes,
         gzipLevel: options.gzipLevel,
+        model: options.model,
         semantic: semanticOn ? loaded.pack.semantic : null,
         maxResidual: options.maxResidual,
         strict: options.strict,

@@ -77,6 +77,7 @@ export interface VerifyCorpusOptions {
   detectors: readonly DetectorName[];
   maxResidual: number;
   cacheDir: string;
+  model?: string;
   /** Lexical residuals already measured (mask measures them per document); run them here when absent. */
   lexicalResiduals?: Record<string, number>;
   /** Where to save the index; not saved when absent. */
@@ -103,7 +104,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames);
   if (options.lexicalResiduals) for (const [concept, count] of Object.entries(options.lexicalResiduals)) concepts[concept].lexical = count;
 
-  const models = semanticOn ? await loadSemanticModels(options.cacheDir) : undefined;
+  const models = semanticOn ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
   let buildMs = 0;
   for await (const doc of documentsOf(shards)) {
@@ -205,13 +206,14 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const problems = await checkIntegrity(options.runDir, manifest);
   const loaded = await loadPack(manifest.pack.source);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
-  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number };
+  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string };
   const shards = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
     detectors: options.detectors ?? config.detectors ?? ['lexical', 'entity', 'context', 'semantic'],
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     cacheDir: options.cacheDir,
+    model: config.model,
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };

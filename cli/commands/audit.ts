@@ -19,7 +19,7 @@ export function auditCommand(): Command {
     .option('--passages <n>', 'passages shown per concept', parseCount, 10)
     .action(async (inputs: string[], flags: AuditFlags) => {
       const { report, markdown, outDir } = await runAudit(
-        { inputs, pack: flags.pack, out: flags.out, overwrite: flags.overwrite, format: flags.format, reading: readingOptions(flags), detectors: flags.detectors, workers: flags.workers, passages: flags.passages, cacheDir: flags.cacheDir },
+        { inputs, pack: flags.pack, out: flags.out, overwrite: flags.overwrite, format: flags.format, reading: readingOptions(flags), detectors: flags.detectors, workers: flags.workers, passages: flags.passages, cacheDir: flags.cacheDir, model: flags.model },
         progressFor('audit', flags),
       );
       if (outDir) {

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
+import { DEFAULT_MODEL } from '../../indexes/semantic-models.js';
 import { runCalibrate } from '../../pipelines/calibrate.js';
 import { parseCount, parseFraction } from '../parse.js';
 
@@ -12,9 +13,10 @@ export function calibrateCommand(): Command {
     .option('--background-sentences <n>', 'background sentences to sample', parseCount, 1500)
     .option('--background-budget <fraction>', 'largest share of background sentences that may be flagged', parseFraction, 0.01)
     .option('--labelled-budget <fraction>', 'largest share of labelled negatives that may be flagged', parseFraction, 0.05)
+    .option('--model <model>', 'encoder: use-lite, hf:<repo> or a model directory', DEFAULT_MODEL)
     .option('--write', "store the thresholds in the pack file (its comments are kept)", false)
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept', defaultCacheDir())
-    .action(async (flags: { pack: string; labelled: string; background: string[]; backgroundSentences: number; backgroundBudget: number; labelledBudget: number; write: boolean; cacheDir: string }) => {
+    .action(async (flags: { pack: string; labelled: string; background: string[]; backgroundSentences: number; backgroundBudget: number; labelledBudget: number; write: boolean; cacheDir: string; model: string }) => {
       const result = await runCalibrate(flags);
       const lines = [`keep margin ${result.keepMargin}, window screen ${result.screen}, sentence screen ${result.sentenceScreen}`];
       for (const [concept, threshold] of Object.entries(result.thresholds)) lines.push(`  ${concept}: threshold ${threshold}`);

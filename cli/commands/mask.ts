@@ -52,6 +52,7 @@ export function maskCommand(): Command {
           strict: flags.strict,
           maxResidual: flags.maxResidual,
           cacheDir: flags.cacheDir,
+          model: flags.model,
         },
         progressFor('mask', flags),
       );
