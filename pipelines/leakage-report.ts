@@ -65,7 +65,8 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary));
   if (verification.index) {
     const index = verification.index;
-    lines.push('', `Index: ${index.units} sentences, ${index.dimensions} dimensions, M=${index.parameters.m}, ef=${index.parameters.efSearch}; recall@10 against exact search ${index.recallAt10}; built in ${index.buildMs} ms, queried in ${index.queryMs} ms; ${index.candidatesScored} nearest passages scored by the encoder.`);
+    const timing = index.buildMs !== undefined ? ` built in ${index.buildMs} ms, queried in ${index.queryMs} ms;` : '';
+    lines.push('', `Index: ${index.units} sentences, ${index.dimensions} dimensions, M=${index.parameters.m}, ef=${index.parameters.efSearch}; recall@10 against exact search ${index.recallAt10};${timing} ${index.candidatesScored} nearest passages scored by the encoder.`);
   }
   const withPassages = Object.entries(verification.concepts).filter(([, concept]) => concept.passages.length > 0);
   if (withPassages.length > 0) {

@@ -23,7 +23,7 @@ import { loadPack } from '../maskers/pack/load.js';
 import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import { LexicalResiduals, leakageMarkdown } from './leakage-report.js';
-import { verifyCorpus, type VerificationReport } from './verify.js';
+import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { INDEX_FILES } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
@@ -162,8 +162,10 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       for (const name of Object.values(INDEX_FILES)) written.push(await run.describeStaged(`index/${name}`));
     }
     const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
-    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification }, null, 2) + '\n';
-    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, verification)));
+    // Timings live only in the manifest: the report must be the same bytes on every rerun.
+    const reported = withoutTimings(verification);
+    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported }, null, 2) + '\n';
+    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, reported)));
     const outputs = written.map((file) => run.manifestOutput(file));
     const stages: Record<string, StageStats> = {
       read: { items: readStats.items, ms: round(readStats.ms) },

@@ -56,8 +56,9 @@ export interface IndexReport {
   parameters: IndexParameters;
   /** Share of the exact top-10 neighbours the graph search returns (sampled queries). */
   recallAt10: number;
-  buildMs: number;
-  queryMs: number;
+  /** Timings: in the manifest, not in the report files. */
+  buildMs?: number;
+  queryMs?: number;
   candidatesScored: number;
 }
 
@@ -173,6 +174,13 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     passed &&= concept.passed;
   }
   return { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport };
+}
+
+/** The report without its timings (which vary from run to run), for files that must be reproducible. */
+export function withoutTimings(report: VerificationReport): VerificationReport {
+  if (!report.index) return report;
+  const { buildMs: _build, queryMs: _query, ...index } = report.index;
+  return { ...report, index: index as IndexReport };
 }
 
 /** Checks every output file and count the manifest states. */

@@ -87,6 +87,15 @@ describe('lacuna mask', () => {
     expect(withoutTimings(second)).toEqual(withoutTimings(first));
   });
 
+  it('gives byte-identical outputs on a rerun with the semantic detector and its index too', async () => {
+    const first = join(tempDir(), 'first');
+    const second = join(tempDir(), 'second');
+    for (const out of [first, second]) expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet'])).code).toBe(0);
+    const digests = outputDigests(first);
+    expect(Object.keys(digests)).toEqual(expect.arrayContaining(['index/hnsw.bin', 'index/units.jsonl', 'report.json']));
+    expect(outputDigests(second)).toEqual(digests);
+  });
+
   it('replays the edit log on the input to reproduce the corpus exactly, and notices when they disagree', async () => {
     const dir = tempDir();
     const input = join(dir, 'big.jsonl');
