@@ -44,3 +44,9 @@ export function parseDetectors(value: string): DetectorName[] {
   if (names.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`expected a comma-separated list of ${DETECTOR_NAMES.join(', ')}`);
   return names as DetectorName[];
 }
+
+export function parsePositive(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || number < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  return number;
+}

@@ -24,7 +24,7 @@ import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import { LexicalResiduals, leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
-import { INDEX_FILES } from '../indexes/vector-index.js';
+import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats } from '../maskers/detectors/semantic.js';
@@ -54,6 +54,8 @@ export interface MaskOptions {
   cacheDir: string;
   /** The semantic detector's encoder: use-lite, hf:<repo> or a directory. */
   model: string;
+  /** HNSW parameters of the verification index. */
+  index: IndexParameters;
 }
 
 export interface MaskResult {
@@ -154,7 +156,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const verifyStart = performance.now();
     const verification = await verifyCorpus(
       shards.map((shard) => shard.path),
-      { pack: loaded.pack, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, model: options.model, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
+      { pack: loaded.pack, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, model: options.model, index: options.index, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
     );
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...residuals.passages[id]);
     const verifyMs = performance.now() - verifyStart;
@@ -188,6 +190,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         shardBytes: options.shardBytes,
         gzipLevel: options.gzipLevel,
         model: options.model,
+        index: options.index,
         semantic: semanticOn ? loaded.pack.semantic : null,
         maxResidual: options.maxResidual,
         strict: options.strict,

@@ -206,6 +206,7 @@ export interface VerifyOptions {
   cacheDir: string;
   maxResidual?: number;
   detectors?: DetectorName[];
+  index?: IndexParameters;
 }
 
 export async function runVerify(options: VerifyOptions): Promise<VerificationReport> {
@@ -214,7 +215,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const problems = await checkIntegrity(options.runDir, manifest);
   const loaded = await loadPack(manifest.pack.source);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
-  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string };
+  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string; index?: IndexParameters };
   const shards = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
@@ -222,6 +223,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     cacheDir: options.cacheDir,
     model: config.model,
+    index: options.index ?? config.index,
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };

@@ -96,6 +96,17 @@ describe('lacuna mask', () => {
     expect(outputDigests(second)).toEqual(digests);
   });
 
+  it('exposes the index parameters (M, ef) and reports the recall they give against exact search', async () => {
+    const out = join(tempDir(), 'out');
+    expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--index-m', '8', '--index-ef', '50'])).code).toBe(0);
+    const { index } = readManifest(out).verification;
+    expect(index.parameters).toEqual({ m: 8, efConstruction: 200, efSearch: 50 });
+    expect(index.recallAt10).toBeGreaterThan(0.9);
+    expect(index.units).toBeGreaterThan(20);
+    const verify = await runCli(['verify', out, '--json', '--index-ef', '20']);
+    expect(JSON.parse(verify.stdout).index.parameters.efSearch).toBe(20);
+  });
+
   it('replays the edit log on the input to reproduce the corpus exactly, and notices when they disagree', async () => {
     const dir = tempDir();
     const input = join(dir, 'big.jsonl');

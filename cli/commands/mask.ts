@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { runMask } from '../../pipelines/mask.js';
-import { parseCount, parseFraction, parseGzipLevel, parseSize } from '../parse.js';
+import { parseCount, parseFraction, parseGzipLevel, parsePositive, parseSize } from '../parse.js';
+import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 import { addCorpusOptions, readingOptions, type CorpusFlags } from '../common-options.js';
 import { DEFAULT_GZIP_LEVEL } from '../../corpora/writers/jsonl-writer.js';
 import { progressFor } from '../output.js';
@@ -19,6 +20,8 @@ interface MaskFlags extends CorpusFlags {
   strict: boolean;
   failOnLeak: boolean;
   maxResidual: number;
+  indexM: number;
+  indexEf: number;
 }
 
 export function maskCommand(): Command {
@@ -34,6 +37,8 @@ export function maskCommand(): Command {
     .option('--overwrite', 'replace a finished run in the output directory', false)
     .option('--strict', 'stop with exit code 2 at the first rejected record', false)
     .option('--fail-on-leak', 'exit 1 when verification finds leakage over the threshold', false)
+    .option('--index-m <n>', 'HNSW graph degree of the verification index', parsePositive, DEFAULT_INDEX_PARAMETERS.m)
+    .option('--index-ef <n>', 'HNSW candidates per query (and at construction): recall against speed', parsePositive, DEFAULT_INDEX_PARAMETERS.efSearch)
     .option('--max-residual <n>', 'residual findings a concept may keep and still pass verification', parseCount, 0)
     .action(async (inputs: string[], flags: MaskFlags) => {
       const result = await runMask(
@@ -53,6 +58,7 @@ export function maskCommand(): Command {
           maxResidual: flags.maxResidual,
           cacheDir: flags.cacheDir,
           model: flags.model,
+          index: { m: flags.indexM, efConstruction: Math.max(flags.indexEf, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf },
         },
         progressFor('mask', flags),
       );

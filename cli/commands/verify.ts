@@ -4,7 +4,8 @@ import { defaultCacheDir } from '../../indexes/cache-dir.js';
 import type { DetectorName } from '../../maskers/detectors/chain.js';
 import { leakageMarkdown } from '../../pipelines/leakage-report.js';
 import { runVerify } from '../../pipelines/verify.js';
-import { parseCount, parseDetectors } from '../parse.js';
+import { parseCount, parseDetectors, parsePositive } from '../parse.js';
+import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 
 interface VerifyFlags {
   json: boolean;
@@ -12,6 +13,8 @@ interface VerifyFlags {
   failOnLeak: boolean;
   maxResidual?: number;
   detectors?: DetectorName[];
+  indexM?: number;
+  indexEf?: number;
   cacheDir: string;
 }
 
@@ -24,9 +27,15 @@ export function verifyCommand(): Command {
     .option('--fail-on-leak', 'exit 1 when a concept keeps more residual findings than allowed', false)
     .option('--max-residual <n>', 'residual findings a concept may keep (default: the run\'s)', parseCount)
     .option('--detectors <list>', 'detectors to verify with (default: the run\'s)', parseDetectors)
+    .option('--index-m <n>', 'HNSW graph degree (default: the run\'s)', parsePositive)
+    .option('--index-ef <n>', 'HNSW candidates per query (default: the run\'s)', parsePositive)
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept', defaultCacheDir())
     .action(async (runDir: string, flags: VerifyFlags) => {
-      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors });
+      const index =
+        flags.indexM || flags.indexEf
+          ? { m: flags.indexM ?? DEFAULT_INDEX_PARAMETERS.m, efConstruction: Math.max(flags.indexEf ?? 0, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf ?? DEFAULT_INDEX_PARAMETERS.efSearch }
+          : undefined;
+      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index });
       if (flags.out) await writeFile(flags.out, JSON.stringify(report, null, 2) + '\n');
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
