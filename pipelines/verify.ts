@@ -7,7 +7,7 @@
  * - Lexical: the lexical, entity and context detectors run again on the
  *   output; no unsuppressed finding may remain.
  * - Semantic: every sentence of the output is embedded by the static screen
- *   embedder into an HNSW index; each concept's exemplars and probes query it;
+ *   embedder into an HNSW index; each concept's exemplars and masked probes query it;
  *   the nearest passages are scored by the sentence encoder with the semantic
  *   detector's own rule. What it would flag is residual leakage.
  *
@@ -129,7 +129,8 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     const semantic = await SemanticDetector.create(pack, models);
     const queryStart = performance.now();
     const k = options.neighbours ?? 20;
-    const queries = pack.concepts.flatMap((concept) => [...concept.exemplars, ...concept.probes.map((probe) => `${probe.question} ${probe.answer}`)]);
+    // Exemplars and masked probes: what the target looks like. (Controls ask about what must stay.)
+    const queries = pack.concepts.flatMap((concept) => [...concept.exemplars, ...concept.probes.filter((probe) => probe.kind === 'masked').map((probe) => `${probe.question} ${probe.answer}`)]);
     const queryVectors = queries.map((query) => models.screen.vector(query));
     const candidates = new Map<number, { id: string; start: number; end: number }>();
     for (const vector of queryVectors) for (const neighbour of index.query(vector, k)) candidates.set(neighbour.label, neighbour.unit);

@@ -33,14 +33,47 @@ export const SubstitutionSchema = z.strictObject({
   to: z.string(),
 });
 
-export const ProbeSchema = z.strictObject({
-  id: slug,
-  kind: z.enum(['masked', 'control', 'reconstruction']),
-  format: z.enum(['short-answer', 'cloze', 'multiple-choice', 'derivation']),
-  question: text,
-  answer: text,
-  choices: z.array(text).optional(),
-});
+/**
+ * A curated probe. Masked probes test the target knowledge (a model trained on
+ * the masked corpus should fail them, unless it rediscovers the answer);
+ * control probes test pre-cutoff knowledge that must survive; reconstruction
+ * tasks give the pre-cutoff premises and ask for the target.
+ */
+export const ProbeSchema = z
+  .strictObject({
+    id: slug,
+    kind: z.enum(['masked', 'control', 'reconstruction']),
+    format: z.enum(['short-answer', 'cloze', 'multiple-choice', 'derivation']),
+    /** For cloze probes, the blank is written ____. */
+    question: text,
+    answer: text,
+    /** Multiple choice: four options, one of which is the answer. */
+    choices: z.array(text).length(4).optional(),
+    /**
+     * Words a corpus must not hold for a masked probe to pass, or must hold for a
+     * control to pass. Masked probes default to the pack terms found in the answer.
+     */
+    evidence: z.array(text).default([]),
+    /** Reconstruction: the pre-cutoff observations and mathematics given to the model. */
+    premises: z.array(text).default([]),
+    /** Reconstruction: the points a grader checks in the derivation. */
+    keyPoints: z.array(text).default([]),
+    /** Reconstruction: phrases the corpus must still contain, one per premise at least. */
+    premisePassages: z.array(text).default([]),
+  })
+  .superRefine((probe, context) => {
+    if (probe.format === 'multiple-choice' && (!probe.choices || !probe.choices.includes(probe.answer))) {
+      context.addIssue({ code: 'custom', path: ['choices'], message: 'a multiple-choice probe needs four choices, one of them the answer' });
+    }
+    if (probe.format !== 'multiple-choice' && probe.choices) context.addIssue({ code: 'custom', path: ['choices'], message: 'only multiple-choice probes have choices' });
+    if (probe.format === 'cloze' && !probe.question.includes('____')) context.addIssue({ code: 'custom', path: ['question'], message: 'a cloze probe marks its blank with ____' });
+    if (probe.kind === 'reconstruction') {
+      if (probe.premises.length === 0) context.addIssue({ code: 'custom', path: ['premises'], message: 'a reconstruction task states its premises' });
+      if (probe.keyPoints.length === 0) context.addIssue({ code: 'custom', path: ['keyPoints'], message: 'a reconstruction task lists the key points a grader checks' });
+      if (probe.premisePassages.length === 0) context.addIssue({ code: 'custom', path: ['premisePassages'], message: 'a reconstruction task names the premise passages a corpus must keep' });
+    }
+    if (probe.kind === 'control' && probe.evidence.length === 0) context.addIssue({ code: 'custom', path: ['evidence'], message: 'a control probe names the words its knowledge rests on' });
+  });
 
 export const ConceptSchema = z.strictObject({
   id: slug,
@@ -115,6 +148,14 @@ export const PackSchema = z
         }
       });
     });
+    const probeIds = new Map<string, string>();
+    pack.concepts.forEach((concept, index) => {
+      concept.probes.forEach((probe, at) => {
+        const first = probeIds.get(probe.id);
+        if (first) context.addIssue({ code: 'custom', path: ['concepts', index, 'probes', at, 'id'], message: `duplicate probe id '${probe.id}' (first at ${first})` });
+        else probeIds.set(probe.id, `concepts[${index}].probes[${at}]`);
+      });
+    });
     const cycle = findImplicationCycle(pack.concepts);
     if (cycle) context.addIssue({ code: 'custom', path: ['concepts'], message: `implied concepts form a cycle: ${cycle.join(' -> ')}` });
   });
@@ -123,6 +164,7 @@ export type Pack = z.infer<typeof PackSchema>;
 export type Concept = z.infer<typeof ConceptSchema>;
 export type KeepContext = z.infer<typeof KeepContextSchema>;
 export type SemanticSettings = z.infer<typeof SemanticSettingsSchema>;
+export type Probe = z.infer<typeof ProbeSchema>;
 
 /** A cycle in the `implies` graph, as a list of ids that starts and ends with the same id; null when acyclic. */
 export function findImplicationCycle(concepts: { id: string; implies: string[] }[]): string[] | null {
