@@ -124,6 +124,11 @@ export const PackSchema = z
     language: z.string().default('en'),
     /** Keep contexts that apply to every concept of the pack. */
     keep: z.array(KeepContextSchema).default([]),
+    /**
+     * Vocabulary of the pack's field at large, before and after the cutoff (force, lens,
+     * circuit...): a question that speaks of it but not of a target is a control question.
+     */
+    field: z.array(text).default([]),
     /** Pre-cutoff statements close to the targets that must stay, for every concept. */
     keepExemplars: z.array(text).default([]),
     semantic: SemanticSettingsSchema.default({ screen: 0.3, sentenceScreen: 0.3, threshold: 0.6, keepMargin: 0, window: 3 }),

@@ -1,0 +1,38 @@
+/** `lacuna probes classify` on the MMLU physics sets, against labels written by hand. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readJsonlFile, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+
+const available = sharedAvailable('probe classification of ../shared/corpora/probes/mmlu');
+const SETS = ['college_physics', 'high_school_physics', 'conceptual_physics'];
+
+describe.runIf(available)('lacuna probes classify', () => {
+  it('labels every question of the MMLU physics sets and agrees with ≥ 85% of the hand labels', async () => {
+    const out = join(tempDir(), 'labels.jsonl');
+    const files = SETS.map((set) => join(SHARED, 'corpora/probes/mmlu', `${set}_test.csv`));
+    const result = await runCli(['probes', 'classify', ...files, '--pack', 'physics-post-1900', '--out', out]);
+    expect(result.code).toBe(0);
+    const labels = new Map(readJsonlFile<{ id: string; label: string; evidence: string[] }>(out).map((item) => [item.id, item]));
+    // Every question is labelled (102 + 151 + 235 in these files).
+    expect(labels.size).toBe(488);
+    for (const item of labels.values()) {
+      expect(['masked', 'control', 'unrelated']).toContain(item.label);
+      if (item.label !== 'unrelated') expect(item.evidence.length).toBeGreaterThan(0);
+    }
+    const hand = readFileSync(join(ROOT, 'test/data/mmlu-physics-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(hand.length).toBeGreaterThanOrEqual(30);
+    const agreeing = hand.filter(([set, index, label]) => labels.get(`${set}_test#${index}`)?.label === label);
+    console.info(`MMLU hand labels: ${agreeing.length} of ${hand.length} agree (${((agreeing.length / hand.length) * 100).toFixed(1)}%)`);
+    expect(agreeing.length / hand.length).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('says in one line what is wrong with a malformed question file', async () => {
+    const bad = join(tempDir(), 'bad.jsonl');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(bad, '{"question": 1}\n');
+    const result = await runCli(['probes', 'classify', bad, '--pack', 'physics-post-1900']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bad\.jsonl line 1: 'question' is missing or not a string/);
+  });
+});
