@@ -27,6 +27,7 @@ import { SemanticDetector } from '../maskers/detectors/semantic.js';
 import { LexicalDetector } from '../maskers/detectors/lexical.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { Pack } from '../maskers/pack/schema.js';
+import type { StaticEmbedder } from '../indexes/embedders/static.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { markedContext } from './leakage-report.js';
 import { readManifest } from './replay.js';
@@ -90,6 +91,25 @@ export interface VerifyCorpusOptions {
 
 const RECALL_QUERIES = 20;
 
+/**
+ * The semantic detector's verdict on passages found by the index, with the
+ * rule detection applies too: a sentence that holds a keep context (a
+ * pre-cutoff look-alike) is not a leak.
+ */
+export async function passageVerdicts(pack: Pack, semantic: SemanticDetector, texts: string[]): Promise<{ concept: string; similarity: number; keepSimilarity: number; flagged: boolean }[]> {
+  const keeps = new LexicalDetector(pack);
+  return (await semantic.verdicts(texts)).map((verdict, at) => ({ ...verdict, flagged: verdict.flagged && (keeps.detect(texts[at]).keeps ?? []).length === 0 }));
+}
+
+/** An HNSW index over every sentence of a corpus, embedded by the static screen embedder. */
+export async function sentenceIndex(shards: string[], screen: StaticEmbedder, parameters: IndexParameters = DEFAULT_INDEX_PARAMETERS): Promise<VectorIndex> {
+  const index = VectorIndex.create(screen.dimensions, parameters);
+  for await (const doc of documentsOf(shards)) {
+    for (const sentence of segment(doc.text).sentences) index.add(screen.vector(doc.text.slice(sentence.start, sentence.end)), { id: doc.id, start: sentence.start, end: sentence.end });
+  }
+  return index;
+}
+
 /** Reads the documents of a corpus directory's shards, in order. */
 async function* documentsOf(shards: string[]): AsyncGenerator<Document> {
   for (const shard of shards) yield* readRecords<Document>(shard);
@@ -143,12 +163,8 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
       for (const span of wanted.get(doc.id) ?? []) scored.push({ id: doc.id, start: span.start, end: span.end, text: doc.text.slice(span.start, span.end), context: markedContext(doc.text, span.start, span.end) });
       wanted.delete(doc.id);
     }
-    const verdicts = await semantic.verdicts(scored.map((item) => item.text));
-    // As in detection, a sentence that holds a keep context (a pre-cutoff look-alike) is not a leak.
-    const keeps = new LexicalDetector(pack);
-    const nearest = scored
-      .map((item, at) => ({ ...item, ...verdicts[at], flagged: verdicts[at].flagged && (keeps.detect(item.text).keeps ?? []).length === 0 }))
-      .sort((a, b) => b.similarity - a.similarity);
+    const verdicts = await passageVerdicts(pack, semantic, scored.map((item) => item.text));
+    const nearest = scored.map((item, at) => ({ ...item, ...verdicts[at] })).sort((a, b) => b.similarity - a.similarity);
     for (const item of nearest) {
       const concept = concepts[item.concept];
       if (!concept) continue;

@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { readQuestions } from '../../corpora/readers/questions.js';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
@@ -6,7 +7,13 @@ import { DEFAULT_MODEL } from '../../indexes/semantic-models.js';
 import type { DetectorName } from '../../maskers/detectors/chain.js';
 import { loadPack } from '../../maskers/pack/load.js';
 import { classifyQuestions } from '../../pipelines/probes/classify.js';
-import { parseDetectors } from '../parse.js';
+import { parseCount, parseDetectors } from '../parse.js';
+import { UsageError } from '../../corpora/errors.js';
+import { TOOL_NAME, TOOL_VERSION } from '../../corpora/package-info.js';
+import { readRecords } from '../../corpora/readers/records.js';
+import { RunDirectory } from '../../corpora/writers/run-directory.js';
+import { buildProbes, type BuildReport, type ProbeRecord } from '../../pipelines/probes/build.js';
+import { exportProbes } from '../../pipelines/probes/export.js';
 
 interface ClassifyFlags {
   pack: string;
@@ -17,7 +24,7 @@ interface ClassifyFlags {
 }
 
 export function probesCommand(): Command {
-  const probes = new Command('probes').description('probe sets: classify existing benchmarks');
+  const probes = new Command('probes').description('probe sets: build, verify and export them; classify existing benchmarks');
   probes
     .command('classify')
     .description('label each question of a benchmark (MMLU-style CSV or JSONL) masked, control or unrelated, with the evidence')
@@ -40,5 +47,61 @@ export function probesCommand(): Command {
       if (flags.out) await writeFile(flags.out, all.map((item) => JSON.stringify(item)).join('\n') + '\n');
       process.stdout.write(lines.join('\n') + '\n' + (flags.out ? `labels written to ${flags.out}\n` : ''));
     });
+  probes
+    .command('build')
+    .description("the pack's curated probes, plus cloze probes generated from a mask run and verified against its corpus")
+    .requiredOption('-p, --pack <id|file>', 'concept pack')
+    .requiredOption('-o, --out <dir>', 'output directory: probes.jsonl, report.json, report.md')
+    .option('--corpus <run-dir>', 'a finished `lacuna mask` run to generate probes from and verify against')
+    .option('--generated <n>', 'generated cloze probes of each kind (masked, control)', parseCount, 50)
+    .option('--seed <n>', 'seed of the deterministic choice of generated probes', parseCount, 1900)
+    .option('--overwrite', 'replace a finished probe build in the output directory', false)
+    .option('--model <model>', 'encoder for the semantic check', DEFAULT_MODEL)
+    .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept', defaultCacheDir())
+    .action(async (flags: { pack: string; out: string; corpus?: string; generated: number; seed: number; overwrite: boolean; model: string; cacheDir: string }) => {
+      const loaded = await loadPack(flags.pack);
+      const run = await RunDirectory.prepare(flags.out, flags.overwrite);
+      try {
+        const { probes: built, report } = await buildProbes({ pack: loaded.pack, corpus: flags.corpus, generated: flags.generated, seed: flags.seed, cacheDir: flags.cacheDir, model: flags.model });
+        const written = [
+          await run.writeFile('probes.jsonl', built.map((probe) => JSON.stringify(probe)).join('\n') + '\n'),
+          await run.writeFile('report.json', JSON.stringify(report, null, 2) + '\n'),
+          await run.writeFile('report.md', probesMarkdown(loaded.pack.id, report)),
+        ];
+        const outputs = written.map((file) => run.manifestOutput(file));
+        const manifest = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes build', pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 }, config: { corpus: flags.corpus ?? null, generated: flags.generated, seed: flags.seed, model: flags.model }, outputs, counts: report.counts };
+        await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
+        const summary = Object.entries(report.counts).map(([kind, count]) => `${count} ${kind}`).join(', ');
+        process.stdout.write(`built ${built.length} probes (${summary})${report.verified ? `; ${report.failures.length} failed verification` : ''}\n  probes  ${flags.out}/probes.jsonl\n  report  ${flags.out}/report.md\n`);
+      } catch (error) {
+        await run.abort();
+        throw error;
+      }
+    });
+  probes
+    .command('export')
+    .description('write a probe set as a Hugging Face dataset and lm-evaluation-harness tasks')
+    .argument('<probes-dir>', 'output directory of `lacuna probes build`')
+    .requiredOption('-o, --out <dir>', 'export directory (hf/ and lm-eval/)')
+    .action(async (probesDir: string, flags: { out: string }) => {
+      const manifest = JSON.parse(await readFile(join(probesDir, 'manifest.json'), 'utf8').catch(() => {
+        throw new UsageError(`'${probesDir}' is not a finished probe build: manifest.json is missing`);
+      })) as { pack: { id: string } };
+      const built: ProbeRecord[] = [];
+      for await (const probe of readRecords<ProbeRecord>(join(probesDir, 'probes.jsonl'))) built.push(probe);
+      const result = await exportProbes(manifest.pack.id, built, flags.out);
+      process.stdout.write(`exported ${built.length} probes: ${result.files.length} files, lm-eval tasks ${result.tasks.join(', ')}\n  ${flags.out}/hf  ${flags.out}/lm-eval\n`);
+    });
   return probes;
+}
+
+function probesMarkdown(packId: string, report: BuildReport): string {
+  const lines = [`# Probes: ${packId}`, '', '| probes | count |', '|---|---:|', ...Object.entries(report.counts).map(([kind, count]) => `| ${kind} | ${count} |`), ''];
+  if (!report.verified) lines.push('Not verified against a corpus (no --corpus).');
+  else if (report.failures.length === 0) lines.push('Every probe passed verification against the corpus.');
+  else {
+    lines.push(`## ${report.failures.length} probes failed verification`, '');
+    for (const failure of report.failures) lines.push(`- \`${failure.id}\` (${failure.kind}): ${failure.checks.map((check) => `${check.check}: ${check.detail}`).join('; ')}`);
+  }
+  return lines.join('\n') + '\n';
 }

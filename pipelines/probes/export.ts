@@ -1,0 +1,144 @@
+/**
+ * `lacuna probes export`: a probe set as files eval harnesses load directly.
+ *
+ * - hf/: one JSONL file per split (masked, control, reconstruction) and a
+ *   dataset card whose front matter lists the splits, so
+ *   `datasets.load_dataset("<dir>/hf")` gives three splits.
+ * - lm-eval/: lm-evaluation-harness task YAMLs, one per split and probe type:
+ *   generation (short answer and cloze, exact match) and multiple choice
+ *   (accuracy), each pointing at its own JSONL through `dataset_path: json`
+ *   and `data_files` (paths relative to lm-eval/; run lm_eval from there).
+ *   Reconstruction tasks are free-form derivations: they go to the HF
+ *   dataset with their premises and key points, for a grader, not to lm-eval.
+ *
+ * Output is deterministic: same probes, same bytes.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ProbeRecord } from './build.js';
+
+const SPLITS = ['masked', 'control', 'reconstruction'] as const;
+
+export interface ExportResult {
+  files: string[];
+  tasks: string[];
+}
+
+function datasetRow(probe: ProbeRecord) {
+  return {
+    id: probe.id,
+    concept: probe.concept,
+    format: probe.format,
+    question: probe.question,
+    choices: probe.choices ?? [],
+    answer: probe.answer,
+    answer_index: probe.choices ? probe.choices.indexOf(probe.answer) : -1,
+    premises: probe.premises ?? [],
+    key_points: probe.keyPoints ?? [],
+    source: probe.source,
+    provenance: probe.provenance ? `${probe.provenance.id} [${probe.provenance.start}, ${probe.provenance.end})` : '',
+    verified: probe.verification ? probe.verification.passed : null,
+  };
+}
+
+const lines = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '');
+
+function card(packId: string, counts: Record<string, number>): string {
+  return `---
+configs:
+- config_name: default
+  data_files:
+${SPLITS.map((split) => `  - split: ${split}\n    path: ${split}.jsonl`).join('\n')}
+---
+
+# ${packId} probes
+
+Probe sets made by Lacuna for the ${packId} concept pack.
+
+| split | probes | what it tests |
+|---|---:|---|
+| masked | ${counts.masked} | knowledge the mask removed: a model trained on the masked corpus should fail these unless it rediscovers the answer |
+| control | ${counts.control} | pre-cutoff knowledge the mask must keep: the model should answer these |
+| reconstruction | ${counts.reconstruction} | derivations of a target from pre-cutoff premises, for a grader (reference answer and key points) |
+
+Fields: \`id\`, \`concept\`, \`format\` (short-answer, cloze, multiple-choice, derivation), \`question\` (cloze blanks are \`____\`), \`choices\`, \`answer\`, \`answer_index\` (multiple choice), \`premises\`, \`key_points\`, \`source\` (curated in the pack, or generated from a corpus), \`provenance\` (document id and span of a generated probe), \`verified\` (whether the probe passed verification against the masked corpus; null when not verified).
+`;
+}
+
+function generationTask(name: string, dataFile: string): string {
+  return `task: ${name}
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: ${dataFile}
+test_split: test
+output_type: generate_until
+doc_to_text: "Question: {{question}}\\nAnswer:"
+doc_to_target: "{{answer}}"
+generation_kwargs:
+  until:
+    - "\\n"
+  do_sample: false
+metric_list:
+  - metric: exact_match
+    aggregation: mean
+    higher_is_better: true
+    ignore_case: true
+    ignore_punctuation: true
+metadata:
+  version: 1.0
+`;
+}
+
+function multipleChoiceTask(name: string, dataFile: string): string {
+  return `task: ${name}
+dataset_path: json
+dataset_kwargs:
+  data_files:
+    test: ${dataFile}
+test_split: test
+output_type: multiple_choice
+doc_to_text: "Question: {{question}}\\nAnswer:"
+doc_to_choice: "{{choices}}"
+doc_to_target: "{{answer_index}}"
+metric_list:
+  - metric: acc
+    aggregation: mean
+    higher_is_better: true
+metadata:
+  version: 1.0
+`;
+}
+
+export async function exportProbes(packId: string, probes: ProbeRecord[], outDir: string): Promise<ExportResult> {
+  const files: string[] = [];
+  const tasks: string[] = [];
+  const write = async (path: string, content: string) => {
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, content);
+    files.push(path);
+  };
+  const counts: Record<string, number> = {};
+  for (const split of SPLITS) {
+    const rows = probes.filter((probe) => probe.kind === split).map(datasetRow);
+    counts[split] = rows.length;
+    await write(join(outDir, 'hf', `${split}.jsonl`), lines(rows));
+  }
+  await write(join(outDir, 'hf', 'README.md'), card(packId, counts));
+  const prefix = `lacuna_${packId.replace(/[^a-z0-9]+/gi, '_')}`;
+  for (const split of ['masked', 'control'] as const) {
+    const generation = probes.filter((probe) => probe.kind === split && (probe.format === 'short-answer' || probe.format === 'cloze')).map(datasetRow);
+    const choice = probes.filter((probe) => probe.kind === split && probe.format === 'multiple-choice').map(datasetRow);
+    if (generation.length > 0) {
+      await write(join(outDir, 'lm-eval', 'data', `${split}_gen.jsonl`), lines(generation));
+      await write(join(outDir, 'lm-eval', `${prefix}_${split}_gen.yaml`), generationTask(`${prefix}_${split}_gen`, `data/${split}_gen.jsonl`));
+      tasks.push(`${prefix}_${split}_gen`);
+    }
+    if (choice.length > 0) {
+      await write(join(outDir, 'lm-eval', 'data', `${split}_mc.jsonl`), lines(choice));
+      await write(join(outDir, 'lm-eval', `${prefix}_${split}_mc.yaml`), multipleChoiceTask(`${prefix}_${split}_mc`, `data/${split}_mc.jsonl`));
+      tasks.push(`${prefix}_${split}_mc`);
+    }
+  }
+  return { files, tasks };
+}

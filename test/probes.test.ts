@@ -1,0 +1,126 @@
+/** `lacuna probes build` and `export`, end to end on real texts. */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+
+interface Probe {
+  id: string;
+  kind: string;
+  format: string;
+  concept: string;
+  source: string;
+  provenance?: { id: string; start: number; end: number };
+  verification?: { passed: boolean; checks: { check: string; passed: boolean; detail: string }[] };
+}
+
+const available = sharedAvailable('probe building and verification on ../shared/corpora/physics');
+const TEXTS = ['post1900/einstein_relativity_pg5001.txt', 'pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt', 'pre1900/maxwell_five_papers_pg4908.txt'];
+const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe('lacuna probes build (curated)', () => {
+  it('holds at least 60 masked, 40 control and 10 reconstruction probes, each valid', async () => {
+    const out = join(tempDir(), 'probes');
+    const result = await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--out', out]);
+    expect(result.code).toBe(0);
+    const probes = readJsonlFile<Probe & { premises?: string[]; keyPoints?: string[]; premisePassages?: string[]; choices?: string[]; answer: string }>(join(out, 'probes.jsonl'));
+    const count = (kind: string) => probes.filter((probe) => probe.kind === kind).length;
+    expect(count('masked')).toBeGreaterThanOrEqual(60);
+    expect(count('control')).toBeGreaterThanOrEqual(40);
+    expect(count('reconstruction')).toBeGreaterThanOrEqual(10);
+    for (const format of ['short-answer', 'cloze', 'multiple-choice']) expect(probes.some((probe) => probe.kind === 'masked' && probe.format === format)).toBe(true);
+    for (const probe of probes.filter((item) => item.kind === 'reconstruction')) {
+      expect(probe.premises!.length).toBeGreaterThan(0);
+      expect(probe.keyPoints!.length).toBeGreaterThan(0);
+      expect(probe.premisePassages!.length).toBeGreaterThan(0);
+    }
+    for (const probe of probes.filter((item) => item.format === 'multiple-choice')) expect(probe.choices).toContain(probe.answer);
+    expect(new Set(probes.map((probe) => probe.id)).size).toBe(probes.length);
+  });
+});
+
+describe.runIf(available)('lacuna probes on a masked corpus', () => {
+  const dir = tempDir();
+  const masked = join(dir, 'masked');
+  const probesDir = join(dir, 'probes');
+
+  beforeAll(async () => {
+    const inputs = TEXTS.map((text) => join(SHARED, 'corpora/physics', text));
+    // --max-flagged 1: Einstein's book is edited sentence by sentence rather than dropped whole, so the test has something to verify.
+    const mask = await runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', masked, '--strip-gutenberg', '--encoding', 'auto', '--quiet', '--max-flagged', '1']);
+    expect(mask.code).toBe(0);
+    const build = await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--corpus', masked, '--out', probesDir, '--generated', '30']);
+    expect(build.code).toBe(0);
+  });
+
+  it('verifies every probe against the masked corpus, and every masked probe passes', () => {
+    const probes = readJsonlFile<Probe>(join(probesDir, 'probes.jsonl'));
+    expect(probes.every((probe) => probe.verification !== undefined)).toBe(true);
+    const maskedProbes = probes.filter((probe) => probe.kind === 'masked');
+    const failing = maskedProbes.filter((probe) => !probe.verification!.passed);
+    expect(failing.map((probe) => `${probe.id}: ${JSON.stringify(probe.verification!.checks)}`)).toEqual([]);
+    // The semantic check ran: the run has an index.
+    expect(maskedProbes[0].verification!.checks.map((check) => check.check)).toContain('no close passage');
+    const report = readFileSync(join(probesDir, 'report.md'), 'utf8');
+    expect(report).toMatch(/probes failed verification|Every probe passed/);
+  });
+
+  it('generates cloze probes from excised and kept sentences, with provenance, deterministically', async () => {
+    const probes = readJsonlFile<Probe & { question: string; answer: string }>(join(probesDir, 'probes.jsonl'));
+    const generated = probes.filter((probe) => probe.source === 'generated');
+    expect(generated.filter((probe) => probe.kind === 'masked').length).toBe(30);
+    expect(generated.filter((probe) => probe.kind === 'control').length).toBeGreaterThan(0);
+    for (const probe of generated) {
+      expect(probe.format).toBe('cloze');
+      expect(probe.question).toContain('____');
+      expect(probe.provenance).toMatchObject({ id: expect.any(String), start: expect.any(Number), end: expect.any(Number) });
+    }
+    const again = join(tempDir(), 'again');
+    expect((await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--corpus', masked, '--out', again, '--generated', '30'])).code).toBe(0);
+    expect(sha(join(again, 'probes.jsonl'))).toBe(sha(join(probesDir, 'probes.jsonl')));
+  });
+
+  it('makes the right masked probes fail on a corpus that leaks', async () => {
+    // The same books masked with a pack that masks nothing: relativity is all still there.
+    const pack = join(dir, 'nothing.yaml');
+    writeFileSync(pack, 'id: masks-nothing\ntitle: Masks nothing\nversion: 1.0.0\ncutoff: 1900\nconcepts:\n  - id: nothing\n    label: Nothing\n    description: A term that never occurs.\n    terms: [zqxjv]\n');
+    const leaky = join(dir, 'leaky');
+    const inputs = TEXTS.map((text) => join(SHARED, 'corpora/physics', text));
+    expect((await runCli(['mask', ...inputs, '--pack', pack, '--out', leaky, '--strip-gutenberg', '--encoding', 'auto', '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
+    const out = join(dir, 'leaky-probes');
+    expect((await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--corpus', leaky, '--out', out])).code).toBe(0);
+    const failing = readJsonlFile<Probe>(join(out, 'probes.jsonl')).filter((probe) => probe.kind === 'masked' && !probe.verification!.passed);
+    console.info(`leaky corpus: masked probes failing: ${failing.map((probe) => probe.id).join(', ')}`);
+    // Einstein's book leaks relativity, by its terms and by passages close in meaning.
+    expect(failing.map((probe) => probe.id)).toContain('gr-eclipse-1919');
+    expect(failing.filter((probe) => probe.concept === 'special-relativity' || probe.concept === 'general-relativity').length).toBeGreaterThanOrEqual(5);
+    // Nothing in these three books speaks of particles, nuclei, fields or stars after 1900.
+    for (const concept of ['particle-physics', 'nuclear-physics', 'quantum-field-theory', 'astrophysics']) expect(failing.filter((probe) => probe.concept === concept)).toEqual([]);
+  });
+
+  it('exports the probes as a Hugging Face dataset and lm-evaluation-harness tasks, deterministically', async () => {
+    const out = join(tempDir(), 'export');
+    const result = await runCli(['probes', 'export', probesDir, '--out', out]);
+    expect(result.code).toBe(0);
+    const card = readFileSync(join(out, 'hf', 'README.md'), 'utf8');
+    for (const split of ['masked', 'control', 'reconstruction']) {
+      expect(card).toContain(`- split: ${split}\n    path: ${split}.jsonl`);
+      expect(readJsonlFile(join(out, 'hf', `${split}.jsonl`)).length).toBeGreaterThan(0);
+    }
+    const tasks = ['masked_gen', 'masked_mc', 'control_gen', 'control_mc'];
+    for (const task of tasks) {
+      const yaml = readFileSync(join(out, 'lm-eval', `lacuna_physics_post_1900_${task}.yaml`), 'utf8');
+      expect(yaml).toContain('dataset_path: json');
+      const dataFile = /test: (\S+)/.exec(yaml)![1];
+      expect(existsSync(join(out, 'lm-eval', dataFile))).toBe(true);
+      expect(yaml).toContain(task.endsWith('_mc') ? 'output_type: multiple_choice' : 'output_type: generate_until');
+    }
+    const mc = readJsonlFile<{ choices: string[]; answer: string; answer_index: number }>(join(out, 'lm-eval', 'data', 'masked_mc.jsonl'));
+    for (const row of mc) expect(row.choices[row.answer_index]).toBe(row.answer);
+    const again = join(tempDir(), 'export-again');
+    expect((await runCli(['probes', 'export', probesDir, '--out', again])).code).toBe(0);
+    expect(sha(join(again, 'hf', 'masked.jsonl'))).toBe(sha(join(out, 'hf', 'masked.jsonl')));
+    expect(sha(join(again, 'lm-eval', 'lacuna_physics_post_1900_masked_mc.yaml'))).toBe(sha(join(out, 'lm-eval', 'lacuna_physics_post_1900_masked_mc.yaml')));
+  });
+});
