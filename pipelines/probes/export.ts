@@ -65,15 +65,20 @@ Fields: \`id\`, \`concept\`, \`format\` (short-answer, cloze, multiple-choice, d
 `;
 }
 
-function generationTask(name: string, dataFile: string): string {
+/** What every task shares: its name and the local JSONL it reads. */
+function taskHeader(name: string, dataFile: string): string {
   return `task: ${name}
 dataset_path: json
 dataset_kwargs:
   data_files:
     test: ${dataFile}
 test_split: test
-output_type: generate_until
 doc_to_text: "Question: {{question}}\\nAnswer:"
+`;
+}
+
+function generationTask(name: string, dataFile: string): string {
+  return `${taskHeader(name, dataFile)}output_type: generate_until
 doc_to_target: "{{answer}}"
 generation_kwargs:
   until:
@@ -91,14 +96,7 @@ metadata:
 }
 
 function multipleChoiceTask(name: string, dataFile: string): string {
-  return `task: ${name}
-dataset_path: json
-dataset_kwargs:
-  data_files:
-    test: ${dataFile}
-test_split: test
-output_type: multiple_choice
-doc_to_text: "Question: {{question}}\\nAnswer:"
+  return `${taskHeader(name, dataFile)}output_type: multiple_choice
 doc_to_choice: "{{choices}}"
 doc_to_target: "{{answer_index}}"
 metric_list:
