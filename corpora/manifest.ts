@@ -49,6 +49,8 @@ export interface Manifest {
   findings: { total: number; suppressed: number; byConcept: Record<string, number> };
   verification: unknown;
   stages: Record<string, StageStats>;
+  /** Legitimate knowledge removed: characters, and keep contexts and control words inside removed spans. */
+  collateral: { removedChars: number; inputChars: number; removedShare: number; destroyed: Record<string, number> };
   /** Cost of the semantic detector: sentences seen, windows screened, sentences embedded. */
   semantic: Record<string, number> | null;
   timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };

@@ -4,6 +4,7 @@
  * JSON for machines, Markdown for people.
  */
 import type { SpanFinding } from '../maskers/findings.js';
+import type { CollateralHit } from '../maskers/collateral.js';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 
 const CONTEXT_CHARS = 120;
@@ -35,6 +36,37 @@ export class LexicalResiduals {
   }
 }
 
+/** The legitimate knowledge a run destroyed, per keep context and control word, with passages. */
+export interface CollateralReport {
+  inputChars: number;
+  removedChars: number;
+  removedShare: number;
+  /** Keep contexts (by label) and control words found inside removed spans. */
+  destroyed: Record<string, { kind: 'keep' | 'control'; count: number; passages: ResidualPassage[] }>;
+}
+
+/** Gathers collateral damage document by document, keeping a bounded sample of passages. */
+export class CollateralCollector {
+  private inputChars = 0;
+  private removedChars = 0;
+  private readonly destroyed: CollateralReport['destroyed'] = {};
+
+  add(id: string, text: string, removed: number, hits: CollateralHit[]): void {
+    this.inputChars += text.length;
+    this.removedChars += removed;
+    for (const hit of hits) {
+      const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
+      entry.count++;
+      if (entry.passages.length < 5) entry.passages.push({ id, start: hit.start, end: hit.end, detector: hit.kind, score: 0, context: markedContext(text, hit.start, hit.end), leak: false });
+    }
+  }
+
+  report(): CollateralReport {
+    const destroyed = Object.fromEntries(Object.entries(this.destroyed).sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1)));
+    return { inputChars: this.inputChars, removedChars: this.removedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
+  }
+}
+
 export interface RunSummaryForReport {
   pack: { id: string; version: string };
   counts: { input: number; kept: number; edited: number; dropped: number; rejected: number };
@@ -47,7 +79,26 @@ function conceptRow(id: string, concept: ConceptVerification, summary: RunSummar
   return `| ${id} | ${summary.findingsByConcept[id] ?? 0} | ${summary.removedCharsByConcept[id] ?? 0} | ${concept.lexical} | ${concept.semantic} | ${concept.passed ? 'pass' : '**FAIL**'} |`;
 }
 
-export function leakageMarkdown(summary: RunSummaryForReport, verification: VerificationReport): string {
+function collateralSection(collateral: CollateralReport): string[] {
+  const lines = ['## Collateral damage: legitimate knowledge removed', ''];
+  lines.push(`${collateral.removedChars} of ${collateral.inputChars} characters removed (${(collateral.removedShare * 100).toFixed(2)}%).`, '');
+  const entries = Object.entries(collateral.destroyed);
+  if (entries.length === 0) {
+    lines.push('No keep context and no word a control probe rests on lies inside a removed span.', '');
+    return lines;
+  }
+  lines.push('| kept knowledge inside removed spans | kind | occurrences |', '|---|---|---:|');
+  for (const [what, entry] of entries) lines.push(`| ${what.replace(/\|/g, '\\|')} | ${entry.kind} | ${entry.count} |`);
+  lines.push('');
+  for (const [what, entry] of entries.slice(0, 10)) {
+    lines.push(`### ${what}`, '');
+    for (const passage of entry.passages) lines.push(`- \`${passage.id}\` [${passage.start}, ${passage.end}): ${passage.context.replace(/\|/g, '\\|')}`);
+    lines.push('');
+  }
+  return lines;
+}
+
+export function leakageMarkdown(summary: RunSummaryForReport, verification: VerificationReport, collateral?: CollateralReport): string {
   const lines: string[] = [];
   lines.push(`# Lacuna leakage report: ${summary.pack.id} ${summary.pack.version}`, '');
   lines.push(`**Verification: ${verification.passed ? 'PASSED' : 'FAILED'}** (at most ${verification.maxResidual} residual finding(s) per concept).`, '');
@@ -63,6 +114,8 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   if (summary.suppressed > 0) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
   lines.push('| concept | findings in input | characters removed | lexical residual | semantic residual | verdict |', '|---|---:|---:|---:|---:|---|');
   for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary));
+  // Collateral damage is as much a failure of a mask as leakage: it comes right after the verdicts.
+  if (collateral) lines.push('', ...collateralSection(collateral));
   if (verification.index) {
     const index = verification.index;
     const timing = index.buildMs !== undefined ? ` built in ${index.buildMs} ms, queried in ${index.queryMs} ms;` : '';

@@ -13,6 +13,7 @@ import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import { decide, type Decision, type PolicyOptions } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
+import { CollateralScanner, type CollateralHit } from '../maskers/collateral.js';
 import type { BatchTask, TaskDocument } from './runtime/batches.js';
 
 export interface MaskTaskConfig {
@@ -36,6 +37,8 @@ export interface DocumentOutcome {
   text?: string;
   /** Findings still present in the masked text: the lexical leakage of this document. */
   residual: SpanFinding[];
+  /** Keep contexts and control words inside what was removed: the legitimate knowledge destroyed. */
+  collateral: CollateralHit[];
 }
 
 export const TASK_STAGES = ['segment', 'detect', 'decide', 'edit', 'verify'] as const;
@@ -59,6 +62,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     private readonly detector: DetectorChain,
     /** Re-detects on the masked text: every detector but the semantic one, whose check is the index (verify). */
     private readonly verifier: DetectorChain,
+    private readonly collateral: CollateralScanner,
   ) {}
 
   static async create(config: MaskTaskConfig): Promise<MaskTask> {
@@ -66,7 +70,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir, config.model) : undefined;
     const detector = await DetectorChain.create(config.pack, { detectors: config.detectors, concepts, models });
     const verifier = DetectorChain.forPack(config.pack, config.detectors.filter((name) => name !== 'semantic'), concepts);
-    return new MaskTask(config, detector, verifier);
+    return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack));
   }
 
   async run(documents: TaskDocument[]): Promise<BatchOutcome> {
@@ -86,7 +90,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       lap('detect');
       const suppressed = detected.suppressed.length;
       if (detected.findings.length === 0) {
-        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [] });
+        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [] });
         continue;
       }
       const segmentation = segment(document.text);
@@ -94,19 +98,19 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       const decision = decide(document.text, segmentation, detected.findings, this.config.policy);
       lap('decide');
       if (decision.action === 'drop') {
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [] });
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral: this.collateral.scan(document.text, decision.edits, detected.findings) });
         continue;
       }
       // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
       if (decision.action === 'keep') {
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: (await this.verifier.detect(document.text)).findings });
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: (await this.verifier.detect(document.text)).findings, collateral: [] });
         continue;
       }
       const text = applyEdits(document.text, decision.edits);
       lap('edit');
       const residual = (await this.verifier.detect(text)).findings;
       lap('verify');
-      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual });
+      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual, collateral: this.collateral.scan(document.text, decision.edits, detected.findings) });
     }
     return { outcomes, timings, semantic };
   }

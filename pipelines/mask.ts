@@ -20,9 +20,10 @@ import { RunDirectory } from '../corpora/writers/run-directory.js';
 import type { Edit } from '../maskers/edits.js';
 import type { Finding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
+import { conceptClosure } from '../maskers/pack/closure.js';
 import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
-import { LexicalResiduals, leakageMarkdown } from './leakage-report.js';
+import { CollateralCollector, LexicalResiduals, leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
@@ -56,6 +57,8 @@ export interface MaskOptions {
   model: string;
   /** HNSW parameters of the verification index. */
   index: IndexParameters;
+  /** Concepts to mask (with all they imply); all of the pack's when absent. */
+  concepts?: string[];
 }
 
 export interface MaskResult {
@@ -79,7 +82,8 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const loaded = await loadPack(options.pack);
   const run = await RunDirectory.prepare(options.out, options.overwrite);
 
-  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model };
+  const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
+  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model, concepts };
   const semanticOn = options.detectors.includes('semantic');
   // Load problems (an unreachable hub model) surface here, as one line, before any worker starts.
   const embeddingModel = semanticOn ? await encoderId(options.model, options.cacheDir) : null;
@@ -98,6 +102,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const removedCharsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
   let suppressed = 0;
   const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id));
+  const collateral = new CollateralCollector();
   const workTimings = emptyTimings();
   let writeMs = 0;
   const readStats: StageStats = { items: 0, ms: 0 };
@@ -126,11 +131,14 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
           const record: Finding = { id: doc.id, ...finding };
           await findingsWriter.write(record);
         }
+        let removed = 0;
         for (const edit of outcome.decision.edits) {
+          removed += edit.end - edit.start;
           removedCharsByConcept[edit.concept] += edit.end - edit.start;
           const record: Edit = { id: doc.id, ...edit };
           await editsWriter.write(record);
         }
+        collateral.add(doc.id, doc.text, removed, outcome.collateral);
         if (outcome.decision.action === 'drop') counts.dropped++;
         else if (outcome.decision.action === 'edit') {
           counts.edited++;
@@ -156,9 +164,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const verifyStart = performance.now();
     const verification = await verifyCorpus(
       shards.map((shard) => shard.path),
-      { pack: loaded.pack, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, model: options.model, index: options.index, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
+      { pack: loaded.pack, concepts, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, model: options.model, index: options.index, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
     );
-    for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...residuals.passages[id]);
+    for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
     const verifyMs = performance.now() - verifyStart;
     if (semanticOn) {
       for (const name of Object.values(INDEX_FILES)) written.push(await run.describeStaged(`index/${name}`));
@@ -166,8 +174,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
     // Timings live only in the manifest: the report must be the same bytes on every rerun.
     const reported = withoutTimings(verification);
-    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported }, null, 2) + '\n';
-    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, reported)));
+    const damage = collateral.report();
+    const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported, collateral: damage }, null, 2) + '\n';
+    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, reported, damage)));
     const outputs = written.map((file) => run.manifestOutput(file));
     const stages: Record<string, StageStats> = {
       read: { items: readStats.items, ms: round(readStats.ms) },
@@ -191,6 +200,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         gzipLevel: options.gzipLevel,
         model: options.model,
         index: options.index,
+        concepts: concepts ?? null,
         semantic: semanticOn ? loaded.pack.semantic : null,
         maxResidual: options.maxResidual,
         strict: options.strict,
@@ -207,6 +217,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         index: verification.index,
       },
       stages,
+      collateral: { removedChars: damage.removedChars, inputChars: damage.inputChars, removedShare: damage.removedShare, destroyed: Object.fromEntries(Object.entries(damage.destroyed).map(([what, entry]) => [what, entry.count])) },
       semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
       timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: runner.workers },
     };

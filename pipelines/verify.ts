@@ -76,6 +76,8 @@ export interface VerificationReport {
 
 export interface VerifyCorpusOptions {
   pack: Pack;
+  /** The concepts masked (a closure); all of the pack's when absent. */
+  concepts?: string[];
   detectors: readonly DetectorName[];
   maxResidual: number;
   cacheDir: string;
@@ -117,13 +119,16 @@ async function* documentsOf(shards: string[]): AsyncGenerator<Document> {
 
 export async function verifyCorpus(shards: string[], options: VerifyCorpusOptions): Promise<VerificationReport> {
   const { pack } = options;
-  const concepts: Record<string, ConceptVerification> = Object.fromEntries(pack.concepts.map((concept) => [concept.id, { lexical: 0, semantic: 0, passed: true, passages: [] as ResidualPassage[] }]));
+  const chosen = options.concepts ? new Set(options.concepts) : undefined;
+  const concepts: Record<string, ConceptVerification> = Object.fromEntries(
+    pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).map((concept) => [concept.id, { lexical: 0, semantic: 0, passed: true, passages: [] as ResidualPassage[] }]),
+  );
   const perConcept = options.passagesPerConcept ?? 10;
   const methods = ['lexical re-detection on the masked output'];
   const lexicalNames = options.detectors.filter((name) => name !== 'semantic');
   const semanticOn = options.detectors.includes('semantic') && pack.concepts.some((concept) => concept.exemplars.length > 0);
-  const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames);
-  if (options.lexicalResiduals) for (const [concept, count] of Object.entries(options.lexicalResiduals)) concepts[concept].lexical = count;
+  const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames, chosen);
+  if (options.lexicalResiduals) for (const [concept, count] of Object.entries(options.lexicalResiduals)) if (concepts[concept]) concepts[concept].lexical = count;
 
   const models = semanticOn ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
@@ -146,11 +151,11 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   let indexReport: IndexReport | null = null;
   if (index && models) {
     methods.push(`semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${models.encoderId}`);
-    const semantic = await SemanticDetector.create(pack, models);
+    const semantic = await SemanticDetector.create(pack, models, chosen);
     const queryStart = performance.now();
     const k = options.neighbours ?? 20;
     // Exemplars and masked probes: what the target looks like. (Controls ask about what must stay.)
-    const queries = pack.concepts.flatMap((concept) => [...concept.exemplars, ...concept.probes.filter((probe) => probe.kind === 'masked').map((probe) => `${probe.question} ${probe.answer}`)]);
+    const queries = pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).flatMap((concept) => [...concept.exemplars, ...concept.probes.filter((probe) => probe.kind === 'masked').map((probe) => `${probe.question} ${probe.answer}`)]);
     const queryVectors = queries.map((query) => models.screen.vector(query));
     const candidates = new Map<number, { id: string; start: number; end: number }>();
     for (const vector of queryVectors) for (const neighbour of index.query(vector, k)) candidates.set(neighbour.label, neighbour.unit);
@@ -232,7 +237,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const problems = await checkIntegrity(options.runDir, manifest);
   const loaded = await loadPack(manifest.pack.source);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
-  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string; index?: IndexParameters };
+  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string; index?: IndexParameters; concepts?: string[] | null };
   const shards = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
@@ -241,6 +246,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     cacheDir: options.cacheDir,
     model: config.model,
     index: options.index ?? config.index,
+    concepts: config.concepts ?? undefined,
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };

@@ -80,3 +80,45 @@ describe('lacuna packs', () => {
     expect((await runCli(['packs', 'validate', unknown])).stderr).toMatch(/unknown\.yaml: concepts\[0\]\.implies\[0\]: unknown concept 'zzz'/);
   });
 });
+
+describe('concept closure', () => {
+  it('masks a chosen concept with all it implies, and refuses an unknown one in one line', async () => {
+    const { ROOT, readManifest } = await import('./helpers.js');
+    const sample = join(ROOT, 'samples/physics-mini.jsonl');
+    const out = join(tempDir(), 'out');
+    const result = await runCli(['mask', sample, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--concepts', 'cosmology', '--detectors', 'lexical,entity,context']);
+    expect(result.code).toBe(0);
+    const manifest = readManifest(out);
+    // cosmology implies general relativity, which implies special relativity.
+    expect(manifest.config.concepts).toEqual(['special-relativity', 'general-relativity', 'cosmology']);
+    expect(Object.keys(manifest.verification.concepts)).toEqual(['special-relativity', 'general-relativity', 'cosmology']);
+    const byConcept = manifest.findings.byConcept as Record<string, number>;
+    expect(byConcept['quantum-mechanics']).toBe(0);
+    expect(byConcept['cosmology']).toBeGreaterThan(0);
+    const show = await runCli(['packs', 'show', 'physics-post-1900']);
+    expect(show.stdout).toContain('masking it masks special-relativity, general-relativity, cosmology');
+    const unknown = await runCli(['mask', sample, '--pack', 'physics-post-1900', '--out', join(tempDir(), 'x'), '--concepts', 'alchemy']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^lacuna: pack physics-post-1900 has no concept 'alchemy'/);
+  });
+});
+
+describe('collateral damage', () => {
+  it('reports keep contexts and control knowledge that ended up inside removed spans, with passages', async () => {
+    const { readManifest } = await import('./helpers.js');
+    const input = join(tempDir(), 'in.jsonl');
+    const text = 'The Bohr model reproduces Balmer\u2019s formula for the hydrogen lines. Faraday studied electrolysis in 1833.';
+    writeFileSync(input, JSON.stringify({ id: 'bohr', text }) + '\n');
+    const out = join(tempDir(), 'out');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--detectors', 'lexical,entity,context'])).code).toBe(0);
+    const { collateral } = readManifest(out);
+    expect(collateral.destroyed["Balmer's formula and spectral series"]).toBe(1);
+    expect(collateral.removedChars).toBeGreaterThan(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.collateral.destroyed["Balmer's formula and spectral series"].passages[0].context).toContain('⟦Balmer\u2019s formula⟧');
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown.indexOf('## Collateral damage')).toBeGreaterThan(0);
+    // Right after the verdicts, before the passages: as prominent as the leakage.
+    expect(markdown.indexOf('## Collateral damage')).toBeLessThan(markdown.indexOf('## Residual and nearest passages') === -1 ? Infinity : markdown.indexOf('## Residual and nearest passages'));
+  });
+});

@@ -22,6 +22,7 @@ interface MaskFlags extends CorpusFlags {
   maxResidual: number;
   indexM: number;
   indexEf: number;
+  concepts?: string[];
 }
 
 export function maskCommand(): Command {
@@ -31,6 +32,7 @@ export function maskCommand(): Command {
     .option('--redact', 'write a placeholder instead of deleting', false)
     .option('--placeholder <text>', 'placeholder for --redact', '[MASKED]')
     .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, 0.5)
+    .option('--concepts <list>', 'mask only these concepts (comma-separated) and all they imply', (value: string) => value.split(',').map((id) => id.trim()).filter(Boolean))
     .option('--min-score <score>', 'act only on findings scoring at least this (context findings score 0.5, years 0.7)', parseFraction, 0)
     .option('--shard-bytes <size>', 'start a new corpus shard after this much JSONL', parseSize, 256 * 1024 ** 2)
     .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
@@ -58,6 +60,7 @@ export function maskCommand(): Command {
           maxResidual: flags.maxResidual,
           cacheDir: flags.cacheDir,
           model: flags.model,
+          concepts: flags.concepts,
           index: { m: flags.indexM, efConstruction: Math.max(flags.indexEf, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf },
         },
         progressFor('mask', flags),

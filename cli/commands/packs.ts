@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { UsageError } from '../../corpora/errors.js';
 import { builtinPackIds, loadPack } from '../../maskers/pack/load.js';
+import { conceptClosure } from '../../maskers/pack/closure.js';
 import { packTemplate } from '../../maskers/pack/template.js';
 
 export function packsCommand(): Command {
@@ -28,7 +29,7 @@ export function packsCommand(): Command {
         lines.push(`  terms (${concept.terms.length + concept.variants.length}): ${[...concept.terms, ...concept.variants].join(', ')}`);
         if (concept.people.length) lines.push(`  people: ${concept.people.map((person) => person.name).join(', ')}`);
         if (concept.keep.length) lines.push(`  keeps: ${concept.keep.map((keep) => keep.label).join('; ')}`);
-        if (concept.implies.length) lines.push(`  implies: ${concept.implies.join(', ')}`);
+        if (concept.implies.length) lines.push(`  implies: ${concept.implies.join(', ')}; masking it masks ${conceptClosure(pack, [concept.id]).join(', ')}`);
       }
       if (pack.keep.length) lines.push('', `pack-wide keeps: ${pack.keep.map((keep) => keep.label).join('; ')}`);
       process.stdout.write(lines.join('\n') + '\n');

@@ -73,9 +73,14 @@ export class SemanticDetector implements Detector {
     private readonly keepExemplars: Exemplar[],
   ) {}
 
+  /**
+   * Exemplars of every concept are compared with, even when only some are
+   * masked: a sentence nearest to an unmasked concept is not a finding, rather
+   * than a finding of whichever masked concept happens to come second.
+   */
   static async create(pack: Pack, models: SemanticModels, concepts?: ReadonlySet<string>): Promise<SemanticDetector> {
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
-    const targets = chosen.flatMap((concept) => concept.exemplars.map((text) => ({ concept: concept.id, text })));
+    const targets = pack.concepts.flatMap((concept) => concept.exemplars.map((text) => ({ concept: concept.id, text })));
     const keeps = [...pack.keepExemplars.map((text) => ({ concept: '', text })), ...pack.concepts.flatMap((concept) => concept.keepExemplars.map((text) => ({ concept: concept.id, text })))];
     const embed = async (items: { concept: string; text: string }[]): Promise<Exemplar[]> => {
       const vectors = await models.encoder.embed(items.map((item) => item.text));
@@ -153,7 +158,8 @@ export class SemanticDetector implements Detector {
       const target = nearest(vectors[index], this.exemplars, 'vector');
       if (!target.exemplar) return;
       const concept = target.exemplar.concept;
-      if (target.similarity < this.thresholds.get(concept)!) return;
+      // Unmasked concepts have no threshold: nothing reaches it.
+      if (target.similarity < (this.thresholds.get(concept) ?? Infinity)) return;
       const keep = nearest(vectors[index], this.keepExemplars, 'vector');
       const keepSimilarity = keep.exemplar ? keep.similarity : -1;
       const finding: SpanFinding = {

@@ -17,6 +17,8 @@ export interface VocabularyEntry {
   match: string;
   /** For people: a whole name of several words rather than a surname or alias. */
   fullName?: boolean;
+  /** For keep terms: the label of their keep context. */
+  label?: string;
 }
 
 export interface VocabularyMatch {
@@ -35,11 +37,11 @@ export class PackVocabulary {
   constructor(pack: Pack, concepts?: ReadonlySet<string>) {
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
     this.conceptIds = chosen.map((concept) => concept.id);
-    for (const context of pack.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: '', match: term });
+    for (const context of pack.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: '', match: term, label: context.label });
     for (const concept of chosen) {
       for (const term of concept.terms) this.addWithJoined({ kind: 'term', concept: concept.id, match: term });
       for (const variant of concept.variants) this.addWithJoined({ kind: 'variant', concept: concept.id, match: variant });
-      for (const context of concept.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: concept.id, match: term });
+      for (const context of concept.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: concept.id, match: term, label: context.label });
       for (const word of concept.context) this.add({ kind: 'context', concept: concept.id, match: word }, word);
       for (const person of concept.people) {
         this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: phraseWords(person.name).length > 1 }, person.name);
