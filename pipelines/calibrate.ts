@@ -198,6 +198,8 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
     screen = Math.min(screen, screenOf(window) - SCREEN_SLACK);
     sentenceScreen = Math.min(sentenceScreen, screenOf(item.row.text) - SCREEN_SLACK);
   });
+  // A window of one sentence is that sentence: the window screen may never be stricter.
+  screen = Math.min(screen, sentenceScreen);
   let backgroundIn = 0;
   for (const sentence of background) if (screenOf(sentence) >= sentenceScreen) backgroundIn++;
 

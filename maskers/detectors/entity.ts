@@ -143,8 +143,9 @@ export class EntityDetector implements Detector {
       const words = phraseWords(text.slice(match.start, match.end));
       const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
       if (capitalisedNext && isPlaceOrOrganisation(sentenceText, words[words.length - 1])) continue;
-      const strong = entry.fullName === true || initials !== null || possessive;
-      if (!strong && scoresOf(sentence).size === 0) continue;
+      const strong = !entry.needsContext && (entry.alwaysCounts === true || entry.fullName === true || initials !== null || possessive);
+      // A bare surname (or anyone who needs context) counts in a sentence about the person's own concept.
+      if (!strong && !scoresOf(sentence).get(entry.concept)) continue;
       lastEnd = match.end;
       findings.push({
         start,

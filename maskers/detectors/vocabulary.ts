@@ -17,6 +17,10 @@ export interface VocabularyEntry {
   match: string;
   /** For people: a whole name of several words rather than a surname or alias. */
   fullName?: boolean;
+  /** For people: mentions count only in a sentence about the concept. */
+  needsContext?: boolean;
+  /** For people: a bare surname counts in any sentence. */
+  alwaysCounts?: boolean;
   /** For keep terms: the label of their keep context. */
   label?: string;
 }
@@ -44,11 +48,11 @@ export class PackVocabulary {
       for (const context of concept.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: concept.id, match: term, label: context.label });
       for (const word of concept.context) this.add({ kind: 'context', concept: concept.id, match: word }, word);
       for (const person of concept.people) {
-        this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: phraseWords(person.name).length > 1 }, person.name);
+        this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: phraseWords(person.name).length > 1, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts }, person.name);
         for (const alias of person.aliases) {
           // "A. Einstein" is found as "Einstein" with its initials (see entity.ts).
           const surname = phraseWords(alias).filter((word) => word.length > 1);
-          this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: surname.length > 1 }, surname.join(' '));
+          this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: surname.length > 1, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts }, surname.join(' '));
         }
       }
     }

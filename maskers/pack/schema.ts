@@ -13,6 +13,18 @@ const year = z.number().int().min(-3000).max(3000);
 export const PersonSchema = z.strictObject({
   name: text,
   aliases: z.array(text).default([]),
+  /**
+   * Whether every mention, full name and possessive included, needs a sentence that
+   * speaks of the concept: for people whose other work must stay (Cauchy's analysis,
+   * Jordan's curves).
+   */
+  needsContext: z.boolean().default(false),
+  /**
+   * Whether a bare surname counts in any sentence (not only in one about the concept):
+   * for people whose every mention speaks of the target (Galois). Places and
+   * organisations named after them still do not count.
+   */
+  alwaysCounts: z.boolean().default(false),
   note: z.string().optional(),
 });
 
