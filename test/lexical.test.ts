@@ -54,6 +54,14 @@ describe('patterns', () => {
     expect(scanner.scan('xx aaab')).toEqual([{ start: 3, end: 7 }]);
   });
 
+  it('without an anchor run over a whole long document that is not ASCII', () => {
+    // The whole text is folded at once here; a document of megabytes once overflowed the stack.
+    const scanner = new PatternScanner('\\b(fifth|quintic)\\b[^.\\n]*\\b(cannot|impossible)\\b');
+    const filler = 'Évariste wrote of the cubic and of équations. '.repeat(50_000);
+    const text = `${filler}The quintic, he said, cannot be solved. ${filler}`;
+    expect(scanner.scan(text)).toEqual([{ start: filler.length + 4, end: filler.length + 'The quintic, he said, cannot'.length }]);
+  });
+
   it('are refused at validation when they need backtracking', () => {
     const yaml = 'id: p\ntitle: T\nversion: 1.0.0\ncutoff: 1900\nconcepts:\n  - id: c\n    label: C\n    description: D\n    terms: [t]\n    patterns: ["(a)\\\\1"]\n';
     expect(() => parsePack('p.yaml', yaml)).toThrow(/p\.yaml: concepts\[0\]\.patterns\[0\]: pattern "\(a\)\\\\1" needs backtracking/);

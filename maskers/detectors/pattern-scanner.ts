@@ -91,13 +91,18 @@ export function anchorOf(source: string): string | undefined {
 
 const SEPARATOR = '\u0000';
 const ASCII = /^[\x00-\x7f]*$/;
+const FOLD_CHUNK = 8192;
 
 /** Folded as fold.ts folds, through native lower-casing when the text is ASCII (most windows). */
 function fold(text: string): string {
   if (ASCII.test(text)) return text.toLowerCase();
   const codes = new Uint16Array(text.length);
   for (let i = 0; i < text.length; i++) codes[i] = FOLD[text.charCodeAt(i)];
-  return String.fromCharCode(...codes);
+  // In chunks: a pattern without an anchor folds the whole document, and spreading
+  // millions of arguments into one call overflows the stack.
+  const chunks: string[] = [];
+  for (let at = 0; at < codes.length; at += FOLD_CHUNK) chunks.push(String.fromCharCode(...codes.subarray(at, at + FOLD_CHUNK)));
+  return chunks.join('');
 }
 
 function isSpace(code: number): boolean {
