@@ -1,6 +1,6 @@
 /** Shared test plumbing: temporary directories, running the built CLI, reading outputs. */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -81,4 +81,40 @@ export const WITHOUT_SEMANTIC = ['--detectors', 'lexical,entity,context'];
 
 export function jsonl(records: unknown[]): string {
   return records.map((record) => JSON.stringify(record)).join('\n') + '\n';
+}
+
+export interface LabelledRates {
+  target: { flagged: number; total: number };
+  keep: { flagged: number; total: number };
+  byKind: Record<string, { flagged: number; total: number }>;
+}
+
+/**
+ * Flag rates of a labelled TSV (label 1 target / 0 keep, kind, text; a header line) through
+ * `lacuna audit` with every detector, each sentence a document of its own.
+ */
+export async function labelledRates(tsv: string, pack: string): Promise<LabelledRates> {
+  const rows = readFileSync(tsv, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split('\t'));
+  const dir = tempDir();
+  const input = join(dir, 'labelled.jsonl');
+  writeFileSync(input, jsonl(rows.map((row, index) => ({ id: `s${index}`, text: row[2] }))));
+  const out = join(dir, 'audit');
+  const result = await runCli(['audit', input, '--pack', pack, '--out', out, '--quiet']);
+  if (result.code !== 0) throw new Error(`lacuna audit failed on ${tsv}: ${result.stderr}`);
+  const flagged = new Set(readJsonlFile<{ id: string }>(join(out, 'documents.jsonl.gz')).map((row) => row.id));
+  const rates: LabelledRates = { target: { flagged: 0, total: 0 }, keep: { flagged: 0, total: 0 }, byKind: {} };
+  rows.forEach((row, index) => {
+    const hit = flagged.has(`s${index}`) ? 1 : 0;
+    const side = row[0] === '1' ? rates.target : rates.keep;
+    side.total++;
+    side.flagged += hit;
+    const kind = (rates.byKind[row[1]] ??= { flagged: 0, total: 0 });
+    kind.total++;
+    kind.flagged += hit;
+  });
+  return rates;
 }

@@ -1,0 +1,115 @@
+/**
+ * The algebra-pre-galois pack on its labelled sentences (test/data) and on the
+ * real texts of ../shared/corpora/algebra: Burnside 1897, the 1911 Britannica
+ * article on groups, and Ball's 1888 history of mathematics.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stripGutenberg } from '../corpora/gutenberg.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { loadPack } from '../maskers/pack/load.js';
+import { segment } from '../maskers/segment/segmenter.js';
+import { labelledRates, readCorpus, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+
+const available = sharedAvailable('the algebra pack on ../shared/corpora/algebra');
+const LABELLED = join(ROOT, 'test/data/algebra-pre-galois.labelled.tsv');
+
+function readAlgebra(name: string): string {
+  const bytes = readFileSync(join(SHARED, 'corpora/algebra', name));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(bytes);
+  }
+  return stripGutenberg(text).text;
+}
+
+/** Share of the body paragraphs (prose of at least 30 words) that carry a finding of the default chain without the encoder. */
+async function paragraphsWithFindings(text: string): Promise<{ share: number; paragraphs: number }> {
+  const { pack } = await loadPack('algebra-pre-galois');
+  const findings = (await DetectorChain.forPack(pack).detect(text)).findings;
+  const body = segment(text).paragraphs.filter((paragraph) => text.slice(paragraph.start, paragraph.end).split(/\s+/).length >= 30);
+  const carrying = body.filter((paragraph) => findings.some((finding) => finding.start < paragraph.end && finding.end > paragraph.start));
+  return { share: carrying.length / body.length, paragraphs: body.length };
+}
+
+const squash = (text: string) => text.replace(/\s+/g, ' ');
+
+describe('algebra-pre-galois on its labelled sentences', () => {
+  it('flags ≥ 90% of the target sentences and ≤ 7% of the keep sentences with all detectors', async () => {
+    const rates = await labelledRates(LABELLED, 'algebra-pre-galois');
+    console.info(`algebra labelled set, all detectors: target ${rates.target.flagged}/${rates.target.total}, keep ${rates.keep.flagged}/${rates.keep.total}; by kind ${JSON.stringify(rates.byKind)}`);
+    // The set is what the rates are measured on: 40 targets (half without a pack term) and 40 keeps.
+    expect(rates.target.total).toBeGreaterThanOrEqual(40);
+    expect(rates.keep.total).toBeGreaterThanOrEqual(40);
+    expect(rates.byKind.para.total).toBeGreaterThanOrEqual(20);
+    expect(rates.target.flagged / rates.target.total).toBeGreaterThanOrEqual(0.9);
+    expect(rates.keep.flagged / rates.keep.total).toBeLessThanOrEqual(0.07);
+  });
+});
+
+describe.runIf(available)('algebra-pre-galois on real texts', () => {
+  it("finds something in most paragraphs of Burnside's Theory of Groups (1897)", async () => {
+    const { share, paragraphs } = await paragraphsWithFindings(readAlgebra('burnside_theory_of_groups_finite_order_1897_pg40395.detex.txt'));
+    console.info(`Burnside 1897: ${(share * 100).toFixed(1)}% of ${paragraphs} body paragraphs carry a finding`);
+    expect(paragraphs).toBeGreaterThan(300);
+    expect(share).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('finds something in most paragraphs of the 1911 Britannica article GROUPS, THEORY OF', async () => {
+    const volume = readAlgebra('eb1911_vol12_slice6_groups_theory_of_pg38304.txt');
+    // The slice holds neighbouring articles too; the article runs from its heading to the next one (GROUSE).
+    const start = volume.indexOf('GROUPS,[1] THEORY OF.');
+    const end = volume.indexOf('\nGROUSE', start);
+    expect(start).toBeGreaterThan(0);
+    expect(end).toBeGreaterThan(start);
+    const { share, paragraphs } = await paragraphsWithFindings(volume.slice(start, end));
+    console.info(`EB1911 GROUPS, THEORY OF: ${(share * 100).toFixed(1)}% of ${paragraphs} body paragraphs carry a finding`);
+    expect(paragraphs).toBeGreaterThan(50);
+    expect(share).toBeGreaterThanOrEqual(0.85);
+  });
+
+  it('takes Galois and Abel out of Ball (1888) and keeps Lagrange, Cardan, Ferrari and Gauss', async () => {
+    const input = join(SHARED, 'corpora/algebra/ball_short_account_history_mathematics_1888_pg31246.detex.txt');
+    const out = join(tempDir(), 'ball');
+    const result = await runCli(['mask', input, '--pack', 'algebra-pre-galois', '--out', out, '--strip-gutenberg', '--quiet', ...WITHOUT_SEMANTIC]);
+    expect(result.code).toBe(0);
+    const masked = squash(readCorpus(out)[0].text);
+    const removed = [
+      'A new development of algebra—the theory of groups of substitutions—was suggested by Evariste Galois',
+      'The modern theory of groups originated with the treatment by Galois, Cauchy, and J. A. Serret',
+      'it is impossible to express a root of the general quintic equation in terms of its coefficients',
+      "which confirmed Abel's conclusion that it cannot be expressed by a finite number",
+    ];
+    const kept = [
+      'Lagrange had shewn how the roots of an algebraical equation might be separated by means of another equation',
+      'he asked Tartaglia to communicate his method of solving a cubic equation',
+      'nothing can be definitely assigned to him except the solution of a biquadratic equation',
+      'the Disquisitiones Arithmeticae introduced the modern theory of congruences of the first and second orders',
+      'The chief mathematical work of Cardan is the Ars Magna published at Nuremberg in 1545.',
+    ];
+    for (const passage of removed) expect(masked, `still holds: ${passage}`).not.toContain(passage);
+    for (const passage of kept) expect(masked, `lost: ${passage}`).toContain(passage);
+
+    // Whole sentences by name: every sentence on Lagrange and Cardan stays; Gauss's go only where
+    // Abel or Cayley, both masked whole, is named with him.
+    const original = readAlgebra('ball_short_account_history_mathematics_1888_pg31246.detex.txt');
+    const sentences = segment(original).sentences.map((sentence) => squash(original.slice(sentence.start, sentence.end)).trim());
+    const keptShare = (name: string) => {
+      const mentioning = sentences.filter((sentence) => new RegExp(`\\b${name}\\b`).test(sentence));
+      return { total: mentioning.length, kept: mentioning.filter((sentence) => masked.includes(sentence)).length, lost: mentioning.filter((sentence) => !masked.includes(sentence)) };
+    };
+    const shares = Object.fromEntries(['Galois', 'Abel', 'Lagrange', 'Cardan', 'Gauss'].map((name) => [name, keptShare(name)]));
+    console.info(`Ball 1888, sentences kept by name: ${Object.entries(shares).map(([name, share]) => `${name} ${share.kept}/${share.total}`).join(', ')}`);
+    expect(shares.Lagrange.kept).toBe(shares.Lagrange.total);
+    expect(shares.Cardan.kept).toBe(shares.Cardan.total);
+    expect(shares.Gauss.lost.filter((sentence) => !/\b(Abel|Cayley)\b/.test(sentence))).toEqual([]);
+    expect(shares.Gauss.kept / shares.Gauss.total).toBeGreaterThanOrEqual(0.85);
+    expect(shares.Galois.total).toBeGreaterThanOrEqual(4);
+    expect(shares.Galois.kept).toBe(0);
+    expect(shares.Abel.total).toBeGreaterThanOrEqual(20);
+    expect(shares.Abel.kept).toBe(0);
+  });
+});
