@@ -54,6 +54,12 @@ export interface DetectorResult {
  */
 export interface Detector {
   readonly name: string;
+  /**
+   * Whether the detector weighs the pack's keeps itself (the semantic detector compares each
+   * sentence with the keep exemplars): its findings are then dropped only when they lie wholly
+   * inside a keep context, not whenever a keep term appears in the sentence.
+   */
+  readonly weighsKeeps?: boolean;
   detect(text: string, earlier?: readonly SpanFinding[], matches?: readonly VocabularyMatch[]): DetectorResult | Promise<DetectorResult>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Runs a pack's detectors in order, each seeing what the earlier ones found,
- * and applies every keep context to every detector's findings.
+ * and applies every keep context to every detector's findings (to the semantic
+ * detector's only where a finding lies inside one: it weighs keeps itself).
  */
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type Span, type SpanFinding } from '../findings.js';
@@ -76,7 +77,7 @@ export class DetectorChain {
       suppressed = suppressed.concat(result.suppressed);
       if (result.keeps) keeps.push(...result.keeps);
       if (result.semantic) addSemanticStats(semantic, result.semantic);
-      const own = suppressInsideKeeps(result.findings, keeps);
+      const own = suppressInsideKeeps(result.findings, keeps, detector.weighsKeeps === true);
       suppressed = suppressed.concat(own.suppressed);
       findings = findings.concat(own.findings);
     }

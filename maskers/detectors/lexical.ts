@@ -28,13 +28,16 @@ function withoutOverlaps(findings: SpanFinding[]): SpanFinding[] {
   return kept;
 }
 
-/** Findings that overlap a keep context are dropped, and returned apart for reports. */
-export function suppressInsideKeeps(findings: SpanFinding[], keeps: Span[]): { findings: SpanFinding[]; suppressed: SpanFinding[] } {
+/**
+ * Findings that overlap a keep context are dropped, and returned apart for reports. With
+ * `wholly`, only findings that lie entirely inside one are.
+ */
+export function suppressInsideKeeps(findings: SpanFinding[], keeps: Span[], wholly = false): { findings: SpanFinding[]; suppressed: SpanFinding[] } {
   if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: [] };
   const merged = mergeIntervals(keeps);
   const kept: SpanFinding[] = [];
   const suppressed: SpanFinding[] = [];
-  for (const finding of findings) (overlapsAny(finding, merged) ? suppressed : kept).push(finding);
+  for (const finding of findings) ((wholly ? insideAny(finding, merged) : overlapsAny(finding, merged)) ? suppressed : kept).push(finding);
   return { findings: kept, suppressed };
 }
 
@@ -60,6 +63,18 @@ function overlapsAny(span: Span, intervals: Span[]): boolean {
     else high = middle;
   }
   return low < intervals.length && intervals[low].start < span.end;
+}
+
+/** Whether `span` lies wholly inside one of the disjoint, sorted `intervals`. */
+function insideAny(span: Span, intervals: Span[]): boolean {
+  let low = 0;
+  let high = intervals.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (intervals[middle].end <= span.start) low = middle + 1;
+    else high = middle;
+  }
+  return low < intervals.length && intervals[low].start <= span.start && intervals[low].end >= span.end;
 }
 
 export class LexicalDetector implements Detector {

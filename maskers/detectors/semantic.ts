@@ -64,6 +64,8 @@ function nearest(vector: Float32Array, exemplars: readonly Exemplar[], field: 'v
 
 export class SemanticDetector implements Detector {
   readonly name = 'semantic';
+  /** A sentence closer to a keep exemplar stays; a keep term inside a target sentence does not save it. */
+  readonly weighsKeeps = true;
 
   private constructor(
     private readonly models: SemanticModels,

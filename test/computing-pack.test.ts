@@ -1,0 +1,110 @@
+/**
+ * The computing-modern pack on its labelled sentences (test/data) and on the
+ * real texts of ../shared/corpora/computing: Babbage 1834 and Turck 1921 must
+ * stay; the PDP-3 and IBM 1401 manuals, the Oak Ridge ALGOL manual and a
+ * modern systems book must be flagged throughout.
+ */
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stripGutenberg } from '../corpora/gutenberg.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { loadPack } from '../maskers/pack/load.js';
+import { segment } from '../maskers/segment/segmenter.js';
+import { labelledRates, readCorpus, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+
+const available = sharedAvailable('the computing pack on ../shared/corpora/computing');
+const LABELLED = join(ROOT, 'test/data/computing-modern.labelled.tsv');
+const BABBAGE = 'babbages_calculating_engine_1834_pg71292.txt';
+const TURCK = 'turck_origin_modern_calculating_machines_1921_pg69386.txt';
+
+function readComputing(name: string): string {
+  const bytes = readFileSync(join(SHARED, 'corpora/computing', name));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(bytes);
+  }
+  return stripGutenberg(text).text;
+}
+
+const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
+
+/** Sentences of the original that are still in the masked text, word for word. */
+function keptSentences(original: string, masked: string): { kept: string[]; lost: string[] } {
+  const flat = squash(masked);
+  const sentences = segment(original).sentences.map((sentence) => squash(original.slice(sentence.start, sentence.end)));
+  return { kept: sentences.filter((sentence) => flat.includes(sentence)), lost: sentences.filter((sentence) => !flat.includes(sentence)) };
+}
+
+describe('computing-modern on its labelled sentences', () => {
+  it('flags ≥ 90% of the target sentences and ≤ 7% of the keep sentences with all detectors', async () => {
+    const rates = await labelledRates(LABELLED, 'computing-modern');
+    console.info(`computing labelled set, all detectors: target ${rates.target.flagged}/${rates.target.total}, keep ${rates.keep.flagged}/${rates.keep.total}; by kind ${JSON.stringify(rates.byKind)}`);
+    expect(rates.target.total).toBeGreaterThanOrEqual(40);
+    expect(rates.keep.total).toBeGreaterThanOrEqual(40);
+    expect(rates.byKind.para.total).toBeGreaterThanOrEqual(20);
+    expect(rates.target.flagged / rates.target.total).toBeGreaterThanOrEqual(0.9);
+    expect(rates.keep.flagged / rates.keep.total).toBeLessThanOrEqual(0.07);
+  });
+});
+
+describe.runIf(available)('computing-modern on real texts', () => {
+  it('keeps ≥ 98% of the sentences of Babbage (1834) and Turck (1921) through lacuna mask with every detector', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'in'));
+    for (const name of [BABBAGE, TURCK]) copyFileSync(join(SHARED, 'corpora/computing', name), join(dir, 'in', name));
+    const out = join(dir, 'out');
+    const result = await runCli(['mask', join(dir, 'in'), '--pack', 'computing-modern', '--out', out, '--strip-gutenberg', '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const corpus = new Map(readCorpus(out).map((document) => [document.id, document.text]));
+
+    const babbage = keptSentences(readComputing(BABBAGE), corpus.get(BABBAGE) ?? '');
+    const babbageLost = babbage.lost.length / (babbage.kept.length + babbage.lost.length);
+    console.info(`Babbage 1834: ${babbage.lost.length} of ${babbage.kept.length + babbage.lost.length} sentences lost (${(babbageLost * 100).toFixed(2)}%)`);
+    expect(babbage.kept.length).toBeGreaterThan(600);
+    expect(babbageLost).toBeLessThanOrEqual(0.02);
+
+    const turck = keptSentences(readComputing(TURCK), corpus.get(TURCK) ?? '');
+    const turckLost = turck.lost.length / (turck.kept.length + turck.lost.length);
+    console.info(`Turck 1921: ${turck.lost.length} of ${turck.kept.length + turck.lost.length} sentences lost (${(turckLost * 100).toFixed(2)}%)`);
+    expect(turck.kept.length).toBeGreaterThan(1000);
+    expect(turckLost).toBeLessThanOrEqual(0.02);
+    // Its account of the mechanical calculators, by name: Pascal, Hill, Felt's comptometer.
+    const masked = squash(corpus.get(TURCK) ?? '');
+    for (const passage of [
+      'Pascal provided for the accumulation of the tens by automatically turning the wheel of next higher order one point through the action of the lower wheel.',
+      'Thomas Hill, in 1857 secured a patent on a multiple-order key-driven calculating machine',
+      'Felt produced, in the fall of 1886, a finished practical machine made of metal.',
+      'To preserve correct actuation of the mechanism and overcome its momentum, Felt provided a detent toothed lever for each numeral wheel',
+    ]) {
+      expect(masked, `lost: ${passage}`).toContain(passage);
+    }
+    // Cold, the encoder reads every sentence the screens pass: minutes on two cores.
+  }, 900_000);
+
+  it('flags the PDP-3, IBM 1401, ALGOL and modern systems texts throughout', async () => {
+    const { pack } = await loadPack('computing-modern');
+    const chain = DetectorChain.forPack(pack);
+    for (const name of [
+      'dec_pdp3_preliminary_specifications_1960_pg29461.txt',
+      'ibm_1401_programming_systems_pg27468.txt',
+      'oak_ridge_algol_compiler_cdc1604_pg50468.txt',
+      'wienand_computer_science_from_the_bottom_up.txt',
+    ]) {
+      const text = readComputing(name);
+      const findings = (await chain.detect(text)).findings;
+      const body = segment(text).paragraphs.filter((paragraph) => text.slice(paragraph.start, paragraph.end).split(/\s+/).length >= 20);
+      const carries = (paragraph: { start: number; end: number }) => findings.some((finding) => finding.start < paragraph.end && finding.end > paragraph.start);
+      const share = body.filter(carries).length / body.length;
+      // Throughout: every tenth of the text, in order, not only most of it.
+      const tenths = Array.from({ length: 10 }, (_, tenth) => body.slice(Math.floor((tenth * body.length) / 10), Math.floor(((tenth + 1) * body.length) / 10)));
+      const tenthShares = tenths.filter((part) => part.length > 0).map((part) => part.filter(carries).length / part.length);
+      console.info(`${name}: ${(share * 100).toFixed(1)}% of ${body.length} body paragraphs carry a finding; by tenth ${tenthShares.map((value) => Math.round(value * 100)).join(' ')}`);
+      expect(body.length).toBeGreaterThanOrEqual(20);
+      expect(share).toBeGreaterThanOrEqual(0.9);
+      expect(Math.min(...tenthShares)).toBeGreaterThanOrEqual(0.5);
+    }
+  });
+});
