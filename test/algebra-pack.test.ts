@@ -3,28 +3,16 @@
  * real texts of ../shared/corpora/algebra: Burnside 1897, the 1911 Britannica
  * article on groups, and Ball's 1888 history of mathematics.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stripGutenberg } from '../corpora/gutenberg.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { labelledRates, readCorpus, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const available = sharedAvailable('the algebra pack on ../shared/corpora/algebra');
 const LABELLED = join(ROOT, 'test/data/algebra-pre-galois.labelled.tsv');
 
-function readAlgebra(name: string): string {
-  const bytes = readFileSync(join(SHARED, 'corpora/algebra', name));
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = new TextDecoder('windows-1252').decode(bytes);
-  }
-  return stripGutenberg(text).text;
-}
 
 /** Share of the body paragraphs (prose of at least 30 words) that carry a finding of the default chain without the encoder. */
 async function paragraphsWithFindings(text: string): Promise<{ share: number; paragraphs: number }> {
@@ -39,27 +27,20 @@ const squash = (text: string) => text.replace(/\s+/g, ' ');
 
 describe('algebra-pre-galois on its labelled sentences', () => {
   it('flags ≥ 90% of the target sentences and ≤ 7% of the keep sentences with all detectors', async () => {
-    const rates = await labelledRates(LABELLED, 'algebra-pre-galois');
-    console.info(`algebra labelled set, all detectors: target ${rates.target.flagged}/${rates.target.total}, keep ${rates.keep.flagged}/${rates.keep.total}; by kind ${JSON.stringify(rates.byKind)}`);
-    // The set is what the rates are measured on: 40 targets (half without a pack term) and 40 keeps.
-    expect(rates.target.total).toBeGreaterThanOrEqual(40);
-    expect(rates.keep.total).toBeGreaterThanOrEqual(40);
-    expect(rates.byKind.para.total).toBeGreaterThanOrEqual(20);
-    expect(rates.target.flagged / rates.target.total).toBeGreaterThanOrEqual(0.9);
-    expect(rates.keep.flagged / rates.keep.total).toBeLessThanOrEqual(0.07);
+    await expectLabelledRates(LABELLED, 'algebra-pre-galois');
   });
 });
 
 describe.runIf(available)('algebra-pre-galois on real texts', () => {
   it("finds something in most paragraphs of Burnside's Theory of Groups (1897)", async () => {
-    const { share, paragraphs } = await paragraphsWithFindings(readAlgebra('burnside_theory_of_groups_finite_order_1897_pg40395.detex.txt'));
+    const { share, paragraphs } = await paragraphsWithFindings(readSharedText('algebra/burnside_theory_of_groups_finite_order_1897_pg40395.detex.txt'));
     console.info(`Burnside 1897: ${(share * 100).toFixed(1)}% of ${paragraphs} body paragraphs carry a finding`);
     expect(paragraphs).toBeGreaterThan(300);
     expect(share).toBeGreaterThanOrEqual(0.85);
   });
 
   it('finds something in most paragraphs of the 1911 Britannica article GROUPS, THEORY OF', async () => {
-    const volume = readAlgebra('eb1911_vol12_slice6_groups_theory_of_pg38304.txt');
+    const volume = readSharedText('algebra/eb1911_vol12_slice6_groups_theory_of_pg38304.txt');
     // The slice holds neighbouring articles too; the article runs from its heading to the next one (GROUSE).
     const start = volume.indexOf('GROUPS,[1] THEORY OF.');
     const end = volume.indexOf('\nGROUSE', start);
@@ -95,7 +76,7 @@ describe.runIf(available)('algebra-pre-galois on real texts', () => {
 
     // Whole sentences by name: every sentence on Lagrange and Cardan stays; Gauss's go only where
     // Abel or Cayley, both masked whole, is named with him.
-    const original = readAlgebra('ball_short_account_history_mathematics_1888_pg31246.detex.txt');
+    const original = readSharedText('algebra/ball_short_account_history_mathematics_1888_pg31246.detex.txt');
     const sentences = segment(original).sentences.map((sentence) => squash(original.slice(sentence.start, sentence.end)).trim());
     const keptShare = (name: string) => {
       const mentioning = sentences.filter((sentence) => new RegExp(`\\b${name}\\b`).test(sentence));

@@ -4,30 +4,19 @@
  * stay; the PDP-3 and IBM 1401 manuals, the Oak Ridge ALGOL manual and a
  * modern systems book must be flagged throughout.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stripGutenberg } from '../corpora/gutenberg.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { labelledRates, readCorpus, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const available = sharedAvailable('the computing pack on ../shared/corpora/computing');
 const LABELLED = join(ROOT, 'test/data/computing-modern.labelled.tsv');
 const BABBAGE = 'babbages_calculating_engine_1834_pg71292.txt';
 const TURCK = 'turck_origin_modern_calculating_machines_1921_pg69386.txt';
 
-function readComputing(name: string): string {
-  const bytes = readFileSync(join(SHARED, 'corpora/computing', name));
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = new TextDecoder('windows-1252').decode(bytes);
-  }
-  return stripGutenberg(text).text;
-}
 
 const squash = (text: string) => text.replace(/\s+/g, ' ').trim();
 
@@ -40,13 +29,7 @@ function keptSentences(original: string, masked: string): { kept: string[]; lost
 
 describe('computing-modern on its labelled sentences', () => {
   it('flags ≥ 90% of the target sentences and ≤ 7% of the keep sentences with all detectors', async () => {
-    const rates = await labelledRates(LABELLED, 'computing-modern');
-    console.info(`computing labelled set, all detectors: target ${rates.target.flagged}/${rates.target.total}, keep ${rates.keep.flagged}/${rates.keep.total}; by kind ${JSON.stringify(rates.byKind)}`);
-    expect(rates.target.total).toBeGreaterThanOrEqual(40);
-    expect(rates.keep.total).toBeGreaterThanOrEqual(40);
-    expect(rates.byKind.para.total).toBeGreaterThanOrEqual(20);
-    expect(rates.target.flagged / rates.target.total).toBeGreaterThanOrEqual(0.9);
-    expect(rates.keep.flagged / rates.keep.total).toBeLessThanOrEqual(0.07);
+    await expectLabelledRates(LABELLED, 'computing-modern');
   });
 });
 
@@ -60,13 +43,13 @@ describe.runIf(available)('computing-modern on real texts', () => {
     expect(result.code, result.stderr).toBe(0);
     const corpus = new Map(readCorpus(out).map((document) => [document.id, document.text]));
 
-    const babbage = keptSentences(readComputing(BABBAGE), corpus.get(BABBAGE) ?? '');
+    const babbage = keptSentences(readSharedText(`computing/${BABBAGE}`), corpus.get(BABBAGE) ?? '');
     const babbageLost = babbage.lost.length / (babbage.kept.length + babbage.lost.length);
     console.info(`Babbage 1834: ${babbage.lost.length} of ${babbage.kept.length + babbage.lost.length} sentences lost (${(babbageLost * 100).toFixed(2)}%)`);
     expect(babbage.kept.length).toBeGreaterThan(600);
     expect(babbageLost).toBeLessThanOrEqual(0.02);
 
-    const turck = keptSentences(readComputing(TURCK), corpus.get(TURCK) ?? '');
+    const turck = keptSentences(readSharedText(`computing/${TURCK}`), corpus.get(TURCK) ?? '');
     const turckLost = turck.lost.length / (turck.kept.length + turck.lost.length);
     console.info(`Turck 1921: ${turck.lost.length} of ${turck.kept.length + turck.lost.length} sentences lost (${(turckLost * 100).toFixed(2)}%)`);
     expect(turck.kept.length).toBeGreaterThan(1000);
@@ -93,7 +76,7 @@ describe.runIf(available)('computing-modern on real texts', () => {
       'oak_ridge_algol_compiler_cdc1604_pg50468.txt',
       'wienand_computer_science_from_the_bottom_up.txt',
     ]) {
-      const text = readComputing(name);
+      const text = readSharedText(`computing/${name}`);
       const findings = (await chain.detect(text)).findings;
       const body = segment(text).paragraphs.filter((paragraph) => text.slice(paragraph.start, paragraph.end).split(/\s+/).length >= 20);
       const carries = (paragraph: { start: number; end: number }) => findings.some((finding) => finding.start < paragraph.end && finding.end > paragraph.start);

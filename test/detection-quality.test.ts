@@ -6,26 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stripGutenberg } from '../corpora/gutenberg.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment, type Span } from '../maskers/segment/segmenter.js';
-import { readCorpus, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { readCorpus, readSharedText, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const available = sharedAvailable('detection quality on ../shared/eval and ../shared/corpora/physics');
 const { pack } = await loadPack('physics-post-1900');
 const chain = DetectorChain.forPack(pack);
 
-function readText(relative: string): string {
-  const bytes = readFileSync(join(SHARED, 'corpora/physics', relative));
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    text = new TextDecoder('windows-1252').decode(bytes);
-  }
-  return stripGutenberg(text).text;
-}
 
 function flaggedShare(spans: Span[], findings: Span[]): number {
   const flagged = spans.filter((span) => findings.some((finding) => finding.start < span.end && finding.end > span.start));
@@ -50,7 +39,7 @@ describe.runIf(available)('detection quality', () => {
   });
 
   it("finds something in ≥ 90% of the body paragraphs of Einstein's Relativity (PG 5001)", async () => {
-    const text = readText('post1900/einstein_relativity_pg5001.txt');
+    const text = readSharedText('physics/post1900/einstein_relativity_pg5001.txt');
     // Body paragraphs: prose of at least 40 words (not headings, formulas or the table of contents).
     const body = segment(text).paragraphs.filter((paragraph) => text.slice(paragraph.start, paragraph.end).split(/\s+/).length >= 40);
     expect(body.length).toBeGreaterThan(200);
@@ -61,7 +50,7 @@ describe.runIf(available)('detection quality', () => {
 
   it("flags ≤ 1% of the sentences of Maxwell's five papers and of Faraday's Experimental Researches", async () => {
     for (const name of ['pre1900/maxwell_five_papers_pg4908.txt', 'pre1900/faraday_experimental_researches_electricity_v1_pg14986.txt']) {
-      const text = readText(name);
+      const text = readSharedText(`physics/${name}`);
       const { sentences } = segment(text);
       const share = flaggedShare(sentences, (await chain.detect(text)).findings);
       console.info(`${name}: ${(share * 100).toFixed(2)}% of ${sentences.length} sentences flagged`);
@@ -74,7 +63,7 @@ describe.runIf(available)('detection quality', () => {
     const out = join(tempDir(), 'mm');
     const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--strip-gutenberg', '--quiet', ...WITHOUT_SEMANTIC]);
     expect(result.code).toBe(0);
-    const before = segment(readText('pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt')).sentences.length;
+    const before = segment(readSharedText('physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt')).sentences.length;
     const corpus = readCorpus(out);
     const after = corpus.length === 0 ? 0 : segment(corpus[0].text).sentences.length;
     console.info(`Michelson–Morley 1887: ${after} of ${before} sentences kept`);

@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
+import { stripGutenberg } from '../corpora/gutenberg.js';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
@@ -117,4 +118,31 @@ export async function labelledRates(tsv: string, pack: string): Promise<Labelled
     kind.flagged += hit;
   });
   return rates;
+}
+
+/** A text of ../shared/corpora (path below it), decoded (UTF-8, else Windows-1252) and without its Gutenberg header and licence. */
+export function readSharedText(relative: string): string {
+  const bytes = readFileSync(join(SHARED, 'corpora', relative));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = new TextDecoder('windows-1252').decode(bytes);
+  }
+  return stripGutenberg(text).text;
+}
+
+/**
+ * What issue 6 asks of every pack's labelled set, through `lacuna audit` with every detector:
+ * at least 40 targets (20 of them without a pack term) and 40 keeps; ≥ 90% of the targets and
+ * ≤ 7% of the keeps flagged.
+ */
+export async function expectLabelledRates(tsv: string, pack: string): Promise<void> {
+  const rates = await labelledRates(tsv, pack);
+  console.info(`${pack} labelled set, all detectors: target ${rates.target.flagged}/${rates.target.total}, keep ${rates.keep.flagged}/${rates.keep.total}; by kind ${JSON.stringify(rates.byKind)}`);
+  expect(rates.target.total).toBeGreaterThanOrEqual(40);
+  expect(rates.keep.total).toBeGreaterThanOrEqual(40);
+  expect(rates.byKind.para.total).toBeGreaterThanOrEqual(20);
+  expect(rates.target.flagged / rates.target.total).toBeGreaterThanOrEqual(0.9);
+  expect(rates.keep.flagged / rates.keep.total).toBeLessThanOrEqual(0.07);
 }

@@ -53,8 +53,8 @@ function mergeIntervals(spans: Span[]): Span[] {
   return merged;
 }
 
-/** Whether `span` overlaps one of the disjoint, sorted `intervals`. */
-function overlapsAny(span: Span, intervals: Span[]): boolean {
+/** The first of the disjoint, sorted `intervals` that ends after `span` starts (its index; length if none). */
+function firstEndingAfter(span: Span, intervals: Span[]): number {
   let low = 0;
   let high = intervals.length;
   while (low < high) {
@@ -62,19 +62,19 @@ function overlapsAny(span: Span, intervals: Span[]): boolean {
     if (intervals[middle].end <= span.start) low = middle + 1;
     else high = middle;
   }
-  return low < intervals.length && intervals[low].start < span.end;
+  return low;
+}
+
+/** Whether `span` overlaps one of the disjoint, sorted `intervals`. */
+function overlapsAny(span: Span, intervals: Span[]): boolean {
+  const at = firstEndingAfter(span, intervals);
+  return at < intervals.length && intervals[at].start < span.end;
 }
 
 /** Whether `span` lies wholly inside one of the disjoint, sorted `intervals`. */
 function insideAny(span: Span, intervals: Span[]): boolean {
-  let low = 0;
-  let high = intervals.length;
-  while (low < high) {
-    const middle = (low + high) >> 1;
-    if (intervals[middle].end <= span.start) low = middle + 1;
-    else high = middle;
-  }
-  return low < intervals.length && intervals[low].start <= span.start && intervals[low].end >= span.end;
+  const at = firstEndingAfter(span, intervals);
+  return at < intervals.length && intervals[at].start <= span.start && intervals[at].end >= span.end;
 }
 
 export class LexicalDetector implements Detector {
