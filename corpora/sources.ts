@@ -5,6 +5,7 @@
 import { readdir, stat, access, constants } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { UsageError } from './errors.js';
+import { errnoMessage } from './user-file.js';
 import type { InputFile, InputFormat } from './readers/types.js';
 
 const COMPRESSION_SUFFIXES = ['.gz', '.zst', '.zstd'];
@@ -44,12 +45,6 @@ async function walk(dir: string): Promise<string[]> {
   return files;
 }
 
-function errnoMessage(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (error as Error).message;
-}
 
 export interface ResolvedInputs {
   files: InputFile[];

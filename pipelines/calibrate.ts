@@ -20,6 +20,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../corpora/errors.js';
+import { readUserFile } from '../corpora/user-file.js';
 import { dot } from '../indexes/embedders/embedder.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
@@ -130,12 +131,7 @@ async function backgroundSentences(inputs: string[], wanted: number): Promise<st
 }
 
 export async function readLabelled(path: string): Promise<LabelledSentence[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read labelled data '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const text = (await readUserFile(path, 'labelled data')).toString('utf8');
   const rows: LabelledSentence[] = [];
   text.split('\n').forEach((line, index) => {
     if (!line.trim() || (index === 0 && line.startsWith('label'))) return;

@@ -120,6 +120,9 @@ describe('bad input', () => {
     const out = join(dir, 'out');
     expectOneLineError(await runCli(['mask', input, '--pack', 'no-such-pack', '--out', out]), /unknown pack 'no-such-pack'/);
     expectOneLineError(await mask([join(dir, 'missing.jsonl')], out), /cannot read input '.*missing\.jsonl': no such file/);
+    expectOneLineError(await runCli(['packs', 'show', join(dir, 'missing.yaml')]), /cannot read pack '.*missing\.yaml': no such file or directory/);
+    expectOneLineError(await runCli(['calibrate', '--pack', 'physics-post-1900', '--labelled', dir]), /cannot read labelled data '.*': a directory, not a file/);
+    expectOneLineError(await runCli(['probes', 'classify', '--pack', 'physics-post-1900', join(dir, 'missing.csv')]), /cannot read question set '.*missing\.csv': no such file or directory/);
     const locked = join(dir, 'locked.jsonl');
     writeFileSync(locked, 'x');
     chmodSync(locked, 0o000);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { LexicalDetector } from '../maskers/detectors/lexical.js';
-import { anchorOf, PatternScanner } from '../maskers/detectors/pattern-scanner.js';
+import { anchorsOf, PatternScanner } from '../maskers/detectors/pattern-scanner.js';
 import { loadPack, parsePack } from '../maskers/pack/load.js';
 
 const { pack } = await loadPack('physics-post-1900');
@@ -41,10 +41,24 @@ describe('lexical detector on the physics pack', () => {
 });
 
 describe('patterns', () => {
-  it('find their anchor literal', () => {
-    expect(anchorOf('\\be\\s*=\\s*m\\s*c\\s*(\\^\\s*)?2\\b')).toBe('=');
-    expect(anchorOf('\\\\hbar\\b')).toBe('\\hbar');
-    expect(anchorOf('a|b')).toBeUndefined();
+  it('find their anchor literal, or the set of alternatives every match contains one of', () => {
+    expect(anchorsOf('\\be\\s*=\\s*m\\s*c\\s*(\\^\\s*)?2\\b')).toEqual(['=']);
+    expect(anchorsOf('\\\\hbar\\b')).toEqual(['\\hbar']);
+    expect(anchorsOf('a|b')).toBeUndefined();
+    expect(anchorsOf('\\b(fifth|quintic|higher than the fourth)\\b[^.]*\\b(cannot|impossib[a-z]*)')).toEqual(['fifth', 'quintic', 'higher']);
+    // An optional group, or one that is not plain literals, is no anchor.
+    expect(anchorsOf('(fifth|quintic)?x*')).toBeUndefined();
+    expect(anchorsOf('(impossib[a-z]*|cannot)\\b')).toBeUndefined();
+  });
+
+  it('find anchors written in lower, upper or title case', () => {
+    const scanner = new PatternScanner('\\bintel \\d+');
+    expect(scanner.scan('The Intel 4004, the INTEL 8080 and the intel 8086.').length).toBe(3);
+    const quintic = new PatternScanner('\\b(fifth|quintic)\\b[^.\\n]*\\bcannot\\b');
+    expect(quintic.scan('Quintic equations, Abel showed, cannot be solved. The fifth of May.')).toEqual([{ start: 0, end: 38 }]);
+    // A pattern that can run over a clause looks farther from its anchor than one for a formula.
+    const far = `the fifth degree, ${'as the older algebraists found after long and fruitless labour, '.repeat(2)}cannot be solved`;
+    expect(quintic.scan(far)).toEqual([{ start: 4, end: far.length - ' be solved'.length }]);
   });
 
   it('run in linear time even when written to backtrack catastrophically', () => {
@@ -55,8 +69,9 @@ describe('patterns', () => {
   });
 
   it('without an anchor run over a whole long document that is not ASCII', () => {
-    // The whole text is folded at once here; a document of megabytes once overflowed the stack.
-    const scanner = new PatternScanner('\\b(fifth|quintic)\\b[^.\\n]*\\b(cannot|impossible)\\b');
+    // quint[a-z]* is no literal, so the whole text is folded at once; megabytes once overflowed the stack.
+    expect(anchorsOf('\\b(fifth|quint[a-z]*)\\b')).toBeUndefined();
+    const scanner = new PatternScanner('\\b(fifth|quint[a-z]*)\\b[^.\\n]*\\b(cannot|impossible)\\b');
     const filler = 'Évariste wrote of the cubic and of équations. '.repeat(50_000);
     const text = `${filler}The quintic, he said, cannot be solved. ${filler}`;
     expect(scanner.scan(text)).toEqual([{ start: filler.length + 4, end: filler.length + 'The quintic, he said, cannot'.length }]);

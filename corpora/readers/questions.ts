@@ -3,10 +3,10 @@
  * four choices, answer as an index 0–3 or a letter A–D, with or without a
  * header line) or JSONL records {id?, question, choices, answer}.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../errors.js';
+import { readUserFile } from '../user-file.js';
 
 export interface Question {
   id: string;
@@ -25,12 +25,7 @@ function answerIndex(value: unknown, where: string): number | undefined {
 }
 
 export async function readQuestions(path: string): Promise<Question[]> {
-  let content: string;
-  try {
-    content = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read question set '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
+  const content = (await readUserFile(path, 'question set')).toString('utf8');
   const name = basename(path, extname(path));
   if (/\.jsonl?$/i.test(path)) {
     return content

@@ -5,23 +5,39 @@
  * Fast: that engine is some twenty times slower than the backtracking one, so
  * it only runs on windows of text around an *anchor*, a literal that every
  * match must contain (found by reading the pattern: `=` in
- * `\be\s*=\s*m\s*c...`). Anchors are located with indexOf, which is as fast
- * as string search gets; a pattern without a usable anchor runs on the whole
- * text. Windows reach `WINDOW` characters either side of an anchor and are
- * widened to whitespace, so `\b` and the like see the same neighbours as in
- * the full text. A match longer than a window around its anchor is not
- * found: patterns are for formulas and short forms, not for prose.
+ * `\be\s*=\s*m\s*c...`), or around any of a set of them when every match
+ * contains one of the alternatives of a group (`fifth` or `quintic` in
+ * `\b(fifth|quintic)\b...`). Anchors are located with indexOf, in lower, upper
+ * and title case, which is as fast as string search gets; a pattern without a
+ * usable anchor runs on the whole text (some 2 MB/s). Windows reach `WINDOW`
+ * characters either side of an anchor, `CLAUSE_WINDOW` for patterns that can
+ * run over a clause (a class, group or dot repeated without bound, as in
+ * `fifth[^.]*cannot`), and are widened to whitespace, so `\b` and the like see
+ * the same neighbours as in the full text. A match reaching farther from its
+ * anchor than that is not found.
  */
 import { FOLD } from './fold.js';
 import { linearRegExp } from './linear-regexp.js';
 
 export const WINDOW = 64;
+export const CLAUSE_WINDOW = 240;
+/** An unbounded repetition of a class, group or dot: the pattern can span a clause. */
+const SPANS_A_CLAUSE = /[\].)][*+]/;
 const ESCAPES_THAT_ARE_CLASSES = new Set(['s', 'S', 'd', 'D', 'w', 'W', 'b', 'B', 'p', 'P', 'k', 'c', 'u', 'x', 'n', 'r', 't', 'f', 'v', '0']);
 
 interface Atom {
   literal: string | undefined;
+  /** For a group of plain literals joined by `|` (`(fifth|quintic)`): those literals. */
+  alternatives?: string[];
   /** Whether the atom must occur at least once in every match. */
   required: boolean;
+}
+
+/** The alternatives of a group body made only of plain literals (`fifth|5th|quintic`); undefined otherwise. */
+function literalAlternatives(body: string): string[] | undefined {
+  const alternatives = body.replace(/^\?:/, '').split('|');
+  if (alternatives.some((alternative) => alternative.length === 0 || !/^[a-z0-9 '\-]+$/.test(alternative))) return undefined;
+  return alternatives;
 }
 
 /** Splits a pattern into top-level atoms; undefined when it has a top-level alternation (no single anchor). */
@@ -31,6 +47,7 @@ function topLevelAtoms(source: string): Atom[] | undefined {
   while (i < source.length) {
     const char = source[i];
     let literal: string | undefined;
+    let alternatives: string[] | undefined;
     if (char === '|') return undefined;
     if (char === '\\') {
       const next = source[i + 1] ?? '';
@@ -48,6 +65,7 @@ function topLevelAtoms(source: string): Atom[] | undefined {
         else if (source[end] === '(') depth++;
         else if (source[end] === ')' && --depth === 0) break;
       }
+      alternatives = literalAlternatives(source.slice(i + 1, end));
       i = end + 1;
     } else {
       literal = char === '.' || char === '^' || char === '$' ? undefined : char;
@@ -60,13 +78,17 @@ function topLevelAtoms(source: string): Atom[] | undefined {
       required = quantifier[0][0] === '+' || /^\{[1-9]/.test(quantifier[0]);
       i += quantifier[0].length;
     }
-    atoms.push({ literal, required });
+    atoms.push({ literal, alternatives, required });
   }
   return atoms;
 }
 
-/** The best literal every match contains: the longest run of required literal atoms, punctuation preferred. */
-export function anchorOf(source: string): string | undefined {
+/**
+ * Literals one of which every match contains: the longest run of required literal atoms
+ * (punctuation preferred), or else the alternatives of the first required group of plain
+ * literals (each cut to its longest word, since the text may break a line between words).
+ */
+export function anchorsOf(source: string): string[] | undefined {
   const atoms = topLevelAtoms(source);
   if (!atoms) return undefined;
   let best: string | undefined;
@@ -86,7 +108,9 @@ export function anchorOf(source: string): string | undefined {
     else consider();
   }
   consider();
-  return best;
+  if (best !== undefined) return [best];
+  const group = atoms.find((atom) => atom.required && atom.alternatives);
+  return group?.alternatives!.map((alternative) => alternative.split(' ').reduce((longest, word) => (word.length > longest.length ? word : longest), ''));
 }
 
 const SEPARATOR = '\u0000';
@@ -111,13 +135,15 @@ function isSpace(code: number): boolean {
 
 export class PatternScanner {
   private readonly regex: RegExp;
-  /** The anchor in the forms it may take in unfolded text (lower and upper case). */
+  /** The anchors in the forms they may take in unfolded text (lower, upper and title case). */
   private readonly anchorForms: string[] | undefined;
+  private readonly window: number;
 
   constructor(readonly source: string) {
     this.regex = linearRegExp(source);
-    const anchor = anchorOf(source);
-    this.anchorForms = anchor ? [...new Set([anchor, anchor.toUpperCase()])] : undefined;
+    const anchors = anchorsOf(source);
+    this.window = SPANS_A_CLAUSE.test(source) ? CLAUSE_WINDOW : WINDOW;
+    this.anchorForms = anchors && [...new Set(anchors.flatMap((anchor) => [anchor, anchor.toUpperCase(), anchor[0].toUpperCase() + anchor.slice(1)]))];
   }
 
   private windows(text: string): [number, number][] {
@@ -127,11 +153,11 @@ export class PatternScanner {
     hits.sort((a, b) => a - b);
     const windows: [number, number][] = [];
     for (const hit of hits) {
-      let start = Math.max(0, hit - WINDOW);
-      let end = Math.min(text.length, hit + WINDOW);
+      let start = Math.max(0, hit - this.window);
+      let end = Math.min(text.length, hit + this.window);
       // Widen to whitespace (within one more window) so the regex sees whole words at the edges.
-      for (let limit = Math.max(0, start - WINDOW); start > limit && !isSpace(text.charCodeAt(start - 1)); ) start--;
-      for (let limit = Math.min(text.length, end + WINDOW); end < limit && !isSpace(text.charCodeAt(end)); ) end++;
+      for (let limit = Math.max(0, start - this.window); start > limit && !isSpace(text.charCodeAt(start - 1)); ) start--;
+      for (let limit = Math.min(text.length, end + this.window); end < limit && !isSpace(text.charCodeAt(end)); ) end++;
       const last = windows[windows.length - 1];
       if (last && start <= last[1]) last[1] = Math.max(last[1], end);
       else windows.push([start, end]);

@@ -48,11 +48,12 @@ export class PackVocabulary {
       for (const context of concept.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: concept.id, match: term, label: context.label });
       for (const word of concept.context) this.add({ kind: 'context', concept: concept.id, match: word }, word);
       for (const person of concept.people) {
-        this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: phraseWords(person.name).length > 1, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts }, person.name);
+        const entry = { kind: 'person', concept: concept.id, match: person.name, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts } as const;
+        this.add({ ...entry, fullName: phraseWords(person.name).length > 1 }, person.name);
         for (const alias of person.aliases) {
           // "A. Einstein" is found as "Einstein" with its initials (see entity.ts).
           const surname = phraseWords(alias).filter((word) => word.length > 1);
-          this.add({ kind: 'person', concept: concept.id, match: person.name, fullName: surname.length > 1, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts }, surname.join(' '));
+          this.add({ ...entry, fullName: surname.length > 1 }, surname.join(' '));
         }
       }
     }

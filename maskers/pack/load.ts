@@ -1,11 +1,11 @@
 /** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../../corpora/errors.js';
 import { PACKAGE_ROOT } from '../../corpora/package-info.js';
+import { readUserFile } from '../../corpora/user-file.js';
 import { formatIssuePath, PackSchema, type Pack } from './schema.js';
 
 export const BUILTIN_PACK_DIR = join(PACKAGE_ROOT, 'maskers', 'packs');
@@ -59,13 +59,7 @@ export async function loadPack(ref: string): Promise<LoadedPack> {
     source = join(BUILTIN_PACK_DIR, file);
     builtin = true;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read pack '${source}': ${code === 'ENOENT' ? 'no such file' : code ?? (error as Error).message}`);
-  }
+  const bytes = await readUserFile(source, 'pack');
   const pack = parsePack(source, bytes.toString('utf8'));
   return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
