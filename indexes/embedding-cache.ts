@@ -27,6 +27,15 @@ export class EmbeddingCache {
   hits = 0;
   misses = 0;
 
+  /** The id of the model behind the cache. */
+  get modelId(): string {
+    return this.embedder.id;
+  }
+
+  get dimensions(): number {
+    return this.embedder.dimensions;
+  }
+
   constructor(
     dir: string,
     private readonly embedder: Embedder,

@@ -29,17 +29,28 @@ const PLANTED = [
   'Deep in the Sun, hydrogen is steadily turned into helium, and that is what makes it shine.',
 ];
 
+/**
+ * A second set of twenty, written later in the same way (test/data/physics-post-1900.planted-second.tsv).
+ * Unlike the ten above, it was looked at when choosing the calibration's background size and budget
+ * among five settings (see the README), so it is not quite unseen.
+ */
+const SECOND: string[] = readFileSync(join(import.meta.dirname, 'data', 'physics-post-1900.planted-second.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split('\t')[1]);
+
 const MM = 'corpora/physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt';
 
 /** Michelson and Morley 1887 with each planted sentence added as a paragraph of its own, evenly spaced. */
-function plantedText(): { text: string; original: string[] } {
+function plantedText(planted: readonly string[] = PLANTED): { text: string; original: string[] } {
   const text = stripGutenberg(readFileSync(join(SHARED, MM), 'utf8')).text;
   const { paragraphs } = segment(text);
   const original = segment(text).sentences.map((sentence) => text.slice(sentence.start, sentence.end));
-  const every = Math.floor(paragraphs.length / (PLANTED.length + 1));
+  const every = Math.floor(paragraphs.length / (planted.length + 1));
   let out = '';
   let cursor = 0;
-  PLANTED.forEach((sentence, index) => {
+  planted.forEach((sentence, index) => {
     const paragraph = paragraphs[(index + 1) * every];
     out += text.slice(cursor, paragraph.end) + '\n\n' + sentence;
     cursor = paragraph.end;
@@ -70,25 +81,27 @@ describe.runIf(available)('semantic detection', () => {
   });
 
   it('removes paraphrased post-1900 sentences planted in Michelson–Morley 1887 and keeps ≥ 98% of the original sentences', async () => {
-    const { text, original } = plantedText();
+    const { text, original } = plantedText([...PLANTED, ...SECOND]);
     const dir = tempDir();
     const input = join(dir, 'planted.jsonl');
     writeFileSync(input, jsonl([{ id: 'mm-planted', text }]));
-    // None of the planted sentences is found by words alone: this tests meaning, not vocabulary.
+    // None of them is found by words alone: this tests meaning, not vocabulary.
     const lexicalOnly = join(dir, 'lexical');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', lexicalOnly, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
     const lexicalText = readCorpus(lexicalOnly)[0].text;
-    for (const sentence of PLANTED) expect(lexicalText).toContain(sentence);
+    for (const sentence of [...PLANTED, ...SECOND]) expect(lexicalText).toContain(sentence);
 
     const out = join(dir, 'masked');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1'])).code).toBe(0);
     const masked = readCorpus(out)[0].text;
-    const gone = PLANTED.filter((sentence) => !masked.includes(sentence));
+    const gone = (sentences: readonly string[]) => sentences.filter((sentence) => !masked.includes(sentence));
     const kept = original.filter((sentence) => masked.includes(sentence));
-    console.info(`planted: ${gone.length} of ${PLANTED.length} removed; original sentences kept: ${kept.length} of ${original.length}`);
+    console.info(`planted: ${gone(PLANTED).length} of ${PLANTED.length} removed, second set ${gone(SECOND).length} of ${SECOND.length}; original sentences kept: ${kept.length} of ${original.length}`);
     expect(kept.length / original.length).toBeGreaterThanOrEqual(0.98);
-    // Measured with USE lite and the calibrated pack: 7 of these 10. See the README for what is missed and why.
-    expect(gone.length).toBeGreaterThanOrEqual(7);
+    // Measured with USE lite and the calibrated pack: 7 of the ten and 15 of the twenty (before the
+    // centre and the added exemplars: 7 and 10). See the README for what is missed and why.
+    expect(gone(PLANTED).length).toBeGreaterThanOrEqual(7);
+    expect(gone(SECOND).length).toBeGreaterThanOrEqual(15);
   });
 
   it('lacuna verify fails a corpus that still holds such sentences, and names them', async () => {

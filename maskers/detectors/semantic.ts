@@ -6,7 +6,8 @@
  *
  * A sentence is a finding when its cosine similarity to the nearest exemplar
  * of a concept reaches that concept's calibrated threshold and beats its
- * nearest keep exemplar by the pack's margin: "Michelson and Morley found no
+ * nearest keep exemplar by the pack's margin (similarities are taken after
+ * the pack's centre is subtracted, where it has one: indexes/centre.ts): "Michelson and Morley found no
  * ether drift in 1887" stays, "the null result shows light's speed is the same
  * in every frame" goes.
  *
@@ -15,6 +16,7 @@
  * windows that pass; only sentences close enough to some concept exemplar
  * reach the encoder. Sentences earlier detectors flagged are never embedded.
  */
+import { centred, decodeCentre } from '../../indexes/centre.js';
 import type { EmbeddingCache } from '../../indexes/embedding-cache.js';
 import { dot } from '../../indexes/embedders/embedder.js';
 import type { StaticEmbedder } from '../../indexes/embedders/static.js';
@@ -73,7 +75,20 @@ export class SemanticDetector implements Detector {
     private readonly thresholds: Map<string, number>,
     private readonly exemplars: Exemplar[],
     private readonly keepExemplars: Exemplar[],
+    private readonly centre: Float32Array | undefined,
   ) {}
+
+  /** Whether similarities are taken in the pack's centred space (its centre belongs to this encoder). */
+  get centred(): boolean {
+    return this.centre !== undefined;
+  }
+
+  /** Encoder vectors of texts, in the space the thresholds were calibrated in. */
+  private async encode(texts: readonly string[]): Promise<Float32Array[]> {
+    const vectors = await this.models.encoder.embed(texts);
+    const centre = this.centre;
+    return centre ? vectors.map((vector) => centred(vector, centre)) : vectors;
+  }
 
   /**
    * Exemplars of every concept are compared with, even when only some are
@@ -84,12 +99,18 @@ export class SemanticDetector implements Detector {
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
     const targets = pack.concepts.flatMap((concept) => concept.exemplars.map((text) => ({ concept: concept.id, text })));
     const keeps = [...pack.keepExemplars.map((text) => ({ concept: '', text })), ...pack.concepts.flatMap((concept) => concept.keepExemplars.map((text) => ({ concept: concept.id, text })))];
+    const thresholds = new Map(chosen.map((concept) => [concept.id, concept.threshold ?? pack.semantic.threshold]));
+    // A centre calibrated for another encoder (or of another size) does not apply: plain cosine then.
+    const decoded = pack.semantic.centre?.model === models.encoder.modelId ? decodeCentre(pack.semantic.centre.vector) : undefined;
+    const centre = decoded instanceof Float32Array && decoded.length === models.encoder.dimensions ? decoded : undefined;
+    const detector = new SemanticDetector(models, pack.semantic, thresholds, [], [], centre);
     const embed = async (items: { concept: string; text: string }[]): Promise<Exemplar[]> => {
-      const vectors = await models.encoder.embed(items.map((item) => item.text));
+      const vectors = await detector.encode(items.map((item) => item.text));
       return items.map((item, index) => ({ ...item, vector: vectors[index], screenVector: models.screen.vector(item.text) }));
     };
-    const thresholds = new Map(chosen.map((concept) => [concept.id, concept.threshold ?? pack.semantic.threshold]));
-    return new SemanticDetector(models, pack.semantic, thresholds, await embed(targets), await embed(keeps));
+    detector.exemplars.push(...(await embed(targets)));
+    detector.keepExemplars.push(...(await embed(keeps)));
+    return detector;
   }
 
   /** The static vectors of the target exemplars (what the screen compares with). */
@@ -114,7 +135,7 @@ export class SemanticDetector implements Detector {
 
   /** Nearest target and keep exemplars of a sentence, for calibration and reports. */
   async similarities(texts: readonly string[]): Promise<{ concept: string; exemplar: string; similarity: number; keepSimilarity: number; screen: number }[]> {
-    const vectors = await this.models.encoder.embed(texts);
+    const vectors = await this.encode(texts);
     return vectors.map((vector, index) => {
       const target = nearest(vector, this.exemplars, 'vector');
       const keep = nearest(vector, this.keepExemplars, 'vector');
@@ -153,7 +174,7 @@ export class SemanticDetector implements Detector {
     }
     if (candidates.length === 0) return { findings: [], suppressed: [], semantic: stats };
     stats.sentencesEmbedded = candidates.length;
-    const vectors = await this.models.encoder.embed(candidates.map((sentence) => text.slice(sentence.start, sentence.end)));
+    const vectors = await this.encode(candidates.map((sentence) => text.slice(sentence.start, sentence.end)));
     const findings: SpanFinding[] = [];
     const suppressed: SpanFinding[] = [];
     candidates.forEach((sentence, index) => {

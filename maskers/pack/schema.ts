@@ -4,6 +4,7 @@
  * a pack silently weakens a mask, which is worse than a refused run.
  */
 import { z } from 'zod';
+import { decodeCentre } from '../../indexes/centre.js';
 import { linearRegExp } from '../detectors/linear-regexp.js';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
@@ -124,6 +125,20 @@ export const SemanticSettingsSchema = z.strictObject({
   keepMargin: z.number().min(0).max(1).default(0.0),
   /** Sentences per screening window. */
   window: z.number().int().min(1).max(20).default(3),
+  /**
+   * Mean embedding of pre-cutoff background text under one encoder, subtracted
+   * from every vector before similarities are taken (set by `lacuna calibrate`;
+   * see indexes/centre.ts). Thresholds are calibrated in that space.
+   */
+  centre: z
+    .strictObject({
+      model: z.string().min(1),
+      vector: z.string().superRefine((value, context) => {
+        const decoded = decodeCentre(value);
+        if (typeof decoded === 'string') context.addIssue({ code: 'custom', message: `not a centre vector: ${decoded}` });
+      }),
+    })
+    .optional(),
 });
 
 export const PackSchema = z
