@@ -24,10 +24,11 @@
  * screen similarity of every positive placed in a window with two negatives,
  * the worst case the detector meets in running text.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { UsageError } from '../corpora/errors.js';
 import { readUserFile } from '../corpora/user-file.js';
+import { writeFileAtomic } from '../corpora/writers/run-directory.js';
 import { encodeCentre, meanVector, type Centre } from '../indexes/centre.js';
 import { dot } from '../indexes/embedders/embedder.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
@@ -303,7 +304,8 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
     if (result.centre) document.setIn(['semantic', 'centre'], result.centre);
     else document.deleteIn(['semantic', 'centre']);
     loaded.pack.concepts.forEach((concept, index) => document.setIn(['concepts', index, 'threshold'], result.thresholds[concept.id]));
-    await writeFile(loaded.source, document.toString({ lineWidth: 0 }));
+    // Atomic: a killed run leaves the old pack, never half of the new one.
+    await writeFileAtomic(loaded.source, document.toString({ lineWidth: 0 }));
     result.written = loaded.source;
   }
   return result;

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { readQuestions } from '../../corpora/readers/questions.js';
@@ -11,7 +11,7 @@ import { parseCount, parseDetectors } from '../parse.js';
 import { UsageError } from '../../corpora/errors.js';
 import { TOOL_NAME, TOOL_VERSION } from '../../corpora/package-info.js';
 import { readRecords } from '../../corpora/readers/records.js';
-import { RunDirectory } from '../../corpora/writers/run-directory.js';
+import { RunDirectory, writeFileAtomic } from '../../corpora/writers/run-directory.js';
 import { buildProbes, type BuildReport, type ProbeRecord } from '../../pipelines/probes/build.js';
 import { exportProbes } from '../../pipelines/probes/export.js';
 
@@ -44,7 +44,7 @@ export function probesCommand(): Command {
         lines.push(`${file}: ${labelled.length} questions: ${count('masked')} masked, ${count('control')} control, ${count('unrelated')} unrelated`);
         all.push(...labelled);
       }
-      if (flags.out) await writeFile(flags.out, all.map((item) => JSON.stringify(item)).join('\n') + '\n');
+      if (flags.out) await writeFileAtomic(flags.out, all.map((item) => JSON.stringify(item)).join('\n') + '\n');
       process.stdout.write(lines.join('\n') + '\n' + (flags.out ? `labels written to ${flags.out}\n` : ''));
     });
   probes

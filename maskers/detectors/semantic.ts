@@ -6,10 +6,10 @@
  *
  * A sentence is a finding when its cosine similarity to the nearest exemplar
  * of a concept reaches that concept's calibrated threshold and beats its
- * nearest keep exemplar by the pack's margin (similarities are taken after
- * the pack's centre is subtracted, where it has one: indexes/centre.ts): "Michelson and Morley found no
+ * nearest keep exemplar by the pack's margin: "Michelson and Morley found no
  * ether drift in 1887" stays, "the null result shows light's speed is the same
- * in every frame" goes.
+ * in every frame" goes. Similarities are taken after the pack's centre is
+ * subtracted, where it has one for this encoder (indexes/centre.ts).
  *
  * The encoder is slow, so text is screened first with the static embedder
  * distilled from it: windows of a few sentences, then the sentences of the
