@@ -50,6 +50,12 @@ export function emptySemanticStats(): SemanticStats {
   return { sentences: 0, windows: 0, windowsScreenedIn: 0, sentencesEmbedded: 0 };
 }
 
+/** Encoder vectors of texts, moved to the centred space when there is a centre. */
+async function encodeInSpace(encoder: EmbeddingCache, centre: Float32Array | undefined, texts: readonly string[]): Promise<Float32Array[]> {
+  const vectors = await encoder.embed(texts);
+  return centre ? vectors.map((vector) => centred(vector, centre)) : vectors;
+}
+
 /** The nearest exemplar to a vector, and its similarity. */
 function nearest(vector: Float32Array, exemplars: readonly Exemplar[], field: 'vector' | 'screenVector'): { exemplar: Exemplar | undefined; similarity: number } {
   let best: Exemplar | undefined;
@@ -84,10 +90,8 @@ export class SemanticDetector implements Detector {
   }
 
   /** Encoder vectors of texts, in the space the thresholds were calibrated in. */
-  private async encode(texts: readonly string[]): Promise<Float32Array[]> {
-    const vectors = await this.models.encoder.embed(texts);
-    const centre = this.centre;
-    return centre ? vectors.map((vector) => centred(vector, centre)) : vectors;
+  private encode(texts: readonly string[]): Promise<Float32Array[]> {
+    return encodeInSpace(this.models.encoder, this.centre, texts);
   }
 
   /**
@@ -103,14 +107,11 @@ export class SemanticDetector implements Detector {
     // A centre calibrated for another encoder (or of another size) does not apply: plain cosine then.
     const decoded = pack.semantic.centre?.model === models.encoder.modelId ? decodeCentre(pack.semantic.centre.vector) : undefined;
     const centre = decoded instanceof Float32Array && decoded.length === models.encoder.dimensions ? decoded : undefined;
-    const detector = new SemanticDetector(models, pack.semantic, thresholds, [], [], centre);
     const embed = async (items: { concept: string; text: string }[]): Promise<Exemplar[]> => {
-      const vectors = await detector.encode(items.map((item) => item.text));
+      const vectors = await encodeInSpace(models.encoder, centre, items.map((item) => item.text));
       return items.map((item, index) => ({ ...item, vector: vectors[index], screenVector: models.screen.vector(item.text) }));
     };
-    detector.exemplars.push(...(await embed(targets)));
-    detector.keepExemplars.push(...(await embed(keeps)));
-    return detector;
+    return new SemanticDetector(models, pack.semantic, thresholds, await embed(targets), await embed(keeps), centre);
   }
 
   /** The static vectors of the target exemplars (what the screen compares with). */
