@@ -8,7 +8,6 @@ import { TransformersEmbedder } from './embedders/transformers.js';
 
 export interface LoadedModels {
   encoder: EmbeddingCache;
-  encoderId: string;
   screen: StaticEmbedder;
 }
 
@@ -35,7 +34,7 @@ export async function loadSemanticModels(cacheDir: string, model: string = DEFAU
   const use = await UseLiteEmbedder.load();
   const screen = await StaticEmbedder.distil(use, cacheDir);
   const chosen: Embedder = model === DEFAULT_MODEL ? use : await TransformersEmbedder.load(model, cacheDir);
-  return { encoder: new EmbeddingCache(join(cacheDir, 'embeddings'), chosen), encoderId: chosen.id, screen };
+  return { encoder: new EmbeddingCache(join(cacheDir, 'embeddings'), chosen), screen };
 }
 
 /** The encoder's id for the manifest: USE lite's without loading it, another model's once loaded. */

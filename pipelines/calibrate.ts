@@ -71,10 +71,9 @@ export interface CalibrationResult {
   keepMargin: number;
   screen: number;
   sentenceScreen: number;
-  thresholds: Record<string, number>;
   /** Share flagged by all detectors together, per kind of the labelled file (and "background"). */
   rates: Record<string, { flagged: number; total: number }>;
-  /** Per concept: labelled positives nearest to it that the other detectors miss, how many the threshold takes, and what set it. */
+  /** Per concept: its threshold, the labelled positives nearest to it that the other detectors miss, how many it takes, and what set it. */
   concepts: Record<string, ConceptCalibration>;
   /** Share of background sentences the sentence screen lets through to the encoder. */
   backgroundScreenedIn: number;
@@ -289,7 +288,6 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
     keepMargin: margin,
     screen: floor3(screen),
     sentenceScreen: floor3(sentenceScreen),
-    thresholds: Object.fromEntries([...thresholds].map(([id, value]) => [id, floor3(value)])),
     concepts: perConcept,
     rates,
     backgroundScreenedIn: background.length > 0 ? round(backgroundIn / background.length) : 0,
@@ -303,7 +301,7 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
     // The thresholds belong to the space they were calibrated in: the centre is written or removed with them.
     if (result.centre) document.setIn(['semantic', 'centre'], result.centre);
     else document.deleteIn(['semantic', 'centre']);
-    loaded.pack.concepts.forEach((concept, index) => document.setIn(['concepts', index, 'threshold'], result.thresholds[concept.id]));
+    loaded.pack.concepts.forEach((concept, index) => document.setIn(['concepts', index, 'threshold'], result.concepts[concept.id].threshold));
     // Atomic: a killed run leaves the old pack, never half of the new one.
     await writeFileAtomic(loaded.source, document.toString({ lineWidth: 0 }));
     result.written = loaded.source;

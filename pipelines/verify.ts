@@ -150,7 +150,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
 
   let indexReport: IndexReport | null = null;
   if (index && models) {
-    methods.push(`semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${models.encoderId}`);
+    methods.push(`semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${models.encoder.modelId}`);
     const semantic = await SemanticDetector.create(pack, models, chosen);
     const queryStart = performance.now();
     const k = options.neighbours ?? 20;
