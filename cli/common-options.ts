@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import type { InputOptions } from '../corpora/input-reader.js';
 import type { TextEncoding } from '../corpora/readers/types.js';
 import type { FormatChoice } from '../corpora/sources.js';
-import { DETECTOR_NAMES, type DetectorName } from '../maskers/detectors/chain.js';
+import { DEFAULT_DETECTORS, DETECTOR_NAMES, type DetectorName } from '../maskers/detectors/chain.js';
 import { DEFAULT_WORKERS } from '../pipelines/runtime/batches.js';
 import { defaultCacheDir } from '../indexes/cache-dir.js';
 import { DEFAULT_MODEL } from '../indexes/semantic-models.js';
@@ -34,7 +34,7 @@ export function addCorpusOptions(command: Command): Command {
     .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
     .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
-    .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')})`, parseDetectors, [...DETECTOR_NAMES])
+    .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')}; semantic is off by default: it runs at tens of sentences a second)`, parseDetectors, [...DEFAULT_DETECTORS])
     .option('--workers <n>', 'worker threads (0: work on the main thread)', parseCount, DEFAULT_WORKERS)
     .option('--model <model>', 'encoder of the semantic detector: use-lite (built in, offline), hf:<repo> or a model directory', DEFAULT_MODEL)
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())

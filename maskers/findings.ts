@@ -7,9 +7,10 @@ export interface Evidence {
    * What kind of rule fired: a pack term, a variant spelling, a formula
    * pattern, a person of the pack, a post-cutoff year in a sentence about
    * the concept, a context word in a passage dense with the concept, or a
-   * sentence close in meaning to one of the concept's exemplars.
+   * sentence close in meaning to one of the concept's exemplars, or a
+   * paragraph the pack's learned passage classifier scores as target knowledge.
    */
-  rule: 'term' | 'variant' | 'pattern' | 'person' | 'year' | 'context' | 'exemplar';
+  rule: 'term' | 'variant' | 'pattern' | 'person' | 'year' | 'context' | 'exemplar' | 'passage';
   /** The pack entry that matched, as written in the pack (for a year: the year). */
   match: string;
   /** For rules that need support: what supported the finding. */

@@ -22,7 +22,7 @@ import type { Manifest } from '../corpora/manifest.js';
 import { readRecords } from '../corpora/readers/records.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { DEFAULT_INDEX_PARAMETERS, VectorIndex, type IndexParameters } from '../indexes/vector-index.js';
-import { DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
+import { DETECTOR_NAMES, DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
 import { SemanticDetector } from '../maskers/detectors/semantic.js';
 import { LexicalDetector } from '../maskers/detectors/lexical.js';
 import { loadPack } from '../maskers/pack/load.js';
@@ -241,7 +241,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const shards = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
-    detectors: options.detectors ?? config.detectors ?? ['lexical', 'entity', 'context', 'semantic'],
+    detectors: options.detectors ?? config.detectors ?? [...DETECTOR_NAMES],
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     cacheDir: options.cacheDir,
     model: config.model,

@@ -8,11 +8,18 @@ import { compareFindings, type Detector, type Span, type SpanFinding } from '../
 import { ContextDetector } from './context.js';
 import { EntityDetector } from './entity.js';
 import { LexicalDetector, suppressInsideKeeps } from './lexical.js';
+import { PassageDetector } from './passage.js';
 import { emptySemanticStats, SemanticDetector, type SemanticModels, type SemanticStats } from './semantic.js';
 import { PackVocabulary } from './vocabulary.js';
 
-export const DETECTOR_NAMES = ['lexical', 'entity', 'context', 'semantic'] as const;
+export const DETECTOR_NAMES = ['lexical', 'entity', 'context', 'passage', 'semantic'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
+/**
+ * What runs unless `--detectors` says otherwise: every detector but the
+ * semantic one, whose encoder runs at tens of sentences a second (hours per
+ * 100 MB); the passage classifier reads the same text at corpus speed.
+ */
+export const DEFAULT_DETECTORS: readonly DetectorName[] = DETECTOR_NAMES.filter((name) => name !== 'semantic');
 
 export interface ChainResult {
   findings: SpanFinding[];
@@ -42,18 +49,24 @@ export class DetectorChain {
     private readonly vocabulary?: PackVocabulary,
   ) {}
 
-  /** The chain without the semantic detector: synchronous to build, no model to load. */
-  static forPack(pack: Pack, names: readonly DetectorName[] = DETECTOR_NAMES.filter((name) => name !== 'semantic'), concepts?: ReadonlySet<string>): DetectorChain {
+  /**
+   * The chain without the semantic detector: synchronous to build, no encoder to load.
+   * `passage` replaces the pack's passage detector (cross-validation scores each book
+   * with a model trained without it).
+   */
+  static forPack(pack: Pack, names: readonly DetectorName[] = DEFAULT_DETECTORS, concepts?: ReadonlySet<string>, passage?: PassageDetector): DetectorChain {
     if (names.includes('semantic')) throw new Error('the semantic detector needs models: use DetectorChain.create');
     const vocabulary = new PackVocabulary(pack, concepts);
-    const make: Record<Exclude<DetectorName, 'semantic'>, () => Detector> = {
+    const make: Record<Exclude<DetectorName, 'semantic'>, () => Detector | undefined> = {
       lexical: () => new LexicalDetector(pack, concepts, vocabulary),
       entity: () => new EntityDetector(pack, concepts, vocabulary),
       context: () => new ContextDetector(pack, concepts, vocabulary),
+      // A pack without a trained model has no passage detector.
+      passage: () => passage ?? PassageDetector.forPack(pack, concepts),
     };
-    // The order matters: entity and context weigh what lexical found.
+    // The order matters: entity and context weigh what lexical found, passage takes its concepts from all three.
     const ordered = DETECTOR_NAMES.filter((name): name is Exclude<DetectorName, 'semantic'> => name !== 'semantic' && names.includes(name));
-    return new DetectorChain(ordered.map((name) => make[name]()), vocabulary);
+    return new DetectorChain(ordered.flatMap((name) => make[name]() ?? []), vocabulary);
   }
 
   /** The chain of the named detectors, loading what the semantic detector needs. */

@@ -1,7 +1,7 @@
 /** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
 import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../../corpora/errors.js';
 import { PACKAGE_ROOT } from '../../corpora/package-info.js';
@@ -61,5 +61,7 @@ export async function loadPack(ref: string): Promise<LoadedPack> {
   }
   const bytes = await readUserFile(source, 'pack');
   const pack = parsePack(source, bytes.toString('utf8'));
+  // Workers get the pack by value: the model file must be found from anywhere.
+  if (pack.passage) pack.passage.model = resolve(dirname(source), pack.passage.model);
   return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

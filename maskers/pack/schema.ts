@@ -141,6 +141,20 @@ export const SemanticSettingsSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The pack's learned passage classifier (see indexes/classifier/): a model file
+ * beside the pack, pinned by its sha256, and the passage score (a logit) from
+ * which a paragraph counts as target knowledge. Written by `lacuna train`.
+ */
+export const PassageSettingsSchema = z.strictObject({
+  /** The model file, relative to the pack file (the loader makes it absolute). */
+  model: text,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex'),
+  threshold: z.number(),
+  /** The concept a passage finding carries when no finding of another detector names one nearby. */
+  concept: slug,
+});
+
 export const PackSchema = z
   .strictObject({
     id: slug,
@@ -158,6 +172,7 @@ export const PackSchema = z
     field: z.array(text).default([]),
     /** Pre-cutoff statements close to the targets that must stay, for every concept. */
     keepExemplars: z.array(text).default([]),
+    passage: PassageSettingsSchema.optional(),
     semantic: SemanticSettingsSchema.default({ screen: 0.3, sentenceScreen: 0.3, threshold: 0.6, keepMargin: 0, window: 3 }),
     concepts: z.array(ConceptSchema).min(1, 'a pack needs at least one concept'),
   })
@@ -188,6 +203,7 @@ export const PackSchema = z
         else probeIds.set(probe.id, `concepts[${index}].probes[${at}]`);
       });
     });
+    if (pack.passage && !ids.has(pack.passage.concept)) context.addIssue({ code: 'custom', path: ['passage', 'concept'], message: `unknown concept '${pack.passage.concept}'` });
     const cycle = findImplicationCycle(pack.concepts);
     if (cycle) context.addIssue({ code: 'custom', path: ['concepts'], message: `implied concepts form a cycle: ${cycle.join(' -> ')}` });
   });
@@ -196,6 +212,7 @@ export type Pack = z.infer<typeof PackSchema>;
 export type Concept = z.infer<typeof ConceptSchema>;
 export type KeepContext = z.infer<typeof KeepContextSchema>;
 export type SemanticSettings = z.infer<typeof SemanticSettingsSchema>;
+export type PassageSettings = z.infer<typeof PassageSettingsSchema>;
 export type Probe = z.infer<typeof ProbeSchema>;
 
 /** A cycle in the `implies` graph, as a list of ids that starts and ends with the same id; null when acyclic. */

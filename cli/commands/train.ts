@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { writeFileAtomic } from '../../corpora/writers/run-directory.js';
+import { resultTable, runTrain } from '../../pipelines/train.js';
+import { parseCount, parseFraction } from '../parse.js';
+
+export function trainCommand(): Command {
+  return new Command('train')
+    .description("train a pack's passage classifier from dated books and measure it on books it never saw")
+    .requiredOption('-p, --pack <id|file>', 'concept pack')
+    .requiredOption('--data <dir>', 'directory the training spec\'s paths are relative to (e.g. ../shared/corpora)')
+    .option('--spec <file>', 'training spec (default: <pack>.training.yaml beside the pack)')
+    .option('--folds <n>', 'cross-validation folds, by book (0: leave one book out)', parseCount, 5)
+    .option('--budget <fraction>', 'largest share of negative books\' characters the classifier alone may flag, out of fold', parseFraction, 0.005)
+    .option('--report <file>', 'also write the per-book table (Markdown) here')
+    .option('--json', 'print the result as JSON', false)
+    .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
+    .option('-q, --quiet', 'no progress output', false)
+    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget: number; report?: string; json: boolean; write: boolean; quiet: boolean }) => {
+      const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+      const result = await runTrain({ ...flags, progress });
+      const table = resultTable(result);
+      if (flags.report) await writeFileAtomic(flags.report, table);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      const lines = [table, `threshold on every book's out-of-fold scores: ${result.threshold}`];
+      if (result.written) lines.push(`wrote ${result.written.model} (sha256 ${result.written.sha256}) and pinned it in ${result.written.pack}`);
+      process.stdout.write(lines.join('\n') + '\n');
+    });
+}

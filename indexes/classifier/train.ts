@@ -1,0 +1,154 @@
+/**
+ * Trains a passage model (passage-model.ts) from dated books: every paragraph
+ * of a book whose knowledge lies after the cutoff is a positive, every
+ * paragraph of a book from before it (or of another field) a negative. The
+ * labels are the book's, so they are noisy inside a book (a relativity book
+ * recalls Newton); the neighbour term is what lets the model learn that a
+ * paragraph of Newtonian mechanics inside a relativity chapter belongs to it.
+ *
+ * Logistic regression by Adagrad with L2 decay on the coordinates an example
+ * touches, a fixed number of epochs in an order drawn from a seeded PRNG:
+ * the same books and settings give the same weights, bit for bit.
+ *
+ * Each book weighs in proportion to the square root of its paragraph count
+ * (a 1.4 MB book should not drown a 30 kB lecture), and the two classes weigh
+ * the same in total. Some examples are shown without their neighbours, so the
+ * model also scores a paragraph that comes alone (a corpus of short records).
+ */
+import type { SparseVector } from './features.js';
+import { PassageModel, sigmoid } from './passage-model.js';
+
+export interface TrainingBook {
+  /** A stable name (its path below the data directory). */
+  name: string;
+  /** 1 when the book's knowledge is the target, 0 otherwise. */
+  label: 0 | 1;
+  /** Feature vectors of its paragraphs, in order. */
+  paragraphs: SparseVector[];
+  /** Characters of each paragraph: only those of at least `minChars` are training examples. */
+  lengths: number[];
+}
+
+export interface TrainingOptions {
+  buckets: number;
+  /** Neighbours on each side that form a paragraph's context. */
+  reach: number;
+  /** Paragraphs on each side whose mean logit is mixed into a paragraph's passage score, and its own share. */
+  window: number;
+  alpha: number;
+  epochs: number;
+  learningRate: number;
+  l2: number;
+  /** Share of examples shown without their neighbours. */
+  isolatedShare: number;
+  /** Paragraphs shorter than this are context only, never examples. */
+  minChars: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAINING: TrainingOptions = {
+  buckets: 1 << 18,
+  reach: 2,
+  window: 15,
+  alpha: 0.3,
+  epochs: 6,
+  learningRate: 0.3,
+  l2: 1e-6,
+  isolatedShare: 0.3,
+  minChars: 100,
+  seed: 1,
+};
+
+/** Mulberry32: a small seeded PRNG, so training is reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Example {
+  book: number;
+  paragraph: number;
+  weight: number;
+}
+
+function examplesOf(books: readonly TrainingBook[], minChars: number): Example[] {
+  const examples: Example[] = [];
+  const classTotals = [0, 0];
+  books.forEach((book, b) => {
+    const indices = book.lengths.flatMap((length, p) => (length >= minChars ? [p] : []));
+    if (indices.length === 0) return;
+    const weight = 1 / Math.sqrt(indices.length);
+    for (const p of indices) examples.push({ book: b, paragraph: p, weight });
+    classTotals[book.label] += weight * indices.length;
+  });
+  if (classTotals[0] === 0 || classTotals[1] === 0) throw new Error('training needs paragraphs on both sides of the cutoff');
+  // Both classes weigh the same in total, and an example weighs 1 on average.
+  const scale = [examples.length / 2 / classTotals[0], examples.length / 2 / classTotals[1]];
+  for (const example of examples) example.weight *= scale[books[example.book].label];
+  return examples;
+}
+
+function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+}
+
+export function trainPassageModel(pack: string, books: readonly TrainingBook[], options: TrainingOptions = DEFAULT_TRAINING): PassageModel {
+  const model = PassageModel.empty(pack, options.buckets, options.reach, options.window, options.alpha);
+  const ownSquares = new Float32Array(options.buckets);
+  const contextSquares = new Float32Array(options.buckets);
+  let biasSquares = 0;
+  let isolatedSquares = 0;
+  const random = seededRandom(options.seed);
+  const examples = examplesOf(books, options.minChars);
+  const rate = options.learningRate;
+
+  const update = (weights: Float32Array, squares: Float32Array, vector: SparseVector, gradient: number) => {
+    for (let k = 0; k < vector.indices.length; k++) {
+      const index = vector.indices[k];
+      const g = gradient * vector.values[k] + options.l2 * weights[index];
+      squares[index] += g * g;
+      weights[index] -= (rate * g) / Math.sqrt(squares[index] + 1e-8);
+    }
+  };
+
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shuffle(examples, random);
+    for (const example of examples) {
+      const book = books[example.book];
+      const own = book.paragraphs[example.paragraph];
+      const isolated = random() < options.isolatedShare;
+      const from = Math.max(0, example.paragraph - options.reach);
+      const to = Math.min(book.paragraphs.length - 1, example.paragraph + options.reach);
+      const neighbours: SparseVector[] = [];
+      if (!isolated) for (let j = from; j <= to; j++) if (j !== example.paragraph) neighbours.push(book.paragraphs[j]);
+      let logit = model.bias;
+      for (let k = 0; k < own.indices.length; k++) logit += model.own[own.indices[k]] * own.values[k];
+      if (neighbours.length === 0) logit += model.isolatedBias;
+      else {
+        let sum = 0;
+        for (const vector of neighbours) for (let k = 0; k < vector.indices.length; k++) sum += model.context[vector.indices[k]] * vector.values[k];
+        logit += sum / neighbours.length;
+      }
+      const gradient = (sigmoid(logit) - book.label) * example.weight;
+      update(model.own, ownSquares, own, gradient);
+      if (neighbours.length === 0) {
+        isolatedSquares += gradient * gradient;
+        model.isolatedBias -= (rate * gradient) / Math.sqrt(isolatedSquares + 1e-8);
+      } else {
+        for (const vector of neighbours) update(model.context, contextSquares, vector, gradient / neighbours.length);
+      }
+      biasSquares += gradient * gradient;
+      model.bias -= (rate * gradient) / Math.sqrt(biasSquares + 1e-8);
+    }
+  }
+  return model;
+}

@@ -1,0 +1,118 @@
+/**
+ * The passage detector: the pack's learned classifier (indexes/classifier/)
+ * scores every paragraph with its neighbours and its section, and a paragraph
+ * whose passage score reaches the pack's threshold is one finding spanning
+ * it. It catches what no list of words can: prose that states post-cutoff
+ * knowledge in ordinary words, worked examples and the paragraphs of a chapter
+ * whose subject is the target.
+ *
+ * It weighs keeps itself (it learned pre-cutoff look-alikes from the books),
+ * so a keep term inside a flagged paragraph does not save the paragraph; a
+ * finding is dropped only if it lies wholly inside a keep context.
+ *
+ * The finding's concept is the first concept another detector found in the
+ * paragraph, else the document's most frequent one, else the pack's
+ * `passage.concept`. With `--concepts`, a paragraph is a finding only when
+ * such a concept is one of those chosen (the classifier knows the pack, not
+ * its concepts).
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../../corpora/errors.js';
+import { PassageModel, sha256Hex, sigmoid } from '../../indexes/classifier/passage-model.js';
+import { compareFindings, type Detector, type DetectorResult, type SpanFinding } from '../findings.js';
+import type { Pack, PassageSettings } from '../pack/schema.js';
+import { splitParagraphs } from '../segment/segmenter.js';
+
+const loaded = new Map<string, PassageModel>();
+
+/** The pack's model, read once per process and checked against the sha256 the pack names. */
+export function loadPassageModel(settings: PassageSettings): PassageModel {
+  const key = `${settings.model}\u0000${settings.sha256}`;
+  const known = loaded.get(key);
+  if (known) return known;
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(settings.model);
+  } catch (error) {
+    throw new UsageError(`${settings.model}: cannot read the pack's passage model (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  const digest = sha256Hex(bytes);
+  if (digest !== settings.sha256) throw new UsageError(`${settings.model}: sha256 ${digest} is not the ${settings.sha256} the pack names (retrain with lacuna train, or restore the file)`);
+  let model: PassageModel;
+  try {
+    model = PassageModel.parse(bytes.toString('utf8'));
+  } catch (error) {
+    throw new UsageError(`${settings.model}: ${(error as Error).message}`);
+  }
+  loaded.set(key, model);
+  return model;
+}
+
+export interface ScoredParagraphs {
+  spans: { start: number; end: number }[];
+  /** Passage logits, one per paragraph. */
+  logits: Float64Array;
+}
+
+/** Every paragraph of `text` with its passage logit. */
+export function scoreParagraphs(model: PassageModel, text: string): ScoredParagraphs {
+  const spans = splitParagraphs(text);
+  const vectors = spans.map((span) => model.features(text, span.start, span.end));
+  const logits = model.passageLogits(
+    model.logits(vectors),
+    spans.map((span) => span.end - span.start),
+  );
+  return { spans, logits };
+}
+
+export class PassageDetector implements Detector {
+  readonly name = 'passage';
+  readonly weighsKeeps = true;
+
+  constructor(
+    private readonly settings: PassageSettings,
+    private readonly model: PassageModel,
+    private readonly concepts?: ReadonlySet<string>,
+    /** A threshold other than the pack's (for evaluation at other operating points). */
+    private readonly threshold = settings.threshold,
+  ) {}
+
+  static forPack(pack: Pack, concepts?: ReadonlySet<string>): PassageDetector | undefined {
+    if (!pack.passage) return undefined;
+    return new PassageDetector(pack.passage, loadPassageModel(pack.passage), concepts);
+  }
+
+  detect(text: string, unsorted: readonly SpanFinding[] = []): DetectorResult {
+    const { spans, logits } = scoreParagraphs(this.model, text);
+    const earlier = [...unsorted].sort(compareFindings);
+    const fallback = this.documentConcept(earlier);
+    const findings: SpanFinding[] = [];
+    let next = 0;
+    spans.forEach((span, index) => {
+      if (logits[index] < this.threshold) return;
+      while (next < earlier.length && earlier[next].end <= span.start) next++;
+      const inside = next < earlier.length && earlier[next].start < span.end ? earlier[next].concept : undefined;
+      const concept = inside ?? fallback;
+      if (concept === undefined) return;
+      findings.push({
+        start: span.start,
+        end: span.end,
+        concept,
+        detector: this.name,
+        score: Math.round(sigmoid(logits[index]) * 1e4) / 1e4,
+        evidence: { rule: 'passage', match: `passage score ${logits[index].toFixed(2)} ≥ ${this.threshold}`, support: `model ${this.settings.sha256.slice(0, 12)}` },
+      });
+    });
+    return { findings, suppressed: [] };
+  }
+
+  /** The concept found most often in the document, or the pack's default; undefined when neither is chosen. */
+  private documentConcept(earlier: readonly SpanFinding[]): string | undefined {
+    const counts = new Map<string, number>();
+    for (const finding of earlier) counts.set(finding.concept, (counts.get(finding.concept) ?? 0) + 1);
+    let best: string | undefined;
+    for (const [concept, count] of counts) if (best === undefined || count > counts.get(best)!) best = concept;
+    const chosen = best ?? this.settings.concept;
+    return !this.concepts || this.concepts.has(chosen) ? chosen : undefined;
+  }
+}

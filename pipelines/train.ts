@@ -1,0 +1,323 @@
+/**
+ * `lacuna train`: learns a pack's passage classifier from dated books and
+ * measures it the only way that counts, on books it never saw.
+ *
+ * The pack's training spec (`<pack>.training.yaml` beside it) names, below a
+ * data directory, the books whose knowledge is the target (positive), those
+ * from before the cutoff (negative) and books of other fields, old and modern
+ * (background: modern prose that is not the target). Books are split into
+ * folds (leave-one-book-out with `--folds 0`); every book is scored by a model
+ * trained without it. The threshold is the lowest passage score at which the
+ * negative and background books lose at most `budget` of their characters,
+ * out of fold; each book's row in the table uses a threshold chosen without
+ * that book too, so no number in it has seen the book it describes.
+ *
+ * A book's loss is measured with the real detectors and policy: the rule
+ * detectors plus the held-out passage model, sentence units, never dropping
+ * the whole book, over its paragraphs of at least 300 characters.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { parse as parseYaml, parseDocument } from 'yaml';
+import { z } from 'zod';
+import { UsageError } from '../corpora/errors.js';
+import { stripGutenberg } from '../corpora/gutenberg.js';
+import { readUserFile } from '../corpora/user-file.js';
+import { writeFileAtomic } from '../corpora/writers/run-directory.js';
+import { PassageModel, sha256Hex } from '../indexes/classifier/passage-model.js';
+import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook, type TrainingOptions } from '../indexes/classifier/train.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
+import { formatIssuePath, type Pack } from '../maskers/pack/schema.js';
+import { decide } from '../maskers/policy.js';
+import { segment, splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
+
+/** Paragraphs at least this long are what a book's loss is measured on. */
+export const MEASURED_MIN_CHARS = 300;
+/** Thresholds are multiples of 1/THRESHOLD_GRID, so a pack file carries a short number. */
+const THRESHOLD_GRID = 20;
+
+const TrainingSpecSchema = z.strictObject({
+  pack: z.string().min(1),
+  positive: z.array(z.string().min(1)).min(1),
+  negative: z.array(z.string().min(1)).min(1),
+  background: z.array(z.string().min(1)).default([]),
+  exclude: z.array(z.string().min(1)).default([]),
+});
+export type TrainingSpec = z.infer<typeof TrainingSpecSchema>;
+
+export type BookSide = 'positive' | 'negative' | 'background';
+
+export interface Book {
+  name: string;
+  side: BookSide;
+  text: string;
+  sha256: string;
+  paragraphs: Span[];
+  training: TrainingBook;
+}
+
+export interface BookResult {
+  name: string;
+  side: BookSide;
+  fold: number;
+  /** Paragraphs of at least MEASURED_MIN_CHARS and their characters. */
+  paragraphs: number;
+  chars: number;
+  /** The threshold this book was measured at (chosen without it). */
+  threshold: number;
+  /** Share of its measured characters in paragraphs the classifier alone flags. */
+  classifierLoss: number;
+  /** Share of its measured characters removed by the default detectors (rules + classifier) and the policy. */
+  loss: number;
+}
+
+export interface TrainResult {
+  pack: string;
+  folds: number;
+  /** The threshold chosen on every book's out-of-fold scores (what --write stores). */
+  threshold: number;
+  budget: number;
+  books: BookResult[];
+  written?: { model: string; pack: string; sha256: string };
+}
+
+export interface TrainOptions {
+  pack: string;
+  data: string;
+  /** The training spec; default `<pack file without extension>.training.yaml`. */
+  spec?: string;
+  /** 0: leave one book out. */
+  folds: number;
+  /** Largest share of negative and background characters the classifier alone may flag, out of fold. */
+  budget: number;
+  write: boolean;
+  training?: Partial<TrainingOptions>;
+  /** Called with a line of progress. */
+  progress?: (line: string) => void;
+}
+
+export async function readTrainingSpec(path: string): Promise<TrainingSpec> {
+  const text = (await readUserFile(path, 'training spec')).toString('utf8');
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`${path}: cannot parse training spec: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const result = TrainingSpecSchema.safeParse(data);
+  if (!result.success) throw new UsageError(`${path}: ${formatIssuePath(result.error.issues[0].path)}: ${result.error.issues[0].message}`);
+  return result.data;
+}
+
+const TEXT_FILE = /\.(txt|md)$/i;
+
+async function filesUnder(root: string, entry: string): Promise<string[]> {
+  const path = join(root, entry);
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new UsageError(`training spec names '${entry}', which is not in the data directory '${root}'`);
+  }
+  if (info.isFile()) return [path];
+  const found: string[] = [];
+  for (const item of (await readdir(path, { withFileTypes: true, recursive: true })).filter((item) => item.isFile() && TEXT_FILE.test(item.name))) {
+    found.push(join(item.parentPath, item.name));
+  }
+  return found.sort();
+}
+
+/** The spec's books, read, split into paragraphs and hashed into features, in a fixed order. */
+export async function readBooks(spec: TrainingSpec, data: string, buckets: number): Promise<Book[]> {
+  const excluded = new Set(spec.exclude.map((entry) => resolve(data, entry)));
+  const books: Book[] = [];
+  const seen = new Set<string>();
+  for (const side of ['positive', 'negative', 'background'] as const) {
+    for (const entry of spec[side]) {
+      for (const path of await filesUnder(data, entry)) {
+        const absolute = resolve(path);
+        if (excluded.has(absolute) || seen.has(absolute)) continue;
+        seen.add(absolute);
+        const bytes = await readFile(path);
+        const text = stripGutenberg(bytes.toString('utf8')).text;
+        const paragraphs = splitParagraphs(text);
+        const model = PassageModel.empty('', buckets, 0, 0, 1);
+        books.push({
+          name: relative(data, path).split(sep).join('/'),
+          side,
+          text,
+          sha256: sha256Hex(bytes),
+          paragraphs,
+          training: {
+            name: relative(data, path),
+            label: side === 'positive' ? 1 : 0,
+            paragraphs: paragraphs.map((span) => model.features(text, span.start, span.end)),
+            lengths: paragraphs.map((span) => span.end - span.start),
+          },
+        });
+      }
+    }
+  }
+  return books;
+}
+
+/** Fold of each book: sides interleaved so every fold holds books of both; leave-one-out when folds is 0. */
+export function assignFolds(books: readonly Book[], folds: number): number[] {
+  if (folds === 0) return books.map((_, index) => index);
+  const assigned = new Array<number>(books.length);
+  const counters = { positive: 0, negative: 0, background: 0 };
+  // Books are in spec order; within a side, a running counter spreads them over the folds.
+  books.forEach((book, index) => (assigned[index] = counters[book.side]++ % folds));
+  return assigned;
+}
+
+function measured(book: Book): { span: Span; index: number }[] {
+  return book.paragraphs.flatMap((span, index) => (span.end - span.start >= MEASURED_MIN_CHARS ? [{ span, index }] : []));
+}
+
+/**
+ * The lowest threshold (on a grid of passage scores) at which the books given
+ * lose at most `budget` of their measured characters to the classifier alone.
+ */
+export function chooseThreshold(books: readonly { book: Book; logits: Float64Array }[], budget: number): number {
+  const scored: { logit: number; chars: number }[] = [];
+  let total = 0;
+  for (const { book, logits } of books) {
+    for (const { span, index } of measured(book)) {
+      scored.push({ logit: logits[index], chars: span.end - span.start });
+      total += span.end - span.start;
+    }
+  }
+  scored.sort((a, b) => b.logit - a.logit);
+  // Walk down from the highest score while the flagged characters stay in budget; the
+  // threshold is the grid point just above the first paragraph that would break it.
+  let flagged = 0;
+  for (const item of scored) {
+    flagged += item.chars;
+    if (flagged > budget * total) return (Math.floor(item.logit * THRESHOLD_GRID) + 1) / THRESHOLD_GRID;
+  }
+  return Math.floor((scored[scored.length - 1]?.logit ?? 0) * THRESHOLD_GRID) / THRESHOLD_GRID;
+}
+
+/** What the default detectors and the sentence policy remove from a book, given its passage detector. */
+export async function bookLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
+  const chain = DetectorChain.forPack(pack, undefined, undefined, passage);
+  const { findings } = await chain.detect(book.text);
+  const decision = decide(book.text, segment(book.text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
+  const removed = new Uint8Array(book.text.length);
+  for (const edit of decision.edits) removed.fill(1, edit.start, edit.end);
+  let lost = 0;
+  let total = 0;
+  for (const { span } of measured(book)) {
+    total += span.end - span.start;
+    for (let at = span.start; at < span.end; at++) lost += removed[at];
+  }
+  return total === 0 ? 0 : lost / total;
+}
+
+function classifierLoss(book: Book, logits: Float64Array, threshold: number): number {
+  let lost = 0;
+  let total = 0;
+  for (const { span, index } of measured(book)) {
+    total += span.end - span.start;
+    if (logits[index] >= threshold) lost += span.end - span.start;
+  }
+  return total === 0 ? 0 : lost / total;
+}
+
+export function specPathFor(loaded: LoadedPack): string {
+  return loaded.source.replace(/\.(ya?ml|json)$/i, '') + '.training.yaml';
+}
+
+export async function runTrain(options: TrainOptions): Promise<TrainResult> {
+  const loaded = await loadPack(options.pack);
+  const specPath = options.spec ?? specPathFor(loaded);
+  const spec = await readTrainingSpec(specPath);
+  if (spec.pack !== loaded.pack.id) throw new UsageError(`${specPath}: pack: names '${spec.pack}', not '${loaded.pack.id}'`);
+  const settings: TrainingOptions = { ...DEFAULT_TRAINING, ...options.training };
+  const say = options.progress ?? (() => {});
+  const books = await readBooks(spec, options.data, settings.buckets);
+  if (books.length < 2) throw new UsageError(`${specPath}: found ${books.length} book(s) under '${options.data}'; training needs books on both sides`);
+  const folds = assignFolds(books, options.folds);
+  const foldCount = Math.max(...folds) + 1;
+  say(`${books.length} books, ${foldCount} folds`);
+
+  // Out-of-fold models and passage logits.
+  const models: PassageModel[] = [];
+  const logits: Float64Array[] = new Array(books.length);
+  for (let fold = 0; fold < foldCount; fold++) {
+    const model = trainPassageModel(loaded.pack.id, books.filter((_, index) => folds[index] !== fold).map((book) => book.training), settings);
+    models.push(model);
+    books.forEach((book, index) => {
+      if (folds[index] === fold) logits[index] = scoreParagraphs(model, book.text).logits;
+    });
+    say(`fold ${fold + 1}/${foldCount} trained`);
+  }
+
+  const negatives = books.flatMap((book, index) => (book.side === 'positive' ? [] : [{ book, logits: logits[index], index }]));
+  const threshold = chooseThreshold(negatives, options.budget);
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const results: BookResult[] = [];
+  for (let index = 0; index < books.length; index++) {
+    const book = books[index];
+    // The threshold this book is measured at is chosen without it.
+    const own = chooseThreshold(negatives.filter((item) => item.index !== index), options.budget);
+    const detector = new PassageDetector({ ...passageSettings, threshold: own }, models[folds[index]], undefined, own);
+    const paragraphs = measured(book);
+    results.push({
+      name: book.name,
+      side: book.side,
+      fold: folds[index],
+      paragraphs: paragraphs.length,
+      chars: paragraphs.reduce((sum, { span }) => sum + span.end - span.start, 0),
+      threshold: own,
+      classifierLoss: classifierLoss(book, logits[index], own),
+      loss: await bookLoss(loaded.pack, book, detector),
+    });
+  }
+  say('books measured');
+
+  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, budget: options.budget, books: results };
+  if (options.write) result.written = await writeModel(loaded, books, settings, threshold, options);
+  return result;
+}
+
+/** Trains on every book, writes the model beside the pack and pins it in the pack (comments kept). */
+async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, threshold: number, options: TrainOptions): Promise<{ model: string; pack: string; sha256: string }> {
+  const trained = trainPassageModel(loaded.pack.id, books.map((book) => book.training), settings);
+  const { buckets: _buckets, ...rest } = settings;
+  const model = trained.withSmoothing(settings.window, settings.alpha, {
+    settings: rest,
+    folds: options.folds,
+    budget: options.budget,
+    books: books.map((book) => ({ name: book.name, side: book.side, sha256: book.sha256 })),
+  });
+  const bytes = model.serialize();
+  const sha256 = sha256Hex(bytes);
+  const modelName = `${loaded.pack.id}.passage.json`;
+  const modelPath = join(dirname(loaded.source), modelName);
+  await writeFileAtomic(modelPath, bytes);
+  const document = parseDocument(await readFile(loaded.source, 'utf8'));
+  document.setIn(['passage', 'model'], modelName);
+  document.setIn(['passage', 'sha256'], sha256);
+  document.setIn(['passage', 'threshold'], threshold);
+  document.setIn(['passage', 'concept'], loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id);
+  await writeFileAtomic(loaded.source, document.toString({ lineWidth: 0 }));
+  return { model: modelPath, pack: loaded.source, sha256 };
+}
+
+/** The per-book table as Markdown: what the README and the closing note quote. */
+export function resultTable(result: TrainResult): string {
+  const lines = [
+    `Pack ${result.pack}: ${result.folds === result.books.length ? 'leave-one-book-out' : `${result.folds}-fold by book`}; each book scored by a model trained without it, at a threshold chosen without it (negative budget ${(result.budget * 100).toFixed(1)}%).`,
+    '',
+    '| side | book | paragraphs ≥ 300 chars | classifier alone | default detectors |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const book of result.books) {
+    lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% |`);
+  }
+  return lines.join('\n') + '\n';
+}
