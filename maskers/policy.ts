@@ -8,6 +8,10 @@
  * the unit had never been written: a unit followed by a kept unit in the same
  * paragraph takes the space after it; the last units of a paragraph take the
  * space before them; a paragraph removed whole takes one paragraph break.
+ *
+ * Short paragraphs belong to the passage around them: an equation, a caption
+ * or an exercise line between two removed paragraphs goes with them, and so
+ * does a heading whose following paragraph goes (see `attachedToRemoved`).
  */
 import type { SpanEdit } from './edits.js';
 import type { SpanFinding } from './findings.js';
@@ -77,6 +81,46 @@ function runs(flags: boolean[]): [number, number][] {
   return found;
 }
 
+/** Paragraphs shorter than this are equations, captions, headings: they go with the passage around them. */
+export const ATTACHED_PARAGRAPH_CHARS = 160;
+
+/** A short paragraph that ends without a sentence's punctuation: a title or a heading. */
+function looksLikeHeading(text: string, paragraph: Span): boolean {
+  return paragraph.end - paragraph.start <= 100 && !/[.:;,!?]["'\u201d)\]]*$/.test(text.slice(Math.max(paragraph.start, paragraph.end - 3), paragraph.end));
+}
+
+/**
+ * For each paragraph that keeps something, the concept under which it goes with
+ * the passage around it, or undefined: a run of short paragraphs goes when the
+ * next long paragraph is removed whole and either the previous long paragraph is
+ * removed whole too (or there is none), or the run ends with a heading.
+ */
+export function attachedToRemoved(text: string, paragraphs: Span[], gone: (string | undefined)[]): (string | undefined)[] {
+  const attached: (string | undefined)[] = new Array(paragraphs.length).fill(undefined);
+  const short = paragraphs.map((paragraph) => paragraph.end - paragraph.start < ATTACHED_PARAGRAPH_CHARS);
+  for (let i = 0; i < paragraphs.length; i++) {
+    if (!short[i] || gone[i] !== undefined) continue;
+    let j = i;
+    while (j + 1 < paragraphs.length && short[j + 1] && gone[j + 1] === undefined) j++;
+    const after = j + 1 < paragraphs.length ? gone[j + 1] : undefined;
+    const before = i > 0 ? gone[i - 1] : undefined;
+    if (after !== undefined && (i === 0 || before !== undefined || looksLikeHeading(text, paragraphs[j]))) {
+      for (let k = i; k <= j; k++) attached[k] = after;
+    }
+    i = j;
+  }
+  return attached;
+}
+
+/** Units of short paragraphs attached to a removed passage take its concept. */
+function withAttachedParagraphs(text: string, segmentation: Segmentation, units: Unit[]): Unit[] {
+  const byParagraph: Unit[][] = segmentation.paragraphs.map(() => []);
+  for (const unit of units) byParagraph[unit.paragraph].push(unit);
+  const gone = byParagraph.map((list) => (list.length > 0 && list.every((unit) => unit.concept) ? list[0].concept : undefined));
+  const attached = attachedToRemoved(text, segmentation.paragraphs, gone);
+  return units.map((unit) => (attached[unit.paragraph] !== undefined ? { ...unit, concept: attached[unit.paragraph] } : unit));
+}
+
 function deletionEdits(text: string, segmentation: Segmentation, units: Unit[], unitName: SpanEdit['unit']): SpanEdit[] {
   const edits: SpanEdit[] = [];
   const byParagraph: Unit[][] = segmentation.paragraphs.map(() => []);
@@ -121,6 +165,7 @@ export function decide(text: string, segmentation: Segmentation, allFindings: Sp
     const paragraphConcepts = flagSpans(segmentation.paragraphs, findings);
     units = segmentation.paragraphs.map((paragraph, index) => ({ start: paragraph.start, end: paragraph.end, paragraph: index, concept: paragraphConcepts[index] }));
   }
+  units = withAttachedParagraphs(text, segmentation, units);
   const edits = options.redact
     ? units
         .filter((unit) => unit.concept !== undefined)

@@ -2,7 +2,7 @@
  * `lacuna train`: learns a pack's passage classifier from dated books and
  * measures it the only way that counts, on books it never saw.
  *
- * The pack's training spec (`<pack>.training.yaml` beside it) names, below a
+ * The pack's training spec (`training/<pack>.yaml` beside it) names, below a
  * data directory, the books whose knowledge is the target (positive), those
  * from before the cutoff (negative) and books of other fields, old and modern
  * (background: modern prose that is not the target). Books are split into
@@ -16,8 +16,8 @@
  * detectors plus the held-out passage model, sentence units, never dropping
  * the whole book, over its paragraphs of at least 300 characters.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../corpora/errors.js';
@@ -81,18 +81,82 @@ export interface TrainResult {
   budget: number;
   books: BookResult[];
   written?: { model: string; pack: string; sha256: string };
+  labelled?: LabelledResult;
+}
+
+/** Hand-labelled paragraphs of books that mix both sides, scored out of fold. */
+export interface LabelledResult {
+  file: string;
+  targets: number;
+  /** Target paragraphs with at least half their characters removed. */
+  targetsRemoved: number;
+  keeps: number;
+  /** Keep paragraphs that lost any character. */
+  keepsTouched: number;
+  missed: LabelledParagraph[];
+  damaged: LabelledParagraph[];
+}
+
+export interface LabelledParagraph {
+  book: string;
+  start: number;
+  end: number;
+  label: 0 | 1;
+  begins: string;
+  /** Share of its characters removed. */
+  removed: number;
+}
+
+/** A target paragraph counts as removed when at least this share of it goes. */
+export const TARGET_REMOVED_SHARE = 0.5;
+
+/**
+ * Reads labelled paragraphs (TSV: label, book, start, end, begins; offsets into the book's text
+ * after its Project Gutenberg header and footer are stripped) and scores them against what the
+ * out-of-fold run removed. `begins` must match the text at `start`, so a label never silently
+ * lands on another paragraph.
+ */
+export async function scoreLabelledParagraphs(file: string, books: Book[], removedByBook: Uint8Array[]): Promise<LabelledResult> {
+  const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
+  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, missed: [], damaged: [] };
+  rows.forEach((row, index) => {
+    if (index === 0 || row.trim() === '') return;
+    const [label, name, start, end, begins] = row.split('\t');
+    const at = books.findIndex((book) => book.name === name);
+    if (at < 0) throw new UsageError(`${file}:${index + 1}: book '${name}' is not one of the training books`);
+    const span = { start: Number(start), end: Number(end) };
+    const text = books[at].text.slice(span.start, span.end).replace(/\s+/g, ' ');
+    if (!text.startsWith(begins ?? '')) throw new UsageError(`${file}:${index + 1}: the text at ${start} of ${name} does not begin '${begins}'`);
+    const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, removed: removedShare(removedByBook[at], span) };
+    if (paragraph.label === 1) {
+      result.targets++;
+      if (paragraph.removed >= TARGET_REMOVED_SHARE) result.targetsRemoved++;
+      else result.missed.push(paragraph);
+    } else {
+      result.keeps++;
+      if (paragraph.removed > 0) {
+        result.keepsTouched++;
+        result.damaged.push(paragraph);
+      }
+    }
+  });
+  return result;
 }
 
 export interface TrainOptions {
   pack: string;
   data: string;
-  /** The training spec; default `<pack file without extension>.training.yaml`. */
+  /** The training spec; default `training/<pack file name>.yaml` beside the pack. */
   spec?: string;
   /** 0: leave one book out. */
   folds: number;
   /** Largest share of negative and background characters the classifier alone may flag, out of fold. */
   budget: number;
   write: boolean;
+  /** Hand-labelled paragraphs of mixed books to score (see scoreLabelledParagraphs). */
+  labels?: string;
+  /** Threshold margin for paragraphs with another detector's finding (default: the pack's, else 2). */
+  supportMargin?: number;
   training?: Partial<TrainingOptions>;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
@@ -201,18 +265,32 @@ export function chooseThreshold(books: readonly { book: Book; logits: Float64Arr
   return Math.floor((scored[scored.length - 1]?.logit ?? 0) * THRESHOLD_GRID) / THRESHOLD_GRID;
 }
 
-/** What the default detectors and the sentence policy remove from a book, given its passage detector. */
-export async function bookLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
+/**
+ * Which characters of a book the default detectors and the sentence policy remove, given its
+ * passage detector (1: removed). The book is never dropped whole: every paragraph is judged.
+ */
+export async function removedCharacters(pack: Pack, book: Book, passage: PassageDetector): Promise<Uint8Array> {
   const chain = DetectorChain.forPack(pack, undefined, undefined, passage);
   const { findings } = await chain.detect(book.text);
   const decision = decide(book.text, segment(book.text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
   const removed = new Uint8Array(book.text.length);
   for (const edit of decision.edits) removed.fill(1, edit.start, edit.end);
+  return removed;
+}
+
+/** Share of the span's characters that are removed. */
+export function removedShare(removed: Uint8Array, span: Span): number {
+  let lost = 0;
+  for (let at = span.start; at < span.end; at++) lost += removed[at];
+  return span.end > span.start ? lost / (span.end - span.start) : 0;
+}
+
+function measuredLoss(book: Book, removed: Uint8Array): number {
   let lost = 0;
   let total = 0;
   for (const { span } of measured(book)) {
     total += span.end - span.start;
-    for (let at = span.start; at < span.end; at++) lost += removed[at];
+    lost += removedShare(removed, span) * (span.end - span.start);
   }
   return total === 0 ? 0 : lost / total;
 }
@@ -227,8 +305,9 @@ function classifierLoss(book: Book, logits: Float64Array, threshold: number): nu
   return total === 0 ? 0 : lost / total;
 }
 
+/** A pack's training spec: `training/<pack file name>.yaml` beside it. */
 export function specPathFor(loaded: LoadedPack): string {
-  return loaded.source.replace(/\.(ya?ml|json)$/i, '') + '.training.yaml';
+  return join(dirname(loaded.source), 'training', basename(loaded.source).replace(/\.(ya?ml|json)$/i, '') + '.yaml');
 }
 
 export async function runTrain(options: TrainOptions): Promise<TrainResult> {
@@ -258,8 +337,9 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
   const negatives = books.flatMap((book, index) => (book.side === 'positive' ? [] : [{ book, logits: logits[index], index }]));
   const threshold = chooseThreshold(negatives, options.budget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
+  const removedByBook: Uint8Array[] = new Array(books.length);
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
     // The threshold this book is measured at is chosen without it.
@@ -274,12 +354,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       chars: paragraphs.reduce((sum, { span }) => sum + span.end - span.start, 0),
       threshold: own,
       classifierLoss: classifierLoss(book, logits[index], own),
-      loss: await bookLoss(loaded.pack, book, detector),
+      loss: measuredLoss(book, (removedByBook[index] = await removedCharacters(loaded.pack, book, detector))),
     });
   }
   say('books measured');
 
   const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, budget: options.budget, books: results };
+  if (options.labels) result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook);
   if (options.write) result.written = await writeModel(loaded, books, settings, threshold, options);
   return result;
 }
@@ -296,8 +377,9 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
   });
   const bytes = model.serialize();
   const sha256 = sha256Hex(bytes);
-  const modelName = `${loaded.pack.id}.passage.json`;
+  const modelName = `models/${loaded.pack.id}.passage.json`;
   const modelPath = join(dirname(loaded.source), modelName);
+  await mkdir(dirname(modelPath), { recursive: true });
   await writeFileAtomic(modelPath, bytes);
   const document = parseDocument(await readFile(loaded.source, 'utf8'));
   document.setIn(['passage', 'model'], modelName);
@@ -318,6 +400,10 @@ export function resultTable(result: TrainResult): string {
   ];
   for (const book of result.books) {
     lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% |`);
+  }
+  const labelled = result.labelled;
+  if (labelled) {
+    lines.push('', `Hand-labelled paragraphs of mixed books (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}.`);
   }
   return lines.join('\n') + '\n';
 }

@@ -6,9 +6,17 @@
  * knowledge in ordinary words, worked examples and the paragraphs of a chapter
  * whose subject is the target.
  *
- * It weighs keeps itself (it learned pre-cutoff look-alikes from the books),
- * so a keep term inside a flagged paragraph does not save the paragraph; a
- * finding is dropped only if it lies wholly inside a keep context.
+ * Keep contexts: a flagged paragraph that names a keep context of the pack
+ * (the Michelson–Morley null result, cathode rays, radium) and in which no
+ * other detector found anything stays, and is counted as suppressed: the
+ * classifier learned topics, and the look-alikes a pack keeps are exactly the
+ * pre-cutoff topics that post-cutoff books discuss most (measured: isolated
+ * paragraphs on Becquerel's rays or the Zeeman effect score as high as ones on
+ * quantum mechanics). One that also names the target (Einstein on the null
+ * result) goes: a keep term does not shield the paragraph around it.
+ *
+ * A paragraph in which another detector already found the target needs
+ * `supportMargin` less: the two kinds of evidence add up.
  *
  * The finding's concept is the first concept another detector found in the
  * paragraph, else the document's most frequent one, else the pack's
@@ -20,6 +28,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../../corpora/errors.js';
 import { PassageModel, sha256Hex, sigmoid } from '../../indexes/classifier/passage-model.js';
 import { compareFindings, type Detector, type DetectorResult, type SpanFinding } from '../findings.js';
+import type { VocabularyMatch } from './vocabulary.js';
 import type { Pack, PassageSettings } from '../pack/schema.js';
 import { splitParagraphs } from '../segment/segmenter.js';
 
@@ -50,6 +59,8 @@ export function loadPassageModel(settings: PassageSettings): PassageModel {
 
 export interface ScoredParagraphs {
   spans: { start: number; end: number }[];
+  /** Each paragraph's logit with its neighbours, before its section is mixed in. */
+  own: Float64Array;
   /** Passage logits, one per paragraph. */
   logits: Float64Array;
 }
@@ -58,11 +69,12 @@ export interface ScoredParagraphs {
 export function scoreParagraphs(model: PassageModel, text: string): ScoredParagraphs {
   const spans = splitParagraphs(text);
   const vectors = spans.map((span) => model.features(text, span.start, span.end));
+  const own = model.logits(vectors);
   const logits = model.passageLogits(
-    model.logits(vectors),
+    own,
     spans.map((span) => span.end - span.start),
   );
-  return { spans, logits };
+  return { spans, own, logits };
 }
 
 export class PassageDetector implements Detector {
@@ -82,28 +94,39 @@ export class PassageDetector implements Detector {
     return new PassageDetector(pack.passage, loadPassageModel(pack.passage), concepts);
   }
 
-  detect(text: string, unsorted: readonly SpanFinding[] = []): DetectorResult {
+  detect(text: string, unsorted: readonly SpanFinding[] = [], matches: readonly VocabularyMatch[] = []): DetectorResult {
     const { spans, logits } = scoreParagraphs(this.model, text);
     const earlier = [...unsorted].sort(compareFindings);
+    const keeps = matches.filter((match) => match.entry.kind === 'keep').sort((a, b) => a.start - b.start);
     const fallback = this.documentConcept(earlier);
     const findings: SpanFinding[] = [];
+    const suppressed: SpanFinding[] = [];
     let next = 0;
+    let nextKeep = 0;
+    const supported = this.threshold - this.settings.supportMargin;
     spans.forEach((span, index) => {
-      if (logits[index] < this.threshold) return;
+      if (logits[index] < supported) return;
       while (next < earlier.length && earlier[next].end <= span.start) next++;
+      while (nextKeep < keeps.length && keeps[nextKeep].end <= span.start) nextKeep++;
       const inside = next < earlier.length && earlier[next].start < span.end ? earlier[next].concept : undefined;
+      if (logits[index] < this.threshold && inside === undefined) return;
+      const namesKeep = nextKeep < keeps.length && keeps[nextKeep].start < span.end;
       const concept = inside ?? fallback;
       if (concept === undefined) return;
-      findings.push({
+      (namesKeep && inside === undefined ? suppressed : findings).push({
         start: span.start,
         end: span.end,
         concept,
         detector: this.name,
         score: Math.round(sigmoid(logits[index]) * 1e4) / 1e4,
-        evidence: { rule: 'passage', match: `passage score ${logits[index].toFixed(2)} ≥ ${this.threshold}`, support: `model ${this.settings.sha256.slice(0, 12)}` },
+        evidence: {
+          rule: 'passage',
+          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= this.threshold ? this.threshold : `${supported} with a ${inside} finding inside`}`,
+          support: `model ${this.settings.sha256.slice(0, 12)}`,
+        },
       });
     });
-    return { findings, suppressed: [] };
+    return { findings, suppressed };
   }
 
   /** The concept found most often in the document, or the pack's default; undefined when neither is chosen. */

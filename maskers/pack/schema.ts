@@ -151,6 +151,12 @@ export const PassageSettingsSchema = z.strictObject({
   model: text,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex'),
   threshold: z.number(),
+  /**
+   * How much lower the threshold is for a paragraph in which another detector
+   * already found the target: a sentence naming Einstein in a paragraph that
+   * reads like relativity takes the paragraph with it.
+   */
+  supportMargin: z.number().min(0).default(2),
   /** The concept a passage finding carries when no finding of another detector names one nearby. */
   concept: slug,
 });
