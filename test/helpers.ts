@@ -80,6 +80,9 @@ export function sharedAvailable(what: string): boolean {
  */
 export const WITHOUT_SEMANTIC = ['--detectors', 'lexical,entity,context'];
 
+/** Every detector, the semantic one included (it is not in the default set: see maskers/detectors/chain.ts). */
+export const ALL_DETECTORS = ['--detectors', 'lexical,entity,context,passage,semantic'];
+
 export function jsonl(records: unknown[]): string {
   return records.map((record) => JSON.stringify(record)).join('\n') + '\n';
 }
@@ -94,7 +97,7 @@ export interface LabelledRates {
  * Flag rates of a labelled TSV (label 1 target / 0 keep, kind, text; a header line) through
  * `lacuna audit` with every detector, each sentence a document of its own.
  */
-export async function labelledRates(tsv: string, pack: string): Promise<LabelledRates> {
+export async function labelledRates(tsv: string, pack: string, detectors: string[] = ALL_DETECTORS): Promise<LabelledRates> {
   const rows = readFileSync(tsv, 'utf8')
     .trim()
     .split('\n')
@@ -104,7 +107,7 @@ export async function labelledRates(tsv: string, pack: string): Promise<Labelled
   const input = join(dir, 'labelled.jsonl');
   writeFileSync(input, jsonl(rows.map((row, index) => ({ id: `s${index}`, text: row[2] }))));
   const out = join(dir, 'audit');
-  const result = await runCli(['audit', input, '--pack', pack, '--out', out, '--quiet']);
+  const result = await runCli(['audit', input, '--pack', pack, '--out', out, '--quiet', ...detectors]);
   if (result.code !== 0) throw new Error(`lacuna audit failed on ${tsv}: ${result.stderr}`);
   const flagged = new Set(readJsonlFile<{ id: string }>(join(out, 'documents.jsonl.gz')).map((row) => row.id));
   const rates: LabelledRates = { target: { flagged: 0, total: 0 }, keep: { flagged: 0, total: 0 }, byKind: {} };

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CLI, jsonl, readCorpus, readJsonlFile, readManifest, ROOT, runCli, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { ALL_DETECTORS, CLI, jsonl, readCorpus, readJsonlFile, readManifest, ROOT, runCli, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const SAMPLE = join(ROOT, 'samples/physics-mini.jsonl');
 
@@ -90,7 +90,7 @@ describe('lacuna mask', () => {
   it('gives byte-identical outputs on a rerun with the semantic detector and its index too', async () => {
     const first = join(tempDir(), 'first');
     const second = join(tempDir(), 'second');
-    for (const out of [first, second]) expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet'])).code).toBe(0);
+    for (const out of [first, second]) expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...ALL_DETECTORS])).code).toBe(0);
     const digests = outputDigests(first);
     expect(Object.keys(digests)).toEqual(expect.arrayContaining(['index/hnsw.bin', 'index/units.jsonl', 'report.json']));
     expect(outputDigests(second)).toEqual(digests);
@@ -98,7 +98,7 @@ describe('lacuna mask', () => {
 
   it('exposes the index parameters (M, ef) and reports the recall they give against exact search', async () => {
     const out = join(tempDir(), 'out');
-    expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--index-m', '8', '--index-ef', '50'])).code).toBe(0);
+    expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--index-m', '8', '--index-ef', '50', ...ALL_DETECTORS])).code).toBe(0);
     const { index } = readManifest(out).verification;
     expect(index.parameters).toEqual({ m: 8, efConstruction: 200, efSearch: 50 });
     expect(index.recallAt10).toBeGreaterThan(0.9);

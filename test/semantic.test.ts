@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { stripGutenberg } from '../corpora/gutenberg.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { jsonl, readCorpus, readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { ALL_DETECTORS, jsonl, readCorpus, readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const available = sharedAvailable('semantic detection and verification on ../shared');
 
@@ -65,7 +65,7 @@ describe.runIf(available)('semantic detection', () => {
     const input = join(dir, 'dev.jsonl');
     writeFileSync(input, jsonl(rows.map((row, index) => ({ id: `${row[1]}-${index}`, text: row[2] }))));
     const out = join(dir, 'audit');
-    const result = await runCli(['audit', input, '--pack', 'physics-post-1900', '--out', out, '--quiet']);
+    const result = await runCli(['audit', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...ALL_DETECTORS]);
     expect(result.code).toBe(0);
     const flagged = new Set(readJsonlFile<{ id: string }>(join(out, 'documents.jsonl.gz')).map((row) => row.id));
     const rate = (kind: string) => {
@@ -92,7 +92,7 @@ describe.runIf(available)('semantic detection', () => {
     for (const sentence of [...PLANTED, ...SECOND]) expect(lexicalText).toContain(sentence);
 
     const out = join(dir, 'masked');
-    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1'])).code).toBe(0);
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1', ...ALL_DETECTORS])).code).toBe(0);
     const masked = readCorpus(out)[0].text;
     const gone = (sentences: readonly string[]) => sentences.filter((sentence) => !masked.includes(sentence));
     const kept = original.filter((sentence) => masked.includes(sentence));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dot } from '../indexes/embedders/embedder.js';
 import { TransformersEmbedder } from '../indexes/embedders/transformers.js';
-import { runCli, tempDir } from './helpers.js';
+import { ALL_DETECTORS, runCli, tempDir } from './helpers.js';
 import { TINY_DIMENSIONS, TINY_VOCABULARY, tinyVector, writeTinyModel } from './tiny-onnx-model.js';
 
 /** Mean of the words' vectors, normalised: what mean pooling over the tiny model must give. */
@@ -44,7 +44,7 @@ describe('transformers.js embedder', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(input, JSON.stringify({ id: 'a', text: 'Every observer measures the same light speed.' }) + '\n');
     const out = join(tempDir(), 'out');
-    const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--model', dir]);
+    const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--model', dir, ...ALL_DETECTORS]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const { readManifest } = await import('./helpers.js');

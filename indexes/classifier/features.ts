@@ -10,7 +10,7 @@
  * is about. Greek letters and other non-Latin letters are word characters
  * (ψ, ħ, λ are evidence); symbols are not.
  */
-import { FOLD } from '../../maskers/detectors/fold.js';
+import { FOLD, IGNORED } from '../../maskers/detectors/fold.js';
 
 export interface SparseVector {
   indices: Int32Array;
@@ -57,6 +57,10 @@ export function wordHashes(text: string, start = 0, end = text.length): number[]
     while (i < end) {
       code = FOLD[text.charCodeAt(i)];
       const kind = WORD_CHAR[code];
+      if (code === IGNORED) {
+        i++;
+        continue;
+      }
       if (!kind) {
         // "Einstein's" is one word; the possessive goes.
         if (code === 0x27 && i + 1 < end && WORD_CHAR[FOLD[text.charCodeAt(i + 1)]] === 1) {

@@ -1,12 +1,35 @@
 /**
- * Character folding that keeps offsets: every UTF-16 code unit maps to exactly
- * one code unit, so a match in folded text is a match at the same offsets in
- * the original. Folds case, compatibility forms and diacritics by Unicode
- * NFKD where the result is one base character (Schrödinger → schrodinger,
- * ² → 2, fullwidth Ａ → a), typographic dashes and apostrophes, and every kind
- * of whitespace to a space. Expanding forms (ß, æ, ﬁ) stay as they are.
+ * The normalised view every detector reads, built so that it keeps offsets:
+ * every UTF-16 code unit maps to exactly one code unit (or is IGNORED), so a
+ * match in the folded text is a match at the same offsets in the original and
+ * no offset map is needed. This is a deliberate choice over a normalised copy
+ * of the text with a map back: the view costs one table look-up per character,
+ * nothing is allocated, and a finding can never land on the wrong bytes.
+ *
+ * What it folds:
+ * - case, compatibility forms and diacritics by Unicode NFKD where the result
+ *   is one base character (Schrödinger → schrodinger, ² → 2, fullwidth Ａ → a);
+ *   expanding forms (ß, æ, ﬁ) stay as they are;
+ * - confusable letters of other scripts to the Latin letter they imitate
+ *   (Cyrillic о, Schrӧdinger's ӧ, Greek capital Ρ), from the Unicode TR39
+ *   confusables table as the `unhomoglyph` package ships it. Greek small
+ *   letters other than omicron stay Greek: α, ν, γ, ψ are physics, not
+ *   disguises (hν is not hv);
+ * - typographic dashes and apostrophes, and every kind of whitespace to a space;
+ * - invisible characters (zero-width space and joiners, word joiner, soft
+ *   hyphen, byte-order mark, bidirectional controls) and combining marks
+ *   (the accents of NFD text) to IGNORED: a word reader steps over them, so
+ *   "pho\u200btons" and "Schro\u0308dinger" are one word each.
+ *
+ * Forms that take several characters to undo (a line-break hyphen, a LaTeX
+ * accent, an HTML entity) depend on their neighbours: `contextIgnorables`
+ * finds them.
  */
+import { createRequire } from 'node:module';
+
 export const SPACE = 0x20;
+/** What invisible characters and combining marks fold to: word readers skip it. */
+export const IGNORED = 0xffff;
 const HYPHEN = 0x2d;
 const APOSTROPHE = 0x27;
 
@@ -29,9 +52,84 @@ function buildFoldTable(): Uint16Array {
     if (/\s/.test(String.fromCharCode(folded))) folded = SPACE;
     table[code] = folded;
   }
+  for (let code = 0; code < 0x10000; code++) {
+    if (code >= 0xd800 && code <= 0xdfff) continue;
+    const char = String.fromCharCode(code);
+    if (/^[\p{Mn}\p{Me}\p{Cf}]$/u.test(char)) table[code] = IGNORED;
+  }
+  // After the base-letter fold, so Schrӧdinger's Cyrillic ӧ (о + diaeresis) becomes o too.
+  const confusables = new Map(confusableLetters());
+  for (let code = 0; code < 0x10000; code++) {
+    const latin = confusables.get(table[code]) ?? confusables.get(code);
+    if (latin !== undefined) table[code] = latin | 0x20;
+  }
   for (const dash of [0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212, 0xfe63, 0xff0d]) table[dash] = HYPHEN;
   for (const apostrophe of [0x2018, 0x2019, 0x02bc, 0x2032, 0xff07]) table[apostrophe] = APOSTROPHE;
   return table;
 }
 
 export const FOLD = buildFoldTable();
+
+/**
+ * Letters of other scripts that imitate a Latin letter, as [code, Latin code]
+ * pairs, from TR39's confusables (unhomoglyph's data.json). Only single letters
+ * that map to a single Latin letter (after dropping accents) are taken, and
+ * Greek small letters other than omicron are left alone (see above).
+ */
+function confusableLetters(): [number, number][] {
+  const data = createRequire(import.meta.url)('unhomoglyph/data.json') as Record<string, string>;
+  const pairs: [number, number][] = [];
+  for (const [from, to] of Object.entries(data)) {
+    if (from.length !== 1 || from.charCodeAt(0) < 0x80 || !/\p{L}/u.test(from)) continue;
+    const code = from.charCodeAt(0);
+    if (code >= 0x3b1 && code <= 0x3ff && code !== 0x3bf) continue;
+    // Decompose the source first, so a Cyrillic letter with a diaeresis finds its base letter's entry.
+    const latin = to.normalize('NFKD').replace(/\p{M}/gu, '');
+    if (latin.length !== 1 || !/[A-Za-z]/.test(latin)) continue;
+    pairs.push([code, latin.charCodeAt(0)]);
+  }
+  return pairs;
+}
+
+const LINE_BREAK_HYPHEN = /(?<=\p{L})-[ \t]*\r?\n[ \t]*(?=\p{Ll})/gu;
+const LATEX_ACCENT = /\\["'^`~=.Hcuv]\{?(?=\p{L})|(?<=\\["'^`~=.Hcuv]\{?\p{L})\}|\{(?=\\["'^`~=.Hcuv]\p{L}\})/gu;
+const HTML_LETTER_ENTITY = /&(?=[A-Za-z](?:uml|acute|grave|circ|tilde|ring|cedil|slash);)|(?<=&[A-Za-z])(?:uml|acute|grave|circ|tilde|ring|cedil|slash);/g;
+
+/**
+ * Stretches of `text` that a word reader should step over because of their
+ * neighbours, as sorted, disjoint [start, end) pairs; null when there are
+ * none (most text: the check is three quick searches):
+ * - a hyphen at a line break inside a word, with the break ("pho-\ntons");
+ * - the markup of a LaTeX accent (`Schr\"odinger`, `Schr\"{o}dinger`, `{\"o}`);
+ * - the markup of an HTML letter entity (`Schr&ouml;dinger`: `&` and `uml;`).
+ */
+export function contextIgnorables(text: string): Int32Array | null {
+  const hasHyphen = text.includes('-\n') || text.includes('-\r') || /-[ \t]+\r?\n/.test(text);
+  const hasLatex = text.includes('\\');
+  const hasEntity = text.includes('&');
+  if (!hasHyphen && !hasLatex && !hasEntity) return null;
+  const spans: [number, number][] = [];
+  const collect = (pattern: RegExp) => {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+      if (match[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      spans.push([match.index, match.index + match[0].length]);
+    }
+  };
+  if (hasHyphen) collect(LINE_BREAK_HYPHEN);
+  if (hasLatex) collect(LATEX_ACCENT);
+  if (hasEntity) collect(HTML_LETTER_ENTITY);
+  if (spans.length === 0) return null;
+  spans.sort((a, b) => a[0] - b[0]);
+  // Touching stretches are one (`{` then `\"` in `{\"o}`).
+  const merged: [number, number][] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push([span[0], span[1]]);
+  }
+  return Int32Array.from(merged.flat());
+}

@@ -14,12 +14,18 @@
  *   cache);
  * - Aho–Corasick over the sequence of candidate words' keys finds the phrases.
  *
+ * Words are read on the normalised view of fold.ts: invisible characters,
+ * combining marks, a hyphen at a line break inside a word, and the markup of
+ * LaTeX accents and HTML letter entities are stepped over, so "pho-\ntons",
+ * "Schr\\\"odinger" and "Schr&ouml;dinger" are the words they spell; offsets
+ * stay those of the original.
+ *
  * Words of a phrase may be separated by whitespace (line breaks included) and
  * at most one hyphen, so "space-time", "space time" and "space\n time" are the
  * same phrase; any other punctuation or a blank line between two words breaks
  * a phrase.
  */
-import { FOLD } from './fold.js';
+import { contextIgnorables, FOLD, IGNORED } from './fold.js';
 import { stemKey } from './stem.js';
 
 const OTHER = 0;
@@ -27,6 +33,8 @@ const WORD = 1;
 const SPACE = 2;
 const HYPHEN = 3;
 const APOSTROPHE = 4;
+/** Invisible characters and combining marks: stepped over, inside a word or between words. */
+const IGNORABLE = 5;
 const NEWLINE = 0x0a;
 
 const WORD_PATTERN = /[\p{L}\p{N}\p{M}]/u;
@@ -35,7 +43,8 @@ function buildKinds(): Uint8Array {
   const kinds = new Uint8Array(0x10000);
   for (let code = 0; code < 0x10000; code++) {
     const folded = FOLD[code];
-    if (folded === 0x20) kinds[code] = SPACE;
+    if (folded === IGNORED) kinds[code] = IGNORABLE;
+    else if (folded === 0x20) kinds[code] = SPACE;
     else if (folded === 0x2d) kinds[code] = HYPHEN;
     else if (folded === 0x27) kinds[code] = APOSTROPHE;
     else if (code >= 0xd800 && code <= 0xdfff) kinds[code] = OTHER;
@@ -83,6 +92,20 @@ function shortKeyForms(key: string): string[] {
   const forms = [key, `${key}s`, `${key}es`];
   if (key.endsWith('i')) forms.push(`${key.slice(0, -1)}y`, `${key.slice(0, -1)}ys`, `${key.slice(0, -1)}ies`);
   return forms;
+}
+
+/** The word in text[start, end) without what the normalised view steps over. */
+function visibleWord(text: string, start: number, end: number, skips: Int32Array | null): string {
+  let word = '';
+  let k = 0;
+  for (let i = start; i < end; i++) {
+    if (skips) {
+      while (k < skips.length && skips[k + 1] <= i) k += 2;
+      if (k < skips.length && skips[k] <= i) continue;
+    }
+    if (KINDS[text.charCodeAt(i)] !== IGNORABLE) word += text[i];
+  }
+  return word;
 }
 
 export class PhraseMatcher {
@@ -215,9 +238,28 @@ export class PhraseMatcher {
     let hyphens = 0;
     let newlines = 0;
     let i = 0;
+    // Stretches to step over because of their neighbours (line-break hyphens, LaTeX and HTML accents).
+    const skips = contextIgnorables(text);
+    let nextSkip = 0;
+    let skipped = false;
+    /** The end of the context stretch that starts at `at`, or -1. */
+    const skipAt = (at: number): number => {
+      if (!skips) return -1;
+      while (nextSkip < skips.length && skips[nextSkip + 1] <= at) nextSkip += 2;
+      return nextSkip < skips.length && skips[nextSkip] === at ? skips[nextSkip + 1] : -1;
+    };
     while (i < length) {
       let code = text.charCodeAt(i);
       const kind = kinds[code];
+      if (kind === IGNORABLE) {
+        i++;
+        continue;
+      }
+      const stretch = skipAt(i);
+      if (stretch > 0) {
+        i = stretch;
+        continue;
+      }
       if (kind !== WORD) {
         if (kind === SPACE) {
           if (code === NEWLINE && ++newlines >= 2) joinable = false;
@@ -231,6 +273,7 @@ export class PhraseMatcher {
       const wordStart = i;
       let node = 0;
       let candidate = false;
+      skipped = false;
       for (;;) {
         if (node !== DEAD) {
           node = trie[node * width + charClass[code]];
@@ -240,6 +283,22 @@ export class PhraseMatcher {
           }
         }
         i++;
+        // Step over what the normalised view ignores; the word goes on after it.
+        for (;;) {
+          if (i >= length) break;
+          if (kinds[text.charCodeAt(i)] === IGNORABLE) {
+            i++;
+            skipped = true;
+            continue;
+          }
+          const end = skipAt(i);
+          if (end > 0 && end < length && kinds[text.charCodeAt(end)] === WORD) {
+            i = end;
+            skipped = true;
+            continue;
+          }
+          break;
+        }
         if (i >= length) break;
         code = text.charCodeAt(i);
         if (kinds[code] === WORD) continue;
@@ -253,7 +312,7 @@ export class PhraseMatcher {
         break;
       }
       // A short word that spells a short key is known at once; a candidate long word is stemmed.
-      const symbol = candidate ? this.symbolOf(text.slice(wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
+      const symbol = candidate ? this.symbolOf(skipped ? visibleWord(text, wordStart, i, skips) : text.slice(wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
       if (symbol === 0) state = 0;
       else {
         if (!joinable) state = 0;

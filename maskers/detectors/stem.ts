@@ -8,13 +8,16 @@
  * Irregular plurals (quanta, nuclei, spectra) are listed as pack variants.
  */
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
-import { FOLD } from './fold.js';
+import { FOLD, IGNORED } from './fold.js';
 
 const POSSESSIVE = /'s$|'$/;
 
 export function foldWord(word: string): string {
   let out = '';
-  for (let i = 0; i < word.length; i++) out += String.fromCharCode(FOLD[word.charCodeAt(i)]);
+  for (let i = 0; i < word.length; i++) {
+    const code = FOLD[word.charCodeAt(i)];
+    if (code !== IGNORED) out += String.fromCharCode(code);
+  }
   return out;
 }
 

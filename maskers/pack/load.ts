@@ -1,6 +1,6 @@
 /** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../../corpora/errors.js';
@@ -48,6 +48,18 @@ export function parsePack(source: string, content: string): Pack {
   return result.data;
 }
 
+/**
+ * Where a pack's passage model is: beside the pack as it names it, else (a built-in pack
+ * copied elsewhere to be edited) the built-in model of that name. The loader checks the
+ * sha256 either way. Absolute, because workers get the pack by value.
+ */
+function passageModelPath(source: string, model: string): string {
+  const beside = resolve(dirname(source), model);
+  if (existsSync(beside)) return beside;
+  const builtin = join(BUILTIN_PACK_DIR, model);
+  return existsSync(builtin) ? builtin : beside;
+}
+
 export async function loadPack(ref: string): Promise<LoadedPack> {
   let source: string;
   let builtin = false;
@@ -61,7 +73,6 @@ export async function loadPack(ref: string): Promise<LoadedPack> {
   }
   const bytes = await readUserFile(source, 'pack');
   const pack = parsePack(source, bytes.toString('utf8'));
-  // Workers get the pack by value: the model file must be found from anywhere.
-  if (pack.passage) pack.passage.model = resolve(dirname(source), pack.passage.model);
+  if (pack.passage) pack.passage.model = passageModelPath(source, pack.passage.model);
   return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
