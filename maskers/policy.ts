@@ -92,8 +92,8 @@ function looksLikeHeading(text: string, paragraph: Span): boolean {
 /**
  * For each paragraph that keeps something, the concept under which it goes with
  * the passage around it, or undefined: a run of short paragraphs goes when the
- * next long paragraph is removed whole and either the previous paragraph is
- * removed whole too, or the run ends with a heading.
+ * paragraphs on both sides of it are removed whole; when only the one after it
+ * is, the run's last paragraph goes if it is a heading.
  */
 export function attachedToRemoved(text: string, paragraphs: Span[], gone: (string | undefined)[]): (string | undefined)[] {
   const attached: (string | undefined)[] = new Array(paragraphs.length).fill(undefined);
@@ -104,9 +104,9 @@ export function attachedToRemoved(text: string, paragraphs: Span[], gone: (strin
     while (j + 1 < paragraphs.length && short[j + 1] && gone[j + 1] === undefined) j++;
     const after = j + 1 < paragraphs.length ? gone[j + 1] : undefined;
     const before = i > 0 ? gone[i - 1] : undefined;
-    if (after !== undefined && (before !== undefined || looksLikeHeading(text, paragraphs[j]))) {
-      for (let k = i; k <= j; k++) attached[k] = after;
-    }
+    if (after !== undefined && before !== undefined) for (let k = i; k <= j; k++) attached[k] = after;
+    // Only the heading itself goes when the text before the run stays.
+    else if (after !== undefined && looksLikeHeading(text, paragraphs[j])) attached[j] = after;
     i = j;
   }
   return attached;

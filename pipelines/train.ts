@@ -8,8 +8,8 @@
  * (background: modern prose that is not the target). Books are split into
  * folds (leave-one-book-out with `--folds 0`); every book is scored by a model
  * trained without it. The threshold is the lowest passage score at which the
- * negative and background books lose at most `budget` of their characters,
- * out of fold; each book's row in the table uses a threshold chosen without
+ * negative books (the field before the cutoff) lose at most `budget` of their
+ * characters to the classifier, out of fold; each book's row in the table uses a threshold chosen without
  * that book too, so no number in it has seen the book it describes.
  *
  * A book's loss is measured with the real detectors and policy: the rule
@@ -18,7 +18,7 @@
  */
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../corpora/errors.js';
 import { stripGutenberg } from '../corpora/gutenberg.js';
@@ -29,7 +29,7 @@ import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook, type TrainingOp
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
-import { formatIssuePath, type Pack } from '../maskers/pack/schema.js';
+import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
 import { decide } from '../maskers/policy.js';
 import { segment, splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
 
@@ -150,7 +150,7 @@ export interface TrainOptions {
   spec?: string;
   /** 0: leave one book out. */
   folds: number;
-  /** Largest share of negative and background characters the classifier alone may flag, out of fold. */
+  /** Largest share of the negative books' characters the classifier alone may flag, out of fold. */
   budget: number;
   write: boolean;
   /** Hand-labelled paragraphs of mixed books to score (see scoreLabelledParagraphs). */
@@ -335,7 +335,9 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     say(`fold ${fold + 1}/${foldCount} trained`);
   }
 
-  const negatives = books.flatMap((book, index) => (book.side === 'positive' ? [] : [{ book, logits: logits[index], index }]));
+  // The budget is spent on the field's own negatives: background books of other fields are
+  // told apart easily, and pooled with them the field's pre-cutoff books could lose far more.
+  const negatives = books.flatMap((book, index) => (book.side === 'negative' ? [{ book, logits: logits[index], index }] : []));
   const threshold = chooseThreshold(negatives, options.budget);
   const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
@@ -381,13 +383,21 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
   const modelPath = join(dirname(loaded.source), modelName);
   await mkdir(dirname(modelPath), { recursive: true });
   await writeFileAtomic(modelPath, bytes);
-  const document = parseDocument(await readFile(loaded.source, 'utf8'));
-  document.setIn(['passage', 'model'], modelName);
-  document.setIn(['passage', 'sha256'], sha256);
-  document.setIn(['passage', 'threshold'], threshold);
-  document.setIn(['passage', 'concept'], loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id);
-  await writeFileAtomic(loaded.source, document.toString({ lineWidth: 0 }));
+  const pinned = { model: modelName, sha256, threshold, supportMargin: loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  await writeFileAtomic(loaded.source, withPassageBlock(loaded.source, await readFile(loaded.source, 'utf8'), pinned));
   return { model: modelPath, pack: loaded.source, sha256 };
+}
+
+/**
+ * The pack text with its `passage` settings replaced (or added at the end). A YAML pack is
+ * edited as text, so its comments and layout stay exactly as the author wrote them.
+ */
+export function withPassageBlock(source: string, text: string, settings: PassageSettings): string {
+  if (/\.json$/i.test(source)) return JSON.stringify({ ...(JSON.parse(text) as object), passage: settings }, null, 2) + '\n';
+  const block = ['passage:', ...Object.entries(settings).map(([key, value]) => `  ${key}: ${typeof value === 'string' ? value : String(value)}`)].join('\n') + '\n';
+  const existing = /^passage:[^\n]*\n(?:[ \t]+[^\n]*\n)*/m;
+  if (existing.test(text)) return text.replace(existing, block);
+  return `${text.endsWith('\n') ? text : `${text}\n`}\n# The learned passage classifier (written by lacuna train).\n${block}`;
 }
 
 /** The per-book table as Markdown: what the README and the closing note quote. */

@@ -68,3 +68,15 @@ describe('policy', () => {
     expect(mask('Nothing here.', 'X').decision).toMatchObject({ action: 'keep', edits: [] });
   });
 });
+
+describe('policy: short paragraphs go with the passage around them', () => {
+  it('takes an equation between two removed paragraphs, and a heading whose paragraph goes', () => {
+    const text = 'Kept prose stays here.\n\nHEADING OF THE SECTION\n\nX one. X two.\n\nE = something\n\nX three.\n\nKept again at the end.';
+    expect(mask(text, 'X').text).toBe('Kept prose stays here.\n\nKept again at the end.');
+  });
+
+  it('keeps a short paragraph that ends a kept passage, and one before a kept paragraph', () => {
+    const text = 'Kept prose stays here.\n\nA short closing line.\n\nX one. X two.\n\nA short line.\n\nKept again.';
+    expect(mask(text, 'X').text).toBe('Kept prose stays here.\n\nA short closing line.\n\nA short line.\n\nKept again.');
+  });
+});

@@ -8,8 +8,13 @@
  * mention, compromise reads the sentence: a mention inside what it tags as a
  * place or organisation ("Einstein Street", "the Planck Institute") is not a
  * person. (compromise costs about 2 ms a sentence, so it reads only those.) A full name, initials or a
- * possessive make a person mention count; a bare surname counts only in a
- * sentence that speaks of the concept (a term or a context word of the pack).
+ * possessive make a person mention count; a bare surname counts in a sentence
+ * that speaks of the pack's science at all (a term or context word of any
+ * concept, or a word of the pack's `field`: "De Broglie proposed that every
+ * particle has a wavelength"): recall first, since a leak costs an experiment
+ * and a lost sentence naming post-cutoff scientists costs little. People
+ * marked `needsContext` (Cauchy, whose analysis stays) still need a sentence
+ * about their own concept.
  *
  * Years. A year after the cutoff counts when its sentence speaks of a concept
  * (a finding of an earlier detector, a person of the concept, or three context
@@ -119,6 +124,9 @@ export class EntityDetector implements Detector {
     const sentences = new SentenceLocator(text);
     const byStart = [...matches].sort((a, b) => a.start - b.start);
     const cues = byStart.filter((match) => match.entry.kind === 'context' || match.entry.kind === 'term' || match.entry.kind === 'variant');
+    const fieldWords = byStart.filter((match) => match.entry.kind === 'field');
+    /** Whether a sentence speaks of the pack's science at all: a cue of any concept or a field word. */
+    const aboutTheField = (sentence: Span): boolean => scoresOf(sentence).size > 0 || within(fieldWords, sentence.start, sentence.end).length > 0;
     const cache = new Map<string, Map<string, number>>();
     const scoresOf = (sentence: Span): Map<string, number> => {
       const key = `${sentence.start}:${sentence.end}`;
@@ -144,8 +152,8 @@ export class EntityDetector implements Detector {
       const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
       if (capitalisedNext && isPlaceOrOrganisation(sentenceText, words[words.length - 1])) continue;
       const strong = !entry.needsContext && (entry.alwaysCounts === true || entry.fullName === true || initials !== null || possessive);
-      // A bare surname (or anyone who needs context) counts in a sentence about the person's own concept.
-      if (!strong && !scoresOf(sentence).get(entry.concept)) continue;
+      // A bare surname counts in a sentence about the field; anyone who needs context, in one about their own concept.
+      if (!strong && !(entry.needsContext ? scoresOf(sentence).get(entry.concept) : aboutTheField(sentence))) continue;
       lastEnd = match.end;
       findings.push({
         start,

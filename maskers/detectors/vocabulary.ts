@@ -7,7 +7,7 @@
 import type { Pack } from '../pack/schema.js';
 import { phraseWords, PhraseMatcher } from './phrase-matcher.js';
 
-export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context';
+export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field';
 
 export interface VocabularyEntry {
   kind: VocabularyKind;
@@ -51,12 +51,15 @@ export class PackVocabulary {
         const entry = { kind: 'person', concept: concept.id, match: person.name, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts } as const;
         this.add({ ...entry, fullName: phraseWords(person.name).length > 1 }, person.name);
         for (const alias of person.aliases) {
-          // "A. Einstein" is found as "Einstein" with its initials (see entity.ts).
+          // "A. Einstein" is found as "Einstein" with its initials (see entity.ts). An alias is a
+          // surname, even of two words ("de Broglie", "von Neumann"): it needs a sentence about the field.
           const surname = phraseWords(alias).filter((word) => word.length > 1);
-          this.add({ ...entry, fullName: surname.length > 1 }, surname.join(' '));
+          this.add({ ...entry, fullName: false }, surname.join(' '));
         }
       }
     }
+    // The field at large (force, lens, circuit): what makes a sentence one about the pack's science.
+    for (const word of pack.field) this.add({ kind: 'field', concept: '', match: word }, word);
     this.matcher = new PhraseMatcher(this.phrases);
   }
 

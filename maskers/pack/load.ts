@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../../corpora/errors.js';
 import { PACKAGE_ROOT } from '../../corpora/package-info.js';
 import { readUserFile } from '../../corpora/user-file.js';
+import { loadPassageModel } from '../detectors/passage.js';
 import { formatIssuePath, PackSchema, type Pack } from './schema.js';
 
 export const BUILTIN_PACK_DIR = join(PACKAGE_ROOT, 'maskers', 'packs');
@@ -73,6 +74,10 @@ export async function loadPack(ref: string): Promise<LoadedPack> {
   }
   const bytes = await readUserFile(source, 'pack');
   const pack = parsePack(source, bytes.toString('utf8'));
-  if (pack.passage) pack.passage.model = passageModelPath(source, pack.passage.model);
+  if (pack.passage) {
+    pack.passage.model = passageModelPath(source, pack.passage.model);
+    // Here, before any worker starts: a missing or altered model is the user's problem, said in one line.
+    loadPassageModel(pack.passage);
+  }
   return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

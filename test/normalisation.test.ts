@@ -1,0 +1,73 @@
+/**
+ * The normalised view (maskers/detectors/fold.ts): every way the same word is
+ * written in real or hostile text is found, and the finding lies at the right
+ * offsets of the original text, which is what the edit log replays against.
+ */
+import { describe, expect, it } from 'vitest';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { loadPack } from '../maskers/pack/load.js';
+
+const { pack } = await loadPack('physics-post-1900');
+const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
+
+/** The original text of each finding of the rule detectors. */
+async function found(text: string): Promise<string[]> {
+  return (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
+}
+
+describe('normalised view', () => {
+  it.each([
+    ['a Cyrillic ӧ (U+04E7), as a modern textbook writes Schrödinger', 'The Schr\u04e7dinger equation is linear.', 'Schr\u04e7dinger equation'],
+    ['a Cyrillic е inside a Latin word', 'Special r\u0435lativity changed physics.', 'Special r\u0435lativity'],
+    ['a Greek capital Rho and Omicron', 'The \u03a1h\u039ftons of light.', '\u03a1h\u039ftons'],
+    ['a zero-width space', 'Light consists of pho\u200btons.', 'pho\u200btons'],
+    ['a soft hyphen', 'Light consists of pho\u00adtons.', 'pho\u00adtons'],
+    ['a word joiner', 'The theory of relativ\u2060ity.', 'theory of relativ\u2060ity'],
+    ['NFD accents (o and a combining diaeresis)', 'The Schro\u0308dinger equation.', 'Schro\u0308dinger equation'],
+    ['OCR hyphenation across a line break', 'Light consists of pho-\n   tons here.', 'pho-\n   tons'],
+    ['a LaTeX accent', 'The Schr\\"odinger equation.', 'Schr\\"odinger equation'],
+    ['a braced LaTeX accent', 'The Schr\\"{o}dinger equation.', 'Schr\\"{o}dinger equation'],
+    ['a LaTeX accent in braces', 'The Schr{\\"o}dinger equation.', 'Schr{\\"o}dinger equation'],
+    ['an HTML letter entity', 'The Schr&ouml;dinger equation.', 'Schr&ouml;dinger equation'],
+  ])('finds the term written with %s, at its offsets in the original', async (_case, text, expected) => {
+    expect(await found(text)).toContain(expected);
+  });
+
+  it.each([
+    ['E = m*c**2', 'so E = m*c**2 holds', 'E = m*c**2'],
+    ['Δm = ΔE/c² flattened by a converter', 'its mass changes by Δ m = Δ E / c 2 .', 'Δ m = Δ E / c'],
+    ['v²/c² in the Lorentz factor', 'γ = 1/√(1 − v²/c²)', 'v²/c²'],
+    ['v 2 / c 2 flattened', 'the ratio v 2 / c 2 is small', 'v 2 / c 2'],
+    ['the velocity-addition denominator', 'w = (u + v)/(1 + uv/c^2)', 'uv/c^2'],
+    ['the uncertainty relation', 'Δx Δp ≥ ħ/2', 'Δx Δp'],
+    ['the de Broglie wavelength', 'λ = h/p for every particle', 'λ = h/p'],
+  ])('finds the formula %s', async (_case, text, expected) => {
+    expect(await found(text)).toContain(expected);
+  });
+
+  it('leaves Greek small letters Greek: hν is a light quantum, hv is not', async () => {
+    expect(await found('the energy hν of the quantum')).toContain('hν');
+    expect(await found('the height hv of the column')).toEqual([]);
+  });
+
+  it('does not invent words: a hyphen at a line end before a capital stays a break', async () => {
+    // "pho-\nTons" is not OCR hyphenation (the next line starts a name), so no photon is found.
+    expect(await found('They measured the pho-\nTons of Boston.')).toEqual([]);
+  });
+});
+
+describe('recall-first rules', () => {
+  it('counts a post-1900 scientist named in any sentence about physics, not only one about his concept', async () => {
+    expect(await found('De Broglie proposed that every particle of matter has an associated wavelength.')).toContain('De Broglie');
+    const textbook = 'Einstein argued in a separate article, also later published in 1905, that if the energy of a particle changes by Δ E , its mass changes by Δ m = Δ E / c 2 .';
+    expect(await found(textbook)).toEqual(expect.arrayContaining(['Einstein', '1905', 'Δ m = Δ E / c']));
+  });
+
+  it('leaves a namesake in a sentence about something else', async () => {
+    expect(await found('Marshal de Broglie led the army to victory in 1759.')).toEqual([]);
+  });
+
+  it('counts the units of nuclear and particle energies', async () => {
+    expect(await found('The alpha particle leaves with 5 MeV.')).toContain('MeV');
+  });
+});

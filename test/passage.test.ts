@@ -1,0 +1,100 @@
+/**
+ * The learned passage classifier: training is reproducible, the model file is
+ * pinned by the pack, a tampered model is refused in one line, and `lacuna
+ * train` rewrites only the pack's passage block.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { passageFeatures } from '../indexes/classifier/features.js';
+import { PassageModel } from '../indexes/classifier/passage-model.js';
+import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { scoreParagraphs } from '../maskers/detectors/passage.js';
+import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
+import { withPassageBlock } from '../pipelines/train.js';
+import { jsonl, ROOT, runCli, tempDir } from './helpers.js';
+
+const SETTINGS = { ...DEFAULT_TRAINING, buckets: 1 << 12, epochs: 4 };
+
+/** A small book: paragraphs built from the given sentences, in a fixed order. */
+function book(name: string, label: 0 | 1, sentences: string[], count: number): TrainingBook {
+  const paragraphs: string[] = [];
+  for (let p = 0; p < count; p++) paragraphs.push([0, 1, 2].map((k) => sentences[(p * 3 + k) % sentences.length]).join(' '));
+  const text = paragraphs.join('\n\n');
+  let at = 0;
+  const spans = paragraphs.map((paragraph) => {
+    const span = { start: at, end: at + paragraph.length };
+    at += paragraph.length + 2;
+    return span;
+  });
+  return { name, label, paragraphs: spans.map((span) => passageFeatures(text, SETTINGS.buckets, span.start, span.end)), lengths: spans.map((span) => span.end - span.start) };
+}
+
+const POST = ['The quantum of action fixes the energy of each oscillator.', 'Electrons jump between stationary orbits and emit a quantum.', 'The photon carries energy proportional to its frequency.', 'The nucleus holds nearly all the mass of the atom.'];
+const PRE = ['The ether carries the waves of light between the stars.', 'A lens bends the rays of light toward its focus.', 'Heat flows from the warmer body to the colder one.', 'The magnet attracts iron filings along its lines of force.'];
+
+describe('passage model', () => {
+  const books = [book('post-a', 1, POST, 40), book('post-b', 1, [...POST].reverse(), 30), book('pre-a', 0, PRE, 40), book('pre-b', 0, [...PRE].reverse(), 30)];
+
+  it('trains to the same bytes twice and separates the two sides of the cutoff', () => {
+    const first = trainPassageModel('test', books, SETTINGS);
+    const second = trainPassageModel('test', books, SETTINGS);
+    expect(first.serialize()).toBe(second.serialize());
+    const text = `${POST.join(' ')}\n\n${PRE.join(' ')}`;
+    const { logits } = scoreParagraphs(first.withSmoothing(0, 1), text);
+    expect(logits[0]).toBeGreaterThan(0);
+    expect(logits[1]).toBeLessThan(0);
+  });
+
+  it('round-trips through its file, and names the field that is wrong in a bad one', () => {
+    const model = trainPassageModel('test', books, SETTINGS);
+    const again = PassageModel.parse(model.serialize());
+    expect(again.serialize()).toBe(model.serialize());
+    const file = JSON.parse(model.serialize());
+    expect(() => PassageModel.parse(JSON.stringify({ ...file, own: 'AAAA' }))).toThrow(/^own: expected 4096 float32 weights/);
+    expect(() => PassageModel.parse(JSON.stringify({ ...file, alpha: 2 }))).toThrow(/^alpha:/);
+    expect(() => PassageModel.parse('{')).toThrow(/^not JSON/);
+  });
+
+  it('mixes a paragraph with its section: one odd paragraph in a long passage takes the passage\'s side', () => {
+    const model = new PassageModel('test', 4, 0, 3, 0.3, 0, 0, new Float32Array(4), new Float32Array(4));
+    const own = [-3, -3, -3, 4, -3, -3, -3];
+    const smoothed = model.passageLogits(own, own.map(() => 500));
+    expect(smoothed[3]).toBeLessThan(0);
+    expect(smoothed[0]).toBeLessThan(-1);
+  });
+});
+
+describe('the pack pins its model', () => {
+  it('refuses a model whose sha256 is not the one the pack names, in one line, exit 2', async () => {
+    const dir = tempDir();
+    copyFileSync(join(BUILTIN_PACK_DIR, 'physics-post-1900.yaml'), join(dir, 'pack.yaml'));
+    mkdirSync(join(dir, 'models'));
+    const model = readFileSync(join(BUILTIN_PACK_DIR, 'models', 'physics-post-1900.passage.json'), 'utf8');
+    writeFileSync(join(dir, 'models', 'physics-post-1900.passage.json'), `${model} `);
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, jsonl([{ id: 'a', text: 'Einstein published the special theory of relativity in 1905.' }]));
+    const run = await runCli(['mask', input, '--pack', join(dir, 'pack.yaml'), '--out', join(dir, 'out'), '--quiet']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/physics-post-1900\.passage\.json: sha256 [0-9a-f]{64} is not the [0-9a-f]{64} the pack names/);
+  });
+
+  it('finds the built-in model for a built-in pack copied elsewhere to be edited', async () => {
+    const dir = tempDir();
+    copyFileSync(join(BUILTIN_PACK_DIR, 'physics-post-1900.yaml'), join(dir, 'pack.yaml'));
+    const { pack } = await loadPack(join(dir, 'pack.yaml'));
+    expect(pack.passage?.model).toBe(join(ROOT, 'maskers', 'packs', 'models', 'physics-post-1900.passage.json'));
+    const chain = DetectorChain.forPack(pack, ['passage']);
+    expect(chain.detectors.map((detector) => detector.name)).toEqual(['passage']);
+  });
+
+  it('rewrites only the passage block of a YAML pack, comments and layout kept', () => {
+    const text = '# a comment\nid: p\nfield: [ a,\n  b ]\n# The learned passage classifier (written by lacuna train).\npassage:\n  model: old.json\n  sha256: ' + '0'.repeat(64) + '\n  threshold: 1\n\nconcepts: []\n';
+    const settings = { model: 'models/p.passage.json', sha256: 'a'.repeat(64), threshold: 2.5, supportMargin: 2, concept: 'c' };
+    const written = withPassageBlock('p.yaml', text, settings);
+    expect(written).toBe(text.replace(/passage:\n(?: .*\n)*/, `passage:\n  model: models/p.passage.json\n  sha256: ${'a'.repeat(64)}\n  threshold: 2.5\n  supportMargin: 2\n  concept: c\n`));
+    expect(withPassageBlock('p.yaml', 'id: p\n', settings)).toMatch(/^id: p\n\n# The learned passage classifier \(written by lacuna train\)\.\npassage:\n  model: models\/p\.passage\.json\n/);
+  });
+});
