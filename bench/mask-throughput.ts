@@ -5,7 +5,9 @@
  * ../shared/corpora (paragraphs grouped into documents of a few KB), then in
  * the same run times `lacuna mask` and `rg -F -i -c -f <the pack's terms>`
  * over it and prints MB/s for both, their ratio, peak RSS and per-stage times.
- * Not part of CI; never asserts on time.
+ * Also the null pipeline (`--detectors none`: read → parse → write with the
+ * same compression) and each detector set in process, one thread.
+ * Not part of CI; never asserts on time. BENCH_SEMANTIC=0 skips the encoder's part.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -124,9 +126,13 @@ async function main(): Promise<void> {
     .filter(Boolean)
     .map((line) => (JSON.parse(line) as { text: string }).text);
   const textMB = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / 1e6;
+  const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
+  const passageOnly = DetectorChain.forPack(pack, ['passage']);
   for (const [label, detect] of [
     ['lexical detector alone (1 thread, in process)', (text: string) => lexical.detect(text)],
-    ['lexical + entity + context (1 thread, in process)', (text: string) => chain.detect(text)],
+    ['lexical + entity + context (1 thread, in process)', (text: string) => rules.detect(text)],
+    ['passage classifier alone (1 thread, in process)', (text: string) => passageOnly.detect(text)],
+    ['default detectors: lexical + entity + context + passage (1 thread, in process)', (text: string) => chain.detect(text)],
   ] as const) {
     const start = performance.now();
     for (const text of texts) detect(text);
@@ -135,14 +141,14 @@ async function main(): Promise<void> {
   }
 
   // The semantic stage against the raw encoder it is built on, measured now on the same machine.
-  const semanticRows = await semanticBench(texts);
-  for (const line of semanticRows) console.log(line);
+  if (process.env.BENCH_SEMANTIC !== '0') for (const line of await semanticBench(texts)) console.log(line);
 
+  const workers = Math.max(1, availableParallelism() - 1);
   const runs: { label: string; args: string[] }[] = [
-    { label: `lacuna mask without semantic (default workers: ${Math.max(1, availableParallelism() - 1)})`, args: ['--detectors', 'lexical,entity,context'] },
-    { label: 'lacuna mask without semantic, --workers 2', args: ['--detectors', 'lexical,entity,context', '--workers', '2'] },
-    { label: 'lacuna mask without semantic, --workers 0', args: ['--detectors', 'lexical,entity,context', '--workers', '0'] },
-    { label: 'lacuna mask without semantic, --gzip-level 1', args: ['--detectors', 'lexical,entity,context', '--gzip-level', '1'] },
+    { label: `null pipeline: lacuna mask --detectors none (read → parse → write, same compression; ${workers} workers)`, args: ['--detectors', 'none'] },
+    { label: `lacuna mask, default detectors (${workers} workers)`, args: [] },
+    { label: 'lacuna mask, default detectors, --workers 2', args: ['--workers', '2'] },
+    { label: 'lacuna mask, lexical + entity + context', args: ['--detectors', 'lexical,entity,context'] },
   ];
   const manifests: { label: string; manifest: any }[] = [];
   for (const run of runs) {
@@ -162,12 +168,15 @@ async function main(): Promise<void> {
     const ratio = ripgrepRate ? (rate / ripgrepRate).toFixed(3) : 'n/a';
     console.log(`| ${label} | ${seconds.toFixed(2)} | ${rate.toFixed(1)} | ${ratio} | ${notes} |`);
   }
+  const nullSeconds = rows.find(([label]) => label.startsWith('null pipeline'))?.[1];
+  const defaultSeconds = rows.find(([label]) => label.startsWith('lacuna mask, default detectors ('))?.[1];
+  if (nullSeconds && defaultSeconds) console.log(`\nlacuna mask with the default detectors runs at ${(nullSeconds / defaultSeconds).toFixed(2)}× the null pipeline (same input, workers and compression)`);
   console.log('');
   for (const { label, manifest } of manifests) {
     const stages = Object.entries(manifest.stages as Record<string, { ms: number }>)
       .map(([stage, stats]) => `${stage} ${(stats.ms / 1000).toFixed(2)}s`)
       .join(', ');
-    const detectRate = mb / (manifest.stages.detect.ms / 1000);
+    const detectRate = mb / Math.max(manifest.stages.detect.ms / 1000, 1e-9);
     console.log(`${label}: ${manifest.counts.input} docs (${manifest.counts.edited} edited, ${manifest.counts.dropped} dropped); detection (all detectors) ${detectRate.toFixed(1)} MB/s per worker; stages (summed over workers): ${stages}`);
   }
 }

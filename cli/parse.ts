@@ -38,10 +38,15 @@ export function parseGzipLevel(value: string): number {
   return level;
 }
 
+/**
+ * A comma-separated list of detectors; `none` runs none (the null pipeline: read → parse →
+ * write, every document kept; the baseline benchmarks compare against, and a format copy).
+ */
 export function parseDetectors(value: string): DetectorName[] {
+  if (value.trim() === 'none') return [];
   const names = value.split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = names.filter((name) => !(DETECTOR_NAMES as readonly string[]).includes(name));
-  if (names.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`expected a comma-separated list of ${DETECTOR_NAMES.join(', ')}`);
+  if (names.length === 0 || unknown.length > 0) throw new InvalidArgumentError(`expected a comma-separated list of ${DETECTOR_NAMES.join(', ')}, or none`);
   return names as DetectorName[];
 }
 

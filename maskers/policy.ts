@@ -81,23 +81,55 @@ function runs(flags: boolean[]): [number, number][] {
   return found;
 }
 
-/** Paragraphs shorter than this are equations, captions, headings: they go with the passage around them. */
+/** Paragraphs shorter than this may be equations, captions, headings: they can go with the passage around them. */
 export const ATTACHED_PARAGRAPH_CHARS = 160;
+const HEADING_START = /^(?:chapter|section|part|lecture|appendix|book|§|[IVXLC]+\.|\d+(?:\.\d+)*\.?\s)/i;
+const EQUATION_SIGN = /[=^\\∫√±≤≥≈∝∑∂]/;
 
-/** A short paragraph that ends without a sentence's punctuation: a title or a heading. */
+/**
+ * A title or a heading: short, without a sentence's final punctuation, and set as one
+ * ("CHAPTER V", "§ 12. The Lorentz Transformation", "The General Theory"): numbered, in
+ * capitals, or most of its words capitalised. A fragment of converted text ("We have",
+ * "AND") is not one.
+ */
 function looksLikeHeading(text: string, paragraph: Span): boolean {
-  return paragraph.end - paragraph.start <= 100 && !/[.:;,!?]["'\u201d)\]]*$/.test(text.slice(Math.max(paragraph.start, paragraph.end - 3), paragraph.end));
+  const body = text.slice(paragraph.start, paragraph.end).trim();
+  if (body.length > 100 || /[.:;,!?]["'\u201d)\]]*$/.test(body)) return false;
+  if (HEADING_START.test(body)) return true;
+  const words = body.split(/\s+/).filter((word) => /\p{L}/u.test(word));
+  if (words.length < 2) return false;
+  if (body === body.toUpperCase()) return true;
+  return words.filter((word) => /^\p{Lu}/u.test(word)).length >= 0.6 * words.length;
+}
+
+const CAPTION_START = /^(?:fig(?:ure)?s?|table|plate|exercises?|problems?|examples?)\b/i;
+
+/**
+ * A short paragraph that is not prose: a heading, a caption or exercise line, or an
+ * equation (a sign of one, and fewer than half its characters letters). A short sentence
+ * of prose is not one, nor a table of numbers (observations stay unless a finding of
+ * their own removes them).
+ */
+export function looksAttached(text: string, paragraph: Span): boolean {
+  if (paragraph.end - paragraph.start >= ATTACHED_PARAGRAPH_CHARS) return false;
+  const body = text.slice(paragraph.start, paragraph.end);
+  if (looksLikeHeading(text, paragraph) || CAPTION_START.test(body)) return true;
+  if (!EQUATION_SIGN.test(body)) return false;
+  let letters = 0;
+  for (const char of body) if (/\p{L}/u.test(char)) letters++;
+  return letters < body.length / 2;
 }
 
 /**
  * For each paragraph that keeps something, the concept under which it goes with
- * the passage around it, or undefined: a run of short paragraphs goes when the
- * paragraphs on both sides of it are removed whole; when only the one after it
- * is, the run's last paragraph goes if it is a heading.
+ * the passage around it, or undefined: a run of short non-prose paragraphs
+ * (`looksAttached`) goes when the paragraphs on both sides of it are removed
+ * whole; when only the one after it is, the run's last paragraph goes if it is
+ * a heading.
  */
 export function attachedToRemoved(text: string, paragraphs: Span[], gone: (string | undefined)[]): (string | undefined)[] {
   const attached: (string | undefined)[] = new Array(paragraphs.length).fill(undefined);
-  const short = paragraphs.map((paragraph) => paragraph.end - paragraph.start < ATTACHED_PARAGRAPH_CHARS);
+  const short = paragraphs.map((paragraph) => looksAttached(text, paragraph));
   for (let i = 0; i < paragraphs.length; i++) {
     if (!short[i] || gone[i] !== undefined) continue;
     let j = i;

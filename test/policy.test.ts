@@ -71,12 +71,17 @@ describe('policy', () => {
 
 describe('policy: short paragraphs go with the passage around them', () => {
   it('takes an equation between two removed paragraphs, and a heading whose paragraph goes', () => {
-    const text = 'Kept prose stays here.\n\nHEADING OF THE SECTION\n\nX one. X two.\n\nE = something\n\nX three.\n\nKept again at the end.';
+    const text = 'Kept prose stays here.\n\nHEADING OF THE SECTION\n\nX one. X two.\n\nE = m c^2 / 2\n\nX three.\n\nKept again at the end.';
     expect(mask(text, 'X').text).toBe('Kept prose stays here.\n\nKept again at the end.');
   });
 
   it('keeps a short paragraph that ends a kept passage, and one before a kept paragraph', () => {
     const text = 'Kept prose stays here.\n\nA short closing line.\n\nX one. X two.\n\nA short line.\n\nKept again.';
     expect(mask(text, 'X').text).toBe('Kept prose stays here.\n\nA short closing line.\n\nA short line.\n\nKept again.');
+  });
+
+  it('keeps a short sentence of prose, a table of observations and a fragment between two removed paragraphs', () => {
+    const text = 'Kept prose stays here.\n\nX one. X two.\n\nThe results were negative.\n\nX three.\n\nJuly 8\n44.7\n44.0\n43.5\n\nX four.\n\nWe have\n\nX five.\n\nKept again.';
+    expect(mask(text, 'X').text).toBe('Kept prose stays here.\n\nThe results were negative.\n\nJuly 8\n44.7\n44.0\n43.5\n\nWe have\n\nKept again.');
   });
 });

@@ -49,7 +49,7 @@ describe('transformers.js embedder', () => {
     expect(result.code).toBe(0);
     const { readManifest } = await import('./helpers.js');
     expect(readManifest(out).embeddingModel).toBe(`dir:${dir}`);
-    const offline = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', join(tempDir(), 'out2'), '--quiet', '--model', 'hf:lacuna-tests/no-such-model'], { env: { HF_HUB_OFFLINE: '1' } });
+    const offline = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', join(tempDir(), 'out2'), '--quiet', '--model', 'hf:lacuna-tests/no-such-model', ...ALL_DETECTORS], { env: { HF_HUB_OFFLINE: '1' } });
     expect(offline.code).toBe(2);
     expect(offline.stderr.trim().split('\n')).toHaveLength(1);
     expect(offline.stderr).toMatch(/cannot load model 'hf:lacuna-tests\/no-such-model': not in the cache and the hub is unreachable/);
