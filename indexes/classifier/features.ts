@@ -87,24 +87,25 @@ export function wordHashes(text: string, start = 0, end = text.length): number[]
  */
 export function passageFeatures(text: string, buckets: number, start = 0, end = text.length): SparseVector {
   const words = wordHashes(text, start, end);
-  const counts = new Map<number, number>();
+  const counts = countsFor(buckets);
   const mask = buckets - 1;
+  const touched: number[] = [];
   const add = (hash: number) => {
     const index = (hash & mask) >>> 0;
-    counts.set(index, (counts.get(index) ?? 0) + 1);
+    if (counts[index]++ === 0) touched.push(index);
   };
   for (let w = 0; w < words.length; w++) {
     add(words[w]);
     if (w > 0) add(mix(words[w - 1], words[w]));
   }
-  const indices = new Int32Array(counts.size);
-  const values = new Float32Array(counts.size);
+  // Sorted, so sums run in one order everywhere (training, scoring): the same bytes, the same scores.
+  const indices = Int32Array.from(touched).sort();
+  const values = new Float32Array(indices.length);
   let norm = 0;
-  let k = 0;
-  for (const [index, count] of [...counts].sort((a, b) => a[0] - b[0])) {
-    const value = Math.log1p(count);
-    indices[k] = index;
-    values[k++] = value;
+  for (let k = 0; k < indices.length; k++) {
+    const value = Math.log1p(counts[indices[k]]);
+    counts[indices[k]] = 0;
+    values[k] = value;
     norm += value * value;
   }
   if (norm > 0) {
@@ -112,6 +113,14 @@ export function passageFeatures(text: string, buckets: number, start = 0, end = 
     for (let j = 0; j < values.length; j++) values[j] *= scale;
   }
   return { indices, values };
+}
+
+/** One zeroed count array per bucket size, reused (and left zeroed) by every call: no Map, no garbage. */
+const countArrays = new Map<number, Uint32Array>();
+function countsFor(buckets: number): Uint32Array {
+  let counts = countArrays.get(buckets);
+  if (!counts) countArrays.set(buckets, (counts = new Uint32Array(buckets)));
+  return counts;
 }
 
 export function dot(weights: Float32Array, vector: SparseVector): number {

@@ -84,7 +84,8 @@ export class DetectorChain {
     let suppressed: SpanFinding[] = [];
     const semantic = emptySemanticStats();
     const keeps: Span[] = [];
-    const matches = this.vocabulary?.scan(text);
+    // No detector, no scan: `--detectors none` is the null pipeline.
+    const matches = this.detectors.length > 0 ? this.vocabulary?.scan(text) : undefined;
     for (const detector of this.detectors) {
       const result = await detector.detect(text, findings, matches);
       suppressed = suppressed.concat(result.suppressed);
