@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALL_DETECTORS, readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 interface Probe {
   id: string;
@@ -48,7 +48,9 @@ describe.runIf(available)('lacuna probes on a masked corpus', () => {
   beforeAll(async () => {
     const inputs = TEXTS.map((text) => join(SHARED, 'corpora/physics', text));
     // --max-flagged 1: Einstein's book is edited sentence by sentence rather than dropped whole, so the test has something to verify.
-    const mask = await runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', masked, '--strip-gutenberg', '--encoding', 'auto', '--quiet', '--max-flagged', '1', ...ALL_DETECTORS]);
+    // Without the passage classifier, which takes nearly all of that book (3% of its text stays) and with it
+    // the kept sentences on Galilean relativity that control probes are generated from; semantic on, for the index.
+    const mask = await runCli(['mask', ...inputs, '--pack', 'physics-post-1900', '--out', masked, '--strip-gutenberg', '--encoding', 'auto', '--quiet', '--max-flagged', '1', '--detectors', 'lexical,entity,context,semantic']);
     expect(mask.code).toBe(0);
     const build = await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--corpus', masked, '--out', probesDir, '--generated', '30']);
     expect(build.code).toBe(0);

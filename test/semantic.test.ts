@@ -85,11 +85,13 @@ describe.runIf(available)('semantic detection', () => {
     const dir = tempDir();
     const input = join(dir, 'planted.jsonl');
     writeFileSync(input, jsonl([{ id: 'mm-planted', text }]));
-    // None of them is found by words alone: this tests meaning, not vocabulary.
+    // Hardly any is found by words alone: this tests meaning, not vocabulary. (One of the second set speaks of a
+    // train "moving close to the speed of light", which the pack has named since the recall-first rules.)
     const lexicalOnly = join(dir, 'lexical');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', lexicalOnly, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
     const lexicalText = readCorpus(lexicalOnly)[0].text;
-    for (const sentence of [...PLANTED, ...SECOND]) expect(lexicalText).toContain(sentence);
+    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(1);
+    for (const sentence of PLANTED) expect(lexicalText).toContain(sentence);
 
     const out = join(dir, 'masked');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1', ...ALL_DETECTORS])).code).toBe(0);

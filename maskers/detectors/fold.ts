@@ -92,8 +92,25 @@ function confusableLetters(): [number, number][] {
 }
 
 const LINE_BREAK_HYPHEN = /(?<=\p{L})-[ \t]*\r?\n[ \t]*(?=\p{Ll})/gu;
-const LATEX_ACCENT = /\\["'^`~=.Hcuv]\{?(?=\p{L})|(?<=\\["'^`~=.Hcuv]\{?\p{L})\}|\{(?=\\["'^`~=.Hcuv]\p{L}\})/gu;
+/** A LaTeX accent on one letter: `\"o`, `\"{o}`, `{\"o}`; group 1 is the letter. */
+const LATEX_ACCENT = /\{?\\["'^`~=.Hcuv]\{?(\p{L})\}?\}?/gu;
 const HTML_LETTER_ENTITY = /&(?=[A-Za-z](?:uml|acute|grave|circ|tilde|ring|cedil|slash);)|(?<=&[A-Za-z])(?:uml|acute|grave|circ|tilde|ring|cedil|slash);/g;
+
+/** The markup around each LaTeX-accented letter: everything in the match but the letter itself. */
+function collectLatexAccents(text: string, spans: [number, number][]): void {
+  LATEX_ACCENT.lastIndex = 0;
+  for (let match = LATEX_ACCENT.exec(text); match; match = LATEX_ACCENT.exec(text)) {
+    const start = match.index;
+    let end = start + match[0].length;
+    // Closing braces belong to the accent only as far as it opened them: `\"o}` keeps its `}`.
+    const opened = (match[0].startsWith('{') ? 1 : 0) + (match[0].slice(1).includes('{') ? 1 : 0);
+    const closed = match[0].length - match[0].replace(/\}+$/, '').length;
+    end -= Math.max(0, closed - opened);
+    const letter = text.indexOf(match[1], start + 2);
+    spans.push([start, letter]);
+    if (end > letter + match[1].length) spans.push([letter + match[1].length, end]);
+  }
+}
 
 /**
  * Stretches of `text` that a word reader should step over because of their
@@ -120,7 +137,7 @@ export function contextIgnorables(text: string): Int32Array | null {
     }
   };
   if (hasHyphen) collect(LINE_BREAK_HYPHEN);
-  if (hasLatex) collect(LATEX_ACCENT);
+  if (hasLatex) collectLatexAccents(text, spans);
   if (hasEntity) collect(HTML_LETTER_ENTITY);
   if (spans.length === 0) return null;
   spans.sort((a, b) => a[0] - b[0]);
