@@ -41,7 +41,15 @@ export interface Manifest {
   command: string;
   inputs: ManifestInput[];
   skippedInputs: string[];
-  pack: { id: string; version: string; sha256: string; source: string; builtin: boolean };
+  pack: {
+    id: string;
+    version: string;
+    sha256: string;
+    source: string;
+    builtin: boolean;
+    /** The passage model the pack pins, when the passage detector ran. */
+    passageModel?: { path: string; sha256: string; threshold: number } | null;
+  };
   embeddingModel: string | null;
   config: Record<string, unknown>;
   outputs: ManifestOutput[];

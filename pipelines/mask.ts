@@ -190,7 +190,15 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       command: 'mask',
       inputs: reader.stats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
       skippedInputs: skipped,
-      pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, source: loaded.source, builtin: loaded.builtin },
+      pack: {
+        id: loaded.pack.id,
+        version: loaded.pack.version,
+        sha256: loaded.sha256,
+        source: loaded.source,
+        builtin: loaded.builtin,
+        // The learned passage model the pack pins (null when the pack has none or it did not run).
+        passageModel: loaded.pack.passage && options.detectors.includes('passage') ? { path: loaded.pack.passage.model, sha256: loaded.pack.passage.sha256, threshold: loaded.pack.passage.threshold } : null,
+      },
       embeddingModel,
       config: {
         format: options.format,

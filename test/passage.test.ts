@@ -13,7 +13,7 @@ import { DetectorChain } from '../maskers/detectors/chain.js';
 import { scoreParagraphs } from '../maskers/detectors/passage.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
 import { withPassageBlock } from '../pipelines/train.js';
-import { jsonl, ROOT, runCli, tempDir } from './helpers.js';
+import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
 
 const SETTINGS = { ...DEFAULT_TRAINING, buckets: 1 << 12, epochs: 4 };
 
@@ -79,6 +79,17 @@ describe('the pack pins its model', () => {
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/physics-post-1900\.passage\.json: sha256 [0-9a-f]{64} is not the [0-9a-f]{64} the pack names/);
+  });
+
+  it('records the model it masked with in the manifest', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, jsonl([{ id: 'a', text: 'Einstein published the special theory of relativity in 1905.' }]));
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', join(dir, 'out'), '--quiet'])).code).toBe(0);
+    const { pack } = await loadPack('physics-post-1900');
+    expect(readManifest(join(dir, 'out')).pack.passageModel).toEqual({ path: pack.passage!.model, sha256: pack.passage!.sha256, threshold: pack.passage!.threshold });
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', join(dir, 'rules'), '--quiet', '--detectors', 'lexical'])).code).toBe(0);
+    expect(readManifest(join(dir, 'rules')).pack.passageModel).toBeNull();
   });
 
   it('finds the built-in model for a built-in pack copied elsewhere to be edited', async () => {
