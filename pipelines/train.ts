@@ -311,6 +311,8 @@ export function specPathFor(loaded: LoadedPack): string {
 }
 
 export async function runTrain(options: TrainOptions): Promise<TrainResult> {
+  // One fold would train on nothing: every book must be scored by a model trained on the others.
+  if (options.folds === 1) throw new UsageError('--folds must be 0 (leave one book out) or at least 2');
   const loaded = await loadPack(options.pack);
   const specPath = options.spec ?? specPathFor(loaded);
   const spec = await readTrainingSpec(specPath);
@@ -318,8 +320,10 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const settings: TrainingOptions = { ...DEFAULT_TRAINING, ...options.training };
   const say = options.progress ?? (() => {});
   const books = await readBooks(spec, options.data, settings.buckets);
-  if (books.length < 2) throw new UsageError(`${specPath}: found ${books.length} book(s) under '${options.data}'; training needs books on both sides`);
-  const folds = assignFolds(books, options.folds);
+  for (const side of ['positive', 'negative'] as const) {
+    if (!books.some((book) => book.side === side)) throw new UsageError(`${specPath}: no ${side} book found under '${options.data}'; training needs books on both sides of the cutoff`);
+  }
+  const folds = assignFolds(books, Math.min(options.folds, books.length));
   const foldCount = Math.max(...folds) + 1;
   say(`${books.length} books, ${foldCount} folds`);
 

@@ -101,6 +101,12 @@ describe('the pack pins its model', () => {
     expect(chain.detectors.map((detector) => detector.name)).toEqual(['passage']);
   });
 
+  it('refuses a cross-validation that would train on nothing, in one line', async () => {
+    const run = await runCli(['train', '--pack', 'physics-post-1900', '--data', tempDir(), '--folds', '1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('lacuna: --folds must be 0 (leave one book out) or at least 2\n');
+  });
+
   it('rewrites only the passage block of a YAML pack, comments and layout kept', () => {
     const text = '# a comment\nid: p\nfield: [ a,\n  b ]\n# The learned passage classifier (written by lacuna train).\npassage:\n  model: old.json\n  sha256: ' + '0'.repeat(64) + '\n  threshold: 1\n\nconcepts: []\n';
     const settings = { model: 'models/p.passage.json', sha256: 'a'.repeat(64), threshold: 2.5, supportMargin: 2, concept: 'c' };
