@@ -71,6 +71,11 @@ export interface BookResult {
   classifierLoss: number;
   /** Share of its measured characters removed by the default detectors (rules + classifier) and the policy. */
   loss: number;
+  /**
+   * The same with each measured paragraph masked as a document of its own (no neighbours, no
+   * section): how a corpus of short records, or a reviewer masking paragraphs one by one, sees it.
+   */
+  isolatedLoss: number;
 }
 
 export interface TrainResult {
@@ -78,6 +83,8 @@ export interface TrainResult {
   folds: number;
   /** The threshold chosen on every book's out-of-fold scores (what --write stores). */
   threshold: number;
+  /** The same for a paragraph that is a whole document. */
+  isolatedThreshold: number;
   budget: number;
   books: BookResult[];
   written?: { model: string; pack: string; sha256: string };
@@ -285,6 +292,21 @@ export function removedShare(removed: Uint8Array, span: Span): number {
   return span.end > span.start ? lost / (span.end - span.start) : 0;
 }
 
+/** Share of the measured characters removed when each measured paragraph is a document of its own. */
+async function isolatedLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
+  const chain = DetectorChain.forPack(pack, undefined, undefined, passage);
+  let lost = 0;
+  let total = 0;
+  for (const { span } of measured(book)) {
+    const text = book.text.slice(span.start, span.end);
+    const { findings } = await chain.detect(text);
+    const decision = decide(text, segment(text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
+    for (const edit of decision.edits) lost += edit.end - edit.start;
+    total += text.length;
+  }
+  return total === 0 ? 0 : lost / total;
+}
+
 function measuredLoss(book: Book, removed: Uint8Array): number {
   let lost = 0;
   let total = 0;
@@ -293,6 +315,11 @@ function measuredLoss(book: Book, removed: Uint8Array): number {
     lost += removedShare(removed, span) * (span.end - span.start);
   }
   return total === 0 ? 0 : lost / total;
+}
+
+/** Each paragraph's passage logit when it is a document of its own. */
+function isolatedLogits(model: PassageModel, book: Book): Float64Array {
+  return Float64Array.from(book.training.paragraphs, (vector) => model.logits([vector])[0]);
 }
 
 function classifierLoss(book: Book, logits: Float64Array, threshold: number): number {
@@ -343,14 +370,18 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // told apart easily, and pooled with them the field's pre-cutoff books could lose far more.
   const negatives = books.flatMap((book, index) => (book.side === 'negative' ? [{ book, logits: logits[index], index }] : []));
   const threshold = chooseThreshold(negatives, options.budget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  // The same choice for paragraphs scored alone (no neighbours, no section), at the same budget.
+  const isolatedNegatives = negatives.map((item) => ({ ...item, logits: isolatedLogits(models[folds[item.index]], item.book) }));
+  const isolatedThreshold = chooseThreshold(isolatedNegatives, options.budget);
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
     // The threshold this book is measured at is chosen without it.
     const own = chooseThreshold(negatives.filter((item) => item.index !== index), options.budget);
-    const detector = new PassageDetector({ ...passageSettings, threshold: own }, models[folds[index]], undefined, own);
+    const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), options.budget);
+    const detector = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]);
     const paragraphs = measured(book);
     results.push({
       name: book.name,
@@ -361,18 +392,19 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       threshold: own,
       classifierLoss: classifierLoss(book, logits[index], own),
       loss: measuredLoss(book, (removedByBook[index] = await removedCharacters(loaded.pack, book, detector))),
+      isolatedLoss: await isolatedLoss(loaded.pack, book, detector),
     });
   }
   say('books measured');
 
-  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, budget: options.budget, books: results };
+  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget: options.budget, books: results };
   if (options.labels) result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook);
-  if (options.write) result.written = await writeModel(loaded, books, settings, threshold, options);
+  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, options);
   return result;
 }
 
 /** Trains on every book, writes the model beside the pack and pins it in the pack (comments kept). */
-async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, threshold: number, options: TrainOptions): Promise<{ model: string; pack: string; sha256: string }> {
+async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number }, options: TrainOptions): Promise<{ model: string; pack: string; sha256: string }> {
   const trained = trainPassageModel(loaded.pack.id, books.map((book) => book.training), settings);
   const { buckets: _buckets, ...rest } = settings;
   const model = trained.withSmoothing(settings.window, settings.alpha, {
@@ -387,7 +419,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
   const modelPath = join(dirname(loaded.source), modelName);
   await mkdir(dirname(modelPath), { recursive: true });
   await writeFileAtomic(modelPath, bytes);
-  const pinned = { model: modelName, sha256, threshold, supportMargin: loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const pinned = { model: modelName, sha256, ...thresholds, supportMargin: loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   await writeFileAtomic(loaded.source, withPassageBlock(loaded.source, await readFile(loaded.source, 'utf8'), pinned));
   return { model: modelPath, pack: loaded.source, sha256 };
 }
@@ -409,11 +441,11 @@ export function resultTable(result: TrainResult): string {
   const lines = [
     `Pack ${result.pack}: ${result.folds === result.books.length ? 'leave-one-book-out' : `${result.folds}-fold by book`}; each book scored by a model trained without it, at a threshold chosen without it (negative budget ${(result.budget * 100).toFixed(1)}%).`,
     '',
-    '| side | book | paragraphs ≥ 300 chars | classifier alone | default detectors |',
-    '|---|---|---:|---:|---:|',
+    '| side | book | paragraphs ≥ 300 chars | classifier alone | default detectors | each paragraph alone |',
+    '|---|---|---:|---:|---:|---:|',
   ];
   for (const book of result.books) {
-    lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% |`);
+    lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% | ${(book.isolatedLoss * 100).toFixed(1)}% |`);
   }
   const labelled = result.labelled;
   if (labelled) {

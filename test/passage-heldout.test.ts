@@ -33,6 +33,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(theory.length).toBe(15);
     expect(mean(theory)).toBeGreaterThanOrEqual(0.8);
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.4);
+    // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
+    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.02);
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.4);
     const labelled = result.labelled!;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);

@@ -99,8 +99,6 @@ export class PassageDetector implements Detector {
     private readonly settings: PassageSettings,
     private readonly model: PassageModel,
     private readonly concepts?: ReadonlySet<string>,
-    /** A threshold other than the pack's (for evaluation at other operating points). */
-    private readonly threshold = settings.threshold,
   ) {}
 
   static forPack(pack: Pack, concepts?: ReadonlySet<string>): PassageDetector | undefined {
@@ -117,19 +115,21 @@ export class PassageDetector implements Detector {
     const suppressed: SpanFinding[] = [];
     let next = 0;
     let nextKeep = 0;
-    const supported = this.threshold - this.settings.supportMargin;
+    // A paragraph alone is scored without neighbours or section: it has a threshold of its own.
+    const threshold = spans.length === 1 ? (this.settings.isolatedThreshold ?? this.settings.threshold) : this.settings.threshold;
+    const supported = threshold - this.settings.supportMargin;
     spans.forEach((span, index) => {
       if (logits[index] < supported) return;
       while (next < earlier.length && earlier[next].end <= span.start) next++;
       while (nextKeep < keeps.length && keeps[nextKeep].end <= span.start) nextKeep++;
       const inside = next < earlier.length && earlier[next].start < span.end ? earlier[next].concept : undefined;
-      if (inside === undefined && (logits[index] < this.threshold || span.end - span.start < PASSAGE_MIN_CHARS)) return;
+      if (inside === undefined && (logits[index] < threshold || span.end - span.start < PASSAGE_MIN_CHARS)) return;
       const namesKeep = nextKeep < keeps.length && keeps[nextKeep].start < span.end;
       const concept = inside ?? fallback;
       if (concept === undefined) return;
       // In a document of several paragraphs a keep context shields only a paragraph that is the target
       // by its section alone (its own score is under the threshold); a paragraph alone has no section.
-      const shielded = namesKeep && inside === undefined && (spans.length === 1 || own[index] < this.threshold);
+      const shielded = namesKeep && inside === undefined && (spans.length === 1 || own[index] < threshold);
       (shielded ? suppressed : findings).push({
         start: span.start,
         end: span.end,
@@ -138,7 +138,7 @@ export class PassageDetector implements Detector {
         score: Math.round(sigmoid(logits[index]) * 1e4) / 1e4,
         evidence: {
           rule: 'passage',
-          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= this.threshold ? this.threshold : `${supported} with a ${inside} finding inside`}`,
+          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= threshold ? threshold : `${supported} with a ${inside} finding inside`}`,
           support: `model ${this.settings.sha256.slice(0, 12)}`,
         },
       });

@@ -152,6 +152,12 @@ export const PassageSettingsSchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 in lower-case hex'),
   threshold: z.number(),
   /**
+   * The threshold for a document of one paragraph, which has no neighbours and no section to
+   * steady its score (chosen by `lacuna train` at the same budget on such scores); the
+   * threshold when absent.
+   */
+  isolatedThreshold: z.number().optional(),
+  /**
    * How much lower the threshold is for a paragraph in which another detector
    * already found the target: a sentence naming Einstein in a paragraph that
    * reads like relativity takes the paragraph with it.
