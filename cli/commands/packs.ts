@@ -23,7 +23,10 @@ export function packsCommand(): Command {
     .argument('<id|file>')
     .action(async (ref: string) => {
       const { pack, sha256, source } = await loadPack(ref);
-      const lines = [`${pack.id} ${pack.version}: ${pack.title} (cutoff ${pack.cutoff})`, `source ${source}`, `sha256 ${sha256}`, ''];
+      const lines = [`${pack.id} ${pack.version}: ${pack.title} (cutoff ${pack.cutoff})`, `source ${source}`, `sha256 ${sha256}`];
+      const passage = pack.passage;
+      if (passage) lines.push(`passage model ${passage.model} (sha256 ${passage.sha256}); threshold ${passage.threshold}, ${passage.isolatedThreshold ?? passage.threshold} for a paragraph alone, ${passage.supportMargin} less with another detector's finding`);
+      lines.push('');
       for (const concept of pack.concepts) {
         lines.push(`${concept.id}: ${concept.label}`);
         lines.push(`  terms (${concept.terms.length + concept.variants.length}): ${[...concept.terms, ...concept.variants].join(', ')}`);
