@@ -30,6 +30,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../corpora/errors.js';
+import { errnoMessage } from '../../corpora/user-file.js';
 import { PassageModel, sha256Hex, sigmoid } from '../../indexes/classifier/passage-model.js';
 import { compareFindings, type Detector, type DetectorResult, type SpanFinding } from '../findings.js';
 import type { VocabularyMatch } from './vocabulary.js';
@@ -57,7 +58,7 @@ export function loadPassageModel(settings: PassageSettings): PassageModel {
   try {
     bytes = readFileSync(settings.model);
   } catch (error) {
-    throw new UsageError(`${settings.model}: cannot read the pack's passage model (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(`cannot read the pack's passage model '${settings.model}': ${errnoMessage(error)}`);
   }
   const digest = sha256Hex(bytes);
   if (digest !== settings.sha256) throw new UsageError(`${settings.model}: sha256 ${digest} is not the ${settings.sha256} the pack names (retrain with lacuna train, or restore the file)`);
