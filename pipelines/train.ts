@@ -22,6 +22,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../corpora/errors.js';
 import { stripGutenberg } from '../corpora/gutenberg.js';
+import { decodeTextBytes } from '../corpora/readers/text.js';
 import { readUserFile } from '../corpora/user-file.js';
 import { writeFileAtomic } from '../corpora/writers/run-directory.js';
 import { PassageModel, sha256Hex } from '../indexes/classifier/passage-model.js';
@@ -212,7 +213,8 @@ export async function readBooks(spec: TrainingSpec, data: string, buckets: numbe
         if (excluded.has(absolute) || seen.has(absolute)) continue;
         seen.add(absolute);
         const bytes = await readFile(path);
-        const text = stripGutenberg(bytes.toString('utf8')).text;
+        // As `--encoding auto` reads it: Einstein's Relativity (PG 5001) is Windows-1252.
+        const text = stripGutenberg(decodeTextBytes(bytes, 'auto')!.text).text;
         const paragraphs = splitParagraphs(text);
         const model = PassageModel.empty('', buckets, 0, 0, 1);
         books.push({

@@ -17,12 +17,23 @@ export async function* readTextFile(file: InputFile, options: ReaderOptions, tap
     return;
   }
   const bytes = Buffer.concat(chunks);
-  const utf8 = options.encoding !== 'latin1' && isUtf8(bytes);
-  if (!utf8 && options.encoding === 'utf-8') {
+  const text = decodeTextBytes(bytes, options.encoding);
+  if (!text) {
     yield { kind: 'reject', reject: { ...origin, id: file.label, reason: 'invalid UTF-8 (pass --encoding auto to read legacy 8-bit text as Windows-1252)' } };
     return;
   }
+  yield { kind: 'doc', doc: { id: file.label, text: text.text }, origin: { ...origin, decodedAs: text.as } };
+}
+
+/**
+ * A text file's bytes as text: UTF-8 when they are UTF-8 (and `encoding` allows it), else
+ * Windows-1252 when `encoding` is auto or latin1, as older Project Gutenberg texts are; null
+ * when `encoding` is utf-8 and they are not. A byte-order mark is dropped.
+ */
+export function decodeTextBytes(bytes: Buffer, encoding: ReaderOptions['encoding']): { text: string; as: 'utf-8' | 'windows-1252' } | null {
+  const utf8 = encoding !== 'latin1' && isUtf8(bytes);
+  if (!utf8 && encoding === 'utf-8') return null;
   let text = utf8 ? bytes.toString('utf8') : new TextDecoder('windows-1252').decode(bytes);
   if (text.startsWith(UTF8_BOM)) text = text.slice(1);
-  yield { kind: 'doc', doc: { id: file.label, text }, origin: { ...origin, decodedAs: utf8 ? 'utf-8' : 'windows-1252' } };
+  return { text, as: utf8 ? 'utf-8' : 'windows-1252' };
 }
