@@ -6,9 +6,11 @@
  * a directory is a finished run exactly when it has a manifest.json.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
+import { TOOL_NAME } from '../package-info.js';
+import { errnoMessage } from '../user-file.js';
 import { digestFile } from '../hashing.js';
 import type { ManifestOutput } from '../manifest.js';
 import type { WrittenFile } from './jsonl-writer.js';
@@ -38,13 +40,38 @@ export async function writeFileAtomic(path: string, data: string | Buffer): Prom
   await rename(temporary, path);
 }
 
-async function previousOutputs(outDir: string): Promise<string[]> {
+/** What a finished run's manifest says about it; null when there is no manifest. */
+async function readPreviousManifest(outDir: string): Promise<{ tool?: { name?: unknown }; outputs?: { path?: unknown }[] } | null> {
+  let text: string;
   try {
-    const manifest = JSON.parse(await readFile(join(outDir, MANIFEST_NAME), 'utf8')) as { outputs?: { path?: unknown }[] };
-    return (manifest.outputs ?? []).map((output) => output.path).filter((path): path is string => typeof path === 'string');
-  } catch {
-    return [];
+    text = await readFile(join(outDir, MANIFEST_NAME), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new UsageError(`cannot read '${join(outDir, MANIFEST_NAME)}': ${errnoMessage(error)}`);
   }
+  try {
+    return JSON.parse(text) as { tool?: { name?: unknown }; outputs?: { path?: unknown }[] };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The outputs a previous run listed that Lacuna may delete: relative paths that stay inside
+ * `outDir` once resolved (no `..`, not absolute), and that are regular files, not links. A
+ * manifest naming `../victim` or `/etc/passwd` deletes nothing.
+ */
+async function deletableOutputs(outDir: string, manifest: { outputs?: { path?: unknown }[] } | null): Promise<string[]> {
+  const root = resolve(outDir);
+  const paths: string[] = [];
+  for (const output of manifest?.outputs ?? []) {
+    if (typeof output.path !== 'string' || isAbsolute(output.path)) continue;
+    const target = resolve(root, output.path);
+    if (!target.startsWith(root + sep)) continue;
+    const info = await lstat(target).catch(() => null);
+    if (info?.isFile()) paths.push(target);
+  }
+  return paths;
 }
 
 export class RunDirectory {
@@ -53,18 +80,25 @@ export class RunDirectory {
     readonly stagingDir: string,
   ) {}
 
-  /** Refuses a directory that holds a finished run unless `overwrite`; clears staging left by dead runs. */
+  /**
+   * Refuses a directory that holds a finished run unless `overwrite`, and any directory that
+   * holds something other than a Lacuna run (it may be the user's data: an input file in
+   * `corpus/`) unless it is empty; clears staging left by dead runs.
+   */
   static async prepare(outDir: string, overwrite: boolean): Promise<RunDirectory> {
     try {
       const info = await stat(outDir);
       if (!info.isDirectory()) throw new UsageError(`output '${outDir}' exists and is not a directory`);
-      if (!overwrite) {
-        const finished = await stat(join(outDir, MANIFEST_NAME)).then(() => true, () => false);
-        if (finished) throw new UsageError(`output directory '${outDir}' already holds a finished run; pass --overwrite to replace it`);
+      const manifest = await readPreviousManifest(outDir);
+      if (manifest && manifest.tool?.name !== TOOL_NAME) throw new UsageError(`output directory '${outDir}' holds a manifest.json that Lacuna did not write; choose another directory`);
+      if (manifest && !overwrite) throw new UsageError(`output directory '${outDir}' already holds a finished run; pass --overwrite to replace it`);
+      if (!manifest) {
+        const foreign = (await readdir(outDir)).filter((entry) => !entry.startsWith(STAGING_PREFIX));
+        if (foreign.length > 0) throw new UsageError(`output directory '${outDir}' is not empty and holds no Lacuna run (it has '${foreign.sort()[0]}'); choose an empty or new directory`);
       }
     } catch (error) {
       if (error instanceof UsageError) throw error;
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use output directory '${outDir}': ${(error as Error).message}`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use output directory '${outDir}': ${errnoMessage(error)}`);
     }
     try {
       await mkdir(outDir, { recursive: true });
@@ -94,13 +128,13 @@ export class RunDirectory {
    * files that are not its own.
    */
   async commit(relativePaths: string[], manifestJson: string): Promise<void> {
-    const old = await previousOutputs(this.outDir);
+    const old = await deletableOutputs(this.outDir, await readPreviousManifest(this.outDir));
     await rm(join(this.outDir, MANIFEST_NAME), { force: true });
-    for (const path of old) await rm(join(this.outDir, path), { force: true });
-    // A directory the run writes (corpus/) belongs to it wholly: an older run with
-    // more shards must not leave its extra shards mixed in with the new ones.
-    const ownedDirs = new Set(relativePaths.filter((path) => path.includes('/')).map((path) => path.split('/')[0]));
-    for (const dir of ownedDirs) await rm(join(this.outDir, dir), { recursive: true, force: true });
+    // Only what the previous run listed goes (an older run with more shards leaves none behind);
+    // anything else in the directory was not written by Lacuna and stays.
+    for (const path of old) await rm(path, { force: true });
+    // Folders those files leave empty (index/ after a run without an index) go too; rmdir refuses a non-empty one.
+    for (const folder of new Set(old.map((path) => dirname(path)).filter((folder) => folder !== resolve(this.outDir)))) await rmdir(folder).catch(() => undefined);
     for (const path of relativePaths) {
       const target = join(this.outDir, path);
       await mkdir(dirname(target), { recursive: true });

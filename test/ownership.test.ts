@@ -1,0 +1,61 @@
+/**
+ * What Lacuna will not touch on disk (issue 10, its first two cases): a directory that holds
+ * anything but a Lacuna run is refused, and an old manifest can only make Lacuna delete files
+ * inside the output directory.
+ */
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir } from './helpers.js';
+
+const SAMPLE = join(ROOT, 'samples', 'physics-mini.jsonl');
+const mask = (input: string, out: string, ...extra: string[]) => runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--detectors', 'lexical', ...extra]);
+
+describe('what lacuna mask will not touch', () => {
+  it('refuses an output directory that holds the input in corpus/, and leaves it byte for byte', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'p', 'corpus', 'in.jsonl');
+    mkdirSync(join(dir, 'p', 'corpus'), { recursive: true });
+    copyFileSync(SAMPLE, input);
+    const before = readFileSync(input);
+    const run = await mask(input, join(dir, 'p'));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`lacuna: output directory '${join(dir, 'p')}' is not empty and holds no Lacuna run (it has 'corpus'); choose an empty or new directory\n`);
+    expect(readFileSync(input).equals(before)).toBe(true);
+  });
+
+  it('deletes nothing outside the output directory that a crafted manifest names, with --overwrite', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    expect((await mask(SAMPLE, out)).code).toBe(0);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    const manifestPath = join(out, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.outputs.push({ path: '../victim.txt', bytes: 7, sha256: '0'.repeat(64), records: 0 }, { path: victim, bytes: 7, sha256: '0'.repeat(64), records: 0 });
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    expect((await mask(SAMPLE, out, '--overwrite')).code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    // What the old run listed inside the directory is replaced, and a file Lacuna never listed stays.
+    expect(existsSync(join(out, 'corpus', 'part-00000.jsonl.gz'))).toBe(true);
+  });
+
+  it('keeps a file it never wrote inside a run it replaces, and refuses a manifest it did not write', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    expect((await mask(SAMPLE, out)).code).toBe(0);
+    const notes = join(out, 'corpus', 'my-notes.txt');
+    writeFileSync(notes, 'mine');
+    expect((await mask(SAMPLE, out, '--overwrite')).code).toBe(0);
+    expect(readFileSync(notes, 'utf8')).toBe('mine');
+
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'manifest.json'), JSON.stringify({ tool: { name: 'something-else' }, outputs: [{ path: 'data.csv' }] }));
+    writeFileSync(join(other, 'data.csv'), 'a,b\n');
+    const run = await mask(SAMPLE, other, '--overwrite');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/holds a manifest\.json that Lacuna did not write/);
+    expect(readFileSync(join(other, 'data.csv'), 'utf8')).toBe('a,b\n');
+  });
+});
