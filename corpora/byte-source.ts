@@ -5,10 +5,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { Decompress as ZstdDecompress } from 'fzstd';
+import { gunzipMembers } from './gzip-members.js';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -75,6 +74,61 @@ export interface DecodedInput {
   compression: Compression;
   /** Decompressed bytes; iteration throws when the compressed stream is damaged or cut short. */
   bytes: AsyncIterable<Buffer>;
+  /**
+   * Set once the bytes are read, when a gzip stream was followed by bytes that are not gzip:
+   * they were ignored, as `gzip -d` ignores them ("trailing garbage ignored").
+   */
+  trailingGarbage?: boolean;
+}
+
+/**
+ * Everything `transform` makes of `source`, yielded in order, and its error only after all the
+ * output it produced before failing. Node's stream pipeline drops output still buffered when a
+ * stream fails (a JSON array cut short lost the elements parsed in its last chunk), so output is
+ * collected as it is made.
+ * Every wait also ends on the transform's error or close: a failing stream never leaves a
+ * write waiting for a callback that will not come.
+ */
+export async function* throughKeepingOutput<T>(source: AsyncIterable<unknown>, transform: Duplex): AsyncGenerator<T> {
+  const output: T[] = [];
+  let failure: Error | undefined;
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  transform.on('data', (item: T) => output.push(item));
+  transform.on('error', (error: Error) => {
+    failure ??= error;
+    signal();
+  });
+  transform.on('close', () => {
+    closed = true;
+    signal();
+  });
+  transform.on('end', signal);
+  const settle = (start: (done: () => void) => void) =>
+    new Promise<void>((resolve) => {
+      if (failure || closed) return resolve();
+      wake = resolve;
+      start(signal);
+    });
+  try {
+    for await (const chunk of source) {
+      await settle((done) => transform.write(chunk, () => done()));
+      yield* output.splice(0);
+      if (failure || closed) break;
+    }
+  } catch (error) {
+    failure ??= error as Error;
+  }
+  if (!failure && !closed) await settle(() => transform.end());
+  // 'end' comes after the last 'data'; a stream that ended may still close later, which is fine.
+  yield* output.splice(0);
+  transform.destroy();
+  if (failure) throw failure;
 }
 
 /**
@@ -92,9 +146,10 @@ export async function openDecoded(path: string, tap: RawByteTap): Promise<Decode
   })();
   const compression = sniffCompression(head);
   if (compression === 'none') return { compression, bytes: rest };
-  const decoder = compression === 'gzip' ? createGunzip({ chunkSize: 1 << 16 }) : new ZstdTransform();
-  // pipeline() destroys the decoder with the source's or its own error, so a
-  // truncated stream surfaces as a rejected iteration rather than a silent end.
-  const out = pipeline(Readable.from(rest), decoder, () => {});
-  return { compression, bytes: out as AsyncIterable<Buffer> };
+  if (compression === 'gzip') {
+    const input: DecodedInput = { compression, bytes: rest };
+    input.bytes = gunzipMembers(rest, () => (input.trailingGarbage = true));
+    return input;
+  }
+  return { compression, bytes: throughKeepingOutput<Buffer>(rest, new ZstdTransform()) };
 }

@@ -1,4 +1,5 @@
 /** The manifest a run writes last (DESIGN.md, "Core records"): enough to cite, check and replay the run. */
+import type { SkippedInput } from './sources.js';
 
 export interface ManifestInput {
   /** As named on the command line, or the member path inside a named directory. */
@@ -40,7 +41,7 @@ export interface Manifest {
   tool: { name: string; version: string; node: string };
   command: string;
   inputs: ManifestInput[];
-  skippedInputs: string[];
+  skippedInputs: SkippedInput[];
   pack: {
     id: string;
     version: string;

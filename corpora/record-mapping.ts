@@ -50,10 +50,31 @@ function metaOf(record: Record<string, unknown>, fields: FieldOptions): Record<s
   return rest;
 }
 
+/**
+ * Deeper records are rejected: writing one (JSON.stringify, a worker's structured clone) recurses
+ * once per level and would overflow the stack and stop the run. No real corpus nests this deep.
+ */
+export const MAX_RECORD_DEPTH = 512;
+
+/** Whether `value` nests objects/arrays deeper than `limit`, found without recursion. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export function mapRecord(record: unknown, fields: FieldOptions, fallbackId: string): MappedRecord {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
     return { reason: `record is ${describeType(record)}, not a JSON object` };
   }
+  if (nestsDeeperThan(record, MAX_RECORD_DEPTH)) return { reason: `record nests objects or arrays more than ${MAX_RECORD_DEPTH} levels deep` };
   const rawId = getDotted(record, fields.idField);
   let id: string;
   if (rawId === undefined || rawId === null) id = fallbackId;

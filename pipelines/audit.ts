@@ -100,7 +100,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   const clock = performance.now();
   const { files } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
-  const run = options.out ? await RunDirectory.prepare(options.out, options.overwrite) : undefined;
+  const run = options.out ? await RunDirectory.prepare(options.out, options.overwrite, options.inputs) : undefined;
   const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model };
   if (options.detectors.includes('semantic')) await ensureDistilled(options.cacheDir);
   const runner = new BatchRunner<AuditTaskConfig, AuditOutcome[]>({ kind: 'audit', config: taskConfig }, options.workers, () => AuditTask.create(taskConfig));

@@ -80,7 +80,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const clock = performance.now();
   const { files, skipped } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
-  const run = await RunDirectory.prepare(options.out, options.overwrite);
+  const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
 
   const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
   const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model, concepts };

@@ -83,7 +83,7 @@ describe('readers', () => {
     writeFileSync(join(dir, 'notes.csv'), 'x,y');
     const { files, skipped } = await resolveInputs([dir]);
     expect(files.map((file) => file.label)).toEqual(['a.md', 'b.txt', 'sub/c.txt']);
-    expect(skipped).toEqual([join(dir, 'notes.csv')]);
+    expect(skipped).toEqual([{ path: join(dir, 'notes.csv'), reason: 'its name implies no supported format' }]);
     const { events } = await readAll([dir]);
     expect(docs(events)).toEqual([
       { id: 'a.md', text: '# A\n\nAy.' },

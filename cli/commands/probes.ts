@@ -60,7 +60,7 @@ export function probesCommand(): Command {
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept', defaultCacheDir())
     .action(async (flags: { pack: string; out: string; corpus?: string; generated: number; seed: number; overwrite: boolean; model: string; cacheDir: string }) => {
       const loaded = await loadPack(flags.pack);
-      const run = await RunDirectory.prepare(flags.out, flags.overwrite);
+      const run = await RunDirectory.prepare(flags.out, flags.overwrite, flags.corpus ? [flags.corpus] : []);
       try {
         const { probes: built, report } = await buildProbes({ pack: loaded.pack, corpus: flags.corpus, generated: flags.generated, seed: flags.seed, cacheDir: flags.cacheDir, model: flags.model });
         const written = [

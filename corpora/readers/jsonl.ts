@@ -4,7 +4,7 @@ import { openDecoded, type RawByteTap } from '../byte-source.js';
 import type { InputEvent } from '../document.js';
 import { LineSplitter, type ByteLine } from '../line-splitter.js';
 import { mapRecord } from '../record-mapping.js';
-import { damagedStreamReason, type InputFile, type ReaderOptions } from './types.js';
+import { damagedStreamReason, TRAILING_GARBAGE_REASON, type InputFile, type ReaderOptions } from './types.js';
 
 const UTF8_BOM = '\ufeff';
 
@@ -50,4 +50,5 @@ export async function* readJsonl(file: InputFile, options: ReaderOptions, tap: R
   }
   const last = splitter.finish();
   if (last) yield* lineToEvent(last, file, options);
+  if (decoded.trailingGarbage) yield { kind: 'reject', reject: { file: file.label, line: splitter.linesSeen + 1, reason: TRAILING_GARBAGE_REASON } };
 }

@@ -2,7 +2,7 @@
 import { isUtf8 } from 'node:buffer';
 import { openDecoded, type RawByteTap } from '../byte-source.js';
 import type { InputEvent } from '../document.js';
-import { damagedStreamReason, type InputFile, type ReaderOptions } from './types.js';
+import { damagedStreamReason, TRAILING_GARBAGE_REASON, type InputFile, type ReaderOptions } from './types.js';
 
 const UTF8_BOM = '\ufeff';
 
@@ -23,6 +23,7 @@ export async function* readTextFile(file: InputFile, options: ReaderOptions, tap
     return;
   }
   yield { kind: 'doc', doc: { id: file.label, text: text.text }, origin: { ...origin, decodedAs: text.as } };
+  if (decoded.trailingGarbage) yield { kind: 'reject', reject: { ...origin, reason: TRAILING_GARBAGE_REASON } };
 }
 
 /**

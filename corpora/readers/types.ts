@@ -35,3 +35,9 @@ export function damagedStreamReason(compression: string, after: string, error: u
   const what = compression === 'none' ? 'input' : `${compression} stream`;
   return `${what} is damaged or truncated after ${after} (${detail})`;
 }
+
+/**
+ * The trace left when bytes after a gzip stream were ignored (see byte-source.ts): one reject, so
+ * the run's accounting shows that part of the file was not read as records.
+ */
+export const TRAILING_GARBAGE_REASON = 'bytes after the end of the gzip stream are not gzip; they were ignored, as gzip -d ignores them, and every record before them was kept';

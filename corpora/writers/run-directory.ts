@@ -6,17 +6,26 @@
  * a directory is a finished run exactly when it has a manifest.json.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { TOOL_NAME } from '../package-info.js';
 import { errnoMessage } from '../user-file.js';
 import { digestFile } from '../hashing.js';
+import { refuseOverlap } from '../sources.js';
 import type { ManifestOutput } from '../manifest.js';
 import type { WrittenFile } from './jsonl-writer.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 const STAGING_PREFIX = '.lacuna-staging-';
+/** Held for the whole of a run: a second run into the same directory stops at once. */
+export const LOCK_NAME = '.lacuna-lock';
+
+/** Entries of a run directory that belong to a run in progress, not to a finished run's outputs. */
+export function isRunScaffolding(entry: string): boolean {
+  return entry === LOCK_NAME || entry.startsWith(STAGING_PREFIX) || entry.startsWith(`${LOCK_NAME}.`);
+}
 
 function isAlive(pid: number): boolean {
   try {
@@ -74,45 +83,112 @@ async function deletableOutputs(outDir: string, manifest: { outputs?: { path?: u
   return paths;
 }
 
+interface LockHolder {
+  pid?: number;
+  host?: string;
+  startedAt?: string;
+}
+
+async function readLockHolder(path: string): Promise<LockHolder | null> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as LockHolder;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : {};
+  }
+}
+
+/**
+ * Takes the directory's lock: the lock file is written under a temporary name and hard-linked
+ * into place, which fails atomically when a lock exists, so two runs can never both hold it and
+ * a lock file is never seen half-written. A lock whose holder is a dead process on this host is
+ * stale (a run killed with -9) and is taken over; a live holder, or one on another host (whose
+ * pid cannot be checked from here), stops this run at once.
+ */
+async function acquireLock(outDir: string): Promise<string> {
+  const path = join(outDir, LOCK_NAME);
+  const holder: LockHolder = { pid: process.pid, host: hostname(), startedAt: new Date().toISOString() };
+  const temporary = `${path}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  await writeFileAtomic(temporary, JSON.stringify(holder) + '\n');
+  try {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await link(temporary, path);
+        return path;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot lock output directory '${outDir}': ${errnoMessage(error)}`);
+      }
+      const current = await readLockHolder(path);
+      if (current === null) continue; // released between our attempt and the read
+      const stale = current.host === hostname() && typeof current.pid === 'number' && !isAlive(current.pid);
+      if (!stale || attempt > 0) {
+        const who = current.pid ? `pid ${current.pid} on ${current.host ?? 'an unknown host'}${current.startedAt ? `, since ${current.startedAt}` : ''}` : 'a holder that left no details';
+        throw new UsageError(`output directory '${outDir}' is in use by another Lacuna run (${who}); if that run is gone, delete '${path}'`);
+      }
+      await unlink(path).catch(() => undefined);
+    }
+    throw new UsageError(`cannot lock output directory '${outDir}': another run keeps taking it`);
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
+}
+
+/**
+ * Refuses a directory that holds a finished run unless `overwrite`, and any directory that
+ * holds something other than a Lacuna run (it may be the user's data: an input file in
+ * `corpus/`) unless it is empty.
+ */
+async function refuseUnlessReusable(outDir: string, overwrite: boolean): Promise<void> {
+  try {
+    const info = await stat(outDir);
+    if (!info.isDirectory()) throw new UsageError(`output '${outDir}' exists and is not a directory`);
+    const manifest = await readPreviousManifest(outDir);
+    if (manifest && manifest.tool?.name !== TOOL_NAME) throw new UsageError(`output directory '${outDir}' holds a manifest.json that Lacuna did not write; choose another directory`);
+    if (manifest && !overwrite) throw new UsageError(`output directory '${outDir}' already holds a finished run; pass --overwrite to replace it`);
+    if (!manifest) {
+      const foreign = (await readdir(outDir)).filter((entry) => !isRunScaffolding(entry));
+      if (foreign.length > 0) throw new UsageError(`output directory '${outDir}' is not empty and holds no Lacuna run (it has '${foreign.sort()[0]}'); choose an empty or new directory`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use output directory '${outDir}': ${errnoMessage(error)}`);
+  }
+}
+
 export class RunDirectory {
   private constructor(
     readonly outDir: string,
     readonly stagingDir: string,
+    private readonly lockPath: string,
   ) {}
 
   /**
-   * Refuses a directory that holds a finished run unless `overwrite`, and any directory that
-   * holds something other than a Lacuna run (it may be the user's data: an input file in
-   * `corpus/`) unless it is empty; clears staging left by dead runs.
+   * Makes `outDir` ready for a run that reads `inputs`: refuses an output that overlaps an input,
+   * a directory that is not a Lacuna run (unless empty), a finished run (unless `overwrite`) and
+   * a directory another run holds; takes the lock; clears staging left by dead runs.
    */
-  static async prepare(outDir: string, overwrite: boolean): Promise<RunDirectory> {
-    try {
-      const info = await stat(outDir);
-      if (!info.isDirectory()) throw new UsageError(`output '${outDir}' exists and is not a directory`);
-      const manifest = await readPreviousManifest(outDir);
-      if (manifest && manifest.tool?.name !== TOOL_NAME) throw new UsageError(`output directory '${outDir}' holds a manifest.json that Lacuna did not write; choose another directory`);
-      if (manifest && !overwrite) throw new UsageError(`output directory '${outDir}' already holds a finished run; pass --overwrite to replace it`);
-      if (!manifest) {
-        const foreign = (await readdir(outDir)).filter((entry) => !entry.startsWith(STAGING_PREFIX));
-        if (foreign.length > 0) throw new UsageError(`output directory '${outDir}' is not empty and holds no Lacuna run (it has '${foreign.sort()[0]}'); choose an empty or new directory`);
-      }
-    } catch (error) {
-      if (error instanceof UsageError) throw error;
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use output directory '${outDir}': ${errnoMessage(error)}`);
-    }
+  static async prepare(outDir: string, overwrite: boolean, inputs: string[]): Promise<RunDirectory> {
+    await refuseOverlap(inputs, outDir);
+    await refuseUnlessReusable(outDir, overwrite);
     try {
       await mkdir(outDir, { recursive: true });
     } catch (error) {
-      throw new UsageError(`cannot create output directory '${outDir}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new UsageError(`cannot create output directory '${outDir}': ${errnoMessage(error)}`);
     }
-    for (const entry of await readdir(outDir)) {
-      if (!entry.startsWith(STAGING_PREFIX)) continue;
-      const pid = Number(entry.slice(STAGING_PREFIX.length).split('-')[0]);
-      if (Number.isInteger(pid) && !isAlive(pid)) await rm(join(outDir, entry), { recursive: true, force: true });
+    const lock = await acquireLock(outDir);
+    try {
+      // Checked again under the lock: a run may have finished into the directory since the first look.
+      await refuseUnlessReusable(outDir, overwrite);
+      // Under the lock no other run is writing here: any staging left is a dead run's.
+      for (const entry of await readdir(outDir)) {
+        if (entry.startsWith(STAGING_PREFIX)) await rm(join(outDir, entry), { recursive: true, force: true });
+      }
+      const stagingDir = join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
+      await mkdir(stagingDir);
+      return new RunDirectory(outDir, stagingDir, lock);
+    } catch (error) {
+      await unlink(lock).catch(() => undefined);
+      throw error;
     }
-    const stagingDir = join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
-    await mkdir(stagingDir);
-    return new RunDirectory(outDir, stagingDir);
   }
 
   /** Where to write `relativePath` while the run is in progress. */
@@ -142,6 +218,7 @@ export class RunDirectory {
     }
     await writeFileAtomic(join(this.outDir, MANIFEST_NAME), manifestJson);
     await rm(this.stagingDir, { recursive: true, force: true });
+    await unlink(this.lockPath).catch(() => undefined);
   }
 
   /** A directory to fill while the run is in progress. */
@@ -172,5 +249,6 @@ export class RunDirectory {
 
   async abort(): Promise<void> {
     await rm(this.stagingDir, { recursive: true, force: true });
+    await unlink(this.lockPath).catch(() => undefined);
   }
 }
