@@ -1,4 +1,5 @@
 /** The manifest a run writes last (DESIGN.md, "Core records"): enough to cite, check and replay the run. */
+import { createHash } from 'node:crypto';
 import type { SkippedInput } from './sources.js';
 
 export interface ManifestInput {
@@ -63,8 +64,40 @@ export interface Manifest {
   /** Cost of the semantic detector: sentences seen, windows screened, sentences embedded. */
   semantic: Record<string, number> | null;
   timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };
+  seal?: ManifestSeal;
 }
 
 export function countsBalance(counts: Counts): boolean {
   return counts.input === counts.kept + counts.edited + counts.dropped + counts.rejected;
+}
+
+/**
+ * The manifest's own digest. A run's outputs are pinned by the sha256 the manifest lists; the
+ * seal pins the manifest itself, so an edit to it (`passed` flipped, a pack version changed, an
+ * output's digest rewritten to match a changed file) is caught by `lacuna verify`. It is
+ * tamper-evidence against edits, not a signature: whoever recomputes it can forge it.
+ */
+export interface ManifestSeal {
+  algorithm: 'sha256';
+  /** What was hashed: the manifest without `seal`, as JSON with two-space indentation and a final newline. */
+  of: 'manifest-without-seal';
+  value: string;
+}
+
+function manifestText(manifest: object): string {
+  return JSON.stringify(manifest, null, 2) + '\n';
+}
+
+/** The manifest's JSON text with its seal as the last field. */
+export function sealedManifestText(manifest: object): string {
+  const { seal: _old, ...unsealed } = manifest as { seal?: unknown };
+  const seal: ManifestSeal = { algorithm: 'sha256', of: 'manifest-without-seal', value: createHash('sha256').update(manifestText(unsealed)).digest('hex') };
+  return manifestText({ ...unsealed, seal });
+}
+
+/** Whether the parsed manifest's seal matches its content: 'missing' when it has none. */
+export function checkSeal(manifest: object): 'intact' | 'missing' | 'broken' {
+  const { seal, ...unsealed } = manifest as { seal?: Partial<ManifestSeal> };
+  if (!seal || typeof seal.value !== 'string') return 'missing';
+  return createHash('sha256').update(manifestText(unsealed)).digest('hex') === seal.value ? 'intact' : 'broken';
 }

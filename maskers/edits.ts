@@ -8,6 +8,11 @@ export type EditAction = 'delete' | 'redact' | 'drop';
 
 export interface Edit {
   id: string;
+  /**
+   * Position of the document's record in the run's input, 0-based, rejected records counted:
+   * what replay joins edits to documents on, because ids may repeat (chunked datasets).
+   */
+  seq: number;
   start: number;
   end: number;
   action: EditAction;
@@ -18,7 +23,7 @@ export interface Edit {
   unit: 'sentence' | 'paragraph' | 'document';
 }
 
-export type SpanEdit = Omit<Edit, 'id'>;
+export type SpanEdit = Omit<Edit, 'id' | 'seq'>;
 
 export class EditError extends Error {}
 

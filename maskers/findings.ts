@@ -20,6 +20,8 @@ export interface Evidence {
 /** A span of a document that carries target knowledge. Offsets are UTF-16, end exclusive. */
 export interface Finding {
   id: string;
+  /** Position of the document's record in the input, as in Edit.seq. */
+  seq: number;
   start: number;
   end: number;
   concept: string;
@@ -29,7 +31,7 @@ export interface Finding {
 }
 
 /** A finding before it is attached to a document id (detectors work on text alone). */
-export type SpanFinding = Omit<Finding, 'id'>;
+export type SpanFinding = Omit<Finding, 'id' | 'seq'>;
 
 export interface Span {
   start: number;

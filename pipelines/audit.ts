@@ -121,11 +121,13 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   let total = 0;
   let suppressedTotal = 0;
   const readStats: StageStats = { items: 0, ms: 0 };
+  let seq = 0;
   const detectStats: StageStats = { items: 0, ms: 0 };
 
   try {
     for await (const { batch, result } of runner.run(batches(timed(reader.events(), readStats)))) {
       for (const item of batch.items) {
+        const recordSeq = seq++;
         if (item.event.kind === 'reject') {
           documents.rejected++;
           await rejectsWriter?.write(item.event.reject);
@@ -154,7 +156,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
           if (!seen.has(finding.concept)) concept.documents++;
           seen.add(finding.concept);
           if (concept.passages.length < options.passages) concept.passages.push(passage(doc.id, doc.text, finding));
-          const record: Finding = { id: doc.id, ...finding };
+          const record: Finding = { id: doc.id, seq: recordSeq, ...finding };
           await findingsWriter?.write(record);
         }
         const sentenceCount = outcome.sentences ?? 0;
@@ -200,7 +202,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
         counts: { input: documents.total + documents.rejected, documents: documents.total, rejected: documents.rejected },
         timings: report.timings,
       };
-      await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
+      await run.commit(outputs.map((output) => output.path), manifest);
     }
     return { report, markdown, outDir: options.out };
   } catch (error) {

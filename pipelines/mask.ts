@@ -115,7 +115,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       for (const stage of TASK_STAGES) workTimings[stage] += result.timings[stage];
       addSemanticStats(semantic, result.semantic);
       for (const item of batch.items) {
-        counts.input++;
+        const seq = counts.input++;
         if (item.event.kind === 'reject') {
           const reject = item.event.reject;
           if (options.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
@@ -128,14 +128,14 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         suppressed += outcome.suppressed;
         for (const finding of outcome.findings) {
           findingsByConcept[finding.concept]++;
-          const record: Finding = { id: doc.id, ...finding };
+          const record: Finding = { id: doc.id, seq, ...finding };
           await findingsWriter.write(record);
         }
         let removed = 0;
         for (const edit of outcome.decision.edits) {
           removed += edit.end - edit.start;
           removedCharsByConcept[edit.concept] += edit.end - edit.start;
-          const record: Edit = { id: doc.id, ...edit };
+          const record: Edit = { id: doc.id, seq, ...edit };
           await editsWriter.write(record);
         }
         collateral.add(doc.id, doc.text, removed, outcome.collateral);
@@ -229,7 +229,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
       timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: runner.workers },
     };
-    await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
+    await run.commit(outputs.map((output) => output.path), manifest);
     const at = (path: string) => `${options.out.replace(/\/+$/, '')}/${path}`;
     return {
       outDir: options.out,

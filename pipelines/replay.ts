@@ -6,13 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withText, type Document, type InputEvent } from '../corpora/document.js';
+import { withText, type Document } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
-import { InputReader, type InputOptions } from '../corpora/input-reader.js';
-import type { Manifest } from '../corpora/manifest.js';
+import { checkSeal, type Manifest } from '../corpora/manifest.js';
 import { readRecords } from '../corpora/readers/records.js';
-import type { InputFile, InputFormat } from '../corpora/readers/types.js';
+import { checkRunInputsReadable, runInputDocuments } from '../corpora/run-inputs.js';
 import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
 import { MANIFEST_NAME } from '../corpora/writers/run-directory.js';
 import { applyEdits, isDrop, type Edit } from '../maskers/edits.js';
@@ -86,15 +85,13 @@ function sameDocument(a: Document, b: Document): string | undefined {
 
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const manifest = await readManifest(options.runDir);
-  const { reading } = manifest.config as { reading: InputOptions };
+  if (checkSeal(manifest) === 'broken') throw new UsageError(`${join(options.runDir, MANIFEST_NAME)} was changed after the run wrote it (its seal does not match); it cannot be trusted to replay`);
+  await checkRunInputsReadable(manifest);
   const changedInputs: string[] = [];
   for (const input of manifest.inputs) {
-    if (input.resolved === '-') throw new UsageError('the run read stdin, which cannot be read again; replay needs file inputs');
     const digest = await digestFile(input.resolved).catch(() => undefined);
     if (!digest || digest.sha256 !== input.sha256) changedInputs.push(input.resolved);
   }
-  const files: InputFile[] = manifest.inputs.map((input) => ({ path: input.resolved, label: input.label, format: input.format as InputFormat }));
-  const reader = new InputReader(files, reading);
   const shardPaths = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const corpus = new Cursor(concat(shardPaths.map((path) => readRecords<Document>(path)))[Symbol.asyncIterator]());
   const edits = new Cursor(readRecords<Edit>(join(options.runDir, 'edits.jsonl.gz'))[Symbol.asyncIterator]());
@@ -105,15 +102,18 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     result.mismatchCount++;
     if (result.mismatches.length < MAX_REPORTED) result.mismatches.push({ id, reason });
   };
-  for await (const event of reader.events() as AsyncIterable<InputEvent>) {
-    if (event.kind === 'reject') continue;
-    const doc = event.doc;
+  for await (const { seq, doc } of runInputDocuments(manifest)) {
     result.documents++;
+    // Edits are joined on the record's position, not its id: ids may repeat.
+    while ((await edits.peek()) !== undefined && (await edits.peek())!.seq < seq) {
+      const orphan = (await edits.take())!;
+      mismatch(orphan.id, `the edit log has edits for input record ${orphan.seq}, which is not a document of the input`);
+    }
     const own: Edit[] = [];
-    while ((await edits.peek())?.id === doc.id) own.push((await edits.take())!);
+    while ((await edits.peek())?.seq === seq) own.push((await edits.take())!);
+    if (own.some((edit) => edit.id !== doc.id)) mismatch(doc.id, `the edit log names another id ('${own.find((edit) => edit.id !== doc.id)!.id}') for input record ${seq}`);
     if (isDrop(own)) {
       result.dropped++;
-      if ((await corpus.peek())?.id === doc.id) mismatch(doc.id, 'the edit log drops this document but the corpus holds it');
       continue;
     }
     let text: string;
@@ -121,6 +121,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       text = applyEdits(doc.text, own);
     } catch (error) {
       mismatch(doc.id, `edit log cannot be applied: ${(error as Error).message}`);
+      await corpus.take();
       continue;
     }
     const replayed = withText(doc, text);

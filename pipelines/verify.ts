@@ -13,12 +13,14 @@
  *
  * Per concept, residual findings above `maxResidual` fail verification.
  */
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Document } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
-import type { Manifest } from '../corpora/manifest.js';
+import { checkSeal, type Manifest } from '../corpora/manifest.js';
+import { isRunScaffolding, MANIFEST_NAME } from '../corpora/writers/run-directory.js';
 import { readRecords } from '../corpora/readers/records.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { DEFAULT_INDEX_PARAMETERS, VectorIndex, type IndexParameters } from '../indexes/vector-index.js';
@@ -205,14 +207,46 @@ export function withoutTimings(report: VerificationReport): VerificationReport {
   return { ...report, index: index as IndexReport };
 }
 
-/** Checks every output file and count the manifest states. */
-export async function checkIntegrity(runDir: string, manifest: Manifest): Promise<string[]> {
+/** Files under the run directory, relative and with forward slashes, not following links; run scaffolding left out. */
+async function filesUnder(runDir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(join(runDir, prefix), { withFileTypes: true })) {
+    if (!prefix && isRunScaffolding(entry.name)) continue;
+    const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) found.push(...(await filesUnder(runDir, path)));
+    else found.push(path);
+  }
+  return found;
+}
+
+/**
+ * Checks that the run directory is what its manifest says: the manifest's seal, every output's
+ * sha256, size and kind (a regular file, not a link), no file the manifest does not list (a
+ * shard added afterwards would be read by anyone loading corpus/), and the counts.
+ * Returns the problems and the outputs found intact.
+ */
+export async function checkIntegrity(runDir: string, manifest: Manifest): Promise<{ problems: string[]; intact: Set<string> }> {
   const problems: string[] = [];
+  const intact = new Set<string>();
+  const seal = checkSeal(manifest);
+  if (seal === 'missing') problems.push(`${MANIFEST_NAME}: has no seal, so changes to it cannot be detected`);
+  if (seal === 'broken') problems.push(`${MANIFEST_NAME}: changed after the run wrote it (its seal does not match its content)`);
+  const listed = new Set(manifest.outputs.map((output) => output.path));
+  for (const path of await filesUnder(runDir)) {
+    if (path !== MANIFEST_NAME && !listed.has(path)) problems.push(`${path}: not listed in the manifest (not written by this run)`);
+  }
   for (const output of manifest.outputs) {
-    const digest = await digestFile(join(runDir, output.path)).catch(() => undefined);
+    const path = join(runDir, output.path);
+    const kind = await lstat(path).catch(() => undefined);
+    if (kind && !kind.isFile()) {
+      problems.push(`${output.path}: not a regular file (a link or a directory)`);
+      continue;
+    }
+    const digest = kind ? await digestFile(path).catch(() => undefined) : undefined;
     if (!digest) problems.push(`${output.path}: missing`);
     else if (digest.sha256 !== output.sha256) problems.push(`${output.path}: sha256 differs from the manifest (altered after the run)`);
     else if (digest.bytes !== output.bytes) problems.push(`${output.path}: size differs from the manifest`);
+    else intact.add(output.path);
   }
   const { counts } = manifest;
   if (counts.input !== counts.kept + counts.edited + counts.dropped + counts.rejected) problems.push(`counts do not balance: ${JSON.stringify(counts)}`);
@@ -220,7 +254,17 @@ export async function checkIntegrity(runDir: string, manifest: Manifest): Promis
   if (corpusRecords !== counts.kept + counts.edited) problems.push(`corpus holds ${corpusRecords} records, the counts say ${counts.kept + counts.edited}`);
   const rejects = manifest.outputs.find((output) => output.path === 'rejects.jsonl');
   if (rejects && rejects.records !== counts.rejected) problems.push(`rejects.jsonl holds ${rejects.records} records, the counts say ${counts.rejected}`);
-  return problems;
+  return { problems, intact };
+}
+
+/** Why a changed shard cannot be read as records, or '' when it can. */
+async function readsToTheEnd(path: string): Promise<string> {
+  try {
+    for await (const _record of readRecords(path));
+    return '';
+  } catch (error) {
+    return error instanceof UsageError ? error.message.replace(`${path}: `, '') : (error as Error).message;
+  }
 }
 
 export interface VerifyOptions {
@@ -234,11 +278,27 @@ export interface VerifyOptions {
 export async function runVerify(options: VerifyOptions): Promise<VerificationReport> {
   const manifest = await readManifest(options.runDir);
   if (manifest.command !== 'mask') throw new UsageError(`'${options.runDir}' holds a ${manifest.command} run, not a mask run`);
-  const problems = await checkIntegrity(options.runDir, manifest);
+  const { problems, intact } = await checkIntegrity(options.runDir, manifest);
   const loaded = await loadPack(manifest.pack.source);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
+  else if (loaded.pack.version !== manifest.pack.version || loaded.pack.id !== manifest.pack.id) problems.push(`the manifest names pack ${manifest.pack.id} ${manifest.pack.version}, but the pack with its sha256 is ${loaded.pack.id} ${loaded.pack.version}`);
   const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string; index?: IndexParameters; concepts?: string[] | null };
-  const shards = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
+  // Leakage is measured on every shard that can be read, altered ones included (what they hold
+  // now is what a reader of the corpus gets); one that cannot be read is an integrity failure.
+  const shards: string[] = [];
+  for (const output of manifest.outputs.filter((item) => item.path.startsWith('corpus/'))) {
+    const path = join(options.runDir, output.path);
+    if (!intact.has(output.path)) {
+      // Missing or not a regular file: already a problem, and nothing to read.
+      if (!(await lstat(path).catch(() => undefined))?.isFile()) continue;
+      const unreadable = await readsToTheEnd(path);
+      if (unreadable) {
+        problems.push(`${output.path}: cannot be read (${unreadable})`);
+        continue;
+      }
+    }
+    shards.push(path);
+  }
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
     detectors: options.detectors ?? config.detectors ?? [...DETECTOR_NAMES],

@@ -20,7 +20,12 @@ describe('what lacuna mask will not touch', () => {
     const before = readFileSync(input);
     const run = await mask(input, join(dir, 'p'));
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`lacuna: output directory '${join(dir, 'p')}' is not empty and holds no Lacuna run (it has 'corpus'); choose an empty or new directory\n`);
+    expect(run.stderr).toBe(`lacuna: input '${input}' lies inside output directory '${join(dir, 'p')}': choose an output outside the inputs\n`);
+    expect(readFileSync(input).equals(before)).toBe(true);
+    // The same directory, with the input read from elsewhere: refused because it is not a run.
+    const elsewhere = await mask(SAMPLE, join(dir, 'p'));
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toBe(`lacuna: output directory '${join(dir, 'p')}' is not empty and holds no Lacuna run (it has 'corpus'); choose an empty or new directory\n`);
     expect(readFileSync(input).equals(before)).toBe(true);
   });
 

@@ -70,7 +70,7 @@ export function probesCommand(): Command {
         ];
         const outputs = written.map((file) => run.manifestOutput(file));
         const manifest = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes build', pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 }, config: { corpus: flags.corpus ?? null, generated: flags.generated, seed: flags.seed, model: flags.model }, outputs, counts: report.counts };
-        await run.commit(outputs.map((output) => output.path), JSON.stringify(manifest, null, 2) + '\n');
+        await run.commit(outputs.map((output) => output.path), manifest);
         const summary = Object.entries(report.counts).map(([kind, count]) => `${count} ${kind}`).join(', ');
         process.stdout.write(`built ${built.length} probes (${summary})${report.verified ? `; ${report.failures.length} failed verification` : ''}\n  probes  ${flags.out}/probes.jsonl\n  report  ${flags.out}/report.md\n`);
       } catch (error) {

@@ -14,7 +14,7 @@ import { TOOL_NAME } from '../package-info.js';
 import { errnoMessage } from '../user-file.js';
 import { digestFile } from '../hashing.js';
 import { refuseOverlap } from '../sources.js';
-import type { ManifestOutput } from '../manifest.js';
+import { sealedManifestText, type ManifestOutput } from '../manifest.js';
 import type { WrittenFile } from './jsonl-writer.js';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -199,11 +199,11 @@ export class RunDirectory {
   }
 
   /**
-   * Moves the staged files into place and writes the manifest last. The old
+   * Moves the staged files into place and writes the manifest last, sealed. The old
    * manifest goes first, so a crash in between leaves no manifest describing
    * files that are not its own.
    */
-  async commit(relativePaths: string[], manifestJson: string): Promise<void> {
+  async commit(relativePaths: string[], manifest: object): Promise<void> {
     const old = await deletableOutputs(this.outDir, await readPreviousManifest(this.outDir));
     await rm(join(this.outDir, MANIFEST_NAME), { force: true });
     // Only what the previous run listed goes (an older run with more shards leaves none behind);
@@ -216,7 +216,7 @@ export class RunDirectory {
       await mkdir(dirname(target), { recursive: true });
       await rename(join(this.stagingDir, path), target);
     }
-    await writeFileAtomic(join(this.outDir, MANIFEST_NAME), manifestJson);
+    await writeFileAtomic(join(this.outDir, MANIFEST_NAME), sealedManifestText(manifest));
     await rm(this.stagingDir, { recursive: true, force: true });
     await unlink(this.lockPath).catch(() => undefined);
   }

@@ -14,10 +14,9 @@
  *   task when all its premise passages remain and its target's terms do not.
  */
 import { join } from 'node:path';
-import type { Document, InputEvent } from '../../corpora/document.js';
-import { InputReader, type InputOptions } from '../../corpora/input-reader.js';
+import type { Document } from '../../corpora/document.js';
 import { readRecords } from '../../corpora/readers/records.js';
-import type { InputFile, InputFormat } from '../../corpora/readers/types.js';
+import { checkRunInputsReadable, runInputDocuments, type SequencedDocument } from '../../corpora/run-inputs.js';
 import { loadSemanticModels } from '../../indexes/semantic-models.js';
 import { VectorIndex } from '../../indexes/vector-index.js';
 import { LexicalDetector } from '../../maskers/detectors/lexical.js';
@@ -116,11 +115,10 @@ function curated(pack: Pack): ProbeRecord[] {
 }
 
 /** Inputs of a run, read the way the run read them. */
-async function* runInputs(runDir: string): AsyncGenerator<Document> {
+async function* runInputs(runDir: string): AsyncGenerator<SequencedDocument> {
   const manifest = await readManifest(runDir);
-  const { reading } = manifest.config as { reading: InputOptions };
-  const files: InputFile[] = manifest.inputs.map((input) => ({ path: input.resolved, label: input.label, format: input.format as InputFormat }));
-  for await (const event of new InputReader(files, reading).events() as AsyncIterable<InputEvent>) if (event.kind === 'doc') yield event.doc;
+  await checkRunInputsReadable(manifest);
+  yield* runInputDocuments(manifest);
 }
 
 async function* runCorpus(runDir: string): AsyncGenerator<Document> {
@@ -130,18 +128,18 @@ async function* runCorpus(runDir: string): AsyncGenerator<Document> {
 
 /** Cloze probes from a run: excised sentences (masked) and kept sentences about look-alikes (control). */
 async function generated(pack: Pack, runDir: string, count: number, seed: number): Promise<ProbeRecord[]> {
-  const findings = new Map<string, Finding[]>();
+  const findings = new Map<number, Finding[]>();
   for await (const finding of readRecords<Finding>(join(runDir, 'findings.jsonl.gz'))) {
     if (finding.detector !== 'lexical' || (finding.evidence.rule !== 'term' && finding.evidence.rule !== 'variant')) continue;
-    (findings.get(finding.id) ?? findings.set(finding.id, []).get(finding.id)!).push(finding);
+    (findings.get(finding.seq) ?? findings.set(finding.seq, []).get(finding.seq)!).push(finding);
   }
-  const edited = new Map<string, Edit[]>();
-  for await (const edit of readRecords<Edit>(join(runDir, 'edits.jsonl.gz'))) (edited.get(edit.id) ?? edited.set(edit.id, []).get(edit.id)!).push(edit);
+  const edited = new Map<number, Edit[]>();
+  for await (const edit of readRecords<Edit>(join(runDir, 'edits.jsonl.gz'))) (edited.get(edit.seq) ?? edited.set(edit.seq, []).get(edit.seq)!).push(edit);
 
   const maskedCandidates = new Map<string, ProbeRecord>();
-  for await (const doc of runInputs(runDir)) {
-    const own = findings.get(doc.id);
-    const edits = edited.get(doc.id);
+  for await (const { seq, doc } of runInputs(runDir)) {
+    const own = findings.get(seq);
+    const edits = edited.get(seq);
     if (!own || !edits) continue;
     for (const sentence of segment(doc.text).sentences) {
       const inside = own.filter((finding) => finding.start >= sentence.start && finding.end <= sentence.end);
