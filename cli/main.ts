@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * The `lacuna` command. Thin on purpose: parse, call a pipeline, print.
- * Exit codes: 0 success, 1 verification failed (--fail-on-leak) or replay
- * mismatch, 2 bad usage or unreadable input/configuration (one line, no stack).
+ * Exit codes: 0 success, 1 verification failed (--fail-on-leak), an altered run or a replay
+ * mismatch, 2 bad usage, unreadable input/configuration or a filesystem failure (one line, no
+ * stack), 70 a bug in Lacuna (with its stack).
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from '../corpora/errors.js';
 import { TOOL_VERSION } from '../corpora/package-info.js';
+import { errnoMessage, isEnvironmentError } from '../corpora/user-file.js';
 import { auditCommand } from './commands/audit.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { maskCommand } from './commands/mask.js';
@@ -45,6 +47,13 @@ async function main(): Promise<void> {
     if (error instanceof UsageError) {
       process.stderr.write(`lacuna: ${error.message}\n`);
       process.exitCode = error.exitCode;
+      return;
+    }
+    // The disk, not Lacuna: full, read-only, permissions. One line, with the path when known.
+    if (isEnvironmentError(error)) {
+      const where = error.path ? `cannot ${error.syscall ?? 'use'} '${error.path}': ` : '';
+      process.stderr.write(`lacuna: ${where}${errnoMessage(error)}\n`);
+      process.exitCode = USAGE_EXIT;
       return;
     }
     // Not the user's mistake: show everything, so it can be reported.

@@ -2,16 +2,65 @@
  * Reading a file the user named (a pack, labelled sentences, a question set):
  * when it cannot be read, one line that says which file, what it was for, and why.
  */
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
-/** A system error in words a user reads (ENOENT → "no such file or directory"). */
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'a directory, not a file',
+  ENOTDIR: 'a path component is not a directory',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EIO: 'input/output error',
+  EEXIST: 'already exists',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENAMETOOLONG: 'file name too long',
+  ELOOP: 'too many levels of symbolic links',
+};
+
+/**
+ * Failures of the machine or the filesystem rather than of Lacuna: the CLI reports them in one
+ * line with exit 2, never as an internal error with a stack.
+ */
+export function isEnvironmentError(error: unknown): error is NodeJS.ErrnoException {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return typeof code === 'string' && code in ERRNO_WORDS;
+}
+
+/** A system error in words a user reads (ENOENT → "no such file or directory"), with the code. */
 export function errnoMessage(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'no such file or directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'a directory, not a file';
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EISDIR') return ERRNO_WORDS[code];
+  if (code && code in ERRNO_WORDS) return `${ERRNO_WORDS[code]} (${code})`;
   return (error as Error).message;
+}
+
+/** An environment error as a one-line UsageError naming the path and what was being done. */
+export function environmentError(error: unknown, doing: string, path: string): unknown {
+  return isEnvironmentError(error) ? new UsageError(`cannot ${doing} '${path}': ${errnoMessage(error)}`) : error;
+}
+
+/**
+ * Writes a new file atomically and never over an existing one: Lacuna does not replace a file
+ * it cannot prove it wrote. The data goes to a temporary name and is hard-linked into place,
+ * which fails if the path exists.
+ */
+export async function writeNewFile(path: string, data: string | Buffer): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await writeFile(temporary, data, { flag: 'wx' });
+    await link(temporary, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`'${path}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it`);
+    throw environmentError(error, 'write', path);
+  } finally {
+    await unlink(temporary).catch(() => undefined);
+  }
 }
 
 /** The file's bytes, or a UsageError "cannot read <what> '<path>': <why>". */

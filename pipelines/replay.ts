@@ -95,7 +95,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const shardPaths = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
   const corpus = new Cursor(concat(shardPaths.map((path) => readRecords<Document>(path)))[Symbol.asyncIterator]());
   const edits = new Cursor(readRecords<Edit>(join(options.runDir, 'edits.jsonl.gz'))[Symbol.asyncIterator]());
-  const writer = options.write ? new JsonlWriter(options.write) : undefined;
+  const writer = options.write ? new JsonlWriter(options.write, { exclusive: true }) : undefined;
 
   const result: ReplayResult = { documents: 0, identical: 0, dropped: 0, mismatches: [], mismatchCount: 0, changedInputs };
   const mismatch = (id: string, reason: string) => {

@@ -83,14 +83,23 @@ export function probesCommand(): Command {
     .description('write a probe set as a Hugging Face dataset and lm-evaluation-harness tasks')
     .argument('<probes-dir>', 'output directory of `lacuna probes build`')
     .requiredOption('-o, --out <dir>', 'export directory (hf/ and lm-eval/)')
-    .action(async (probesDir: string, flags: { out: string }) => {
+    .option('--overwrite', 'replace an export written before into the same directory', false)
+    .action(async (probesDir: string, flags: { out: string; overwrite: boolean }) => {
       const manifest = JSON.parse(await readFile(join(probesDir, 'manifest.json'), 'utf8').catch(() => {
         throw new UsageError(`'${probesDir}' is not a finished probe build: manifest.json is missing`);
       })) as { pack: { id: string } };
       const built: ProbeRecord[] = [];
       for await (const probe of readRecords<ProbeRecord>(join(probesDir, 'probes.jsonl'))) built.push(probe);
-      const result = await exportProbes(manifest.pack.id, built, flags.out);
-      process.stdout.write(`exported ${built.length} probes: ${result.files.length} files, lm-eval tasks ${result.tasks.join(', ')}\n  ${flags.out}/hf  ${flags.out}/lm-eval\n`);
+      const run = await RunDirectory.prepare(flags.out, flags.overwrite, [probesDir]);
+      try {
+        const result = await exportProbes(manifest.pack.id, built, run);
+        const outputs = result.files.map((file) => run.manifestOutput(file));
+        await run.commit(outputs.map((output) => output.path), { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes export', pack: manifest.pack, config: { probes: probesDir }, outputs });
+        process.stdout.write(`exported ${built.length} probes: ${result.files.length} files, lm-eval tasks ${result.tasks.join(', ')}\n  ${flags.out}/hf  ${flags.out}/lm-eval\n`);
+      } catch (error) {
+        await run.abort();
+        throw error;
+      }
     });
   return probes;
 }

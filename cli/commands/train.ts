@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { writeFileAtomic } from '../../corpora/writers/run-directory.js';
+import { writeNewFile } from '../../corpora/user-file.js';
 import { resultTable, runTrain } from '../../pipelines/train.js';
 import { parseCount, parseFraction } from '../parse.js';
 
@@ -20,7 +20,7 @@ export function trainCommand(): Command {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
       const result = await runTrain({ ...flags, progress });
       const table = resultTable(result);
-      if (flags.report) await writeFileAtomic(flags.report, table);
+      if (flags.report) await writeNewFile(flags.report, table);
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;

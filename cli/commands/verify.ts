@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeNewFile } from '../../corpora/user-file.js';
 import { Command } from 'commander';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
 import type { DetectorName } from '../../maskers/detectors/chain.js';
@@ -23,7 +23,7 @@ export function verifyCommand(): Command {
     .description("re-check a mask run: every file's sha256 and count, then leakage by the detectors and by the index")
     .argument('<run-dir>', 'output directory of a finished `lacuna mask` run')
     .option('--json', 'print the report as JSON', false)
-    .option('-o, --out <file>', 'also write the JSON report to this file')
+    .option('-o, --out <file>', 'also write the JSON report to this new file')
     .option('--fail-on-leak', 'exit 1 when a concept keeps more residual findings than allowed', false)
     .option('--max-residual <n>', 'residual findings a concept may keep (default: the run\'s)', parseCount)
     .option('--detectors <list>', 'detectors to verify with (default: the run\'s)', parseDetectors)
@@ -36,7 +36,7 @@ export function verifyCommand(): Command {
           ? { m: flags.indexM ?? DEFAULT_INDEX_PARAMETERS.m, efConstruction: Math.max(flags.indexEf ?? 0, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf ?? DEFAULT_INDEX_PARAMETERS.efSearch }
           : undefined;
       const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index });
-      if (flags.out) await writeFile(flags.out, JSON.stringify(report, null, 2) + '\n');
+      if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         const summary = { pack: report.pack ?? { id: '', version: '' }, counts: { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 }, findingsByConcept: {}, removedCharsByConcept: {}, suppressed: 0 };

@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import { UsageError } from '../errors.js';
+import { environmentError } from '../user-file.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -44,13 +46,20 @@ export class JsonlWriter {
   /** Exact UTF-8 bytes of the JSONL before compression (shards are cut on this). */
   uncompressedBytes = 0;
 
+  /**
+   * `exclusive` for a path the user named: the file must not exist (Lacuna never replaces a file
+   * it cannot prove it wrote). Files inside a run's staging directory are Lacuna's own.
+   */
   constructor(
     readonly path: string,
-    { gzip: compress = true, level = DEFAULT_GZIP_LEVEL }: { gzip?: boolean; level?: number } = {},
+    { gzip: compress = true, level = DEFAULT_GZIP_LEVEL, exclusive = false }: { gzip?: boolean; level?: number; exclusive?: boolean } = {},
   ) {
     this.compress = compress;
     this.level = level;
-    this.file = open(path, 'w');
+    this.file = open(path, exclusive ? 'wx' : 'w').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST') throw new UsageError(`'${path}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it`);
+      throw environmentError(error, 'create', path);
+    });
     // Keep an early open error from becoming an unhandled rejection; write() and close() report it.
     this.file.catch(() => {});
   }
@@ -82,7 +91,9 @@ export class JsonlWriter {
     this.hash.update(bytes);
     this.writtenBytes += bytes.length;
     const handle = await this.file;
-    await handle.write(bytes);
+    await handle.write(bytes).catch((error) => {
+      throw environmentError(error, 'write', this.path);
+    });
   }
 
   async close(): Promise<WrittenFile> {
@@ -96,8 +107,13 @@ export class JsonlWriter {
       this.writtenBytes += empty.length;
       await handle.write(empty);
     }
-    await handle.sync();
-    await handle.close();
+    try {
+      await handle.sync();
+    } catch (error) {
+      throw environmentError(error, 'write', this.path);
+    } finally {
+      await handle.close().catch(() => undefined);
+    }
     return { path: this.path, bytes: this.writtenBytes, sha256: this.hash.digest('hex'), records: this.records };
   }
 }

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { TOOL_NAME } from '../package-info.js';
-import { errnoMessage } from '../user-file.js';
+import { environmentError, errnoMessage } from '../user-file.js';
 import { digestFile } from '../hashing.js';
 import { refuseOverlap } from '../sources.js';
 import { sealedManifestText, type ManifestOutput } from '../manifest.js';
@@ -39,14 +39,19 @@ function isAlive(pid: number): boolean {
 /** Writes a small file atomically: temporary name, fsync, rename. */
 export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  const handle = await open(temporary, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    throw environmentError(error, 'write', path);
   }
-  await rename(temporary, path);
 }
 
 /** What a finished run's manifest says about it; null when there is no manifest. */
@@ -172,7 +177,9 @@ export class RunDirectory {
     try {
       await mkdir(outDir, { recursive: true });
     } catch (error) {
-      throw new UsageError(`cannot create output directory '${outDir}': ${errnoMessage(error)}`);
+      // A recursive mkdir can report ENOENT for a read-only parent; a plain one gives the real cause.
+      const cause = await mkdir(outDir).then(() => error, (plain: unknown) => plain);
+      throw new UsageError(`cannot create output directory '${outDir}': ${errnoMessage(cause)}`);
     }
     const lock = await acquireLock(outDir);
     try {

@@ -13,14 +13,15 @@
  *
  * Output is deterministic: same probes, same bytes.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { WrittenFile } from '../../corpora/writers/jsonl-writer.js';
+import type { RunDirectory } from '../../corpora/writers/run-directory.js';
 import type { ProbeRecord } from './build.js';
 
 const SPLITS = ['masked', 'control', 'reconstruction'] as const;
 
 export interface ExportResult {
-  files: string[];
+  /** Every file written, in staging (the caller lists them in its manifest). */
+  files: WrittenFile[];
   tasks: string[];
 }
 
@@ -108,33 +109,32 @@ metadata:
 `;
 }
 
-export async function exportProbes(packId: string, probes: ProbeRecord[], outDir: string): Promise<ExportResult> {
-  const files: string[] = [];
+/** Writes the export into `run`'s staging; the caller commits it (so nothing it did not write is replaced). */
+export async function exportProbes(packId: string, probes: ProbeRecord[], run: RunDirectory): Promise<ExportResult> {
+  const files: WrittenFile[] = [];
   const tasks: string[] = [];
   const write = async (path: string, content: string) => {
-    await mkdir(join(path, '..'), { recursive: true });
-    await writeFile(path, content);
-    files.push(path);
+    files.push(await run.writeFile(path, content));
   };
   const counts: Record<string, number> = {};
   for (const split of SPLITS) {
     const rows = probes.filter((probe) => probe.kind === split).map(datasetRow);
     counts[split] = rows.length;
-    await write(join(outDir, 'hf', `${split}.jsonl`), lines(rows));
+    await write(`hf/${split}.jsonl`, lines(rows));
   }
-  await write(join(outDir, 'hf', 'README.md'), card(packId, counts));
+  await write('hf/README.md', card(packId, counts));
   const prefix = `lacuna_${packId.replace(/[^a-z0-9]+/gi, '_')}`;
   for (const split of ['masked', 'control'] as const) {
     const generation = probes.filter((probe) => probe.kind === split && (probe.format === 'short-answer' || probe.format === 'cloze')).map(datasetRow);
     const choice = probes.filter((probe) => probe.kind === split && probe.format === 'multiple-choice').map(datasetRow);
     if (generation.length > 0) {
-      await write(join(outDir, 'lm-eval', 'data', `${split}_gen.jsonl`), lines(generation));
-      await write(join(outDir, 'lm-eval', `${prefix}_${split}_gen.yaml`), generationTask(`${prefix}_${split}_gen`, `data/${split}_gen.jsonl`));
+      await write(`lm-eval/data/${split}_gen.jsonl`, lines(generation));
+      await write(`lm-eval/${prefix}_${split}_gen.yaml`, generationTask(`${prefix}_${split}_gen`, `data/${split}_gen.jsonl`));
       tasks.push(`${prefix}_${split}_gen`);
     }
     if (choice.length > 0) {
-      await write(join(outDir, 'lm-eval', 'data', `${split}_mc.jsonl`), lines(choice));
-      await write(join(outDir, 'lm-eval', `${prefix}_${split}_mc.yaml`), multipleChoiceTask(`${prefix}_${split}_mc`, `data/${split}_mc.jsonl`));
+      await write(`lm-eval/data/${split}_mc.jsonl`, lines(choice));
+      await write(`lm-eval/${prefix}_${split}_mc.yaml`, multipleChoiceTask(`${prefix}_${split}_mc`, `data/${split}_mc.jsonl`));
       tasks.push(`${prefix}_${split}_mc`);
     }
   }
