@@ -8,7 +8,7 @@ import { DEFAULT_WORKERS } from '../pipelines/runtime/batches.js';
 import { defaultCacheDir } from '../indexes/cache-dir.js';
 import { DEFAULT_MODEL } from '../indexes/semantic-models.js';
 import type { LogFormat } from './output.js';
-import { parseChoice, parseCount, parseDetectors } from './parse.js';
+import { parseChoice, parseCount, parseDetectors, parseFieldPath } from './parse.js';
 
 export interface CorpusFlags {
   pack: string;
@@ -29,8 +29,8 @@ export function addCorpusOptions(command: Command): Command {
   return command
     .argument('<inputs...>', 'JSONL (.gz/.zst), JSON arrays, .txt/.md files, directories of them, or - for stdin')
     .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
-    .option('--text-field <path>', 'dotted path of the text in each JSON record', 'text')
-    .option('--id-field <path>', 'dotted path of the id in each JSON record', 'id')
+    .option('--text-field <path>', 'dotted path of the text in each JSON record', parseFieldPath, 'text')
+    .option('--id-field <path>', 'dotted path of the id in each JSON record', parseFieldPath, 'id')
     .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
     .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)

@@ -13,3 +13,8 @@ export function progressFor(command: string, options: OutputOptions): ProgressSi
   if (options.logFormat === 'json') return new JsonProgress(command);
   return process.stderr.isTTY ? new TerminalProgress(`lacuna ${command}`) : silentProgress;
 }
+
+/** A warning: the run goes on, and the user hears of it on stderr (also when --quiet: it is not progress). */
+export function warn(message: string): void {
+  process.stderr.write(`lacuna: warning: ${message}\n`);
+}

@@ -50,6 +50,12 @@ export function parseDetectors(value: string): DetectorName[] {
   return names as DetectorName[];
 }
 
+/** A dotted path into a JSON record (`text`, `meta.body`): no empty segment, so `""` or `a..b` is refused. */
+export function parseFieldPath(value: string): string {
+  if (value.split('.').some((segment) => segment.trim() === '')) throw new InvalidArgumentError('expected a dotted field path such as text or meta.body, with no empty part');
+  return value;
+}
+
 export function parsePositive(value: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value.trim()) || number < 1) throw new InvalidArgumentError('expected a whole number of at least 1');

@@ -8,11 +8,21 @@ export interface Document {
   id: string;
   text: string;
   meta?: Record<string, unknown>;
+  /** Set when the input's id was a JSON number: the output keeps it a number (12345, not "12345"). */
+  numericId?: true;
 }
 
-/** The document with new text, same id and meta: what a masked document is. */
-export function withText(doc: Document, text: string): Document {
-  return doc.meta ? { id: doc.id, text, meta: doc.meta } : { id: doc.id, text };
+/** A document as the corpus stores it: its id with the JSON type the input gave it. */
+export interface CorpusRecord {
+  id: string | number;
+  text: string;
+  meta?: Record<string, unknown>;
+}
+
+/** The document with new text, same id and meta, as the corpus stores it: what a masked document is. */
+export function withText(doc: Document, text: string): CorpusRecord {
+  const id = doc.numericId ? Number(doc.id) : doc.id;
+  return doc.meta ? { id, text, meta: doc.meta } : { id, text };
 }
 
 /** Where a record came from: enough to find it again in the input. */

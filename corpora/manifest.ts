@@ -49,6 +49,8 @@ export interface Manifest {
     sha256: string;
     source: string;
     builtin: boolean;
+    /** What the pack may get wrong though valid (one-letter terms), as the run was told. */
+    warnings?: string[];
     /** The passage model the pack pins, when the passage detector ran. */
     passageModel?: { path: string; sha256: string; threshold: number } | null;
   };

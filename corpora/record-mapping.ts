@@ -78,7 +78,7 @@ export function mapRecord(record: unknown, fields: FieldOptions, fallbackId: str
   const rawId = getDotted(record, fields.idField);
   let id: string;
   if (rawId === undefined || rawId === null) id = fallbackId;
-  else if (typeof rawId === 'string' || typeof rawId === 'number') id = String(rawId);
+  else if (typeof rawId === 'string' || (typeof rawId === 'number' && Number.isFinite(rawId))) id = String(rawId);
   else return { reason: `id field '${fields.idField}' is ${describeType(rawId)}, not a string or number` };
 
   const text = getDotted(record, fields.textField);
@@ -86,5 +86,7 @@ export function mapRecord(record: unknown, fields: FieldOptions, fallbackId: str
   if (typeof text !== 'string') return { reason: `text field '${fields.textField}' is ${describeType(text)}, not a string`, id };
 
   const meta = metaOf(record as Record<string, unknown>, fields);
-  return { doc: meta ? { id, text, meta } : { id, text } };
+  const doc: Document = meta ? { id, text, meta } : { id, text };
+  if (typeof rawId === 'number') doc.numericId = true;
+  return { doc };
 }

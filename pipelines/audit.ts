@@ -38,6 +38,8 @@ export interface AuditOptions {
   passages: number;
   cacheDir: string;
   model: string;
+  /** Told what a valid pack may still get wrong (a one-letter term), before the run starts. */
+  onWarning?: (message: string) => void;
 }
 
 export interface AuditPassage {
@@ -100,6 +102,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   const clock = performance.now();
   const { files } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
+  for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const run = options.out ? await RunDirectory.prepare(options.out, options.overwrite, options.inputs) : undefined;
   const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model };
   if (options.detectors.includes('semantic')) await ensureDistilled(options.cacheDir);

@@ -59,6 +59,8 @@ export interface MaskOptions {
   index: IndexParameters;
   /** Concepts to mask (with all they imply); all of the pack's when absent. */
   concepts?: string[];
+  /** Told what a valid pack may still get wrong (a one-letter term), before the run starts. */
+  onWarning?: (message: string) => void;
 }
 
 export interface MaskResult {
@@ -80,6 +82,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const clock = performance.now();
   const { files, skipped } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
+  for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
 
   const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
@@ -196,6 +199,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         sha256: loaded.sha256,
         source: loaded.source,
         builtin: loaded.builtin,
+        warnings: loaded.warnings,
         // The learned passage model the pack pins (null when the pack has none or it did not run).
         passageModel: loaded.pack.passage && options.detectors.includes('passage') ? { path: loaded.pack.passage.model, sha256: loaded.pack.passage.sha256, threshold: loaded.pack.passage.threshold } : null,
       },

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withText, type Document } from '../corpora/document.js';
+import { withText, type CorpusRecord } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import { checkSeal, type Manifest } from '../corpora/manifest.js';
@@ -72,7 +72,7 @@ async function* concat<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T> {
   for (const source of sources) yield* source;
 }
 
-function sameDocument(a: Document, b: Document): string | undefined {
+function sameDocument(a: CorpusRecord, b: CorpusRecord): string | undefined {
   if (a.id !== b.id) return `corpus has '${b.id}' where the replay has '${a.id}'`;
   if (a.text !== b.text) {
     let at = 0;
@@ -93,7 +93,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
     if (!digest || digest.sha256 !== input.sha256) changedInputs.push(input.resolved);
   }
   const shardPaths = manifest.outputs.filter((output) => output.path.startsWith('corpus/')).map((output) => join(options.runDir, output.path));
-  const corpus = new Cursor(concat(shardPaths.map((path) => readRecords<Document>(path)))[Symbol.asyncIterator]());
+  const corpus = new Cursor(concat(shardPaths.map((path) => readRecords<CorpusRecord>(path)))[Symbol.asyncIterator]());
   const edits = new Cursor(readRecords<Edit>(join(options.runDir, 'edits.jsonl.gz'))[Symbol.asyncIterator]());
   const writer = options.write ? new JsonlWriter(options.write, { exclusive: true }) : undefined;
 
@@ -138,7 +138,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const leftoverEdit = await edits.peek();
   if (leftoverEdit) mismatch(leftoverEdit.id, 'the edit log has edits for a document that is not in the input');
   const leftoverDoc = await corpus.peek();
-  if (leftoverDoc) mismatch(leftoverDoc.id, 'the corpus has a document that is not in the input');
+  if (leftoverDoc) mismatch(String(leftoverDoc.id), 'the corpus has a document that is not in the input');
   await writer?.close();
   return result;
 }

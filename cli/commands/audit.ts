@@ -1,3 +1,4 @@
+import { warn } from '../output.js';
 import { Command } from 'commander';
 import { runAudit } from '../../pipelines/audit.js';
 import { addCorpusOptions, readingOptions, type CorpusFlags } from '../common-options.js';
@@ -19,7 +20,7 @@ export function auditCommand(): Command {
     .option('--passages <n>', 'passages shown per concept', parseCount, 10)
     .action(async (inputs: string[], flags: AuditFlags) => {
       const { report, markdown, outDir } = await runAudit(
-        { inputs, pack: flags.pack, out: flags.out, overwrite: flags.overwrite, format: flags.format, reading: readingOptions(flags), detectors: flags.detectors, workers: flags.workers, passages: flags.passages, cacheDir: flags.cacheDir, model: flags.model },
+        { inputs, pack: flags.pack, out: flags.out, overwrite: flags.overwrite, format: flags.format, reading: readingOptions(flags), detectors: flags.detectors, workers: flags.workers, passages: flags.passages, cacheDir: flags.cacheDir, model: flags.model, onWarning: warn },
         progressFor('audit', flags),
       );
       if (outDir) {

@@ -1,3 +1,4 @@
+import { warn } from '../output.js';
 import { Command, Option } from 'commander';
 import { runMask } from '../../pipelines/mask.js';
 import { parseCount, parseFraction, parseGzipLevel, parsePositive, parseSize } from '../parse.js';
@@ -62,6 +63,7 @@ export function maskCommand(): Command {
           model: flags.model,
           concepts: flags.concepts,
           index: { m: flags.indexM, efConstruction: Math.max(flags.indexEf, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf },
+          onWarning: warn,
         },
         progressFor('mask', flags),
       );

@@ -1,3 +1,4 @@
+import { warn } from '../output.js';
 import { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -42,7 +43,8 @@ export function packsCommand(): Command {
     .description('check a pack file against the schema')
     .argument('<file>')
     .action(async (file: string) => {
-      const { pack } = await loadPack(file);
+      const { pack, warnings } = await loadPack(file);
+      for (const warning of warnings) warn(`${file}: ${warning}`);
       process.stdout.write(`${file}: valid pack ${pack.id} ${pack.version} with ${pack.concepts.length} concepts\n`);
     });
   packs

@@ -7,7 +7,7 @@ import { UsageError } from '../../corpora/errors.js';
 import { PACKAGE_ROOT } from '../../corpora/package-info.js';
 import { readUserFile } from '../../corpora/user-file.js';
 import { loadPassageModel } from '../detectors/passage.js';
-import { formatIssuePath, PackSchema, type Pack } from './schema.js';
+import { formatIssuePath, PackSchema, packWarnings, type Pack } from './schema.js';
 
 export const BUILTIN_PACK_DIR = join(PACKAGE_ROOT, 'maskers', 'packs');
 const PACK_EXTENSIONS = ['.yaml', '.yml', '.json'];
@@ -18,6 +18,8 @@ export interface LoadedPack {
   source: string;
   builtin: boolean;
   sha256: string;
+  /** What the pack may get wrong though valid (see packWarnings), for the CLI to show. */
+  warnings: string[];
 }
 
 export function builtinPackIds(): string[] {
@@ -79,5 +81,5 @@ export async function loadPack(ref: string): Promise<LoadedPack> {
     // Here, before any worker starts: a missing or altered model is the user's problem, said in one line.
     loadPassageModel(pack.passage);
   }
-  return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { pack, source, builtin, sha256: createHash('sha256').update(bytes).digest('hex'), warnings: packWarnings(pack) };
 }

@@ -201,7 +201,8 @@ export const PackSchema = z
       });
       concept.patterns.forEach((pattern, at) => {
         try {
-          linearRegExp(pattern);
+          // An empty match is a finding of no text at every position: never what a pack means.
+          if (linearRegExp(pattern).test('')) context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `pattern ${JSON.stringify(pattern)} matches the empty string, so it would match everywhere` });
         } catch (error) {
           context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `pattern ${JSON.stringify(pattern)} ${(error as Error).message}` });
         }
@@ -251,6 +252,22 @@ export function findImplicationCycle(concepts: { id: string; implies: string[] }
     if (cycle) return cycle;
   }
   return null;
+}
+
+/**
+ * What a valid pack may still get wrong, said before a run: a one-letter term (or variant)
+ * matches as a word all over ordinary text ("a", "I", the variable "c").
+ */
+export function packWarnings(pack: Pack): string[] {
+  const warnings: string[] = [];
+  pack.concepts.forEach((concept, index) => {
+    for (const field of ['terms', 'variants'] as const) {
+      concept[field].forEach((term, at) => {
+        if ([...term.trim()].length <= 1) warnings.push(`concepts[${index}].${field}[${at}] ${JSON.stringify(term)} (${concept.id}) is a single character: it matches as a word all over ordinary text`);
+      });
+    }
+  });
+  return warnings;
 }
 
 /** `["concepts", 3, "terms", 2]` → `concepts[3].terms[2]`. */
