@@ -87,7 +87,11 @@ export class JsonlWriter {
   }
 
   private async writeOldest(): Promise<void> {
-    const bytes = await this.inFlight.shift()!;
+    await this.writeBytes(await this.inFlight.shift()!);
+  }
+
+  /** Every byte goes through here: hashed, counted, and a failure named with the file's path. */
+  private async writeBytes(bytes: Buffer): Promise<void> {
     this.hash.update(bytes);
     this.writtenBytes += bytes.length;
     const handle = await this.file;
@@ -99,14 +103,9 @@ export class JsonlWriter {
   async close(): Promise<WrittenFile> {
     await this.flushBlock();
     while (this.inFlight.length > 0) await this.writeOldest();
-    const handle = await this.file;
     // An empty gzip file is still a gzip file: readers that expect one must not choke on zero bytes.
-    if (this.compress && this.writtenBytes === 0) {
-      const empty = await gzip(Buffer.alloc(0), { level: this.level });
-      this.hash.update(empty);
-      this.writtenBytes += empty.length;
-      await handle.write(empty);
-    }
+    if (this.compress && this.writtenBytes === 0) await this.writeBytes(await gzip(Buffer.alloc(0), { level: this.level }));
+    const handle = await this.file;
     try {
       await handle.sync();
     } catch (error) {

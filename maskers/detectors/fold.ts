@@ -96,6 +96,17 @@ const LINE_BREAK_HYPHEN = /(?<=\p{L})-[ \t]*\r?\n[ \t]*(?=\p{Ll})/gu;
 const LATEX_ACCENT = /\{?\\["'^`~=.Hcuv]\{?(\p{L})\}?\}?/gu;
 const HTML_LETTER_ENTITY = /&(?=[A-Za-z](?:uml|acute|grave|circ|tilde|ring|cedil|slash);)|(?<=&[A-Za-z])(?:uml|acute|grave|circ|tilde|ring|cedil|slash);/g;
 
+/** Four or more single letters one space apart, not touching a longer word. */
+const LETTER_SPACED = /(?<![\p{L}\p{N}])\p{L}(?: \p{L}){3,}(?![\p{L}\p{N}])/gu;
+
+/** The spaces inside each letter-spaced word. */
+function collectLetterSpacing(text: string, spans: [number, number][]): void {
+  LETTER_SPACED.lastIndex = 0;
+  for (let match = LETTER_SPACED.exec(text); match; match = LETTER_SPACED.exec(text)) {
+    for (let at = match.index; at < match.index + match[0].length; at++) if (text.charCodeAt(at) === SPACE) spans.push([at, at + 1]);
+  }
+}
+
 /** The markup around each LaTeX-accented letter: everything in the match but the letter itself. */
 function collectLatexAccents(text: string, spans: [number, number][]): void {
   LATEX_ACCENT.lastIndex = 0;
@@ -118,13 +129,17 @@ function collectLatexAccents(text: string, spans: [number, number][]): void {
  * none (most text: the check is three quick searches):
  * - a hyphen at a line break inside a word, with the break ("pho-\ntons");
  * - the markup of a LaTeX accent (`Schr\"odinger`, `Schr\"{o}dinger`, `{\"o}`);
- * - the markup of an HTML letter entity (`Schr&ouml;dinger`: `&` and `uml;`).
+ * - the markup of an HTML letter entity (`Schr&ouml;dinger`: `&` and `uml;`);
+ * - the spaces inside a letter-spaced word ("r e l a t i v i t y", as spaced
+ *   headings and evasive text write it): four or more single letters, one space apart.
  */
 export function contextIgnorables(text: string): Int32Array | null {
   const hasHyphen = text.includes('-\n') || text.includes('-\r') || /-[ \t]+\r?\n/.test(text);
   const hasLatex = text.includes('\\');
   const hasEntity = text.includes('&');
-  if (!hasHyphen && !hasLatex && !hasEntity) return null;
+  LETTER_SPACED.lastIndex = 0;
+  const hasSpaced = LETTER_SPACED.test(text);
+  if (!hasHyphen && !hasLatex && !hasEntity && !hasSpaced) return null;
   const spans: [number, number][] = [];
   const collect = (pattern: RegExp) => {
     pattern.lastIndex = 0;
@@ -139,6 +154,7 @@ export function contextIgnorables(text: string): Int32Array | null {
   if (hasHyphen) collect(LINE_BREAK_HYPHEN);
   if (hasLatex) collectLatexAccents(text, spans);
   if (hasEntity) collect(HTML_LETTER_ENTITY);
+  if (hasSpaced) collectLetterSpacing(text, spans);
   if (spans.length === 0) return null;
   spans.sort((a, b) => a[0] - b[0]);
   // Touching stretches are one (`{` then `\"` in `{\"o}`).
