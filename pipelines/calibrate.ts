@@ -33,7 +33,7 @@ import { encodeCentre, meanVector, type Centre } from '../indexes/centre.js';
 import { dot } from '../indexes/embedders/embedder.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
-import { SemanticDetector } from '../maskers/detectors/semantic.js';
+import { passesKeepMargin, SemanticDetector, semanticRuleFlags } from '../maskers/detectors/semantic.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { InputReader } from '../corpora/input-reader.js';
@@ -119,7 +119,7 @@ interface Scored {
 
 /** Concept thresholds that find the most positives within the false-positive budgets, for one margin. */
 function greedyThresholds(concepts: string[], positives: Scored[], labelledNegatives: Scored[], background: Scored[], margin: number, labelledBudget: number, backgroundBudget: number): Map<string, number> {
-  const eligible = (items: Scored[]) => items.filter((item) => item.similarity - item.keepSimilarity > margin);
+  const eligible = (items: Scored[]) => items.filter((item) => passesKeepMargin(item.similarity, item.keepSimilarity, margin));
   const positive = eligible(positives);
   const negatives = { labelled: eligible(labelledNegatives), background: eligible(background) };
   const thresholds = new Map(concepts.map((concept) => [concept, UNREACHABLE]));
@@ -161,7 +161,7 @@ interface Negative extends Scored {
 function highestNegativeBelow(concept: string, threshold: number, negatives: readonly Negative[], margin: number): Negative | undefined {
   let best: Negative | undefined;
   for (const item of negatives) {
-    if (item.concept === concept && item.similarity - item.keepSimilarity > margin && item.similarity < threshold && (!best || item.similarity > best.similarity)) best = item;
+    if (item.concept === concept && passesKeepMargin(item.similarity, item.keepSimilarity, margin) && item.similarity < threshold && (!best || item.similarity > best.similarity)) best = item;
   }
   return best;
 }
@@ -225,7 +225,7 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
   let best: { margin: number; thresholds: Map<string, number>; found: number } | undefined;
   for (const margin of MARGINS) {
     const thresholds = greedyThresholds(concepts, positives, labelledNegatives, backgroundScores, margin, options.labelledBudget, options.backgroundBudget);
-    const found = positives.filter((item) => item.similarity >= thresholds.get(item.concept)! && item.similarity - item.keepSimilarity > margin).length;
+    const found = positives.filter((item) => semanticRuleFlags(item.similarity, item.keepSimilarity, thresholds.get(item.concept)!, margin)).length;
     if (!best || found >= best.found) best = { margin, thresholds, found };
   }
   const { margin, thresholds } = best!;
@@ -241,7 +241,7 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
     else if (highestNegative > -Infinity) thresholds.set(concept, (current + highestNegative) / 2);
     else thresholds.set(concept, Math.min(current, loaded.pack.semantic.threshold));
   }
-  const flaggedBySemantic = (item: Scored) => item.similarity >= thresholds.get(item.concept)! && item.similarity - item.keepSimilarity > margin;
+  const flaggedBySemantic = (item: Scored) => semanticRuleFlags(item.similarity, item.keepSimilarity, thresholds.get(item.concept)!, margin);
 
   // Screen: each positive the other detectors miss, in a window with two negatives.
   const negativeTexts = rows.filter((row) => row.label === 0).map((row) => row.text);

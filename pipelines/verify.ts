@@ -26,7 +26,8 @@ import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { DEFAULT_INDEX_PARAMETERS, VectorIndex, type IndexParameters } from '../indexes/vector-index.js';
 import { DETECTOR_NAMES, DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
 import { SemanticDetector } from '../maskers/detectors/semantic.js';
-import { LexicalDetector } from '../maskers/detectors/lexical.js';
+import { LexicalDetector, suppressInsideKeeps } from '../maskers/detectors/lexical.js';
+import type { SpanFinding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import type { StaticEmbedder } from '../indexes/embedders/static.js';
@@ -96,13 +97,19 @@ export interface VerifyCorpusOptions {
 const RECALL_QUERIES = 20;
 
 /**
- * The semantic detector's verdict on passages found by the index, with the
- * rule detection applies too: a sentence that holds a keep context (a
- * pre-cutoff look-alike) is not a leak.
+ * The semantic detector's verdict on passages found by the index, by the rule detection applies:
+ * the detector's own rule (semanticRuleFlags), then the chain's keep rule (suppressInsideKeeps,
+ * as the detector weighs keeps itself: only a finding wholly inside a keep context is dropped).
+ * A keep term elsewhere in the sentence does not clear it, in detection or here.
  */
 export async function passageVerdicts(pack: Pack, semantic: SemanticDetector, texts: string[]): Promise<{ concept: string; similarity: number; keepSimilarity: number; flagged: boolean }[]> {
   const keeps = new LexicalDetector(pack);
-  return (await semantic.verdicts(texts)).map((verdict, at) => ({ ...verdict, flagged: verdict.flagged && (keeps.detect(texts[at]).keeps ?? []).length === 0 }));
+  return (await semantic.verdicts(texts)).map((verdict, at) => {
+    if (!verdict.flagged) return verdict;
+    const whole: SpanFinding = { start: 0, end: texts[at].length, concept: verdict.concept, detector: semantic.name, score: verdict.similarity, evidence: { rule: 'exemplar', match: '' } };
+    const kept = suppressInsideKeeps([whole], keeps.detect(texts[at]).keeps ?? [], semantic.weighsKeeps === true);
+    return { ...verdict, flagged: kept.findings.length > 0 };
+  });
 }
 
 /** An HNSW index over every sentence of a corpus, embedded by the static screen embedder. */

@@ -70,6 +70,20 @@ function nearest(vector: Float32Array, exemplars: readonly Exemplar[], field: 'v
   return { exemplar: best, similarity };
 }
 
+/**
+ * The semantic detector's rule, the one place it is written: a sentence is flagged when it is
+ * at least `threshold` similar to a concept's exemplars and nearer to them than to the nearest
+ * keep exemplar by more than `keepMargin`. Detection, verification and calibration all call it.
+ */
+export function semanticRuleFlags(similarity: number, keepSimilarity: number, threshold: number, keepMargin: number): boolean {
+  return similarity >= threshold && passesKeepMargin(similarity, keepSimilarity, keepMargin);
+}
+
+/** The keep half of the rule alone: nearer the target than the keeps by more than the margin. */
+export function passesKeepMargin(similarity: number, keepSimilarity: number, keepMargin: number): boolean {
+  return similarity - keepSimilarity > keepMargin;
+}
+
 export class SemanticDetector implements Detector {
   readonly name = 'semantic';
   /** A sentence closer to a keep exemplar stays; a keep term inside a target sentence does not save it. */
@@ -121,7 +135,7 @@ export class SemanticDetector implements Detector {
 
   /** Whether the detector's rule flags a sentence of this similarity to a concept and to the keeps. */
   private flags(concept: string, similarity: number, keepSimilarity: number): boolean {
-    return similarity >= (this.thresholds.get(concept) ?? Infinity) && similarity - keepSimilarity > this.settings.keepMargin;
+    return semanticRuleFlags(similarity, keepSimilarity, this.thresholds.get(concept) ?? Infinity, this.settings.keepMargin);
   }
 
   /** The detector's verdict on each text, screen aside: for verification, which scores passages the index found. */
