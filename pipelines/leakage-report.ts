@@ -5,7 +5,11 @@
  */
 import type { SpanFinding } from '../maskers/findings.js';
 import type { CollateralHit } from '../maskers/collateral.js';
+import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
+import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
+import type { LeakageEstimate } from './leakage-estimate.js';
+import type { LabelledMeasure } from './labelled-sample.js';
 
 const CONTEXT_CHARS = 120;
 const PASSAGES_PER_CONCEPT = 20;
@@ -17,21 +21,41 @@ export function markedContext(text: string, start: number, end: number, width = 
   return `${start > width ? '…' : ''}${squash(before)}⟦${squash(text.slice(start, end))}⟧${squash(after)}${end + width < text.length ? '…' : ''}`;
 }
 
+/**
+ * A residual passage of a document: the span marked in its context, and the hash a waiver names
+ * it by (of the marked context: one occurrence, the same on every rerun, whatever the id).
+ */
+export function residualPassage(id: string, text: string, start: number, end: number, detector: string, score: number, leak: boolean): ResidualPassage {
+  const context = markedContext(text, start, end);
+  return { id, start, end, detector, score, context, leak, hash: createHash('sha256').update(context).digest('hex').slice(0, PASSAGE_HASH_LENGTH) };
+}
+
 /** Collects the lexical residual findings of the output document by document, keeping a bounded sample of passages. */
 export class LexicalResiduals {
   readonly counts: Record<string, number>;
   readonly passages: Record<string, ResidualPassage[]>;
+  /** Findings cleared by the waiver, per concept. */
+  readonly waived: Record<string, number>;
 
-  constructor(conceptIds: string[]) {
+  constructor(
+    conceptIds: string[],
+    private readonly waiver?: Waiver,
+  ) {
     this.counts = Object.fromEntries(conceptIds.map((id) => [id, 0]));
     this.passages = Object.fromEntries(conceptIds.map((id) => [id, []]));
+    this.waived = Object.fromEntries(conceptIds.map((id) => [id, 0]));
   }
 
   add(id: string, text: string, residual: SpanFinding[]): void {
     for (const finding of residual) {
+      const passage = residualPassage(id, text, finding.start, finding.end, finding.detector, finding.score, true);
+      if (this.waiver?.reasons.has(passage.hash)) {
+        this.waived[finding.concept]++;
+        continue;
+      }
       this.counts[finding.concept]++;
       const passages = this.passages[finding.concept];
-      if (passages.length < PASSAGES_PER_CONCEPT) passages.push({ id, start: finding.start, end: finding.end, detector: finding.detector, score: finding.score, context: markedContext(text, finding.start, finding.end), leak: true });
+      if (passages.length < PASSAGES_PER_CONCEPT) passages.push(passage);
     }
   }
 }
@@ -57,7 +81,7 @@ export class CollateralCollector {
     for (const hit of hits) {
       const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
       entry.count++;
-      if (entry.passages.length < 5) entry.passages.push({ id, start: hit.start, end: hit.end, detector: hit.kind, score: 0, context: markedContext(text, hit.start, hit.end), leak: false });
+      if (entry.passages.length < 5) entry.passages.push(residualPassage(id, text, hit.start, hit.end, hit.kind, 0, false));
     }
   }
 
@@ -67,16 +91,84 @@ export class CollateralCollector {
   }
 }
 
+/** The detectors that re-checked an output, in words. */
+function methodsInWords(detectors: readonly string[]): string {
+  const parts: string[] = [];
+  const rules = detectors.filter((name) => name === 'lexical' || name === 'entity' || name === 'context');
+  if (rules.length > 0) parts.push(`rules (${rules.join(', ')})`);
+  if (detectors.includes('passage')) parts.push('the learned passage classifier');
+  if (detectors.includes('semantic')) parts.push('the sentence encoder over an index of the output');
+  return parts.length > 0 ? parts.join(', ') : 'no detector';
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
+}
+
+/**
+ * The verdict in one sentence, with the methods behind it and their measured strength. A clean
+ * re-detection is never called PASSED on its own: it says what it checked, and either the
+ * estimate of target text left (with its interval) or that nothing measured it.
+ */
+export function verdictLine(report: Pick<VerificationReport, 'passed' | 'integrity' | 'concepts' | 'detectors' | 'estimate' | 'estimateUnavailable' | 'maxResidual' | 'labels'>): string {
+  const line = detectorVerdict(report);
+  const labels = report.labels;
+  if (!labels) return line;
+  const share = (value: { estimate: number; low: number; high: number }) => `${percent(value.estimate)} (95% ${percent(value.low)}–${percent(value.high)})`;
+  return `${line} Measured on ${labels.leakage.labelled + labels.collateral.labelled} labelled passages: ${share(labels.leakage)} of kept passages are target knowledge; ${share(labels.collateral)} of removed passages are not.`;
+}
+
+function detectorVerdict(report: Pick<VerificationReport, 'passed' | 'integrity' | 'concepts' | 'detectors' | 'estimate' | 'estimateUnavailable' | 'maxResidual'>): string {
+  const methods = methodsInWords(report.detectors);
+  if (report.integrity && !report.integrity.passed) return `Verification: FAILED. The run directory does not match its manifest (${report.integrity.problems.length} integrity problem(s)), so nothing in it can be trusted.`;
+  const residual = Object.values(report.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
+  const found = report.passed ? `re-detection by ${methods} left ${residual} finding(s) (${report.maxResidual} allowed per concept)` : `re-detection by ${methods} left ${residual} finding(s), more than the ${report.maxResidual} allowed per concept`;
+  const status = report.passed ? 'PASSED re-detection' : 'FAILED';
+  const estimate = report.estimate;
+  if (!estimate) return `Verification: ${status}: ${found}. No estimate of the target text left: ${report.estimateUnavailable ?? 'none was made'}. Re-detection cannot see what its own detectors miss, so this is not a measure of leakage.`;
+  const left = estimate.remainingChars;
+  const output = Math.max(1, estimate.inputChars - estimate.removedChars);
+  return `Verification: ${status}: ${found}. Estimated target text left: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / output)} of the output, from the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books.`;
+}
+
+/** What a run did, as far as the report knows it (a verify of any corpus knows only the pack). */
 export interface RunSummaryForReport {
   pack: { id: string; version: string };
-  counts: { input: number; kept: number; edited: number; dropped: number; rejected: number };
-  findingsByConcept: Record<string, number>;
-  removedCharsByConcept: Record<string, number>;
-  suppressed: number;
+  counts?: { input: number; kept: number; edited: number; dropped: number; rejected: number };
+  findingsByConcept?: Record<string, number>;
+  removedCharsByConcept?: Record<string, number>;
+  suppressed?: number;
 }
 
 function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport): string {
-  return `| ${id} | ${summary.findingsByConcept[id] ?? 0} | ${summary.removedCharsByConcept[id] ?? 0} | ${concept.lexical} | ${concept.semantic} | ${concept.passed ? 'pass' : '**FAIL**'} |`;
+  const known = (value: number | undefined) => (value === undefined ? '–' : String(value));
+  return `| ${id} | ${known(summary.findingsByConcept?.[id])} | ${known(summary.removedCharsByConcept?.[id])} | ${concept.lexical} | ${concept.semantic} | ${concept.waived} | ${concept.passed ? 'pass' : '**FAIL**'} |`;
+}
+
+function labelsSection(labels: LabelledMeasure): string[] {
+  const share = (value: { estimate: number; low: number; high: number }) => `${percent(value.estimate)} (${percent(value.low)}–${percent(value.high)})`;
+  const lines = ['## Measured on labelled passages', '', `${labels.file} (sha256 ${labels.sha256})`, '', '| side | band | passages in the run | labelled | target | target share (95% Wilson) |', '|---|---|---:|---:|---:|---:|'];
+  for (const stratum of labels.strata) lines.push(`| ${stratum.side} | ${stratum.band} | ${stratum.passages} | ${stratum.labelled} | ${stratum.targets} | ${share(stratum.share)} |`);
+  lines.push('', `Leakage (target passages among the kept, strata weighted by size): ${share(labels.leakage)}. Collateral damage (non-target passages among the removed): ${share(labels.collateral)}.`, '');
+  return lines;
+}
+
+function estimateSection(estimate: LeakageEstimate): string[] {
+  const row = (what: string, value: { estimate: number; low: number; high: number }, format: (n: number) => string) => `| ${what} | ${format(value.estimate)} | ${format(value.low)} – ${format(value.high)} |`;
+  const chars = (n: number) => n.toLocaleString('en-US');
+  return [
+    '## Estimated target text left',
+    '',
+    '| quantity | estimate | 95% interval |',
+    '|---|---:|---:|',
+    row('target characters in the input', estimate.targetChars, chars),
+    row('target characters left in the output', estimate.remainingChars, chars),
+    row('held-out recall of the detectors (target books)', estimate.recall, percent),
+    row('held-out removal from other books', estimate.falseRemoval, percent),
+    '',
+    `${estimate.removedChars.toLocaleString('en-US')} of ${estimate.inputChars.toLocaleString('en-US')} characters were removed. Method: ${estimate.method}. It assumes the corpus's target text resembles the training books'; a labelled sample (\`lacuna verify RUN --sample N\`, then \`--labels\`) measures it without that assumption.`,
+    '',
+  ];
 }
 
 function collateralSection(collateral: CollateralReport): string[] {
@@ -101,18 +193,21 @@ function collateralSection(collateral: CollateralReport): string[] {
 export function leakageMarkdown(summary: RunSummaryForReport, verification: VerificationReport, collateral?: CollateralReport): string {
   const lines: string[] = [];
   lines.push(`# Lacuna leakage report: ${summary.pack.id} ${summary.pack.version}`, '');
-  lines.push(`**Verification: ${verification.passed ? 'PASSED' : 'FAILED'}** (at most ${verification.maxResidual} residual finding(s) per concept).`, '');
+  lines.push(`**${verification.verdict}**`, '');
   for (const method of verification.methods) lines.push(`- ${method}`);
   lines.push('');
+  if (verification.estimate) lines.push(...estimateSection(verification.estimate));
+  if (verification.labels) lines.push(...labelsSection(verification.labels));
+  if (verification.waiver) lines.push(`Waiver ${verification.waiver.path} (sha256 ${verification.waiver.sha256}): ${verification.waiver.applied} residual finding(s) cleared as reviewed false positives (${verification.waiver.entries} passage(s) listed).`, '');
   if (verification.integrity && verification.integrity.problems.length > 0) {
     lines.push('## Integrity problems', '');
     for (const problem of verification.integrity.problems) lines.push(`- ${problem}`);
     lines.push('');
   }
   const c = summary.counts;
-  if (c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
-  if (summary.suppressed > 0) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
-  lines.push('| concept | findings in input | characters removed | lexical residual | semantic residual | verdict |', '|---|---:|---:|---:|---:|---|');
+  if (c && c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
+  if (summary.suppressed) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
+  lines.push('| concept | findings in input | characters removed | residual (re-detection) | residual (semantic) | waived | verdict |', '|---|---:|---:|---:|---:|---:|---|');
   for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary));
   // Collateral damage is as much a failure of a mask as leakage: it comes right after the verdicts.
   if (collateral) lines.push('', ...collateralSection(collateral));

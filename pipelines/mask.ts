@@ -25,6 +25,7 @@ import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import { CollateralCollector, LexicalResiduals, leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
+import { loadWaiver } from './waiver.js';
 import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
@@ -61,6 +62,8 @@ export interface MaskOptions {
   concepts?: string[];
   /** Told what a valid pack may still get wrong (a one-letter term), before the run starts. */
   onWarning?: (message: string) => void;
+  /** A waiver file of reviewed false positives to clear from the verdict. */
+  waiver?: string;
 }
 
 export interface MaskResult {
@@ -82,6 +85,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const clock = performance.now();
   const { files, skipped } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack);
+  const waiver = options.waiver ? await loadWaiver(options.waiver) : undefined;
   for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
 
@@ -104,7 +108,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const findingsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
   const removedCharsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
   let suppressed = 0;
-  const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id));
+  const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id), waiver);
   const collateral = new CollateralCollector();
   const workTimings = emptyTimings();
   let writeMs = 0;
@@ -165,10 +169,21 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     if (!countsBalance(counts)) throw new Error(`internal error: counts do not balance: ${JSON.stringify(counts)}`);
 
     const verifyStart = performance.now();
-    const verification = await verifyCorpus(
-      shards.map((shard) => shard.path),
-      { pack: loaded.pack, concepts, detectors: options.detectors, maxResidual: options.maxResidual, cacheDir: options.cacheDir, model: options.model, index: options.index, lexicalResiduals: residuals.counts, indexDir: semanticOn ? await run.stagedDir('index') : undefined },
-    );
+    const damage = collateral.report();
+    const verification = await verifyCorpus(shards.map((shard) => shard.path), {
+      pack: loaded.pack,
+      concepts,
+      detectors: options.detectors,
+      maxResidual: options.maxResidual,
+      cacheDir: options.cacheDir,
+      model: options.model,
+      index: options.index,
+      lexicalResiduals: residuals.counts,
+      lexicalWaived: residuals.waived,
+      waiver,
+      removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors },
+      indexDir: semanticOn ? await run.stagedDir('index') : undefined,
+    });
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
     const verifyMs = performance.now() - verifyStart;
     if (semanticOn) {
@@ -177,7 +192,6 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
     // Timings live only in the manifest: the report must be the same bytes on every rerun.
     const reported = withoutTimings(verification);
-    const damage = collateral.report();
     const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported, collateral: damage }, null, 2) + '\n';
     written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, reported, damage)));
     const outputs = written.map((file) => run.manifestOutput(file));
@@ -222,10 +236,14 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       counts,
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
       verification: {
+        verdict: verification.verdict,
         passed: verification.passed,
+        estimate: verification.estimate,
+        estimateUnavailable: verification.estimateUnavailable ?? null,
+        waiver: verification.waiver,
         maxResidual: verification.maxResidual,
         methods: verification.methods,
-        concepts: Object.fromEntries(Object.entries(verification.concepts).map(([id, concept]) => [id, { lexical: concept.lexical, semantic: concept.semantic, passed: concept.passed }])),
+        concepts: Object.fromEntries(Object.entries(verification.concepts).map(([id, concept]) => [id, { lexical: concept.lexical, semantic: concept.semantic, waived: concept.waived, passed: concept.passed }])),
         index: verification.index,
       },
       stages,

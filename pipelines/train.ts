@@ -27,7 +27,7 @@ import { readUserFile } from '../corpora/user-file.js';
 import { writeFileAtomic } from '../corpora/writers/run-directory.js';
 import { PassageModel, sha256Hex } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook, type TrainingOptions } from '../indexes/classifier/train.js';
-import { DetectorChain } from '../maskers/detectors/chain.js';
+import { DEFAULT_DETECTORS, DetectorChain } from '../maskers/detectors/chain.js';
 import { PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
 import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
@@ -274,12 +274,15 @@ export function chooseThreshold(books: readonly { book: Book; logits: Float64Arr
   return Math.floor((scored[scored.length - 1]?.logit ?? 0) * THRESHOLD_GRID) / THRESHOLD_GRID;
 }
 
+/** The detectors a held-out book is measured with (removedCharacters): the default chain. */
+const HELD_OUT_DETECTORS = [...DEFAULT_DETECTORS];
+
 /**
  * Which characters of a book the default detectors and the sentence policy remove, given its
  * passage detector (1: removed). The book is never dropped whole: every paragraph is judged.
  */
 export async function removedCharacters(pack: Pack, book: Book, passage: PassageDetector): Promise<Uint8Array> {
-  const chain = DetectorChain.forPack(pack, undefined, undefined, passage);
+  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
   const { findings } = await chain.detect(book.text);
   const decision = decide(book.text, segment(book.text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
   const removed = new Uint8Array(book.text.length);
@@ -401,12 +404,16 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
   const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget: options.budget, books: results };
   if (options.labels) result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook);
-  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, options);
+  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, options, results);
   return result;
 }
 
+function round6(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
 /** Trains on every book, writes the model beside the pack and pins it in the pack (comments kept). */
-async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number }, options: TrainOptions): Promise<{ model: string; pack: string; sha256: string }> {
+async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number }, options: TrainOptions, heldOut: BookResult[]): Promise<{ model: string; pack: string; sha256: string }> {
   const trained = trainPassageModel(loaded.pack.id, books.map((book) => book.training), settings);
   const { buckets: _buckets, ...rest } = settings;
   const model = trained.withSmoothing(settings.window, settings.alpha, {
@@ -414,6 +421,9 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
     folds: options.folds,
     budget: options.budget,
     books: books.map((book) => ({ name: book.name, side: book.side, sha256: book.sha256 })),
+    // What each book lost when it was held out (scored by a model trained without it): the
+    // measured strength that verification's estimate of remaining target text rests on.
+    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss) })) },
   });
   const bytes = model.serialize();
   const sha256 = sha256Hex(bytes);

@@ -32,7 +32,11 @@ import { loadPack } from '../maskers/pack/load.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import type { StaticEmbedder } from '../indexes/embedders/static.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { markedContext } from './leakage-report.js';
+import { residualPassage, verdictLine, type RunSummaryForReport } from './leakage-report.js';
+import { estimateLeakage, estimateUnavailable, heldOutRates, type LeakageEstimate } from './leakage-estimate.js';
+import { loadWaiver, waiverRecord, type Waiver } from './waiver.js';
+import { drawSample, measureLabels, type LabelledMeasure, type SampleResult } from './labelled-sample.js';
+import { checkRunInputsReadable } from '../corpora/run-inputs.js';
 import { readManifest } from './replay.js';
 
 export interface ResidualPassage {
@@ -45,11 +49,15 @@ export interface ResidualPassage {
   context: string;
   /** For semantic passages: whether the detector's rule flags it (a leak) or it is only the nearest. */
   leak: boolean;
+  /** What a waiver names this passage by (see residualPassage). */
+  hash: string;
 }
 
 export interface ConceptVerification {
   lexical: number;
   semantic: number;
+  /** Residual findings a waiver cleared (reviewed false positives); not in the counts above. */
+  waived: number;
   passed: boolean;
   passages: ResidualPassage[];
 }
@@ -69,12 +77,25 @@ export interface IndexReport {
 export interface VerificationReport {
   /** Set by `lacuna verify`: the pack the run used. */
   pack?: { id: string; version: string };
+  /** Set by `lacuna verify` of a run: what the run's manifest says it did, for the report. */
+  run?: RunSummaryForReport;
   passed: boolean;
   maxResidual: number;
   methods: string[];
   concepts: Record<string, ConceptVerification>;
   index: IndexReport | null;
   integrity?: { passed: boolean; problems: string[] };
+  /** The detectors that re-checked the output. */
+  detectors: string[];
+  /** Target text left in the output, estimated from held-out rates (see leakage-estimate.ts). */
+  estimate: LeakageEstimate | null;
+  /** Why there is no estimate, when there is none. */
+  estimateUnavailable?: string;
+  waiver: ReturnType<typeof waiverRecord>;
+  /** One sentence: the verdict, the methods behind it and their measured strength. */
+  verdict: string;
+  /** Leakage and collateral damage measured on a sample a person labelled. */
+  labels?: LabelledMeasure;
 }
 
 export interface VerifyCorpusOptions {
@@ -87,11 +108,17 @@ export interface VerifyCorpusOptions {
   model?: string;
   /** Lexical residuals already measured (mask measures them per document); run them here when absent. */
   lexicalResiduals?: Record<string, number>;
+  /** Of those, the ones a waiver cleared. */
+  lexicalWaived?: Record<string, number>;
   /** Where to save the index; not saved when absent. */
   indexDir?: string;
   neighbours?: number;
   passagesPerConcept?: number;
   index?: IndexParameters;
+  /** Reviewed false positives to clear from the verdict. */
+  waiver?: Waiver;
+  /** Characters the masking read and removed, for the estimate of target text left. */
+  removal?: { inputChars: number; removedChars: number; masked: boolean; detectors: readonly string[] };
 }
 
 const RECALL_QUERIES = 20;
@@ -130,7 +157,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const { pack } = options;
   const chosen = options.concepts ? new Set(options.concepts) : undefined;
   const concepts: Record<string, ConceptVerification> = Object.fromEntries(
-    pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).map((concept) => [concept.id, { lexical: 0, semantic: 0, passed: true, passages: [] as ResidualPassage[] }]),
+    pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).map((concept) => [concept.id, { lexical: 0, semantic: 0, waived: 0, passed: true, passages: [] as ResidualPassage[] }]),
   );
   const perConcept = options.passagesPerConcept ?? 10;
   const methods = ['lexical re-detection on the masked output'];
@@ -138,6 +165,8 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const semanticOn = options.detectors.includes('semantic') && pack.concepts.some((concept) => concept.exemplars.length > 0);
   const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames, chosen);
   if (options.lexicalResiduals) for (const [concept, count] of Object.entries(options.lexicalResiduals)) if (concepts[concept]) concepts[concept].lexical = count;
+  if (options.lexicalWaived) for (const [concept, count] of Object.entries(options.lexicalWaived)) if (concepts[concept]) concepts[concept].waived = count;
+  const waived = (passage: ResidualPassage) => options.waiver?.reasons.has(passage.hash) === true;
 
   const models = semanticOn ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
@@ -146,8 +175,13 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     if (lexical) {
       for (const finding of (await lexical.detect(doc.text)).findings) {
         const concept = concepts[finding.concept];
+        const passage = residualPassage(doc.id, doc.text, finding.start, finding.end, finding.detector, finding.score, true);
+        if (waived(passage)) {
+          concept.waived++;
+          continue;
+        }
         concept.lexical++;
-        if (concept.passages.length < perConcept) concept.passages.push({ id: doc.id, start: finding.start, end: finding.end, detector: finding.detector, score: finding.score, context: markedContext(doc.text, finding.start, finding.end), leak: true });
+        if (concept.passages.length < perConcept) concept.passages.push(passage);
       }
     }
     if (index && models) {
@@ -172,9 +206,9 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     // The candidates' text: one more pass over the corpus, keeping only the documents needed.
     const wanted = new Map<string, { label: number; start: number; end: number }[]>();
     for (const [label, unit] of candidates) (wanted.get(unit.id) ?? wanted.set(unit.id, []).get(unit.id)!).push({ label, start: unit.start, end: unit.end });
-    const scored: { id: string; start: number; end: number; text: string; context: string }[] = [];
+    const scored: { id: string; start: number; end: number; text: string; passage: ResidualPassage }[] = [];
     for await (const doc of documentsOf(shards)) {
-      for (const span of wanted.get(doc.id) ?? []) scored.push({ id: doc.id, start: span.start, end: span.end, text: doc.text.slice(span.start, span.end), context: markedContext(doc.text, span.start, span.end) });
+      for (const span of wanted.get(doc.id) ?? []) scored.push({ id: doc.id, start: span.start, end: span.end, text: doc.text.slice(span.start, span.end), passage: residualPassage(doc.id, doc.text, span.start, span.end, 'semantic', 0, false) });
       wanted.delete(doc.id);
     }
     const verdicts = await passageVerdicts(pack, semantic, scored.map((item) => item.text));
@@ -182,10 +216,14 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     for (const item of nearest) {
       const concept = concepts[item.concept];
       if (!concept) continue;
+      if (item.flagged && waived(item.passage)) {
+        concept.waived++;
+        continue;
+      }
       if (item.flagged) concept.semantic++;
       const semanticPassages = concept.passages.filter((passage) => passage.detector === 'semantic').length;
       if (semanticPassages < perConcept && (item.flagged || semanticPassages < 3)) {
-        concept.passages.push({ id: item.id, start: item.start, end: item.end, detector: 'semantic', score: Math.round(item.similarity * 1000) / 1000, context: item.context, leak: item.flagged });
+        concept.passages.push({ ...item.passage, score: Math.round(item.similarity * 1000) / 1000, leak: item.flagged });
       }
     }
     if (options.indexDir) await index.save(options.indexDir);
@@ -204,7 +242,14 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     concept.passed = concept.lexical + concept.semantic <= options.maxResidual;
     passed &&= concept.passed;
   }
-  return { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport };
+  const report: VerificationReport = { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport, detectors: [...options.detectors], estimate: null, waiver: waiverRecord(options.waiver, Object.values(concepts).reduce((sum, concept) => sum + concept.waived, 0)), verdict: '' };
+  const removal = options.removal;
+  const rates = heldOutRates(pack);
+  const unavailable = removal ? estimateUnavailable(rates, removal.detectors) : 'the characters masking removed are not known';
+  if (unavailable) report.estimateUnavailable = unavailable;
+  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked });
+  report.verdict = verdictLine(report);
+  return report;
 }
 
 /** The report without its timings (which vary from run to run), for files that must be reproducible. */
@@ -276,10 +321,23 @@ async function readsToTheEnd(path: string): Promise<string> {
 
 export interface VerifyOptions {
   runDir: string;
+  /** Reviewed false positives to clear from the verdict. */
+  waiver?: string;
+  /** A labelled sample (from --sample) to measure leakage and collateral damage with. */
+  labels?: string;
   cacheDir: string;
   maxResidual?: number;
   detectors?: DetectorName[];
   index?: IndexParameters;
+}
+
+/** A stratified sample of a mask run's passages for a person to label (see labelled-sample.ts). */
+export async function runSample(runDir: string, perStratum: number, seed: number): Promise<{ tsv: string; strata: SampleResult['strata'] }> {
+  const manifest = await readManifest(runDir);
+  if (manifest.command !== 'mask') throw new UsageError(`'${runDir}' holds a ${manifest.command} run, not a mask run`);
+  await checkRunInputsReadable(manifest);
+  const loaded = await loadPack(manifest.pack.source);
+  return drawSample(runDir, manifest, loaded.pack, perStratum, seed);
 }
 
 export async function runVerify(options: VerifyOptions): Promise<VerificationReport> {
@@ -306,9 +364,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     }
     shards.push(path);
   }
+  const detectors = options.detectors ?? config.detectors ?? [...DETECTOR_NAMES];
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
-    detectors: options.detectors ?? config.detectors ?? [...DETECTOR_NAMES],
+    detectors,
+    waiver: options.waiver ? await loadWaiver(options.waiver) : undefined,
+    // The estimate rests on what the run removed, with the detectors the run masked with.
+    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, removedChars: manifest.collateral.removedChars, masked: true, detectors: config.detectors ?? [] } : undefined,
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     cacheDir: options.cacheDir,
     model: config.model,
@@ -317,6 +379,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };
+  report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, suppressed: manifest.findings?.suppressed ?? 0 };
   report.passed &&= problems.length === 0;
+  if (options.labels) report.labels = await measureLabels(options.labels);
+  report.verdict = verdictLine(report);
   return report;
 }

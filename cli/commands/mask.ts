@@ -21,6 +21,7 @@ interface MaskFlags extends CorpusFlags {
   strict: boolean;
   failOnLeak: boolean;
   maxResidual: number;
+  waive?: string;
   indexM: number;
   indexEf: number;
   concepts?: string[];
@@ -43,6 +44,7 @@ export function maskCommand(): Command {
     .option('--index-m <n>', 'HNSW graph degree of the verification index', parsePositive, DEFAULT_INDEX_PARAMETERS.m)
     .option('--index-ef <n>', 'HNSW candidates per query (and at construction): recall against speed', parsePositive, DEFAULT_INDEX_PARAMETERS.efSearch)
     .option('--max-residual <n>', 'residual findings a concept may keep and still pass verification', parseCount, 0)
+    .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
     .action(async (inputs: string[], flags: MaskFlags) => {
       const result = await runMask(
         {
@@ -64,18 +66,19 @@ export function maskCommand(): Command {
           concepts: flags.concepts,
           index: { m: flags.indexM, efConstruction: Math.max(flags.indexEf, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf },
           onWarning: warn,
+          waiver: flags.waive,
         },
         progressFor('mask', flags),
       );
       const { counts } = result.manifest;
       const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
-      const verdict = result.verification.passed ? 'passed' : `FAILED (${residual} residual finding(s))`;
       if (flags.logFormat === 'json') {
-        process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.verification.passed, residual }, files: result.files }) + '\n');
+        const { verdict, estimate } = result.verification;
+        process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.verification.passed, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
       } else if (!flags.quiet) {
         const lines = [
           `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,
-          `verification ${verdict}`,
+          result.verification.verdict,
           `  corpus    ${result.files.corpus}`,
           `  edits     ${result.files.edits}`,
           `  findings  ${result.files.findings}`,

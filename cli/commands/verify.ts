@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
 import type { DetectorName } from '../../maskers/detectors/chain.js';
 import { leakageMarkdown } from '../../pipelines/leakage-report.js';
-import { runVerify } from '../../pipelines/verify.js';
+import { runSample, runVerify } from '../../pipelines/verify.js';
 import { parseCount, parseDetectors, parsePositive } from '../parse.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 
@@ -16,6 +16,10 @@ interface VerifyFlags {
   indexM?: number;
   indexEf?: number;
   cacheDir: string;
+  waive?: string;
+  sample?: number;
+  seed: number;
+  labels?: string;
 }
 
 export function verifyCommand(): Command {
@@ -30,17 +34,28 @@ export function verifyCommand(): Command {
     .option('--index-m <n>', 'HNSW graph degree (default: the run\'s)', parsePositive)
     .option('--index-ef <n>', 'HNSW candidates per query (default: the run\'s)', parsePositive)
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept', defaultCacheDir())
+    .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
+    .option('--sample <n>', 'instead of verifying, draw n passages from each stratum (kept/removed × score band) for a person to label: TSV to --out, or stdout', parsePositive)
+    .option('--seed <n>', 'seed of the sample', parseCount, 1)
+    .option('--labels <file>', 'a labelled sample: measure leakage and collateral damage from it, with Wilson intervals')
     .action(async (runDir: string, flags: VerifyFlags) => {
+      if (flags.sample !== undefined) {
+        const { tsv, strata } = await runSample(runDir, flags.sample, flags.seed);
+        if (flags.out) await writeNewFile(flags.out, tsv);
+        else process.stdout.write(tsv);
+        const summary = strata.map((stratum) => `  ${stratum.side.padEnd(7)} ${stratum.band.padEnd(32)} ${String(stratum.sampled).padStart(4)} of ${stratum.passages}`).join('\n');
+        process.stderr.write(`sampled ${strata.reduce((sum, stratum) => sum + stratum.sampled, 0)} passages (seed ${flags.seed}); label each 1 (target knowledge) or 0, then run lacuna verify ${runDir} --labels <file>\n${summary}\n`);
+        return;
+      }
       const index =
         flags.indexM || flags.indexEf
           ? { m: flags.indexM ?? DEFAULT_INDEX_PARAMETERS.m, efConstruction: Math.max(flags.indexEf ?? 0, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf ?? DEFAULT_INDEX_PARAMETERS.efSearch }
           : undefined;
-      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index });
+      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index, waiver: flags.waive, labels: flags.labels });
       if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
-        const summary = { pack: report.pack ?? { id: '', version: '' }, counts: { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 }, findingsByConcept: {}, removedCharsByConcept: {}, suppressed: 0 };
-        process.stdout.write(leakageMarkdown(summary, report));
+        process.stdout.write(leakageMarkdown(report.run ?? { pack: report.pack ?? { id: '', version: '' } }, report));
       }
       // Altered files are always a failure; leakage is one when asked.
       if (!report.integrity?.passed || (flags.failOnLeak && !report.passed)) process.exitCode = 1;

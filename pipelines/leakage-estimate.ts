@@ -1,0 +1,167 @@
+/**
+ * How much target text a corpus still holds, estimated from what masking removed and from how
+ * the same detectors did on books they never saw.
+ *
+ * `lacuna train` holds each book out, masks it with the default detectors, and records the
+ * share of its characters removed: on books of the target side that is the detectors' recall
+ * r, on books of the other side their false-removal rate f. A corpus of C characters of which T
+ * are target loses, in expectation, D = r·T + f·(C − T), so
+ *
+ *     T = (D − f·C) / (r − f)          (the Rogan–Gladen estimator of prevalence)
+ *
+ * and the target text left after masking is (1 − r)·T. The 95% interval comes from the books:
+ * books are resampled with replacement within each side (a seeded bootstrap, so the same run
+ * gives the same interval), r and f recomputed, and the estimate with them. The spread between
+ * books (a popular relativity book loses 100%, a textbook's classical chapters 2–27%) is the
+ * uncertainty that matters, and this is what it measures.
+ *
+ * It assumes the corpus's target text resembles the training books' target text. Labelling a
+ * sample (`lacuna verify --sample`, then `--labels`) measures the same thing without that
+ * assumption, and should be preferred when a person can spend the time.
+ */
+
+import { loadPassageModel } from '../maskers/detectors/passage.js';
+import type { Pack } from '../maskers/pack/schema.js';
+
+/** One held-out book as `lacuna train` measured it. */
+export interface HeldOutBook {
+  name: string;
+  side: 'positive' | 'negative' | 'background';
+  chars: number;
+  /** Share of its characters the default detectors and policy removed while it was held out. */
+  loss: number;
+}
+
+export interface HeldOutRates {
+  /** The detectors the books were measured with. */
+  detectors: string[];
+  books: HeldOutBook[];
+}
+
+export interface Interval {
+  estimate: number;
+  low: number;
+  high: number;
+}
+
+export interface LeakageEstimate {
+  method: string;
+  /** Characters read and removed. */
+  inputChars: number;
+  removedChars: number;
+  /** Pooled held-out rates: recall on target books, removal on the others' books. */
+  recall: Interval;
+  falseRemoval: Interval;
+  /** Target characters in the input, and left in the output, with 95% intervals. */
+  targetChars: Interval;
+  remainingChars: Interval;
+  /** The books the rates come from. */
+  books: { positive: number; negative: number };
+  draws: number;
+  seed: number;
+}
+
+const DRAWS = 2000;
+
+/** mulberry32: a small seeded generator, so the interval is the same on every rerun. */
+function generator(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Character-weighted share removed over a set of books. */
+function pooled(books: readonly HeldOutBook[]): number {
+  let chars = 0;
+  let lost = 0;
+  for (const book of books) {
+    chars += book.chars;
+    lost += book.chars * book.loss;
+  }
+  return chars === 0 ? 0 : lost / chars;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))));
+  return sorted[at];
+}
+
+/** T and the remainder for given rates; T is kept inside [0, C]. */
+function solve(removed: number, total: number, recall: number, falseRemoval: number): { target: number; remaining: number } {
+  if (recall <= falseRemoval) return { target: total, remaining: total };
+  const target = Math.min(total, Math.max(0, (removed - falseRemoval * total) / (recall - falseRemoval)));
+  return { target, remaining: (1 - recall) * target };
+}
+
+/**
+ * The estimate for a corpus of `inputChars` from which masking removed `removedChars`. For a
+ * corpus nobody masked, `removedChars` is what masking it would remove and `masked` is false:
+ * then all of T remains.
+ */
+export function estimateLeakage(inputChars: number, removedChars: number, rates: HeldOutRates, options: { seed?: number; masked?: boolean } = {}): LeakageEstimate {
+  const seed = options.seed ?? 1;
+  const masked = options.masked ?? true;
+  const positive = rates.books.filter((book) => book.side === 'positive');
+  const negative = rates.books.filter((book) => book.side === 'negative');
+  const random = generator(seed);
+  const resample = (books: readonly HeldOutBook[]) => Array.from(books, () => books[Math.floor(random() * books.length)]);
+  const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[] };
+  for (let draw = 0; draw < DRAWS; draw++) {
+    const recall = pooled(resample(positive));
+    const falseRemoval = pooled(resample(negative));
+    const solved = solve(removedChars, inputChars, recall, falseRemoval);
+    draws.recall.push(recall);
+    draws.falseRemoval.push(falseRemoval);
+    draws.target.push(solved.target);
+    draws.remaining.push(masked ? solved.remaining : solved.target);
+  }
+  const interval = (values: number[], estimate: number, rounding = round): Interval => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return { estimate: rounding(estimate), low: rounding(percentile(sorted, 0.025)), high: rounding(percentile(sorted, 0.975)) };
+  };
+  const recall = pooled(positive);
+  const falseRemoval = pooled(negative);
+  const point = solve(removedChars, inputChars, recall, falseRemoval);
+  return {
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
+    inputChars,
+    removedChars,
+    recall: interval(draws.recall, recall),
+    falseRemoval: interval(draws.falseRemoval, falseRemoval),
+    targetChars: interval(draws.target, point.target, Math.round),
+    remainingChars: interval(draws.remaining, masked ? point.remaining : point.target, Math.round),
+    books: { positive: positive.length, negative: negative.length },
+    draws: DRAWS,
+    seed,
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10000) / 10000;
+}
+
+/** The held-out rates `lacuna train --write` stored in the pack's passage model; undefined when there are none. */
+export function heldOutRates(pack: Pack): HeldOutRates | undefined {
+  if (!pack.passage) return undefined;
+  const stored = loadPassageModel(pack.passage).training.heldOut as HeldOutRates | undefined;
+  return stored && Array.isArray(stored.books) && Array.isArray(stored.detectors) ? stored : undefined;
+}
+
+/**
+ * Why no estimate can be made for a run, or undefined when one can. The rates hold for the
+ * detectors they were measured with; a run that added more (semantic) removes more, so its
+ * estimate leans high, which is the safe side; a run with fewer has no estimate.
+ */
+export function estimateUnavailable(rates: HeldOutRates | undefined, detectors: readonly string[]): string | undefined {
+  if (!rates) return "the pack's passage model carries no held-out rates (retrain it with `lacuna train --write`)";
+  const missing = rates.detectors.filter((name) => !detectors.includes(name));
+  if (missing.length > 0) return `the held-out rates were measured with the detectors ${rates.detectors.join(', ')}; this run did not use ${missing.join(', ')}`;
+  if (!rates.books.some((book) => book.side === 'positive') || !rates.books.some((book) => book.side === 'negative')) return 'the held-out rates need books of both sides';
+  return undefined;
+}
