@@ -30,6 +30,9 @@ export interface PolicyOptions {
   minScore: number;
 }
 
+/** What `lacuna mask` does when no policy flag is given (its CLI defaults are these). */
+export const DEFAULT_POLICY: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.5, minScore: 0 };
+
 export interface Decision {
   action: 'keep' | 'edit' | 'drop';
   edits: SpanEdit[];

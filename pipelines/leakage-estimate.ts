@@ -59,6 +59,8 @@ export interface LeakageEstimate {
   books: { positive: number; negative: number };
   draws: number;
   seed: number;
+  /** False for a corpus nobody masked: the remainder is all of the target text. */
+  masked: boolean;
 }
 
 const DRAWS = 2000;
@@ -139,6 +141,7 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
     books: { positive: positive.length, negative: negative.length },
     draws: DRAWS,
     seed,
+    masked,
   };
 }
 

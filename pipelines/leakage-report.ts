@@ -127,8 +127,9 @@ function detectorVerdict(report: Pick<VerificationReport, 'passed' | 'integrity'
   const estimate = report.estimate;
   if (!estimate) return `Verification: ${status}: ${found}. No estimate of the target text left: ${report.estimateUnavailable ?? 'none was made'}. Re-detection cannot see what its own detectors miss, so this is not a measure of leakage.`;
   const left = estimate.remainingChars;
-  const output = Math.max(1, estimate.inputChars - estimate.removedChars);
-  return `Verification: ${status}: ${found}. Estimated target text left: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / output)} of the output, from the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books.`;
+  const whole = estimate.masked ? Math.max(1, estimate.inputChars - estimate.removedChars) : Math.max(1, estimate.inputChars);
+  const where = estimate.masked ? 'left in the output' : 'in the corpus';
+  return `Verification: ${status}: ${found}. Estimated target text ${where}: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / whole)} of it, from the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books (book-level labels: the estimate leans high).`;
 }
 
 /** What a run did, as far as the report knows it (a verify of any corpus knows only the pack). */
@@ -157,12 +158,12 @@ function estimateSection(estimate: LeakageEstimate): string[] {
   const row = (what: string, value: { estimate: number; low: number; high: number }, format: (n: number) => string) => `| ${what} | ${format(value.estimate)} | ${format(value.low)} – ${format(value.high)} |`;
   const chars = (n: number) => n.toLocaleString('en-US');
   return [
-    '## Estimated target text left',
+    estimate.masked ? '## Estimated target text left' : '## Estimated target text in the corpus',
     '',
     '| quantity | estimate | 95% interval |',
     '|---|---:|---:|',
-    row('target characters in the input', estimate.targetChars, chars),
-    row('target characters left in the output', estimate.remainingChars, chars),
+    row(estimate.masked ? 'target characters in the input' : 'target characters in the corpus', estimate.targetChars, chars),
+    ...(estimate.masked ? [row('target characters left in the output', estimate.remainingChars, chars)] : []),
     row('held-out recall of the detectors (target books)', estimate.recall, percent),
     row('held-out removal from other books', estimate.falseRemoval, percent),
     '',

@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '../../maskers/policy.js';
 import { warn } from '../output.js';
 import { Command, Option } from 'commander';
 import { runMask } from '../../pipelines/mask.js';
@@ -30,12 +31,12 @@ interface MaskFlags extends CorpusFlags {
 export function maskCommand(): Command {
   return addCorpusOptions(new Command('mask').description("mask a corpus: detect the pack's concepts, excise them with provenance, verify the output"))
     .requiredOption('-o, --out <dir>', 'output directory')
-    .addOption(new Option('--unit <unit>', 'what is removed around a finding').choices(['sentence', 'paragraph', 'document']).default('sentence'))
+    .addOption(new Option('--unit <unit>', 'what is removed around a finding').choices(['sentence', 'paragraph', 'document']).default(DEFAULT_POLICY.unit))
     .option('--redact', 'write a placeholder instead of deleting', false)
-    .option('--placeholder <text>', 'placeholder for --redact', '[MASKED]')
-    .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, 0.5)
+    .option('--placeholder <text>', 'placeholder for --redact', DEFAULT_POLICY.placeholder)
+    .option('--max-flagged <fraction>', 'drop a document when more than this fraction of its sentences is flagged', parseFraction, DEFAULT_POLICY.maxFlagged)
     .option('--concepts <list>', 'mask only these concepts (comma-separated) and all they imply', (value: string) => value.split(',').map((id) => id.trim()).filter(Boolean))
-    .option('--min-score <score>', 'act only on findings scoring at least this (context findings score 0.5, years 0.7)', parseFraction, 0)
+    .option('--min-score <score>', 'act only on findings scoring at least this (context findings score 0.5, years 0.7)', parseFraction, DEFAULT_POLICY.minScore)
     .option('--shard-bytes <size>', 'start a new corpus shard after this much JSONL', parseSize, 256 * 1024 ** 2)
     .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
     .option('--overwrite', 'replace a finished run in the output directory', false)

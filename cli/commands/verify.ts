@@ -1,3 +1,7 @@
+import { UsageError } from '../../corpora/errors.js';
+import { verifyAnyCorpus } from '../../pipelines/verify-corpus.js';
+import { DEFAULT_WORKERS } from '../../pipelines/runtime/batches.js';
+import { progressFor } from '../output.js';
 import { writeNewFile } from '../../corpora/user-file.js';
 import { Command } from 'commander';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
@@ -20,12 +24,16 @@ interface VerifyFlags {
   sample?: number;
   seed: number;
   labels?: string;
+  pack?: string;
+  stripGutenberg: boolean;
 }
 
 export function verifyCommand(): Command {
   return new Command('verify')
     .description("re-check a mask run: every file's sha256 and count, then leakage by the detectors and by the index")
-    .argument('<run-dir>', 'output directory of a finished `lacuna mask` run')
+    .argument('<paths...>', 'output directory of a finished `lacuna mask` run; with --pack, the files and directories of any corpus')
+    .option('-p, --pack <id|file>', 'verify a corpus Lacuna did not make, with this pack: what its detectors find and the target text estimated in it')
+    .option('--strip-gutenberg', 'with --pack: remove Project Gutenberg headers and footers', false)
     .option('--json', 'print the report as JSON', false)
     .option('-o, --out <file>', 'also write the JSON report to this new file')
     .option('--fail-on-leak', 'exit 1 when a concept keeps more residual findings than allowed', false)
@@ -38,7 +46,16 @@ export function verifyCommand(): Command {
     .option('--sample <n>', 'instead of verifying, draw n passages from each stratum (kept/removed × score band) for a person to label: TSV to --out, or stdout', parsePositive)
     .option('--seed <n>', 'seed of the sample', parseCount, 1)
     .option('--labels <file>', 'a labelled sample: measure leakage and collateral damage from it, with Wilson intervals')
-    .action(async (runDir: string, flags: VerifyFlags) => {
+    .action(async (paths: string[], flags: VerifyFlags) => {
+      if (flags.pack) {
+        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir }, progressFor('verify', { quiet: false, logFormat: 'text' }));
+        if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
+        process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : leakageMarkdown(report.run ?? { pack: report.pack! }, report));
+        if (flags.failOnLeak && !report.passed) process.exitCode = 1;
+        return;
+      }
+      if (paths.length !== 1) throw new UsageError('give one run directory, or --pack with the files and directories of a corpus');
+      const runDir = paths[0];
       if (flags.sample !== undefined) {
         const { tsv, strata } = await runSample(runDir, flags.sample, flags.seed);
         if (flags.out) await writeNewFile(flags.out, tsv);

@@ -1,0 +1,77 @@
+/**
+ * `lacuna verify --pack P <inputs…>`: the auditor's usual case, a corpus Lacuna did not make.
+ * The corpus is masked into a scratch directory of its own (made here, removed here) with the
+ * default detectors, so "what masking would remove" is measured by exactly the code and rates a
+ * mask run uses; nothing was removed from the corpus itself, so the whole estimated target text
+ * is still in it. The report says so.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InputOptions } from '../corpora/input-reader.js';
+import type { FormatChoice } from '../corpora/sources.js';
+import { DEFAULT_INDEX_PARAMETERS } from '../indexes/vector-index.js';
+import { DEFAULT_MODEL } from '../indexes/semantic-models.js';
+import { DEFAULT_DETECTORS } from '../maskers/detectors/chain.js';
+import { DEFAULT_POLICY } from '../maskers/policy.js';
+import { runMask } from './mask.js';
+import { verdictLine } from './leakage-report.js';
+import { estimateLeakage, estimateUnavailable, heldOutRates } from './leakage-estimate.js';
+import type { VerificationReport } from './verify.js';
+import { loadPack } from '../maskers/pack/load.js';
+import type { ProgressSink } from './runtime/progress.js';
+
+export interface VerifyAnyCorpusOptions {
+  inputs: string[];
+  pack: string;
+  format: FormatChoice;
+  reading: InputOptions;
+  workers: number;
+  cacheDir: string;
+}
+
+export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?: ProgressSink): Promise<VerificationReport> {
+  const scratch = await mkdtemp(join(tmpdir(), 'lacuna-verify-'));
+  try {
+    const { manifest, verification } = await runMask(
+      {
+        inputs: options.inputs,
+        pack: options.pack,
+        out: join(scratch, 'run'),
+        format: options.format,
+        reading: options.reading,
+        policy: DEFAULT_POLICY,
+        detectors: [...DEFAULT_DETECTORS],
+        workers: options.workers,
+        shardBytes: 256 * 1024 ** 2,
+        gzipLevel: 1,
+        overwrite: false,
+        strict: false,
+        maxResidual: 0,
+        cacheDir: options.cacheDir,
+        model: DEFAULT_MODEL,
+        index: DEFAULT_INDEX_PARAMETERS,
+      },
+      progress,
+    );
+    const loaded = await loadPack(options.pack);
+    // The corpus itself was not masked: what the detectors find in it is residual, all of it.
+    const concepts = Object.fromEntries(Object.entries(verification.concepts).map(([id, concept]) => [id, { ...concept, lexical: manifest.findings.byConcept[id] ?? 0, semantic: 0, passed: (manifest.findings.byConcept[id] ?? 0) === 0, passages: [] }]));
+    const rates = heldOutRates(loaded.pack);
+    const unavailable = estimateUnavailable(rates, DEFAULT_DETECTORS);
+    const report: VerificationReport = {
+      ...verification,
+      pack: { id: loaded.pack.id, version: loaded.pack.version },
+      run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept },
+      methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
+      concepts,
+      passed: Object.values(concepts).every((concept) => concept.passed),
+      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false }),
+      ...(unavailable ? { estimateUnavailable: unavailable } : {}),
+    };
+    report.verdict = verdictLine(report);
+    return report;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
