@@ -190,7 +190,7 @@ describe('lacuna mask', () => {
     expect(report.verification.passed).toBe(false);
     expect(report.verification.concepts['special-relativity']).toMatchObject({ lexical: 1, passed: false });
     expect(report.verification.concepts['special-relativity'].passages[0]).toMatchObject({ id: 'leaky', leak: true, context: expect.stringContaining('⟦special relativity⟧') });
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Verification: FAILED**');
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('**Verification: FAILED: re-detection by rules (lexical, entity, context) left 1 finding(s), more than the 0 allowed per concept.');
     expect(readManifest(out).verification.passed).toBe(false);
   });
 

@@ -98,13 +98,15 @@ describe.runIf(available)('lacuna probes on a masked corpus', () => {
     expect(failing.map((probe) => probe.id)).toContain('gr-eclipse-1919');
     expect(failing.filter((probe) => probe.concept === 'special-relativity' || probe.concept === 'general-relativity').length).toBeGreaterThanOrEqual(5);
     // Nothing in these three books speaks of particles, nuclei, fields or stars after 1900. The two
-    // pre-1900 books never make such a probe fail. Einstein's book makes one fail: the QED probe finds
-    // "The special theory of relativity has crystallised out from the Maxwell-Lorentz theory of
-    // electromagnetic phenomena" (0.70), post-1900 text named under the wrong concept.
+    // pre-1900 books never make such a probe fail. Einstein's book makes up to two fail: the QED probe
+    // finds "The special theory of relativity has crystallised out from the Maxwell-Lorentz theory of
+    // electromagnetic phenomena" (0.70), post-1900 text named under the wrong concept; since
+    // verification applies detection's keep rule (a keep term elsewhere in a sentence no longer
+    // clears it), a second sentence of the same book counts too.
     const others = failing.filter((probe) => ['particle-physics', 'nuclear-physics', 'quantum-field-theory', 'astrophysics'].includes(probe.concept));
     const passages = others.flatMap((probe) => probe.verification!.checks.filter((check) => !check.passed).map((check) => check.detail));
     expect(passages.filter((detail) => !detail.startsWith('einstein_relativity_pg5001.txt '))).toEqual([]);
-    expect(others.length).toBeLessThanOrEqual(1);
+    expect(others.length).toBeLessThanOrEqual(2);
   });
 
   it('exports the probes as a Hugging Face dataset and lm-evaluation-harness tasks, deterministically', async () => {

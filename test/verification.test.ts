@@ -1,0 +1,184 @@
+/**
+ * Verification for auditors (issue 13): one rule for detection and verification, a verdict that
+ * names its methods and never reads PASSED on re-detection alone, an estimate with an interval,
+ * waivers of reviewed false positives, a labelled sample read back with Wilson intervals, and
+ * the same estimate for a corpus Lacuna did not make.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultCacheDir } from '../indexes/cache-dir.js';
+import { loadSemanticModels } from '../indexes/semantic-models.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
+import { SemanticDetector } from '../maskers/detectors/semantic.js';
+import { loadPack } from '../maskers/pack/load.js';
+import { wilson } from '../pipelines/labelled-sample.js';
+import { estimateLeakage } from '../pipelines/leakage-estimate.js';
+import { passageVerdicts } from '../pipelines/verify.js';
+import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
+
+const SAMPLE = join(ROOT, 'samples', 'physics-mini.jsonl');
+
+describe('one rule for detection and verification', () => {
+  it('gives the same answer for a sentence with a keep term inside it, and for a pre-1900 look-alike', async () => {
+    const { pack } = await loadPack('physics-post-1900');
+    // The suite shares one cache (vitest.config.ts); a cold one only costs the first test its distillation.
+    const models = await loadSemanticModels(process.env.LACUNA_CACHE_DIR ?? defaultCacheDir());
+    const chain = await DetectorChain.create(pack, { detectors: ['semantic'], models });
+    const semantic = await SemanticDetector.create(pack, models);
+    const sentences = [
+      'Nothing, not even information, can travel faster than light, whatever the ether drift.',
+      'Michelson and Morley found no displacement of the interference fringes when the apparatus was turned.',
+    ];
+    const verified = await passageVerdicts(pack, semantic, sentences);
+    for (const [at, sentence] of sentences.entries()) {
+      const detected = (await chain.detect(sentence)).findings.some((finding) => finding.detector === 'semantic');
+      expect(verified[at].flagged, sentence).toBe(detected);
+    }
+    // The first is target knowledge with a keep term ("ether drift") inside it: both flag it.
+    expect(verified[0].flagged).toBe(true);
+    expect(verified[1].flagged).toBe(false);
+  });
+});
+
+describe('the verdict', () => {
+  it('of a run re-checked by rules alone says exactly that, and makes no estimate', async () => {
+    const out = join(tempDir(), 'run');
+    const run = await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--detectors', 'lexical,entity,context']);
+    expect(run.code).toBe(0);
+    const line = run.stdout.split('\n')[1];
+    expect(line).toBe(
+      'Verification: PASSED re-detection: re-detection by rules (lexical, entity, context) left 0 finding(s) (0 allowed per concept). No estimate of the target text left: the held-out rates were measured with the detectors lexical, entity, context, passage; this run did not use passage. Re-detection cannot see what its own detectors miss, so this is not a measure of leakage.',
+    );
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain(`**${line}**`);
+  });
+
+  it('of a default run names the classifier, and gives an estimate with its interval, the same on every rerun', async () => {
+    const dir = tempDir();
+    const lines: string[] = [];
+    for (const name of ['a', 'b']) {
+      const run = await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', join(dir, name)]);
+      expect(run.code).toBe(0);
+      lines.push(run.stdout.split('\n')[1]);
+    }
+    expect(lines[0]).toBe(lines[1]);
+    expect(lines[0]).toMatch(/^Verification: PASSED re-detection: re-detection by rules \(lexical, entity, context\), the learned passage classifier left 0 finding\(s\) \(0 allowed per concept\)\. Estimated target text left in the output: [\d,]+ characters \(95% interval [\d,]+–[\d,]+\)/);
+    const { estimate } = readManifest(join(dir, 'a')).verification;
+    expect(estimate.removedChars).toBeGreaterThan(0);
+    expect(estimate.remainingChars.low).toBeLessThanOrEqual(estimate.remainingChars.estimate);
+    expect(estimate.remainingChars.estimate).toBeLessThanOrEqual(estimate.remainingChars.high);
+    expect(estimate.books.positive).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('the estimate', () => {
+  const rates = {
+    detectors: ['lexical'],
+    books: [
+      { name: 'p1', side: 'positive' as const, chars: 1000, loss: 0.8 },
+      { name: 'p2', side: 'positive' as const, chars: 1000, loss: 1 },
+      { name: 'n1', side: 'negative' as const, chars: 1000, loss: 0 },
+      { name: 'n2', side: 'negative' as const, chars: 1000, loss: 0.02 },
+    ],
+  };
+
+  it('solves removed = r·T + f·(C − T) for T, and leaves (1 − r)·T after masking', () => {
+    // r = 0.9, f = 0.01; C = 10,000 with T = 2,000: D = 1,800 + 80 = 1,880.
+    const estimate = estimateLeakage(10_000, 1_880, rates);
+    expect(estimate.recall.estimate).toBeCloseTo(0.9, 6);
+    expect(estimate.falseRemoval.estimate).toBeCloseTo(0.01, 6);
+    expect(estimate.targetChars.estimate).toBe(2000);
+    expect(estimate.remainingChars.estimate).toBe(200);
+    expect(estimate.remainingChars.low).toBeLessThanOrEqual(200);
+    expect(estimate.remainingChars.high).toBeGreaterThanOrEqual(200);
+    expect(estimateLeakage(10_000, 1_880, rates, { masked: false }).remainingChars.estimate).toBe(2000);
+    expect(estimateLeakage(10_000, 1_880, rates)).toEqual(estimate);
+  });
+
+  it('uses Wilson intervals for labelled shares', () => {
+    expect(wilson(0, 20)).toEqual({ estimate: 0, low: 0, high: 0.1611 });
+    expect(wilson(5, 20)).toEqual({ estimate: 0.25, low: 0.1119, high: 0.4687 });
+  });
+});
+
+describe('waivers', () => {
+  it('clear a reviewed false positive by its passage hash, and the report records the waiver file', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, jsonl([{ id: 'w', text: 'In 1921 Einstein lectured on geometry and experience at the Prussian Academy.' }]));
+    const out = join(dir, 'run');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--detectors', 'lexical'])).code).toBe(0);
+    const failed = await runCli(['verify', out, '--detectors', 'lexical,entity', '--json']);
+    const report = JSON.parse(failed.stdout);
+    expect(report.passed).toBe(false);
+    const passages = Object.values(report.concepts).flatMap((concept: any) => concept.passages);
+    expect(passages.length).toBeGreaterThan(0);
+    const waiver = join(dir, 'waiver.tsv');
+    writeFileSync(waiver, `# reviewed 2026-11-30\n${passages.map((passage: any) => `${passage.hash}\tbiography, not physics`).join('\n')}\n`);
+    const waived = JSON.parse((await runCli(['verify', out, '--detectors', 'lexical,entity', '--json', '--waive', waiver])).stdout);
+    expect(waived.passed).toBe(true);
+    expect(waived.waiver).toMatchObject({ path: waiver, entries: passages.length, applied: passages.length });
+    expect(waived.waiver.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+    writeFileSync(waiver, `${passages[0].hash}\n`);
+    const refused = await runCli(['verify', out, '--waive', waiver]);
+    expect(refused).toMatchObject({ code: 2, stderr: `lacuna: ${waiver}:1: passage ${passages[0].hash} has no reason (hash, a tab, then why it is not target knowledge)\n` });
+  });
+});
+
+describe('a labelled sample', () => {
+  it('is drawn the same for the same seed, and read back as leakage and collateral damage with Wilson intervals', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'run');
+    expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet'])).code).toBe(0);
+    const first = await runCli(['verify', out, '--sample', '4', '--seed', '7']);
+    const second = await runCli(['verify', out, '--sample', '4', '--seed', '7']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(second.stdout);
+    expect(first.stderr).toMatch(/^sampled \d+ passages \(seed 7\)/);
+    const rows = first.stdout.trim().split('\n');
+    expect(rows[0]).toBe('label\tside\tband\tid\tseq\tstart\tend\ttext');
+    const data = rows.filter((row, index) => index > 0 && !row.startsWith('#'));
+    expect(data.some((row) => row.split('\t')[1] === 'kept')).toBe(true);
+    expect(data.some((row) => row.split('\t')[1] === 'removed')).toBe(true);
+
+    // A reviewer who finds every removed passage to be target knowledge and one kept passage too.
+    let keptSeen = 0;
+    const labelled = rows.map((row, index) => {
+      if (index === 0 || row.startsWith('#')) return row;
+      const side = row.split('\t')[1];
+      const label = side === 'removed' ? '1' : keptSeen++ === 0 ? '1' : '0';
+      return label + row;
+    });
+    const labels = join(dir, 'labels.tsv');
+    writeFileSync(labels, labelled.join('\n') + '\n');
+    const measured = JSON.parse((await runCli(['verify', out, '--labels', labels, '--json'])).stdout);
+    const kept = data.filter((row) => row.split('\t')[1] === 'kept').length;
+    expect(measured.labels.collateral).toMatchObject({ estimate: 0, low: 0 });
+    expect(measured.labels.leakage.labelled).toBe(kept);
+    expect(measured.labels.leakage.estimate).toBeGreaterThan(0);
+    expect(measured.labels.leakage.high).toBeGreaterThan(measured.labels.leakage.estimate);
+    expect(measured.verdict).toContain(`Measured on ${data.length} labelled passages:`);
+
+    writeFileSync(labels, rows.join('\n') + '\n');
+    const unlabelled = await runCli(['verify', out, '--labels', labels]);
+    expect(unlabelled.code).toBe(2);
+    expect(unlabelled.stderr).toMatch(/^lacuna: .+labels\.tsv:3: no label \(write 1 for target knowledge, 0 for not\)\n$/);
+  });
+});
+
+describe('any corpus', () => {
+  it('gets the estimate of the target text it holds, and the scratch run is removed', async () => {
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('lacuna-verify-')).length;
+    const run = await runCli(['verify', '--pack', 'physics-post-1900', SAMPLE, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.estimate.masked).toBe(false);
+    expect(report.estimate.targetChars.estimate).toBeGreaterThan(0);
+    expect(report.passed).toBe(false);
+    expect(report.verdict).toMatch(/^Verification: FAILED: .+ Estimated target text in the corpus: /);
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('lacuna-verify-')).length).toBe(before);
+    expect(existsSync(SAMPLE)).toBe(true);
+  });
+});
