@@ -22,6 +22,7 @@ import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/sem
 import { ensureDistilled } from '../indexes/semantic-models.js';
 import { markedContext } from './leakage-report.js';
 import { BatchRunner, batches, timed } from './runtime/batches.js';
+import { renderAuditHtml } from './report-html.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 
 export interface AuditOptions {
@@ -193,7 +194,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
     const markdown = auditMarkdown(report);
     if (run) {
       const written = [await findingsWriter!.close(), await documentsWriter!.close(), await rejectsWriter!.close()];
-      written.push(await run.writeFile('audit.json', JSON.stringify(report, null, 2) + '\n'), await run.writeFile('audit.md', markdown));
+      written.push(await run.writeFile('audit.json', JSON.stringify(report, null, 2) + '\n'), await run.writeFile('audit.md', markdown), await run.writeFile('report.html', renderAuditHtml(report)));
       const outputs = written.map((file) => run.manifestOutput(file));
       const manifest = {
         tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version },

@@ -26,6 +26,8 @@ import type { DetectorName } from '../maskers/detectors/chain.js';
 import { CollateralCollector, LexicalResiduals, leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { loadWaiver } from './waiver.js';
+import { ReportCollector } from './report-data.js';
+import { renderReportHtml } from './report-html.js';
 import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
@@ -71,7 +73,7 @@ export interface MaskResult {
   manifest: Manifest;
   verification: VerificationReport;
   /** Paths of the main outputs, for the CLI to print. */
-  files: { corpus: string; edits: string; findings: string; rejects: string; manifest: string; report: string; reportMarkdown: string };
+  files: { corpus: string; edits: string; findings: string; rejects: string; manifest: string; report: string; reportMarkdown: string; reportHtml: string };
 }
 
 function describeOrigin(reject: Reject): string {
@@ -110,6 +112,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   let suppressed = 0;
   const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id), waiver);
   const collateral = new CollateralCollector();
+  const reportData = new ReportCollector();
   const workTimings = emptyTimings();
   let writeMs = 0;
   const readStats: StageStats = { items: 0, ms: 0 };
@@ -127,6 +130,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
           const reject = item.event.reject;
           if (options.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
           counts.rejected++;
+          reportData.reject(reject.file);
           await rejectsWriter.write(reject);
           continue;
         }
@@ -146,6 +150,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
           await editsWriter.write(record);
         }
         collateral.add(doc.id, doc.text, removed, outcome.collateral);
+        reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
         if (outcome.decision.action === 'drop') counts.dropped++;
         else if (outcome.decision.action === 'edit') {
           counts.edited++;
@@ -193,7 +198,22 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     // Timings live only in the manifest: the report must be the same bytes on every rerun.
     const reported = withoutTimings(verification);
     const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported, collateral: damage }, null, 2) + '\n';
-    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, reported, damage)));
+    const html = renderReportHtml({
+      identity: {
+        command: 'mask',
+        tool: `${TOOL_NAME} ${TOOL_VERSION}`,
+        inputs: reader.stats.map((input) => ({ label: input.label, sha256: input.sha256, bytes: input.bytes })),
+        pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 },
+        passageModel: loaded.pack.passage && options.detectors.includes('passage') ? { sha256: loaded.pack.passage.sha256 } : null,
+        embeddingModel,
+        waiver: waiver ? { path: waiver.path, sha256: waiver.sha256 } : null,
+      },
+      summary,
+      verification: reported,
+      collateral: damage,
+      data: reportData.report(),
+    });
+    written.push(await run.writeFile('report.json', reportJson), await run.writeFile('report.md', leakageMarkdown(summary, reported, damage)), await run.writeFile('report.html', html));
     const outputs = written.map((file) => run.manifestOutput(file));
     const stages: Record<string, StageStats> = {
       read: { items: readStats.items, ms: round(readStats.ms) },
@@ -257,7 +277,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       outDir: options.out,
       manifest,
       verification,
-      files: { corpus: at('corpus/'), edits: at('edits.jsonl.gz'), findings: at('findings.jsonl.gz'), rejects: at('rejects.jsonl'), manifest: at('manifest.json'), report: at('report.json'), reportMarkdown: at('report.md') },
+      files: { corpus: at('corpus/'), edits: at('edits.jsonl.gz'), findings: at('findings.jsonl.gz'), rejects: at('rejects.jsonl'), manifest: at('manifest.json'), report: at('report.json'), reportMarkdown: at('report.md'), reportHtml: at('report.html') },
     };
   } catch (error) {
     await run.abort();

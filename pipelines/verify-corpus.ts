@@ -16,6 +16,7 @@ import { DEFAULT_DETECTORS } from '../maskers/detectors/chain.js';
 import { DEFAULT_POLICY } from '../maskers/policy.js';
 import { runMask } from './mask.js';
 import { verdictLine } from './leakage-report.js';
+import { collateralFromManifest, identityFromManifest } from './report-html.js';
 import { estimateLeakage, estimateUnavailable, heldOutRates } from './leakage-estimate.js';
 import type { VerificationReport } from './verify.js';
 import { loadPack } from '../maskers/pack/load.js';
@@ -70,6 +71,8 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),
     };
     report.verdict = verdictLine(report);
+    report.identity = { ...identityFromManifest(manifest, `verify --pack ${loaded.pack.id}`), inputs: manifest.inputs.map((input) => ({ label: input.resolved, sha256: input.sha256, bytes: input.bytes })) };
+    report.collateral = collateralFromManifest(manifest);
     return report;
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -32,7 +32,8 @@ import { loadPack } from '../maskers/pack/load.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import type { StaticEmbedder } from '../indexes/embedders/static.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { residualPassage, verdictLine, type RunSummaryForReport } from './leakage-report.js';
+import { residualPassage, verdictLine, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
+import { collateralFromManifest, identityFromManifest, type RunIdentity } from './report-html.js';
 import { estimateLeakage, estimateUnavailable, heldOutRates, type LeakageEstimate } from './leakage-estimate.js';
 import { loadWaiver, waiverRecord, type Waiver } from './waiver.js';
 import { drawSample, measureLabels, type LabelledMeasure, type SampleResult } from './labelled-sample.js';
@@ -79,6 +80,9 @@ export interface VerificationReport {
   pack?: { id: string; version: string };
   /** Set by `lacuna verify` of a run: what the run's manifest says it did, for the report. */
   run?: RunSummaryForReport;
+  /** Set by `lacuna verify`: the run's identity and collateral damage, for report.html. */
+  identity?: RunIdentity;
+  collateral?: CollateralReport;
   passed: boolean;
   maxResidual: number;
   methods: string[];
@@ -160,7 +164,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).map((concept) => [concept.id, { lexical: 0, semantic: 0, waived: 0, passed: true, passages: [] as ResidualPassage[] }]),
   );
   const perConcept = options.passagesPerConcept ?? 10;
-  const methods = ['lexical re-detection on the masked output'];
+  const methods = [`re-detection on the masked output by ${options.detectors.filter((name) => name !== 'semantic').join(', ') || 'no detector'}`];
   const lexicalNames = options.detectors.filter((name) => name !== 'semantic');
   const semanticOn = options.detectors.includes('semantic') && pack.concepts.some((concept) => concept.exemplars.length > 0);
   const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames, chosen);
@@ -380,6 +384,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };
   report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, suppressed: manifest.findings?.suppressed ?? 0 };
+  report.identity = identityFromManifest(manifest, 'verify', report.waiver);
+  report.collateral = collateralFromManifest(manifest);
   report.passed &&= problems.length === 0;
   if (options.labels) report.labels = await measureLabels(options.labels);
   report.verdict = verdictLine(report);

@@ -85,7 +85,7 @@ export function maskCommand(): Command {
           `  findings  ${result.files.findings}`,
           `  rejects   ${result.files.rejects}`,
           `  manifest  ${result.files.manifest}`,
-          `  report    ${result.files.reportMarkdown} (and ${result.files.report})`,
+          `  report    ${result.files.reportHtml} (and ${result.files.reportMarkdown}, ${result.files.report})`,
         ];
         process.stdout.write(lines.join('\n') + '\n');
       }

@@ -7,7 +7,8 @@ import { Command } from 'commander';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
 import type { DetectorName } from '../../maskers/detectors/chain.js';
 import { leakageMarkdown } from '../../pipelines/leakage-report.js';
-import { runSample, runVerify } from '../../pipelines/verify.js';
+import { runSample, runVerify, withoutTimings, type VerificationReport } from '../../pipelines/verify.js';
+import { renderReportHtml } from '../../pipelines/report-html.js';
 import { parseCount, parseDetectors, parsePositive } from '../parse.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 
@@ -26,6 +27,12 @@ interface VerifyFlags {
   labels?: string;
   pack?: string;
   stripGutenberg: boolean;
+  html?: string;
+}
+
+function htmlOf(report: VerificationReport): string {
+  const { identity, collateral, ...verification } = report;
+  return renderReportHtml({ identity: identity!, summary: report.run ?? { pack: report.pack! }, verification: withoutTimings(verification as VerificationReport), collateral });
 }
 
 export function verifyCommand(): Command {
@@ -46,10 +53,12 @@ export function verifyCommand(): Command {
     .option('--sample <n>', 'instead of verifying, draw n passages from each stratum (kept/removed × score band) for a person to label: TSV to --out, or stdout', parsePositive)
     .option('--seed <n>', 'seed of the sample', parseCount, 1)
     .option('--labels <file>', 'a labelled sample: measure leakage and collateral damage from it, with Wilson intervals')
+    .option('--html <file>', 'also write the report as one self-contained HTML file (a new file)')
     .action(async (paths: string[], flags: VerifyFlags) => {
       if (flags.pack) {
         const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir }, progressFor('verify', { quiet: false, logFormat: 'text' }));
         if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
+        if (flags.html) await writeNewFile(flags.html, htmlOf(report));
         process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : leakageMarkdown(report.run ?? { pack: report.pack! }, report));
         if (flags.failOnLeak && !report.passed) process.exitCode = 1;
         return;
@@ -70,6 +79,7 @@ export function verifyCommand(): Command {
           : undefined;
       const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index, waiver: flags.waive, labels: flags.labels });
       if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
+      if (flags.html) await writeNewFile(flags.html, htmlOf(report));
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else {
         process.stdout.write(leakageMarkdown(report.run ?? { pack: report.pack ?? { id: '', version: '' } }, report));
