@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { stripGutenberg } from '../corpora/gutenberg.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { ALL_DETECTORS, jsonl, readCorpus, readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { ALL_DETECTORS, jsonl, readCorpus, readJsonlFile, readManifest, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const available = sharedAvailable('semantic detection and verification on ../shared');
 
@@ -104,6 +104,13 @@ describe.runIf(available)('semantic detection', () => {
     // centre and the added exemplars: 7 and 10). See the README for what is missed and why.
     expect(gone(PLANTED).length).toBeGreaterThanOrEqual(7);
     expect(gone(SECOND).length).toBeGreaterThanOrEqual(15);
+
+    // The estimate of target text left contains the truth: the planted characters still there.
+    const left = [...PLANTED, ...SECOND].filter((sentence) => masked.includes(sentence)).reduce((sum, sentence) => sum + sentence.length, 0);
+    const { remainingChars } = readManifest(out).verification.estimate;
+    console.info(`planted: ${left} characters left; estimated ${remainingChars.estimate} (${remainingChars.low}–${remainingChars.high})`);
+    expect(remainingChars.low).toBeLessThanOrEqual(left);
+    expect(remainingChars.high).toBeGreaterThanOrEqual(left);
   });
 
   it('lacuna verify fails a corpus that still holds such sentences, and names them', async () => {

@@ -16,7 +16,7 @@ import { loadPack } from '../maskers/pack/load.js';
 import { wilson } from '../pipelines/labelled-sample.js';
 import { estimateLeakage } from '../pipelines/leakage-estimate.js';
 import { passageVerdicts } from '../pipelines/verify.js';
-import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
+import { jsonl, readCorpus, readManifest, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const SAMPLE = join(ROOT, 'samples', 'physics-mini.jsonl');
 
@@ -99,6 +99,24 @@ describe('the estimate', () => {
   it('uses Wilson intervals for labelled shares', () => {
     expect(wilson(0, 20)).toEqual({ estimate: 0, low: 0, high: 0.1611 });
     expect(wilson(5, 20)).toEqual({ estimate: 0.25, low: 0.1119, high: 0.4687 });
+  });
+});
+
+describe('the estimate on labelled text', () => {
+  it.skipIf(!sharedAvailable('the estimate against the labelled dev set'))('contains the target characters the dev set leaves after masking with the default detectors', async () => {
+    const rows = readFileSync(join(SHARED, 'eval', 'physics-post1900.dev.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    const dir = tempDir();
+    const input = join(dir, 'dev.jsonl');
+    writeFileSync(input, jsonl(rows.map((row, index) => ({ id: `s${index}`, text: row[2] }))));
+    const out = join(dir, 'run');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet'])).code).toBe(0);
+    const kept = new Map(readCorpus(out).map((doc) => [doc.id, doc.text]));
+    const left = rows.reduce((sum, row, index) => sum + (row[0] === '1' ? (kept.get(`s${index}`)?.length ?? 0) : 0), 0);
+    const { remainingChars } = readManifest(out).verification.estimate;
+    console.info(`dev set: ${left} target characters left; estimated ${remainingChars.estimate} (${remainingChars.low}–${remainingChars.high})`);
+    expect(left).toBeGreaterThan(0);
+    expect(remainingChars.low).toBeLessThanOrEqual(left);
+    expect(remainingChars.high).toBeGreaterThanOrEqual(left);
   });
 });
 
