@@ -20,6 +20,7 @@
  * assumption, and should be preferred when a person can spend the time.
  */
 
+import { seededRandom } from '../indexes/classifier/train.js';
 import { loadPassageModel } from '../maskers/detectors/passage.js';
 import type { Pack } from '../maskers/pack/schema.js';
 
@@ -65,18 +66,6 @@ export interface LeakageEstimate {
 
 const DRAWS = 2000;
 
-/** mulberry32: a small seeded generator, so the interval is the same on every rerun. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** Character-weighted share removed over a set of books. */
 function pooled(books: readonly HeldOutBook[]): number {
   let chars = 0;
@@ -111,7 +100,7 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
   const masked = options.masked ?? true;
   const positive = rates.books.filter((book) => book.side === 'positive');
   const negative = rates.books.filter((book) => book.side === 'negative');
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const resample = (books: readonly HeldOutBook[]) => Array.from(books, () => books[Math.floor(random() * books.length)]);
   const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[] };
   for (let draw = 0; draw < DRAWS; draw++) {
