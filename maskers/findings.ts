@@ -46,6 +46,8 @@ export interface DetectorResult {
   keeps?: Span[];
   /** The semantic detector's cost counters for this text. */
   semantic?: SemanticStats;
+  /** The passage classifier's paragraphs by score band (see SCORE_BANDS in passage.ts). */
+  scoreBands?: number[];
 }
 
 /**

@@ -16,7 +16,7 @@ import type { Manifest } from '../corpora/manifest.js';
 import { readRecords } from '../corpora/readers/records.js';
 import { runInputDocuments } from '../corpora/run-inputs.js';
 import { readUserFile } from '../corpora/user-file.js';
-import { loadPassageModel, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { loadPassageModel, SCORE_BANDS, scoreBand, scoreParagraphs } from '../maskers/detectors/passage.js';
 import type { Edit } from '../maskers/edits.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import { join } from 'node:path';
@@ -25,9 +25,7 @@ import { join } from 'node:path';
 const REMOVED_SHARE = 0.5;
 /** Passages shorter than this are headings and captions, not knowledge to judge. */
 const MIN_PASSAGE_CHARS = 80;
-/** Band edges in logits below the classifier's threshold. */
-const BAND_EDGES = [-4, -2, 0] as const;
-export const BANDS = ['far below threshold (< t−4)', 'below threshold (t−4 … t−2)', 'just below threshold (t−2 … t)', 'at or above threshold (≥ t)'] as const;
+const BANDS = SCORE_BANDS;
 
 type Side = 'kept' | 'removed';
 
@@ -45,13 +43,6 @@ export interface SampleResult {
   file: string;
   /** Passages in the run, per stratum. */
   strata: { side: Side; band: string; passages: number; sampled: number }[];
-}
-
-function bandOf(logit: number, threshold: number): number {
-  const below = logit - threshold;
-  let band = 0;
-  while (band < BAND_EDGES.length && below >= BAND_EDGES[band]) band++;
-  return band;
 }
 
 /** Share of [start, end) inside the removed spans (sorted edits of one document). */
@@ -82,7 +73,7 @@ async function* runPassages(runDir: string, manifest: Manifest, pack: Pack): Asy
       const text = doc.text.slice(span.start, span.end).trim();
       if (text.length < MIN_PASSAGE_CHARS) continue;
       const side: Side = removedShare(own, span.start, span.end, dropped) >= REMOVED_SHARE ? 'removed' : 'kept';
-      yield { side, band: bandOf(logits[at], pack.passage.threshold), seq, id: doc.id, start: span.start, end: span.end, text };
+      yield { side, band: scoreBand(logits[at], pack.passage.threshold), seq, id: doc.id, start: span.start, end: span.end, text };
     }
   }
 }

@@ -199,6 +199,11 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   lines.push('');
   if (verification.estimate) lines.push(...estimateSection(verification.estimate));
   if (verification.labels) lines.push(...labelsSection(verification.labels));
+  if (verification.outputScores) {
+    lines.push('## How close the kept text comes', '', '| passage score of output paragraphs | paragraphs |', '|---|---:|');
+    for (const row of verification.outputScores) lines.push(`| ${row.band} | ${row.paragraphs} |`);
+    lines.push('');
+  }
   if (verification.waiver) lines.push(`Waiver ${verification.waiver.path} (sha256 ${verification.waiver.sha256}): ${verification.waiver.applied} residual finding(s) cleared as reviewed false positives (${verification.waiver.entries} passage(s) listed).`, '');
   if (verification.integrity && verification.integrity.problems.length > 0) {
     lines.push('## Integrity problems', '');

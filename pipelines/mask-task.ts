@@ -39,6 +39,8 @@ export interface DocumentOutcome {
   residual: SpanFinding[];
   /** Keep contexts and control words inside what was removed: the legitimate knowledge destroyed. */
   collateral: CollateralHit[];
+  /** The output's paragraphs by passage score band (none for a dropped document or without the classifier). */
+  outputBands?: number[];
 }
 
 export const TASK_STAGES = ['segment', 'detect', 'decide', 'edit', 'verify'] as const;
@@ -90,7 +92,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       lap('detect');
       const suppressed = detected.suppressed.length;
       if (detected.findings.length === 0) {
-        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [] });
+        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands });
         continue;
       }
       const segmentation = segment(document.text);
@@ -103,14 +105,15 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       }
       // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
       if (decision.action === 'keep') {
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: (await this.verifier.detect(document.text)).findings, collateral: [] });
+        const rechecked = await this.verifier.detect(document.text);
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands });
         continue;
       }
       const text = applyEdits(document.text, decision.edits);
       lap('edit');
-      const residual = (await this.verifier.detect(text)).findings;
+      const rechecked = await this.verifier.detect(text);
       lap('verify');
-      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual, collateral: this.collateral.scan(document.text, decision.edits, detected.findings) });
+      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral: this.collateral.scan(document.text, decision.edits, detected.findings), outputBands: rechecked.scoreBands });
     }
     return { outcomes, timings, semantic };
   }

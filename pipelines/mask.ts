@@ -27,6 +27,7 @@ import { CollateralCollector, LexicalResiduals, leakageMarkdown } from './leakag
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { loadWaiver } from './waiver.js';
 import { ReportCollector } from './report-data.js';
+import { SCORE_BANDS } from '../maskers/detectors/passage.js';
 import { renderReportHtml } from './report-html.js';
 import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
@@ -113,6 +114,8 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id), waiver);
   const collateral = new CollateralCollector();
   const reportData = new ReportCollector();
+  const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
+  let bandsMeasured = false;
   const workTimings = emptyTimings();
   let writeMs = 0;
   const readStats: StageStats = { items: 0, ms: 0 };
@@ -151,6 +154,10 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         }
         collateral.add(doc.id, doc.text, removed, outcome.collateral);
         reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+        if (outcome.outputBands) {
+          bandsMeasured = true;
+          outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
+        }
         if (outcome.decision.action === 'drop') counts.dropped++;
         else if (outcome.decision.action === 'edit') {
           counts.edited++;
@@ -185,6 +192,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       index: options.index,
       lexicalResiduals: residuals.counts,
       lexicalWaived: residuals.waived,
+      outputBands: bandsMeasured ? outputBands : undefined,
       waiver,
       removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors },
       indexDir: semanticOn ? await run.stagedDir('index') : undefined,
@@ -260,6 +268,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         passed: verification.passed,
         estimate: verification.estimate,
         estimateUnavailable: verification.estimateUnavailable ?? null,
+        outputScores: verification.outputScores,
         waiver: verification.waiver,
         maxResidual: verification.maxResidual,
         methods: verification.methods,

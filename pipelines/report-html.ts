@@ -193,6 +193,9 @@ export function renderReportHtml(input: HtmlReportInput): string {
     out.push(`<p>Leakage: ${share(l.leakage)} of kept passages are target knowledge. Collateral damage: ${share(l.collateral)} of removed passages are not.</p>`);
   }
 
+  if (verification.outputScores) {
+    out.push('<h2>How close the kept text comes</h2>', histogram("output paragraphs by the passage classifier's score (t: its threshold)", verification.outputScores.map((row) => row.paragraphs), ['< t−4', 't−4…t−2', 't−2…t', '≥ t']));
+  }
   out.push('<h2 id="concepts">Concepts</h2>');
   const known = (value: number | undefined) => (value === undefined ? '–' : number(value));
   const conceptRows = Object.entries(verification.concepts).map(([id, concept]) => [`<span class="concept">${escape(id)}</span>`, known(summary.findingsByConcept?.[id]), known(summary.removedCharsByConcept?.[id]), String(concept.lexical), String(concept.semantic), String(concept.waived), concept.passed ? 'pass' : '<strong>FAIL</strong>']);

@@ -26,6 +26,7 @@ import { loadSemanticModels } from '../indexes/semantic-models.js';
 import { DEFAULT_INDEX_PARAMETERS, VectorIndex, type IndexParameters } from '../indexes/vector-index.js';
 import { DETECTOR_NAMES, DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
 import { SemanticDetector } from '../maskers/detectors/semantic.js';
+import { SCORE_BANDS } from '../maskers/detectors/passage.js';
 import { LexicalDetector, suppressInsideKeeps } from '../maskers/detectors/lexical.js';
 import type { SpanFinding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
@@ -100,6 +101,8 @@ export interface VerificationReport {
   verdict: string;
   /** Leakage and collateral damage measured on a sample a person labelled. */
   labels?: LabelledMeasure;
+  /** The output's paragraphs (of passage size) by the classifier's score band: how close the kept text comes. */
+  outputScores: { band: string; paragraphs: number }[] | null;
 }
 
 export interface VerifyCorpusOptions {
@@ -114,6 +117,8 @@ export interface VerifyCorpusOptions {
   lexicalResiduals?: Record<string, number>;
   /** Of those, the ones a waiver cleared. */
   lexicalWaived?: Record<string, number>;
+  /** The output's paragraphs by passage score band, when mask measured them per document. */
+  outputBands?: number[];
   /** Where to save the index; not saved when absent. */
   indexDir?: string;
   neighbours?: number;
@@ -175,9 +180,15 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const models = semanticOn ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
   let buildMs = 0;
+  let bands = options.outputBands ? [...options.outputBands] : undefined;
   for await (const doc of documentsOf(shards)) {
     if (lexical) {
-      for (const finding of (await lexical.detect(doc.text)).findings) {
+      const rechecked = await lexical.detect(doc.text);
+      if (rechecked.scoreBands) {
+        bands ??= new Array<number>(SCORE_BANDS.length).fill(0);
+        rechecked.scoreBands.forEach((count, band) => (bands![band] += count));
+      }
+      for (const finding of rechecked.findings) {
         const concept = concepts[finding.concept];
         const passage = residualPassage(doc.id, doc.text, finding.start, finding.end, finding.detector, finding.score, true);
         if (waived(passage)) {
@@ -246,7 +257,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     concept.passed = concept.lexical + concept.semantic <= options.maxResidual;
     passed &&= concept.passed;
   }
-  const report: VerificationReport = { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport, detectors: [...options.detectors], estimate: null, waiver: waiverRecord(options.waiver, Object.values(concepts).reduce((sum, concept) => sum + concept.waived, 0)), verdict: '' };
+  const report: VerificationReport = { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport, detectors: [...options.detectors], estimate: null, outputScores: bands ? SCORE_BANDS.map((band, at) => ({ band, paragraphs: bands![at] })) : null, waiver: waiverRecord(options.waiver, Object.values(concepts).reduce((sum, concept) => sum + concept.waived, 0)), verdict: '' };
   const removal = options.removal;
   const rates = heldOutRates(pack);
   const unavailable = removal ? estimateUnavailable(rates, removal.detectors) : 'the characters masking removed are not known';

@@ -200,3 +200,15 @@ describe('any corpus', () => {
     expect(existsSync(SAMPLE)).toBe(true);
   });
 });
+
+describe('the score distribution of the output', () => {
+  it('is measured by mask per document and by verify over the shards, and they agree', async () => {
+    const out = join(tempDir(), 'run');
+    expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet'])).code).toBe(0);
+    const measured = readManifest(out).verification.outputScores as { band: string; paragraphs: number }[];
+    expect(measured.map((row) => row.band)).toEqual(['far below threshold (< t−4)', 'below threshold (t−4 … t−2)', 'just below threshold (t−2 … t)', 'at or above threshold (≥ t)']);
+    expect(measured.reduce((sum, row) => sum + row.paragraphs, 0)).toBeGreaterThan(0);
+    const verified = JSON.parse((await runCli(['verify', out, '--json'])).stdout);
+    expect(verified.outputScores).toEqual(measured);
+  });
+});

@@ -26,6 +26,8 @@ export interface ChainResult {
   /** Findings dropped inside keep contexts (or, for the semantic detector, closer to a keep exemplar). */
   suppressed: SpanFinding[];
   semantic: SemanticStats;
+  /** The passage classifier's paragraphs by score band, when it ran. */
+  scoreBands?: number[];
 }
 
 export interface ChainOptions {
@@ -84,6 +86,7 @@ export class DetectorChain {
     let suppressed: SpanFinding[] = [];
     const semantic = emptySemanticStats();
     const keeps: Span[] = [];
+    let scoreBands: number[] | undefined;
     // No detector, no scan: `--detectors none` is the null pipeline.
     const matches = this.detectors.length > 0 ? this.vocabulary?.scan(text) : undefined;
     for (const detector of this.detectors) {
@@ -91,10 +94,11 @@ export class DetectorChain {
       suppressed = suppressed.concat(result.suppressed);
       if (result.keeps) keeps.push(...result.keeps);
       if (result.semantic) addSemanticStats(semantic, result.semantic);
+      if (result.scoreBands) scoreBands = result.scoreBands;
       const own = suppressInsideKeeps(result.findings, keeps, detector.weighsKeeps === true);
       suppressed = suppressed.concat(own.suppressed);
       findings = findings.concat(own.findings);
     }
-    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings), semantic };
+    return { findings: findings.sort(compareFindings), suppressed: suppressed.sort(compareFindings), semantic, ...(scoreBands ? { scoreBands } : {}) };
   }
 }

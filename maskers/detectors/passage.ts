@@ -92,6 +92,18 @@ export function scoreParagraphs(model: PassageModel, text: string): ScoredParagr
   return { spans, own, logits };
 }
 
+/** Bands of a paragraph's passage logit below the threshold: what an auditor asks of the kept text. */
+export const SCORE_BANDS = ['far below threshold (< t−4)', 'below threshold (t−4 … t−2)', 'just below threshold (t−2 … t)', 'at or above threshold (≥ t)'] as const;
+const BAND_EDGES = [-4, -2, 0] as const;
+
+/** The band of a logit against a threshold: an index into SCORE_BANDS. */
+export function scoreBand(logit: number, threshold: number): number {
+  const below = logit - threshold;
+  let band = 0;
+  while (band < BAND_EDGES.length && below >= BAND_EDGES[band]) band++;
+  return band;
+}
+
 export class PassageDetector implements Detector {
   readonly name = 'passage';
   readonly weighsKeeps = true;
@@ -119,7 +131,9 @@ export class PassageDetector implements Detector {
     // A paragraph alone is scored without neighbours or section: it has a threshold of its own.
     const threshold = spans.length === 1 ? (this.settings.isolatedThreshold ?? this.settings.threshold) : this.settings.threshold;
     const supported = threshold - this.settings.supportMargin;
+    const scoreBands = new Array<number>(SCORE_BANDS.length).fill(0);
     spans.forEach((span, index) => {
+      if (span.end - span.start >= PASSAGE_MIN_CHARS) scoreBands[scoreBand(logits[index], threshold)]++;
       if (logits[index] < supported) return;
       while (next < earlier.length && earlier[next].end <= span.start) next++;
       while (nextKeep < keeps.length && keeps[nextKeep].end <= span.start) nextKeep++;
@@ -144,7 +158,7 @@ export class PassageDetector implements Detector {
         },
       });
     });
-    return { findings, suppressed };
+    return { findings, suppressed, scoreBands };
   }
 
   /** The concept found most often in the document, or the pack's default; undefined when neither is chosen. */
