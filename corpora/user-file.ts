@@ -3,7 +3,8 @@
  * when it cannot be read, one line that says which file, what it was for, and why.
  */
 import { randomBytes } from 'node:crypto';
-import { link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
 const ERRNO_WORDS: Record<string, string> = {
@@ -45,6 +46,23 @@ export function environmentError(error: unknown, doing: string, path: string): u
   return isEnvironmentError(error) ? new UsageError(`cannot ${doing} '${path}': ${errnoMessage(error)}`) : error;
 }
 
+/** Filesystems that have no hard links (some FUSE and object-store mounts) answer link() with these. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+/**
+ * Puts `temporary`'s content at `path` only if `path` does not exist (EEXIST otherwise): a hard
+ * link, atomic and never half-written; where the filesystem has no hard links, an exclusive
+ * create and copy, still never over an existing file.
+ */
+export async function linkExclusive(temporary: string, path: string): Promise<void> {
+  try {
+    await link(temporary, path);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    await copyFile(temporary, path, constants.COPYFILE_EXCL);
+  }
+}
+
 /**
  * Writes a new file atomically and never over an existing one: Lacuna does not replace a file
  * it cannot prove it wrote. The data goes to a temporary name and is hard-linked into place,
@@ -54,7 +72,7 @@ export async function writeNewFile(path: string, data: string | Buffer): Promise
   const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await writeFile(temporary, data, { flag: 'wx' });
-    await link(temporary, path);
+    await linkExclusive(temporary, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`'${path}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it`);
     throw environmentError(error, 'write', path);

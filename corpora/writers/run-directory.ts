@@ -6,12 +6,12 @@
  * a directory is a finished run exactly when it has a manifest.json.
  */
 import { randomBytes } from 'node:crypto';
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { UsageError } from '../errors.js';
 import { TOOL_NAME } from '../package-info.js';
-import { environmentError, errnoMessage } from '../user-file.js';
+import { environmentError, errnoMessage, linkExclusive } from '../user-file.js';
 import { digestFile } from '../hashing.js';
 import { refuseOverlap } from '../sources.js';
 import { sealedManifestText, type ManifestOutput } from '../manifest.js';
@@ -105,7 +105,7 @@ async function readLockHolder(path: string): Promise<LockHolder | null> {
 /**
  * Takes the directory's lock: the lock file is written under a temporary name and hard-linked
  * into place, which fails atomically when a lock exists, so two runs can never both hold it and
- * a lock file is never seen half-written. A lock whose holder is a dead process on this host is
+ * a lock file is never seen half-written (without hard links: an exclusive create, see linkExclusive). A lock whose holder is a dead process on this host is
  * stale (a run killed with -9) and is taken over; a live holder, or one on another host (whose
  * pid cannot be checked from here), stops this run at once.
  */
@@ -117,7 +117,7 @@ async function acquireLock(outDir: string): Promise<string> {
   try {
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await link(temporary, path);
+        await linkExclusive(temporary, path);
         return path;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`cannot lock output directory '${outDir}': ${errnoMessage(error)}`);
