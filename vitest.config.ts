@@ -2,6 +2,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+// The suite's own cache, whatever the environment says: the global setup (which runs in this
+// process) and the tests (which get `env` below) must use the same one.
+const CACHE_DIR = join(tmpdir(), 'lacuna-test-cache');
+process.env.LACUNA_CACHE_DIR = CACHE_DIR;
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -9,8 +14,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // One cache for every test and run of the suite: the static embedder is distilled once (about 25 s).
-    env: { LACUNA_CACHE_DIR: join(tmpdir(), 'lacuna-test-cache') },
+    // One cache for every test and run of the suite; the static embedder is distilled into it once,
+    // before any test (test/global-setup.ts).
+    env: { LACUNA_CACHE_DIR: CACHE_DIR },
+    globalSetup: ['test/global-setup.ts'],
     maxWorkers: 2,
   },
 });
