@@ -59,6 +59,8 @@ export interface Manifest {
   outputs: ManifestOutput[];
   counts: Counts;
   findings: { total: number; suppressed: number; byConcept: Record<string, number> };
+  /** Characters removed for each concept (what the estimate of target text left is shared out by). */
+  removedCharsByConcept?: Record<string, number>;
   verification: unknown;
   stages: Record<string, StageStats>;
   /** Legitimate knowledge removed: characters, and keep contexts and control words inside removed spans. */

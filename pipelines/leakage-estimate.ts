@@ -62,6 +62,12 @@ export interface LeakageEstimate {
   seed: number;
   /** False for a corpus nobody masked: the remainder is all of the target text. */
   masked: boolean;
+  /**
+   * The remainder shared out over the concepts in proportion to the characters removed for each:
+   * the held-out rates are the pack's, not each concept's, so this apportions one estimate rather
+   * than making one per concept.
+   */
+  remainingByConcept: Record<string, Interval>;
 }
 
 const DRAWS = 2000;
@@ -95,7 +101,7 @@ function solve(removed: number, total: number, recall: number, falseRemoval: num
  * corpus nobody masked, `removedChars` is what masking it would remove and `masked` is false:
  * then all of T remains.
  */
-export function estimateLeakage(inputChars: number, removedChars: number, rates: HeldOutRates, options: { seed?: number; masked?: boolean } = {}): LeakageEstimate {
+export function estimateLeakage(inputChars: number, removedChars: number, rates: HeldOutRates, options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number> } = {}): LeakageEstimate {
   const seed = options.seed ?? 1;
   const masked = options.masked ?? true;
   const positive = rates.books.filter((book) => book.side === 'positive');
@@ -119,6 +125,15 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
   const recall = pooled(positive);
   const falseRemoval = pooled(negative);
   const point = solve(removedChars, inputChars, recall, falseRemoval);
+  const remainingChars = interval(draws.remaining, masked ? point.remaining : point.target, Math.round);
+  const byConcept = options.removedByConcept ?? {};
+  const attributed = Object.values(byConcept).reduce((sum, chars) => sum + chars, 0);
+  const remainingByConcept = Object.fromEntries(
+    Object.entries(byConcept).map(([concept, chars]) => {
+      const share = attributed === 0 ? 0 : chars / attributed;
+      return [concept, { estimate: Math.round(remainingChars.estimate * share), low: Math.round(remainingChars.low * share), high: Math.round(remainingChars.high * share) }];
+    }),
+  );
   return {
     method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
     inputChars,
@@ -126,11 +141,12 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
     recall: interval(draws.recall, recall),
     falseRemoval: interval(draws.falseRemoval, falseRemoval),
     targetChars: interval(draws.target, point.target, Math.round),
-    remainingChars: interval(draws.remaining, masked ? point.remaining : point.target, Math.round),
+    remainingChars,
     books: { positive: positive.length, negative: negative.length },
     draws: DRAWS,
     seed,
     masked,
+    remainingByConcept,
   };
 }
 

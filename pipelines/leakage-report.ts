@@ -8,8 +8,9 @@ import type { CollateralHit } from '../maskers/collateral.js';
 import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
-import type { LeakageEstimate } from './leakage-estimate.js';
+import type { Interval, LeakageEstimate } from './leakage-estimate.js';
 import type { LabelledMeasure } from './labelled-sample.js';
+import type { ProbeSummary } from './probe-summary.js';
 
 const CONTEXT_CHARS = 120;
 const PASSAGES_PER_CONCEPT = 20;
@@ -141,9 +142,19 @@ export interface RunSummaryForReport {
   suppressed?: number;
 }
 
-function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport): string {
+function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport, left: Interval | undefined): string {
   const known = (value: number | undefined) => (value === undefined ? '–' : String(value));
-  return `| ${id} | ${known(summary.findingsByConcept?.[id])} | ${known(summary.removedCharsByConcept?.[id])} | ${concept.lexical} | ${concept.semantic} | ${concept.waived} | ${concept.passed ? 'pass' : '**FAIL**'} |`;
+  const estimate = left ? `${left.estimate} (${left.low}–${left.high})` : '–';
+  return `| ${id} | ${known(summary.findingsByConcept?.[id])} | ${known(summary.removedCharsByConcept?.[id])} | ${concept.lexical} | ${concept.semantic} | ${concept.waived} | ${estimate} | ${concept.passed ? 'pass' : '**FAIL**'} |`;
+}
+
+function probesSection(probes: ProbeSummary): string[] {
+  const lines = ['## Probes verified against this corpus', '', `From ${probes.dir}.`, '', '| kind | passed | failed |', '|---|---:|---:|'];
+  for (const [kind, count] of Object.entries(probes.byKind)) lines.push(`| ${kind} | ${count.passed} | ${count.failed} |`);
+  lines.push('');
+  for (const failure of probes.failures.slice(0, 50)) lines.push(`- ${failure.kind} \`${failure.id}\` (${failure.concept}): ${failure.failed.join('; ').replace(/\|/g, '\\|')}`);
+  if (probes.failures.length > 0) lines.push('');
+  return lines;
 }
 
 function labelsSection(labels: LabelledMeasure): string[] {
@@ -199,6 +210,7 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   lines.push('');
   if (verification.estimate) lines.push(...estimateSection(verification.estimate));
   if (verification.labels) lines.push(...labelsSection(verification.labels));
+  if (verification.probes) lines.push(...probesSection(verification.probes));
   if (verification.outputScores) {
     lines.push('## How close the kept text comes', '', '| passage score of output paragraphs | paragraphs |', '|---|---:|');
     for (const row of verification.outputScores) lines.push(`| ${row.band} | ${row.paragraphs} |`);
@@ -213,8 +225,8 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   const c = summary.counts;
   if (c && c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
   if (summary.suppressed) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
-  lines.push('| concept | findings in input | characters removed | residual (re-detection) | residual (semantic) | waived | verdict |', '|---|---:|---:|---:|---:|---:|---|');
-  for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary));
+  lines.push('| concept | findings in input | characters removed | residual (re-detection) | residual (semantic) | waived | target characters left, estimated (95%) | verdict |', '|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary, verification.estimate?.remainingByConcept[id]));
   // Collateral damage is as much a failure of a mask as leakage: it comes right after the verdicts.
   if (collateral) lines.push('', ...collateralSection(collateral));
   if (verification.index) {

@@ -194,7 +194,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       lexicalWaived: residuals.waived,
       outputBands: bandsMeasured ? outputBands : undefined,
       waiver,
-      removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors },
+      removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
       indexDir: semanticOn ? await run.stagedDir('index') : undefined,
     });
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
@@ -262,6 +262,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       },
       outputs,
       counts,
+      removedCharsByConcept,
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
       verification: {
         verdict: verification.verdict,

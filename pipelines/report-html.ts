@@ -196,10 +196,20 @@ export function renderReportHtml(input: HtmlReportInput): string {
   if (verification.outputScores) {
     out.push('<h2>How close the kept text comes</h2>', histogram("output paragraphs by the passage classifier's score (t: its threshold)", verification.outputScores.map((row) => row.paragraphs), ['< t−4', 't−4…t−2', 't−2…t', '≥ t']));
   }
+  if (verification.probes) {
+    const probes = verification.probes;
+    out.push('<h2 id="probes">Probes verified against this corpus</h2>', `<p>From <code>${escape(probes.dir)}</code>. A masked probe that fails is knowledge the corpus still holds; a control that fails is knowledge it lost.</p>`);
+    out.push(table(['kind', 'passed', 'failed'], Object.entries(probes.byKind).map(([kind, count]) => [escape(kind), String(count.passed), String(count.failed)]), { numeric: [false, true, true] }));
+    if (probes.failures.length > 0) out.push(table(['probe', 'kind', 'concept', 'question', 'failed check'], probes.failures.map((failure) => [`<code>${escape(failure.id)}</code>`, escape(failure.kind), escape(failure.concept), escape(failure.question), escape(failure.failed.join('; '))]), { sortable: true }));
+  }
   out.push('<h2 id="concepts">Concepts</h2>');
   const known = (value: number | undefined) => (value === undefined ? '–' : number(value));
-  const conceptRows = Object.entries(verification.concepts).map(([id, concept]) => [`<span class="concept">${escape(id)}</span>`, known(summary.findingsByConcept?.[id]), known(summary.removedCharsByConcept?.[id]), String(concept.lexical), String(concept.semantic), String(concept.waived), concept.passed ? 'pass' : '<strong>FAIL</strong>']);
-  out.push(table(['concept', 'findings in input', 'characters removed', 'residual (re-detection)', 'residual (semantic)', 'waived', 'verdict'], conceptRows, { sortable: true, numeric: [false, true, true, true, true, true, false] }));
+  const left = (id: string) => {
+    const value = verification.estimate?.remainingByConcept[id];
+    return value ? `${number(value.estimate)} (${number(value.low)}–${number(value.high)})` : '–';
+  };
+  const conceptRows = Object.entries(verification.concepts).map(([id, concept]) => [`<span class="concept">${escape(id)}</span>`, known(summary.findingsByConcept?.[id]), known(summary.removedCharsByConcept?.[id]), String(concept.lexical), String(concept.semantic), String(concept.waived), left(id), concept.passed ? 'pass' : '<strong>FAIL</strong>']);
+  out.push(table(['concept', 'findings in input', 'characters removed', 'residual (re-detection)', 'residual (semantic)', 'waived', 'target characters left, estimated (95%)', 'verdict'], conceptRows, { sortable: true, numeric: [false, true, true, true, true, true, true, false] }));
   const counts = summary.counts;
   if (counts) out.push(`<p>Documents: ${number(counts.input)} in, ${number(counts.kept)} kept unchanged, ${number(counts.edited)} edited, ${number(counts.dropped)} dropped, ${number(counts.rejected)} rejected.</p>`);
 

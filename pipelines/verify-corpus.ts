@@ -63,11 +63,11 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
     const report: VerificationReport = {
       ...verification,
       pack: { id: loaded.pack.id, version: loaded.pack.version },
-      run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept },
+      run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept, removedCharsByConcept: manifest.removedCharsByConcept },
       methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
       concepts,
       passed: Object.values(concepts).every((concept) => concept.passed),
-      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false }),
+      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept }),
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),
     };
     report.verdict = verdictLine(report);

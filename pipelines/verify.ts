@@ -39,6 +39,7 @@ import { estimateLeakage, estimateUnavailable, heldOutRates, type LeakageEstimat
 import { loadWaiver, waiverRecord, type Waiver } from './waiver.js';
 import { drawSample, measureLabels, type LabelledMeasure, type SampleResult } from './labelled-sample.js';
 import { checkRunInputsReadable } from '../corpora/run-inputs.js';
+import { summariseProbes, type ProbeSummary } from './probe-summary.js';
 import { readManifest } from './replay.js';
 
 export interface ResidualPassage {
@@ -101,6 +102,8 @@ export interface VerificationReport {
   verdict: string;
   /** Leakage and collateral damage measured on a sample a person labelled. */
   labels?: LabelledMeasure;
+  /** The probes verified against this run's corpus, when given. */
+  probes?: ProbeSummary;
   /** The output's paragraphs (of passage size) by the classifier's score band: how close the kept text comes. */
   outputScores: { band: string; paragraphs: number }[] | null;
 }
@@ -127,7 +130,7 @@ export interface VerifyCorpusOptions {
   /** Reviewed false positives to clear from the verdict. */
   waiver?: Waiver;
   /** Characters the masking read and removed, for the estimate of target text left. */
-  removal?: { inputChars: number; removedChars: number; masked: boolean; detectors: readonly string[] };
+  removal?: { inputChars: number; removedChars: number; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
 }
 
 const RECALL_QUERIES = 20;
@@ -262,7 +265,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const rates = heldOutRates(pack);
   const unavailable = removal ? estimateUnavailable(rates, removal.detectors) : 'the characters masking removed are not known';
   if (unavailable) report.estimateUnavailable = unavailable;
-  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked });
+  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked, removedByConcept: removal!.byConcept });
   report.verdict = verdictLine(report);
   return report;
 }
@@ -340,6 +343,8 @@ export interface VerifyOptions {
   waiver?: string;
   /** A labelled sample (from --sample) to measure leakage and collateral damage with. */
   labels?: string;
+  /** A `lacuna probes build --corpus RUN` directory whose verification the report shows. */
+  probes?: string;
   cacheDir: string;
   maxResidual?: number;
   detectors?: DetectorName[];
@@ -385,7 +390,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     detectors,
     waiver: options.waiver ? await loadWaiver(options.waiver) : undefined,
     // The estimate rests on what the run removed, with the detectors the run masked with.
-    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, removedChars: manifest.collateral.removedChars, masked: true, detectors: config.detectors ?? [] } : undefined,
+    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, removedChars: manifest.collateral.removedChars, masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     cacheDir: options.cacheDir,
     model: config.model,
@@ -394,11 +399,12 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };
-  report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, suppressed: manifest.findings?.suppressed ?? 0 };
+  report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, removedCharsByConcept: manifest.removedCharsByConcept, suppressed: manifest.findings?.suppressed ?? 0 };
   report.identity = identityFromManifest(manifest, 'verify', report.waiver);
   report.collateral = collateralFromManifest(manifest);
   report.passed &&= problems.length === 0;
   if (options.labels) report.labels = await measureLabels(options.labels);
+  if (options.probes) report.probes = await summariseProbes(options.probes, options.runDir);
   report.verdict = verdictLine(report);
   return report;
 }

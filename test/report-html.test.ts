@@ -67,11 +67,21 @@ describe.skipIf(!CHROMIUM)('report.html in headless Chromium', () => {
     const dir = tempDir();
     const out = join(dir, 'run');
     expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--detectors', 'lexical,entity,context'])).code).toBe(0);
+    const probes = join(dir, 'probes');
+    expect((await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--corpus', out, '--out', probes, '--generated', '5'])).code).toBe(0);
     const verifyHtml = join(dir, 'verify.html');
-    expect((await runCli(['verify', out, '--html', verifyHtml])).code).toBe(0);
+    expect((await runCli(['verify', out, '--html', verifyHtml, '--probes', probes])).code).toBe(0);
     const verifyDom = await render(verifyHtml, false);
     expect(verifyDom).toContain('this is not a measure of leakage');
     expect(verifyDom).toContain('<span class="concept">special-relativity</span>');
+    expect(verifyDom).toContain('<h2 id="probes">Probes verified against this corpus</h2>');
+    expect(verifyDom).toMatch(/<tr><td>masked<\/td><td class="num">\d+<\/td><td class="num">\d+<\/td><\/tr>/);
+    // Probes verified against another corpus are refused, in one line.
+    const other = join(dir, 'other');
+    expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', other, '--quiet', '--detectors', 'lexical'])).code).toBe(0);
+    const refused = await runCli(['verify', other, '--probes', probes]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(`lacuna: the probes in '${probes}' were verified against '${out}', not '${other}'; build them with lacuna probes build --corpus ${other}\n`);
 
     const audit = join(dir, 'audit');
     expect((await runCli(['audit', SAMPLE, '--pack', 'physics-post-1900', '--out', audit, '--quiet'])).code).toBe(0);

@@ -69,6 +69,9 @@ describe('the verdict', () => {
     expect(estimate.remainingChars.low).toBeLessThanOrEqual(estimate.remainingChars.estimate);
     expect(estimate.remainingChars.estimate).toBeLessThanOrEqual(estimate.remainingChars.high);
     expect(estimate.books.positive).toBeGreaterThanOrEqual(10);
+    // Shared out over the concepts by the characters removed for each: the parts add up to the whole.
+    const parts = Object.values(estimate.remainingByConcept) as { estimate: number }[];
+    expect(Math.abs(parts.reduce((sum, part) => sum + part.estimate, 0) - estimate.remainingChars.estimate)).toBeLessThanOrEqual(parts.length);
   });
 });
 

@@ -28,6 +28,7 @@ interface VerifyFlags {
   pack?: string;
   stripGutenberg: boolean;
   html?: string;
+  probes?: string;
 }
 
 function htmlOf(report: VerificationReport): string {
@@ -54,6 +55,7 @@ export function verifyCommand(): Command {
     .option('--seed <n>', 'seed of the sample', parseCount, 1)
     .option('--labels <file>', 'a labelled sample: measure leakage and collateral damage from it, with Wilson intervals')
     .option('--html <file>', 'also write the report as one self-contained HTML file (a new file)')
+    .option('--probes <dir>', 'show the probes of `lacuna probes build --corpus <run-dir>` in the report')
     .action(async (paths: string[], flags: VerifyFlags) => {
       if (flags.pack) {
         const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir }, progressFor('verify', { quiet: false, logFormat: 'text' }));
@@ -77,7 +79,7 @@ export function verifyCommand(): Command {
         flags.indexM || flags.indexEf
           ? { m: flags.indexM ?? DEFAULT_INDEX_PARAMETERS.m, efConstruction: Math.max(flags.indexEf ?? 0, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf ?? DEFAULT_INDEX_PARAMETERS.efSearch }
           : undefined;
-      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index, waiver: flags.waive, labels: flags.labels });
+      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index, waiver: flags.waive, labels: flags.labels, probes: flags.probes });
       if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
       if (flags.html) await writeNewFile(flags.html, htmlOf(report));
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
