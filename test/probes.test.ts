@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
@@ -18,6 +19,8 @@ interface Probe {
 const available = sharedAvailable('probe building and verification on ../shared/corpora/physics');
 const TEXTS = ['post1900/einstein_relativity_pg5001.txt', 'pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt', 'pre1900/maxwell_five_papers_pg4908.txt'];
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+const SPLITS_OF = (dir: string) => ['masked', 'control', 'reconstruction'].map((split) => readJsonlFile(join(dir, 'hf', `${split}.jsonl`)));
 
 describe('lacuna probes build (curated)', () => {
   it('holds at least 60 masked, 40 control and 10 reconstruction probes, each valid', async () => {
@@ -114,10 +117,10 @@ describe.runIf(available)('lacuna probes on a masked corpus', () => {
     const result = await runCli(['probes', 'export', probesDir, '--out', out]);
     expect(result.code).toBe(0);
     const card = readFileSync(join(out, 'hf', 'README.md'), 'utf8');
-    for (const split of ['masked', 'control', 'reconstruction']) {
-      expect(card).toContain(`- split: ${split}\n    path: ${split}.jsonl`);
-      expect(readJsonlFile(join(out, 'hf', `${split}.jsonl`)).length).toBeGreaterThan(0);
-    }
+    // Reconstruction probes need their premise passages in the corpus, and these three books hold few
+    // of them: most fail verification, so the split may be empty; it is still declared.
+    for (const split of ['masked', 'control', 'reconstruction']) expect(card).toContain(`- split: ${split}\n    path: ${split}.jsonl`);
+    for (const split of ['masked', 'control']) expect(readJsonlFile(join(out, 'hf', `${split}.jsonl`)).length).toBeGreaterThan(0);
     const tasks = ['masked_gen', 'masked_mc', 'control_gen', 'control_mc'];
     for (const task of tasks) {
       const yaml = readFileSync(join(out, 'lm-eval', `lacuna_physics_post_1900_${task}.yaml`), 'utf8');
@@ -125,6 +128,36 @@ describe.runIf(available)('lacuna probes on a masked corpus', () => {
       const dataFile = /test: (\S+)/.exec(yaml)![1];
       expect(existsSync(join(out, 'lm-eval', dataFile))).toBe(true);
       expect(yaml).toContain(task.endsWith('_mc') ? 'output_type: multiple_choice' : 'output_type: generate_until');
+    }
+    // The card declares one schema for every split (so `datasets` loads them together), and every
+    // row of every split conforms to it: the column set, and each value's type.
+    const front = parseYaml(card.split('---')[1]) as { dataset_info: { features: ({ name: string; dtype?: string; sequence?: string })[]; splits: { name: string; num_examples: number }[] }; license: string; language: string[]; task_categories: string[]; lacuna: { pack_sha256: string; tool: string; seed: number } };
+    expect(front.language).toEqual(['en']);
+    expect(front.task_categories).toContain('question-answering');
+    expect(front.lacuna.pack_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(front.lacuna.seed).toBe(1900);
+    const conforms = (feature: { dtype?: string; sequence?: string }, value: unknown) =>
+      feature.sequence ? Array.isArray(value) && value.every((item) => typeof item === 'string') : feature.dtype === 'string' ? typeof value === 'string' : feature.dtype === 'int64' ? Number.isInteger(value) : value === null || typeof value === 'boolean';
+    const exported: { verified: boolean | null; id: string }[] = [];
+    for (const split of front.dataset_info.splits) {
+      const rows = readJsonlFile<Record<string, unknown>>(join(out, 'hf', `${split.name}.jsonl`));
+      expect(rows.length).toBe(split.num_examples);
+      for (const row of rows) {
+        expect(Object.keys(row)).toEqual(front.dataset_info.features.map((feature) => feature.name));
+        for (const feature of front.dataset_info.features) expect(conforms(feature, row[feature.name]), `${split.name} ${row.id} ${feature.name}`).toBe(true);
+        exported.push(row as { verified: boolean | null; id: string });
+      }
+    }
+    // Only probes that passed verification, unless asked; the probe build's manifest travels along.
+    const built = readJsonlFile<Probe>(join(probesDir, 'probes.jsonl'));
+    const failed = built.filter((probe) => probe.verification?.passed === false);
+    expect(exported.every((row) => row.verified !== false)).toBe(true);
+    expect(exported.length).toBe(built.length - failed.length);
+    expect(readFileSync(join(out, 'probes-manifest.json'), 'utf8')).toBe(readFileSync(join(probesDir, 'manifest.json'), 'utf8'));
+    if (failed.length > 0) {
+      const all = join(tempDir(), 'export-all');
+      expect((await runCli(['probes', 'export', probesDir, '--out', all, '--include-failed'])).code).toBe(0);
+      expect(SPLITS_OF(all).reduce((sum, rows) => sum + rows.length, 0)).toBe(built.length);
     }
     const mc = readJsonlFile<{ choices: string[]; answer: string; answer_index: number }>(join(out, 'lm-eval', 'data', 'masked_mc.jsonl'));
     for (const row of mc) expect(row.choices[row.answer_index]).toBe(row.answer);

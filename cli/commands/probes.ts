@@ -13,7 +13,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../../corpora/package-info.js';
 import { readRecords } from '../../corpora/readers/records.js';
 import { RunDirectory, writeFileAtomic } from '../../corpora/writers/run-directory.js';
 import { buildProbes, type BuildReport, type ProbeRecord } from '../../pipelines/probes/build.js';
-import { exportProbes } from '../../pipelines/probes/export.js';
+import { exportable, exportProbes } from '../../pipelines/probes/export.js';
 
 interface ClassifyFlags {
   pack: string;
@@ -69,7 +69,7 @@ export function probesCommand(): Command {
           await run.writeFile('report.md', probesMarkdown(loaded.pack.id, report)),
         ];
         const outputs = written.map((file) => run.manifestOutput(file));
-        const manifest = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes build', pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 }, config: { corpus: flags.corpus ?? null, generated: flags.generated, seed: flags.seed, model: flags.model }, outputs, counts: report.counts };
+        const manifest = { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes build', pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, language: loaded.pack.language }, config: { corpus: flags.corpus ?? null, generated: flags.generated, seed: flags.seed, model: flags.model }, outputs, counts: report.counts };
         await run.commit(outputs.map((output) => output.path), manifest);
         const summary = Object.entries(report.counts).map(([kind, count]) => `${count} ${kind}`).join(', ');
         process.stdout.write(`built ${built.length} probes (${summary})${report.verified ? `; ${report.failures.length} failed verification` : ''}\n  probes  ${flags.out}/probes.jsonl\n  report  ${flags.out}/report.md\n`);
@@ -84,18 +84,23 @@ export function probesCommand(): Command {
     .argument('<probes-dir>', 'output directory of `lacuna probes build`')
     .requiredOption('-o, --out <dir>', 'export directory (hf/ and lm-eval/)')
     .option('--overwrite', 'replace an export written before into the same directory', false)
-    .action(async (probesDir: string, flags: { out: string; overwrite: boolean }) => {
+    .option('--include-failed', 'also export probes that failed verification against the corpus', false)
+    .action(async (probesDir: string, flags: { out: string; overwrite: boolean; includeFailed: boolean }) => {
       const manifest = JSON.parse(await readFile(join(probesDir, 'manifest.json'), 'utf8').catch(() => {
         throw new UsageError(`'${probesDir}' is not a finished probe build: manifest.json is missing`);
-      })) as { pack: { id: string } };
+      })) as { pack: { id: string; version: string; sha256: string; language?: string }; config?: { seed?: number } };
       const built: ProbeRecord[] = [];
       for await (const probe of readRecords<ProbeRecord>(join(probesDir, 'probes.jsonl'))) built.push(probe);
+      const { kept, excluded } = exportable(built, flags.includeFailed);
       const run = await RunDirectory.prepare(flags.out, flags.overwrite, [probesDir]);
       try {
-        const result = await exportProbes(manifest.pack.id, built, run);
+        const provenance = { packId: manifest.pack.id, packVersion: manifest.pack.version, packSha256: manifest.pack.sha256, language: manifest.pack.language ?? 'en', tool: `${TOOL_NAME} ${TOOL_VERSION}`, seed: manifest.config?.seed ?? null, excludedFailed: excluded };
+        const result = await exportProbes(provenance, kept, run);
+        // The probe build's own manifest travels with the export: which corpus, pack and seed made these probes.
+        result.files.push(await run.writeFile('probes-manifest.json', await readFile(join(probesDir, 'manifest.json'), 'utf8')));
         const outputs = result.files.map((file) => run.manifestOutput(file));
-        await run.commit(outputs.map((output) => output.path), { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes export', pack: manifest.pack, config: { probes: probesDir }, outputs });
-        process.stdout.write(`exported ${built.length} probes: ${result.files.length} files, lm-eval tasks ${result.tasks.join(', ')}\n  ${flags.out}/hf  ${flags.out}/lm-eval\n`);
+        await run.commit(outputs.map((output) => output.path), { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'probes export', pack: manifest.pack, config: { probes: probesDir, includeFailed: flags.includeFailed }, counts: { probes: built.length, exported: kept.length, excludedFailed: excluded }, outputs });
+        process.stdout.write(`exported ${kept.length} of ${built.length} probes (${excluded} failed verification and left out${flags.includeFailed ? '' : '; --include-failed keeps them'}): ${result.files.length} files, lm-eval tasks ${result.tasks.join(', ')}\n  ${flags.out}/hf  ${flags.out}/lm-eval\n`);
       } catch (error) {
         await run.abort();
         throw error;

@@ -44,12 +44,72 @@ function datasetRow(probe: ProbeRecord) {
 
 const lines = (rows: unknown[]) => rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length ? '\n' : '');
 
-function card(packId: string, counts: Record<string, number>): string {
+/**
+ * The columns of every split, declared in the card. Without them the json builder infers each
+ * split's types from its own rows and casts the others to the first split's: an always-empty
+ * `premises` is list<null> in masked and list<string> in reconstruction, and loading the splits
+ * together fails (huggingface/datasets#7092). Declared, every split loads with one schema.
+ */
+export const DATASET_FEATURES: [string, { dtype: 'string' | 'int64' | 'bool' } | { sequence: 'string' }][] = [
+  ['id', { dtype: 'string' }],
+  ['concept', { dtype: 'string' }],
+  ['format', { dtype: 'string' }],
+  ['question', { dtype: 'string' }],
+  ['choices', { sequence: 'string' }],
+  ['answer', { dtype: 'string' }],
+  ['answer_index', { dtype: 'int64' }],
+  ['premises', { sequence: 'string' }],
+  ['key_points', { sequence: 'string' }],
+  ['source', { dtype: 'string' }],
+  ['provenance', { dtype: 'string' }],
+  ['verified', { dtype: 'bool' }],
+];
+
+/** What the card says of where the probes come from. */
+export interface ExportProvenance {
+  packId: string;
+  packVersion: string;
+  packSha256: string;
+  language: string;
+  tool: string;
+  seed: number | null;
+  /** Probes left out because they failed verification (unless --include-failed). */
+  excludedFailed: number;
+}
+
+function card(provenance: ExportProvenance, counts: Record<string, number>): string {
+  const features = DATASET_FEATURES.map(([name, type]) => `  - name: ${name}\n    ${'dtype' in type ? `dtype: ${type.dtype}` : `sequence: ${type.sequence}`}`).join('\n');
+  const packId = provenance.packId;
   return `---
+language:
+- ${provenance.language}
+license: other
+license_name: lacuna-probes
+license_link: LICENSE
+task_categories:
+- question-answering
+- text-generation
+tags:
+- lacuna
+- knowledge-masking
+- ${packId}
+pretty_name: ${packId} probes
 configs:
 - config_name: default
   data_files:
 ${SPLITS.map((split) => `  - split: ${split}\n    path: ${split}.jsonl`).join('\n')}
+dataset_info:
+  features:
+${features}
+  splits:
+${SPLITS.map((split) => `  - name: ${split}\n    num_examples: ${counts[split]}`).join('\n')}
+lacuna:
+  pack: ${packId}
+  pack_version: ${provenance.packVersion}
+  pack_sha256: ${provenance.packSha256}
+  tool: ${provenance.tool}
+  seed: ${provenance.seed ?? 'null'}
+  excluded_failed_verification: ${provenance.excludedFailed}
 ---
 
 # ${packId} probes
@@ -61,6 +121,10 @@ Probe sets made by Lacuna for the ${packId} concept pack.
 | masked | ${counts.masked} | knowledge the mask removed: a model trained on the masked corpus should fail these unless it rediscovers the answer |
 | control | ${counts.control} | pre-cutoff knowledge the mask must keep: the model should answer these |
 | reconstruction | ${counts.reconstruction} | derivations of a target from pre-cutoff premises, for a grader (reference answer and key points) |
+
+Made with ${provenance.tool} from pack ${packId} ${provenance.packVersion} (sha256 \`${provenance.packSha256}\`), seed ${provenance.seed ?? 'none'}. ${provenance.excludedFailed > 0 ? `${provenance.excludedFailed} probe(s) that failed verification against the masked corpus are left out (\`--include-failed\` keeps them).` : 'No probe was left out.'}
+
+Licence: curated probes come from the pack and are under the pack's licence; generated probes quote sentences of the corpus they were made from and carry that corpus's licence (\`license: other\`).
 
 Fields: \`id\`, \`concept\`, \`format\` (short-answer, cloze, multiple-choice, derivation), \`question\` (cloze blanks are \`____\`), \`choices\`, \`answer\`, \`answer_index\` (multiple choice), \`premises\`, \`key_points\`, \`source\` (curated in the pack, or generated from a corpus), \`provenance\` (document id and span of a generated probe), \`verified\` (whether the probe passed verification against the masked corpus; null when not verified).
 `;
@@ -110,7 +174,14 @@ metadata:
 }
 
 /** Writes the export into `run`'s staging; the caller commits it (so nothing it did not write is replaced). */
-export async function exportProbes(packId: string, probes: ProbeRecord[], run: RunDirectory): Promise<ExportResult> {
+/** Probes that failed verification stay out unless asked for: a masked probe the corpus answers measures nothing. */
+export function exportable(probes: readonly ProbeRecord[], includeFailed: boolean): { kept: ProbeRecord[]; excluded: number } {
+  const kept = includeFailed ? [...probes] : probes.filter((probe) => probe.verification?.passed !== false);
+  return { kept, excluded: probes.length - kept.length };
+}
+
+export async function exportProbes(provenance: ExportProvenance, probes: ProbeRecord[], run: RunDirectory): Promise<ExportResult> {
+  const packId = provenance.packId;
   const files: WrittenFile[] = [];
   const tasks: string[] = [];
   const write = async (path: string, content: string) => {
@@ -122,7 +193,7 @@ export async function exportProbes(packId: string, probes: ProbeRecord[], run: R
     counts[split] = rows.length;
     await write(`hf/${split}.jsonl`, lines(rows));
   }
-  await write('hf/README.md', card(packId, counts));
+  await write('hf/README.md', card(provenance, counts));
   const prefix = `lacuna_${packId.replace(/[^a-z0-9]+/gi, '_')}`;
   for (const split of ['masked', 'control'] as const) {
     const generation = probes.filter((probe) => probe.kind === split && (probe.format === 'short-answer' || probe.format === 'cloze')).map(datasetRow);
