@@ -124,8 +124,8 @@ describe.runIf(available)('lacuna probes on a masked corpus', () => {
     const tasks = ['masked_gen', 'masked_mc', 'control_gen', 'control_mc'];
     for (const task of tasks) {
       const yaml = readFileSync(join(out, 'lm-eval', `lacuna_physics_post_1900_${task}.yaml`), 'utf8');
-      expect(yaml).toContain('dataset_path: json');
-      const dataFile = /test: (\S+)/.exec(yaml)![1];
+      expect(yaml).toContain('custom_dataset: !function lacuna_data.load');
+      const dataFile = /data_file: (\S+)/.exec(yaml)![1];
       expect(existsSync(join(out, 'lm-eval', dataFile))).toBe(true);
       expect(yaml).toContain(task.endsWith('_mc') ? 'output_type: multiple_choice' : 'output_type: generate_until');
     }

@@ -5,9 +5,11 @@
  *   dataset card whose front matter lists the splits, so
  *   `datasets.load_dataset("<dir>/hf")` gives three splits.
  * - lm-eval/: lm-evaluation-harness task YAMLs, one per split and probe type:
- *   generation (short answer and cloze, exact match) and multiple choice
- *   (accuracy), each pointing at its own JSONL through `dataset_path: json`
- *   and `data_files` (paths relative to lm-eval/; run lm_eval from there).
+ *   generation (short answer and cloze, exact match against accepted answers,
+ *   whitespace stripped) and multiple choice (accuracy), each loading its own
+ *   JSONL through lacuna_data.py beside it (so lm_eval runs from anywhere with
+ *   --include_path), with a few-shot file of control probes only; all tasks
+ *   share the tag lacuna_<pack>.
  *   Reconstruction tasks are free-form derivations: they go to the HF
  *   dataset with their premises and key points, for a grader, not to lm-eval.
  *
@@ -130,25 +132,63 @@ Fields: \`id\`, \`concept\`, \`format\` (short-answer, cloze, multiple-choice, d
 `;
 }
 
-/** What every task shares: its name and the local JSONL it reads. */
-function taskHeader(name: string, dataFile: string): string {
+/**
+ * lm-eval resolves `data_files` against the directory lm_eval runs in, so tasks that name their
+ * JSONL directly run only from inside lm-eval/. This loader, written beside the task files, is
+ * found by lm-eval's `!function` next to the YAML and opens the files relative to itself.
+ */
+const LOADER = `"""Loads Lacuna's probe files beside this file, wherever lm_eval runs from. Written by Lacuna."""
+import os
+
+import datasets
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load(data_file, fewshot_file=None, **kwargs):
+    files = {"test": os.path.join(HERE, data_file)}
+    if fewshot_file:
+        files["fewshot"] = os.path.join(HERE, fewshot_file)
+    return datasets.load_dataset("json", data_files=files)
+`;
+
+/** Few-shot examples per task type: control probes only, so no masked answer is ever shown to the model. */
+const FEWSHOT = 3;
+
+/** What every task shares: its name, the loader, the test and few-shot files, and the prompt. */
+function taskHeader(name: string, dataFile: string, fewshotFile: string): string {
   return `task: ${name}
-dataset_path: json
+tag: ${name.replace(/_(masked|control)_(gen|mc)$/, '')}
+custom_dataset: !function lacuna_data.load
 dataset_kwargs:
-  data_files:
-    test: ${dataFile}
+  data_file: ${dataFile}
+  fewshot_file: ${fewshotFile}
 test_split: test
+fewshot_split: fewshot
+fewshot_config:
+  sampler: first_n
 doc_to_text: "Question: {{question}}\\nAnswer:"
 `;
 }
 
-function generationTask(name: string, dataFile: string): string {
-  return `${taskHeader(name, dataFile)}output_type: generate_until
-doc_to_target: "{{answer}}"
+/**
+ * Generation: the model's answer is stripped of surrounding whitespace (lm-eval keeps the leading
+ * space after "Answer:"), cut at the end of its line, and matched, case and punctuation aside,
+ * against any of the probe's accepted answers (the reference and the pack terms it rests on).
+ */
+function generationTask(name: string, dataFile: string, fewshotFile: string): string {
+  return `${taskHeader(name, dataFile, fewshotFile)}output_type: generate_until
+doc_to_target: answers
 generation_kwargs:
   until:
     - "\\n"
+    - "Question:"
   do_sample: false
+filter_list:
+  - name: strip
+    filter:
+      - function: remove_whitespace
+      - function: take_first
 metric_list:
   - metric: exact_match
     aggregation: mean
@@ -156,12 +196,12 @@ metric_list:
     ignore_case: true
     ignore_punctuation: true
 metadata:
-  version: 1.0
+  version: 2.0
 `;
 }
 
-function multipleChoiceTask(name: string, dataFile: string): string {
-  return `${taskHeader(name, dataFile)}output_type: multiple_choice
+function multipleChoiceTask(name: string, dataFile: string, fewshotFile: string): string {
+  return `${taskHeader(name, dataFile, fewshotFile)}output_type: multiple_choice
 doc_to_choice: "{{choices}}"
 doc_to_target: "{{answer_index}}"
 metric_list:
@@ -169,8 +209,13 @@ metric_list:
     aggregation: mean
     higher_is_better: true
 metadata:
-  version: 1.0
+  version: 2.0
 `;
+}
+
+/** A row of an lm-eval data file: the dataset row and the answers a generation is accepted with. */
+function taskRow(probe: ProbeRecord) {
+  return { ...datasetRow(probe), answers: [...new Set([probe.answer, ...probe.evidence])] };
 }
 
 /** Writes the export into `run`'s staging; the caller commits it (so nothing it did not write is replaced). */
@@ -195,18 +240,22 @@ export async function exportProbes(provenance: ExportProvenance, probes: ProbeRe
   }
   await write('hf/README.md', card(provenance, counts));
   const prefix = `lacuna_${packId.replace(/[^a-z0-9]+/gi, '_')}`;
-  for (const split of ['masked', 'control'] as const) {
-    const generation = probes.filter((probe) => probe.kind === split && (probe.format === 'short-answer' || probe.format === 'cloze')).map(datasetRow);
-    const choice = probes.filter((probe) => probe.kind === split && probe.format === 'multiple-choice').map(datasetRow);
-    if (generation.length > 0) {
-      await write(`lm-eval/data/${split}_gen.jsonl`, lines(generation));
-      await write(`lm-eval/${prefix}_${split}_gen.yaml`, generationTask(`${prefix}_${split}_gen`, `data/${split}_gen.jsonl`));
-      tasks.push(`${prefix}_${split}_gen`);
-    }
-    if (choice.length > 0) {
-      await write(`lm-eval/data/${split}_mc.jsonl`, lines(choice));
-      await write(`lm-eval/${prefix}_${split}_mc.yaml`, multipleChoiceTask(`${prefix}_${split}_mc`, `data/${split}_mc.jsonl`));
-      tasks.push(`${prefix}_${split}_mc`);
+  await write('lm-eval/lacuna_data.py', LOADER);
+  const ofFormat = (split: 'masked' | 'control', type: 'gen' | 'mc') => probes.filter((probe) => probe.kind === split && (type === 'mc' ? probe.format === 'multiple-choice' : probe.format === 'short-answer' || probe.format === 'cloze'));
+  for (const type of ['gen', 'mc'] as const) {
+    // The few-shot file holds control probes only, and those are left out of the control test.
+    // At most half of them, so a small set keeps a control test.
+    const controls = ofFormat('control', type);
+    const fewshot = controls.slice(0, Math.min(FEWSHOT, Math.floor(controls.length / 2)));
+    const shown = new Set(fewshot.map((probe) => probe.id));
+    await write(`lm-eval/data/fewshot_${type}.jsonl`, lines(fewshot.map(taskRow)));
+    for (const split of ['masked', 'control'] as const) {
+      const rows = ofFormat(split, type).filter((probe) => !shown.has(probe.id)).map(taskRow);
+      if (rows.length === 0) continue;
+      const name = `${prefix}_${split}_${type}`;
+      await write(`lm-eval/data/${split}_${type}.jsonl`, lines(rows));
+      await write(`lm-eval/${name}.yaml`, (type === 'gen' ? generationTask : multipleChoiceTask)(name, `data/${split}_${type}.jsonl`, `data/fewshot_${type}.jsonl`));
+      tasks.push(name);
     }
   }
   return { files, tasks };
