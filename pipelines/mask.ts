@@ -27,6 +27,7 @@ import { CollateralCollector, LexicalResiduals, leakageMarkdown } from './leakag
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { loadWaiver } from './waiver.js';
 import { ReportCollector } from './report-data.js';
+import { AttributesWriter } from './attributes.js';
 import { SCORE_BANDS } from '../maskers/detectors/passage.js';
 import { renderReportHtml } from './report-html.js';
 import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
@@ -67,6 +68,8 @@ export interface MaskOptions {
   onWarning?: (message: string) => void;
   /** A waiver file of reviewed false positives to clear from the verdict. */
   waiver?: string;
+  /** Also write Dolma attribute files under attributes/<name>/ (see attributes.ts). */
+  emitAttributes?: string;
 }
 
 export interface MaskResult {
@@ -106,6 +109,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'), { level: options.gzipLevel });
   const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'), { level: options.gzipLevel });
   const rejectsWriter = new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false });
+  const attributes = options.emitAttributes ? new AttributesWriter(run, options.emitAttributes, loaded.pack.id, options.gzipLevel) : undefined;
 
   const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
   const findingsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
@@ -134,6 +138,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
           if (options.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
           counts.rejected++;
           reportData.reject(reject.file);
+          await attributes?.reject(reject.file, reject.id);
           await rejectsWriter.write(reject);
           continue;
         }
@@ -154,6 +159,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         }
         collateral.add(doc.id, doc.text, removed, outcome.collateral);
         reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+        await attributes?.document(item.event.origin.file, withText(doc, '').id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
         if (outcome.outputBands) {
           bandsMeasured = true;
           outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
@@ -176,7 +182,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 
     const writeClose = performance.now();
     const shards = await corpus.close();
-    const written = [...shards, await editsWriter.close(), await findingsWriter.close(), await rejectsWriter.close()];
+    const written = [...shards, await editsWriter.close(), await findingsWriter.close(), await rejectsWriter.close(), ...((await attributes?.close()) ?? [])];
     writeMs += performance.now() - writeClose;
     if (!countsBalance(counts)) throw new Error(`internal error: counts do not balance: ${JSON.stringify(counts)}`);
 
@@ -258,6 +264,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         semantic: semanticOn ? loaded.pack.semantic : null,
         maxResidual: options.maxResidual,
         strict: options.strict,
+        emitAttributes: options.emitAttributes ?? null,
         detectors: options.detectors,
       },
       outputs,

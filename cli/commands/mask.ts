@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY } from '../../maskers/policy.js';
 import { warn } from '../output.js';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runMask } from '../../pipelines/mask.js';
 import { parseCount, parseFraction, parseGzipLevel, parsePositive, parseSize } from '../parse.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
@@ -23,6 +23,7 @@ interface MaskFlags extends CorpusFlags {
   failOnLeak: boolean;
   maxResidual: number;
   waive?: string;
+  emitAttributes?: string | true;
   indexM: number;
   indexEf: number;
   concepts?: string[];
@@ -45,6 +46,10 @@ export function maskCommand(): Command {
     .option('--index-m <n>', 'HNSW graph degree of the verification index', parsePositive, DEFAULT_INDEX_PARAMETERS.m)
     .option('--index-ef <n>', 'HNSW candidates per query (and at construction): recall against speed', parsePositive, DEFAULT_INDEX_PARAMETERS.efSearch)
     .option('--max-residual <n>', 'residual findings a concept may keep and still pass verification', parseCount, 0)
+    .option('--emit-attributes [name]', 'also write Dolma attribute files (attributes/<name>/, default name lacuna) for dolma\'s mixer or a datatrove filter', (value: string) => {
+      if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError('expected a name of letters, digits, - and _');
+      return value;
+    })
     .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
     .action(async (inputs: string[], flags: MaskFlags) => {
       const result = await runMask(
@@ -68,6 +73,7 @@ export function maskCommand(): Command {
           index: { m: flags.indexM, efConstruction: Math.max(flags.indexEf, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf },
           onWarning: warn,
           waiver: flags.waive,
+          emitAttributes: flags.emitAttributes === true ? 'lacuna' : flags.emitAttributes || undefined,
         },
         progressFor('mask', flags),
       );
