@@ -11,6 +11,7 @@ import { TOOL_VERSION } from '../corpora/package-info.js';
 import { errnoMessage, isEnvironmentError } from '../corpora/user-file.js';
 import { auditCommand } from './commands/audit.js';
 import { calibrateCommand } from './commands/calibrate.js';
+import { doseCommand } from './commands/dose.js';
 import { maskCommand } from './commands/mask.js';
 import { packsCommand } from './commands/packs.js';
 import { probesCommand } from './commands/probes.js';
@@ -25,7 +26,7 @@ function program(): Command {
     .description('Build knowledge-masked corpora: detect, excise and verify a body of knowledge, with provenance.')
     .version(TOOL_VERSION)
     .showSuggestionAfterError();
-  for (const command of [maskCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), packsCommand()]) root.addCommand(command);
+  for (const command of [maskCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), doseCommand(), packsCommand()]) root.addCommand(command);
   // Every (sub)command reports parse errors as one line and exits 2 instead of commander's default 1.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ outputError: (message, write) => write(`lacuna: ${message.replace(/^error: /, '')}`) });
