@@ -1,9 +1,9 @@
 /**
  * Turns a parsed JSON record into a Document, or says why it cannot.
- * Other fields of the record are carried along as `meta`, so a builder's
- * metadata survives masking.
+ * The record itself is carried along (its text taken out), so every field a
+ * builder's data has survives masking, where it was.
  */
-import type { Document } from './document.js';
+import { withValueAt, type Document } from './document.js';
 import { getDotted } from './dotted-path.js';
 
 export interface FieldOptions {
@@ -17,37 +17,6 @@ function describeType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
-}
-
-/**
- * The record without the field at `path`. Objects along the path are copied,
- * never mutated. Removing the text field matters: a copy of the unmasked text
- * left in meta would leak everything the mask removed.
- */
-function withoutPath(record: Record<string, unknown>, path: string[]): Record<string, unknown> {
-  const [head, ...rest] = path;
-  if (!(head in record)) return record;
-  const copy = { ...record };
-  const child = copy[head];
-  if (rest.length === 0) delete copy[head];
-  else if (child !== null && typeof child === 'object' && !Array.isArray(child)) {
-    const reduced = withoutPath(child as Record<string, unknown>, rest);
-    if (Object.keys(reduced).length === 0) delete copy[head];
-    else copy[head] = reduced;
-  }
-  return copy;
-}
-
-function metaOf(record: Record<string, unknown>, fields: FieldOptions): Record<string, unknown> | undefined {
-  const rest = withoutPath(withoutPath(record, fields.textField.split('.')), fields.idField.split('.'));
-  const keys = Object.keys(rest);
-  if (keys.length === 0) return undefined;
-  // Lacuna's own shape ({id, text, meta}) round-trips without nesting meta in meta.
-  const inner = rest.meta;
-  if (keys.length === 1 && inner !== null && typeof inner === 'object' && !Array.isArray(inner)) {
-    return inner as Record<string, unknown>;
-  }
-  return rest;
 }
 
 /**
@@ -85,8 +54,8 @@ export function mapRecord(record: unknown, fields: FieldOptions, fallbackId: str
   if (text === undefined) return { reason: `text field '${fields.textField}' is missing`, id };
   if (typeof text !== 'string') return { reason: `text field '${fields.textField}' is ${describeType(text)}, not a string`, id };
 
-  const meta = metaOf(record as Record<string, unknown>, fields);
-  const doc: Document = meta ? { id, text, meta } : { id, text };
+  // The text is not kept twice: the source holds null where it was (a worker gets the text once).
+  const doc: Document = { id, text, source: withValueAt(record as Record<string, unknown>, fields.textField.split('.'), null) };
   if (typeof rawId === 'number') doc.numericId = true;
   return { doc };
 }

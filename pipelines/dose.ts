@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { CorpusRecord } from '../corpora/document.js';
 import { withText } from '../corpora/document.js';
+import { outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import type { Manifest } from '../corpora/manifest.js';
@@ -63,6 +64,7 @@ export async function runDose(options: DoseOptions): Promise<DoseResult> {
     if ((await digestFile(input.resolved)).sha256 !== input.sha256) throw new UsageError(`the run's input '${input.resolved}' changed since the run (sha256 differs); a dose ladder needs the inputs the run read`);
   }
   const editsPath = join(options.runDir, 'edits.jsonl.gz');
+  const shape = outputShapeOf(manifest);
 
   // Pass 1: every removed passage's rank, and for each level the rank below which passages go back.
   const ranks: number[] = [];
@@ -102,7 +104,7 @@ export async function runDose(options: DoseOptions): Promise<DoseResult> {
         }
         const kept = own.filter((edit) => !back.includes(edit));
         if (isDrop(kept)) continue;
-        const record: CorpusRecord = withText(doc, applyEdits(doc.text, kept));
+        const record: CorpusRecord = withText(doc, applyEdits(doc.text, kept), shape);
         await ladder.corpus.write(record);
         ladder.documents++;
       }

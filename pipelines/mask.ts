@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { withText, type Reject } from '../corpora/document.js';
+import { withText, type OutputShape, type Reject } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
 import { countsBalance, type Counts, type Manifest, type StageStats } from '../corpora/manifest.js';
@@ -70,6 +70,8 @@ export interface MaskOptions {
   waiver?: string;
   /** Also write Dolma attribute files under attributes/<name>/ (see attributes.ts). */
   emitAttributes?: string;
+  /** Write Lacuna's own `{id, text, meta}` instead of each input record with its text changed. */
+  nestMeta?: boolean;
 }
 
 export interface MaskResult {
@@ -118,6 +120,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id), waiver);
   const collateral = new CollateralCollector();
   const reportData = new ReportCollector();
+  const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField };
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;
   const workTimings = emptyTimings();
@@ -159,7 +162,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         }
         collateral.add(doc.id, doc.text, removed, outcome.collateral);
         reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
-        await attributes?.document(item.event.origin.file, withText(doc, '').id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+        await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
         if (outcome.outputBands) {
           bandsMeasured = true;
           outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
@@ -168,11 +171,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         else if (outcome.decision.action === 'edit') {
           counts.edited++;
           residuals.add(doc.id, outcome.text!, outcome.residual);
-          await corpus.write(withText(doc, outcome.text!));
+          await corpus.write(withText(doc, outcome.text!, shape));
         } else {
           counts.kept++;
           residuals.add(doc.id, doc.text, outcome.residual);
-          await corpus.write(withText(doc, doc.text));
+          await corpus.write(withText(doc, doc.text, shape));
         }
       }
       progress.update(snapshot(counts.input));
@@ -198,6 +201,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       index: options.index,
       lexicalResiduals: residuals.counts,
       lexicalWaived: residuals.waived,
+      shape,
       outputBands: bandsMeasured ? outputBands : undefined,
       waiver,
       removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
@@ -265,6 +269,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         maxResidual: options.maxResidual,
         strict: options.strict,
         emitAttributes: options.emitAttributes ?? null,
+        output: shape,
         detectors: options.detectors,
       },
       outputs,

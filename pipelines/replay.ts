@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withText, type CorpusRecord } from '../corpora/document.js';
+import { storedDocument, withText, type CorpusRecord, type OutputShape } from '../corpora/document.js';
+import { outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import { checkSeal, type Manifest } from '../corpora/manifest.js';
@@ -72,14 +73,17 @@ async function* concat<T>(sources: AsyncIterable<T>[]): AsyncGenerator<T> {
   for (const source of sources) yield* source;
 }
 
-function sameDocument(a: CorpusRecord, b: CorpusRecord): string | undefined {
-  if (a.id !== b.id) return `corpus has '${b.id}' where the replay has '${a.id}'`;
-  if (a.text !== b.text) {
+/** Why a replayed record is not the stored one (id, then text, then any other field), or undefined. */
+function sameDocument(a: CorpusRecord, b: CorpusRecord, shape: OutputShape): string | undefined {
+  const replayed = storedDocument(a, shape, '');
+  const stored = storedDocument(b, shape, '');
+  if (replayed.id !== stored.id) return `corpus has '${stored.id}' where the replay has '${replayed.id}'`;
+  if (replayed.text !== stored.text) {
     let at = 0;
-    while (at < a.text.length && a.text[at] === b.text[at]) at++;
-    return `text differs from offset ${at} (replayed ${a.text.length} chars, corpus ${b.text.length})`;
+    while (at < replayed.text.length && replayed.text[at] === stored.text[at]) at++;
+    return `text differs from offset ${at} (replayed ${replayed.text.length} chars, corpus ${stored.text.length})`;
   }
-  if (JSON.stringify(a.meta ?? null) !== JSON.stringify(b.meta ?? null)) return 'meta differs';
+  if (JSON.stringify(a) !== JSON.stringify(b)) return 'other fields differ';
   return undefined;
 }
 
@@ -87,6 +91,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const manifest = await readManifest(options.runDir);
   if (checkSeal(manifest) === 'broken') throw new UsageError(`${join(options.runDir, MANIFEST_NAME)} was changed after the run wrote it (its seal does not match); it cannot be trusted to replay`);
   await checkRunInputsReadable(manifest);
+  const shape = outputShapeOf(manifest);
   const changedInputs: string[] = [];
   for (const input of manifest.inputs) {
     const digest = await digestFile(input.resolved).catch(() => undefined);
@@ -124,21 +129,21 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       await corpus.take();
       continue;
     }
-    const replayed = withText(doc, text);
+    const replayed = withText(doc, text, shape);
     await writer?.write(replayed);
     const stored = await corpus.take();
     if (!stored) {
       mismatch(doc.id, 'the corpus ends before this document');
       continue;
     }
-    const difference = sameDocument(replayed, stored);
+    const difference = sameDocument(replayed, stored, shape);
     if (difference) mismatch(doc.id, difference);
     else result.identical++;
   }
   const leftoverEdit = await edits.peek();
   if (leftoverEdit) mismatch(leftoverEdit.id, 'the edit log has edits for a document that is not in the input');
   const leftoverDoc = await corpus.peek();
-  if (leftoverDoc) mismatch(String(leftoverDoc.id), 'the corpus has a document that is not in the input');
+  if (leftoverDoc) mismatch(storedDocument(leftoverDoc, shape, '').id, 'the corpus has a document that is not in the input');
   await writer?.close();
   return result;
 }

@@ -16,7 +16,8 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Document } from '../corpora/document.js';
+import { DEFAULT_OUTPUT_SHAPE, type OutputShape } from '../corpora/document.js';
+import { corpusDocuments, outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import { checkSeal, type Manifest } from '../corpora/manifest.js';
@@ -129,6 +130,8 @@ export interface VerifyCorpusOptions {
   index?: IndexParameters;
   /** Reviewed false positives to clear from the verdict. */
   waiver?: Waiver;
+  /** Where the stored records keep their id and text. */
+  shape?: OutputShape;
   /** Characters the masking read and removed, for the estimate of target text left. */
   removal?: { inputChars: number; removedChars: number; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
 }
@@ -152,17 +155,12 @@ export async function passageVerdicts(pack: Pack, semantic: SemanticDetector, te
 }
 
 /** An HNSW index over every sentence of a corpus, embedded by the static screen embedder. */
-export async function sentenceIndex(shards: string[], screen: StaticEmbedder, parameters: IndexParameters = DEFAULT_INDEX_PARAMETERS): Promise<VectorIndex> {
+export async function sentenceIndex(shards: string[], shape: OutputShape, screen: StaticEmbedder, parameters: IndexParameters = DEFAULT_INDEX_PARAMETERS): Promise<VectorIndex> {
   const index = VectorIndex.create(screen.dimensions, parameters);
-  for await (const doc of documentsOf(shards)) {
+  for await (const doc of corpusDocuments(shards, shape)) {
     for (const sentence of segment(doc.text).sentences) index.add(screen.vector(doc.text.slice(sentence.start, sentence.end)), { id: doc.id, start: sentence.start, end: sentence.end });
   }
   return index;
-}
-
-/** Reads the documents of a corpus directory's shards, in order. */
-async function* documentsOf(shards: string[]): AsyncGenerator<Document> {
-  for (const shard of shards) yield* readRecords<Document>(shard);
 }
 
 export async function verifyCorpus(shards: string[], options: VerifyCorpusOptions): Promise<VerificationReport> {
@@ -184,7 +182,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
   let buildMs = 0;
   let bands = options.outputBands ? [...options.outputBands] : undefined;
-  for await (const doc of documentsOf(shards)) {
+  for await (const doc of corpusDocuments(shards, options.shape ?? DEFAULT_OUTPUT_SHAPE)) {
     if (lexical) {
       const rechecked = await lexical.detect(doc.text);
       if (rechecked.scoreBands) {
@@ -225,7 +223,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     const wanted = new Map<string, { label: number; start: number; end: number }[]>();
     for (const [label, unit] of candidates) (wanted.get(unit.id) ?? wanted.set(unit.id, []).get(unit.id)!).push({ label, start: unit.start, end: unit.end });
     const scored: { id: string; start: number; end: number; text: string; passage: ResidualPassage }[] = [];
-    for await (const doc of documentsOf(shards)) {
+    for await (const doc of corpusDocuments(shards, options.shape ?? DEFAULT_OUTPUT_SHAPE)) {
       for (const span of wanted.get(doc.id) ?? []) scored.push({ id: doc.id, start: span.start, end: span.end, text: doc.text.slice(span.start, span.end), passage: residualPassage(doc.id, doc.text, span.start, span.end, 'semantic', 0, false) });
       wanted.delete(doc.id);
     }
@@ -389,6 +387,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     pack: loaded.pack,
     detectors,
     waiver: options.waiver ? await loadWaiver(options.waiver) : undefined,
+    shape: outputShapeOf(manifest),
     // The estimate rests on what the run removed, with the detectors the run masked with.
     removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, removedChars: manifest.collateral.removedChars, masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,

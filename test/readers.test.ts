@@ -31,10 +31,11 @@ describe('readers', () => {
     const path = join(dir, 'records.jsonl');
     writeFileSync(path, '\ufeff' + jsonl(RECORDS).replace('\n', '\n\n'));
     const { events, reader } = await readAll([path]);
+    // Each document carries its record, the text taken out where it was (it is in `text`, once).
     expect(docs(events)).toEqual([
-      { id: 'a', text: RECORDS[0].text, meta: { year: 1865 } },
-      { id: 'b', text: RECORDS[1].text, meta: { source: 'notes' } },
-      { id: 'records.jsonl#4', text: RECORDS[2].text },
+      { id: 'a', text: RECORDS[0].text, source: { id: 'a', text: null, meta: { year: 1865 } } },
+      { id: 'b', text: RECORDS[1].text, source: { id: 'b', text: null, source: 'notes' } },
+      { id: 'records.jsonl#4', text: RECORDS[2].text, source: { text: null } },
     ]);
     expect(reader.stats[0]).toMatchObject({ label: 'records.jsonl', records: 3, rejected: 0, bytes: readFileSync(path).length });
   });
@@ -55,7 +56,7 @@ describe('readers', () => {
     const { events } = await readAll([join(ROOT, 'test/fixtures/physics-mini-x40.jsonl.zst')]);
     const all = docs(events);
     expect(all).toHaveLength(36 * 40);
-    expect(all[0]).toMatchObject({ id: 'maxwell-displacement-0', meta: { era: 'pre-1900' } });
+    expect(all[0]).toMatchObject({ id: 'maxwell-displacement-0', source: { meta: { era: 'pre-1900' } } });
   });
 
   it('streams a JSON array of records, with dotted --text-field and --id-field', async () => {
@@ -67,10 +68,10 @@ describe('readers', () => {
     ];
     writeFileSync(path, JSON.stringify(records, null, 2));
     const { events } = await readAll([path], { textField: 'body.text', idField: 'meta.key' });
-    // The text is removed from meta (a copy there would leak what the mask removes).
+    // The text is taken out of the record where it was (a copy would leak what the mask removes).
     expect(docs(events)).toEqual([
-      { id: 'x1', text: 'First.', meta: { body: { lang: 'en' } } },
-      { id: 'x2', text: 'Second.' },
+      { id: 'x1', text: 'First.', source: { meta: { key: 'x1' }, body: { text: null, lang: 'en' } } },
+      { id: 'x2', text: 'Second.', source: { meta: { key: 'x2' }, body: { text: null } } },
     ]);
   });
 
@@ -115,6 +116,28 @@ describe('readers', () => {
     const result = await runCli(['mask', '-', '--pack', 'physics-post-1900', '--out', out, '--quiet'], { input: gzipSync(jsonl(RECORDS)) });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(readCorpus(out).map((doc) => doc.id)).toEqual(['a', '-#3']);
+    // Each record as it came, text changed: the one without an id has none (its edits name it -#3).
+    expect(readCorpus(out).map((doc) => doc.id)).toEqual(['a', undefined]);
+    const nested = join(tempDir(), 'nested');
+    expect((await runCli(['mask', '-', '--pack', 'physics-post-1900', '--out', nested, '--quiet', '--nest-meta'], { input: gzipSync(jsonl(RECORDS)) })).code).toBe(0);
+    expect(readCorpus(nested).map((doc) => doc.id)).toEqual(['a', '-#3']);
+  });
+
+  it('keeps every field of a Dolma document where it was; only the text changes', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'dolma.jsonl');
+    const documents = [
+      { id: 'd1', text: 'The barometer fell before the storm. Special relativity abolished the ether. The wind veered north. The rain gauge filled twice.', source: 'gutenberg', added: '2024-01-01T00:00:00Z', created: '1905-06-30', metadata: { url: 'https://example.org/1', year: 1905 } },
+      { id: 7, text: 'Heat flows from a warmer body to a colder one.', source: 'books', added: '2024-01-02T00:00:00Z', metadata: {} },
+    ];
+    writeFileSync(input, jsonl(documents));
+    const out = join(dir, 'out');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet'])).code).toBe(0);
+    const corpus = readCorpus(out) as unknown as Record<string, unknown>[];
+    expect(corpus.map((doc) => Object.keys(doc))).toEqual(documents.map((doc) => Object.keys(doc)));
+    expect(corpus[0]).toEqual({ ...documents[0], text: 'The barometer fell before the storm. The wind veered north. The rain gauge filled twice.' });
+    expect(corpus[1]).toEqual(documents[1]);
+    expect((await runCli(['replay', out])).code).toBe(0);
+    expect((await runCli(['verify', out])).code).toBe(0);
   });
 });

@@ -23,6 +23,7 @@ interface MaskFlags extends CorpusFlags {
   failOnLeak: boolean;
   maxResidual: number;
   waive?: string;
+  nestMeta: boolean;
   emitAttributes?: string | true;
   indexM: number;
   indexEf: number;
@@ -50,6 +51,7 @@ export function maskCommand(): Command {
       if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError('expected a name of letters, digits, - and _');
       return value;
     })
+    .option('--nest-meta', 'write each document as {id, text, meta} instead of its input record with the text changed', false)
     .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
     .action(async (inputs: string[], flags: MaskFlags) => {
       const result = await runMask(
@@ -73,6 +75,7 @@ export function maskCommand(): Command {
           index: { m: flags.indexM, efConstruction: Math.max(flags.indexEf, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf },
           onWarning: warn,
           waiver: flags.waive,
+          nestMeta: flags.nestMeta,
           emitAttributes: flags.emitAttributes === true ? 'lacuna' : flags.emitAttributes || undefined,
         },
         progressFor('mask', flags),

@@ -16,6 +16,7 @@
 import { join } from 'node:path';
 import type { Document } from '../../corpora/document.js';
 import { readRecords } from '../../corpora/readers/records.js';
+import { corpusDocuments, outputShapeOf } from '../../corpora/corpus-reader.js';
 import { checkRunInputsReadable, runInputDocuments, type SequencedDocument } from '../../corpora/run-inputs.js';
 import { loadSemanticModels } from '../../indexes/semantic-models.js';
 import { VectorIndex } from '../../indexes/vector-index.js';
@@ -121,9 +122,9 @@ async function* runInputs(runDir: string): AsyncGenerator<SequencedDocument> {
   yield* runInputDocuments(manifest);
 }
 
-async function* runCorpus(runDir: string): AsyncGenerator<Document> {
+async function* runCorpus(runDir: string): AsyncGenerator<{ id: string; text: string }> {
   const manifest = await readManifest(runDir);
-  for (const output of manifest.outputs.filter((item) => item.path.startsWith('corpus/'))) yield* readRecords<Document>(join(runDir, output.path));
+  yield* corpusDocuments(manifest.outputs.filter((item) => item.path.startsWith('corpus/')).map((output) => join(runDir, output.path)), outputShapeOf(manifest));
 }
 
 /** Cloze probes from a run: excised sentences (masked) and kept sentences about look-alikes (control). */
@@ -222,7 +223,7 @@ async function verify(pack: Pack, probes: ProbeRecord[], runDir: string, cacheDi
   if (pack.concepts.some((concept) => concept.exemplars.length > 0)) {
     const models = await loadSemanticModels(cacheDir, model);
     // The run's own index when it has one; else one built now (a run without the semantic detector).
-    const index = manifest.outputs.some((output) => output.path === 'index/hnsw.bin') ? await VectorIndex.load(join(runDir, 'index')) : await sentenceIndex(shards, models.screen);
+    const index = manifest.outputs.some((output) => output.path === 'index/hnsw.bin') ? await VectorIndex.load(join(runDir, 'index')) : await sentenceIndex(shards, outputShapeOf(manifest), models.screen);
     const semantic = await SemanticDetector.create(pack, models);
     const texts = new Map<string, string>();
     for await (const doc of runCorpus(runDir)) texts.set(doc.id, doc.text);
