@@ -31,7 +31,7 @@ export function addCorpusOptions(command: Command): Command {
     .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
     .option('--text-field <path>', 'dotted path of the text in each JSON record', parseFieldPath, 'text')
     .option('--id-field <path>', 'dotted path of the id in each JSON record', parseFieldPath, 'id')
-    .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'text']).default('auto'))
+    .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'parquet', 'text']).default('auto'))
     .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
     .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')}; semantic is off by default: it runs at tens of sentences a second)`, parseDetectors, [...DEFAULT_DETECTORS])

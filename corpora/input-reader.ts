@@ -8,10 +8,11 @@ import { stripGutenberg } from './gutenberg.js';
 import { digestFile } from './hashing.js';
 import { readJsonArray } from './readers/json-array.js';
 import { readJsonl } from './readers/jsonl.js';
+import { readParquet } from './readers/parquet.js';
 import { readTextFile } from './readers/text.js';
 import type { InputFile, InputFormat, Reader, ReaderOptions } from './readers/types.js';
 
-const READERS: Record<InputFormat, Reader> = { jsonl: readJsonl, json: readJsonArray, text: readTextFile };
+const READERS: Record<InputFormat, Reader> = { jsonl: readJsonl, json: readJsonArray, text: readTextFile, parquet: readParquet };
 
 export interface InputOptions extends ReaderOptions {
   stripGutenberg: boolean;

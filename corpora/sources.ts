@@ -17,6 +17,7 @@ const FORMAT_BY_EXTENSION: Record<string, InputFormat> = {
   '.text': 'text',
   '.md': 'text',
   '.markdown': 'text',
+  '.parquet': 'parquet',
 };
 
 export type FormatChoice = InputFormat | 'auto';
@@ -152,12 +153,12 @@ export async function resolveInputs(inputs: string[], format: FormatChoice = 'au
         // Ids of directory members are their paths below the directory: stable wherever the corpus lives.
         files.push({ path, label: toPosix(relative(input, path)), format: format === 'auto' ? implied : format, size });
       }
-      if (found === 0) throw new UsageError(`input directory '${input}' holds no .jsonl, .json, .txt or .md files`);
+      if (found === 0) throw new UsageError(`input directory '${input}' holds no .jsonl, .json, .parquet, .txt or .md files`);
       continue;
     }
     const implied = formatFromName(input);
     const chosen = format === 'auto' ? implied : format;
-    if (!chosen) throw new UsageError(`cannot tell the format of '${input}' from its name; pass --format jsonl|json|text`);
+    if (!chosen) throw new UsageError(`cannot tell the format of '${input}' from its name; pass --format jsonl|json|parquet|text`);
     files.push({ path: input, label: basename(input), format: chosen, size: info.size });
   }
   return { files, skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

@@ -2,7 +2,7 @@ import type { RawByteTap } from '../byte-source.js';
 import type { InputEvent } from '../document.js';
 import type { FieldOptions } from '../record-mapping.js';
 
-export type InputFormat = 'jsonl' | 'json' | 'text';
+export type InputFormat = 'jsonl' | 'json' | 'text' | 'parquet';
 
 /** One file (or stdin) to read, as resolved from the command line. */
 export interface InputFile {
