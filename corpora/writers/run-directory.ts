@@ -105,8 +105,9 @@ async function readLockHolder(path: string): Promise<LockHolder | null> {
 /**
  * Takes the directory's lock: the lock file is written under a temporary name and hard-linked
  * into place, which fails atomically when a lock exists, so two runs can never both hold it and
- * a lock file is never seen half-written (without hard links: an exclusive create, see linkExclusive). A lock whose holder is a dead process on this host is
- * stale (a run killed with -9) and is taken over; a live holder, or one on another host (whose
+ * a lock file is never seen half-written (without hard links: an exclusive create, see
+ * linkExclusive). A lock whose holder is a dead process on this host is stale (a run killed
+ * with -9) and is taken over; a live holder, or one on another host (whose
  * pid cannot be checked from here), stops this run at once.
  */
 async function acquireLock(outDir: string): Promise<string> {
@@ -185,9 +186,12 @@ export class RunDirectory {
     try {
       // Checked again under the lock: a run may have finished into the directory since the first look.
       await refuseUnlessReusable(outDir, overwrite);
-      // Under the lock no other run is writing here: any staging left is a dead run's.
+      // Under the lock no other run is writing here: any staging left is a dead run's, and so is
+      // a lock file a dead process was about to link (a live one's link would fail anyway).
       for (const entry of await readdir(outDir)) {
         if (entry.startsWith(STAGING_PREFIX)) await rm(join(outDir, entry), { recursive: true, force: true });
+        const pid = entry.startsWith(`${LOCK_NAME}.`) ? Number(entry.slice(LOCK_NAME.length + 1).split('-')[0]) : NaN;
+        if (Number.isInteger(pid) && pid !== process.pid && !isAlive(pid)) await rm(join(outDir, entry), { force: true });
       }
       const stagingDir = join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
       await mkdir(stagingDir);
