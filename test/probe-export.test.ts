@@ -72,8 +72,15 @@ describe('the lm-evaluation-harness export', () => {
     // The loader opens its files relative to itself: lm_eval needs only --include_path.
     expect(readFileSync(join(taskDir, 'lacuna_data.py'), 'utf8')).toContain('HERE = os.path.dirname(os.path.abspath(__file__))');
     const masked = new Set(readJsonlFile<Row>(join(out, 'hf', 'masked.jsonl')).map((row) => row.answer));
-    const yamls = readdirSync(taskDir).filter((name) => name.endsWith('.yaml')).sort();
+    const yamls = readdirSync(taskDir).filter((name) => name.endsWith('.yaml') && !/_(masked|control)\.yaml$/.test(name)).sort();
     expect(yamls.length).toBeGreaterThanOrEqual(4);
+    // One group per kind, listing that kind's tasks, averaged the only way lm-eval groups average.
+    for (const kind of ['masked', 'control']) {
+      const group = parseYaml(readFileSync(join(taskDir, `lacuna_physics_post_1900_${kind}.yaml`), 'utf8')) as { group: string; task: string[]; aggregate_metric_list: { metric: string; aggregation: string }[] };
+      expect(group.group).toBe(`lacuna_physics_post_1900_${kind}`);
+      expect(group.task).toEqual(yamls.filter((name) => name.includes(`_${kind}_`)).map((name) => name.replace(/\.yaml$/, '')));
+      expect(group.aggregate_metric_list.map((entry) => `${entry.metric}:${entry.aggregation}`)).toEqual(['exact_match:mean', 'acc:mean']);
+    }
     for (const file of yamls) {
       const config = parseYaml(readFileSync(join(taskDir, file), 'utf8'), { customTags: [{ tag: '!function', resolve: (value: string) => ({ function: value }) }] }) as TaskConfig;
       expect(config.custom_dataset.function).toBe('lacuna_data.load');

@@ -213,6 +213,28 @@ metadata:
 `;
 }
 
+/**
+ * A group per kind of probe, so `--tasks lacuna_<pack>_masked` and `..._control` report one score
+ * each (exact match over the generation tasks, accuracy over the multiple-choice ones, weighted by
+ * size). lm-eval's group aggregation is a weighted mean only (lm_eval/api/group.py), so the gap
+ * between the two is for the reader to take.
+ */
+function groupConfig(name: string, tasks: string[]): string {
+  return `group: ${name}
+task:
+${tasks.map((task) => `  - ${task}`).join('\n')}
+aggregate_metric_list:
+  - metric: exact_match
+    aggregation: mean
+    weight_by_size: true
+  - metric: acc
+    aggregation: mean
+    weight_by_size: true
+metadata:
+  version: 1.0
+`;
+}
+
 /** A row of an lm-eval data file: the dataset row and the answers a generation is accepted with. */
 function taskRow(probe: ProbeRecord) {
   return { ...datasetRow(probe), answers: [...new Set([probe.answer, ...probe.evidence])] };
@@ -257,6 +279,10 @@ export async function exportProbes(provenance: ExportProvenance, probes: ProbeRe
       await write(`lm-eval/${name}.yaml`, (type === 'gen' ? generationTask : multipleChoiceTask)(name, `data/${split}_${type}.jsonl`, `data/fewshot_${type}.jsonl`));
       tasks.push(name);
     }
+  }
+  for (const split of ['masked', 'control'] as const) {
+    const members = tasks.filter((task) => task.startsWith(`${prefix}_${split}_`));
+    if (members.length > 0) await write(`lm-eval/${prefix}_${split}.yaml`, groupConfig(`${prefix}_${split}`, members));
   }
   return { files, tasks };
 }
