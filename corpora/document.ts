@@ -29,9 +29,17 @@ export interface OutputShape {
   nestMeta: boolean;
   textField: string;
   idField: string;
+  /** How shards are stored; in Parquet a field a record lacks reads back as null. */
+  format?: 'jsonl.gz' | 'parquet';
 }
 
 export const DEFAULT_OUTPUT_SHAPE: OutputShape = { nestMeta: false, textField: 'text', idField: 'id' };
+
+/** A record as a shard of this shape gives it back: Parquet has no absent field, only null. */
+export function asStored(record: CorpusRecord, shape: OutputShape): CorpusRecord {
+  if (shape.format !== 'parquet') return record;
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined));
+}
 
 /** `record` with the value at `path` replaced, objects along the path copied, never mutated; keys keep their order. */
 export function withValueAt(record: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {

@@ -80,7 +80,7 @@ export async function runDose(options: DoseOptions): Promise<DoseResult> {
     const ladders = await Promise.all(
       options.levels.map(async (level) => ({
         level,
-        corpus: new ShardedWriter(await run.stagedDir(`${levelName(level)}/corpus`), manifest.config.shardBytes as number, manifest.config.gzipLevel as number),
+        corpus: new ShardedWriter(await run.stagedDir(`${levelName(level)}/corpus`), manifest.config.shardBytes as number, manifest.config.gzipLevel as number, shape.format ?? 'jsonl.gz'),
         restored: new JsonlWriter(await run.staged(`${levelName(level)}/restored.jsonl`), { gzip: false }),
         restoredChars: 0,
         documents: 0,

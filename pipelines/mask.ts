@@ -15,7 +15,7 @@ import { countsBalance, type Counts, type Manifest, type StageStats } from '../c
 import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
 import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
 import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
-import { ShardedWriter } from '../corpora/writers/sharded-writer.js';
+import { ShardedWriter, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
 import { RunDirectory } from '../corpora/writers/run-directory.js';
 import type { Edit } from '../maskers/edits.js';
 import type { Finding } from '../maskers/findings.js';
@@ -72,6 +72,8 @@ export interface MaskOptions {
   emitAttributes?: string;
   /** Write Lacuna's own `{id, text, meta}` instead of each input record with its text changed. */
   nestMeta?: boolean;
+  /** How corpus shards are stored (default jsonl.gz). */
+  outputFormat?: CorpusFormat;
 }
 
 export interface MaskResult {
@@ -107,7 +109,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const semantic = emptySemanticStats();
 
   const reader = new InputReader(files, options.reading);
-  const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes, options.gzipLevel);
+  const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes, options.gzipLevel, options.outputFormat ?? 'jsonl.gz');
   const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'), { level: options.gzipLevel });
   const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'), { level: options.gzipLevel });
   const rejectsWriter = new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false });
@@ -120,7 +122,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id), waiver);
   const collateral = new CollateralCollector();
   const reportData = new ReportCollector();
-  const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField };
+  const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField, format: options.outputFormat ?? 'jsonl.gz' };
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;
   const workTimings = emptyTimings();

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { storedDocument, withText, type CorpusRecord, type OutputShape } from '../corpora/document.js';
+import { asStored, storedDocument, withText, type CorpusRecord, type OutputShape } from '../corpora/document.js';
 import { outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
@@ -83,7 +83,7 @@ function sameDocument(a: CorpusRecord, b: CorpusRecord, shape: OutputShape): str
     while (at < replayed.text.length && replayed.text[at] === stored.text[at]) at++;
     return `text differs from offset ${at} (replayed ${replayed.text.length} chars, corpus ${stored.text.length})`;
   }
-  if (JSON.stringify(a) !== JSON.stringify(b)) return 'other fields differ';
+  if (JSON.stringify(asStored(a, shape)) !== JSON.stringify(asStored(b, shape))) return 'other fields differ';
   return undefined;
 }
 

@@ -24,6 +24,7 @@ interface MaskFlags extends CorpusFlags {
   maxResidual: number;
   waive?: string;
   nestMeta: boolean;
+  outputFormat: 'jsonl.gz' | 'parquet';
   emitAttributes?: string | true;
   indexM: number;
   indexEf: number;
@@ -51,6 +52,7 @@ export function maskCommand(): Command {
       if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError('expected a name of letters, digits, - and _');
       return value;
     })
+    .addOption(new Option('--output-format <format>', 'how corpus shards are stored').choices(['jsonl.gz', 'parquet']).default('jsonl.gz'))
     .option('--nest-meta', 'write each document as {id, text, meta} instead of its input record with the text changed', false)
     .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
     .action(async (inputs: string[], flags: MaskFlags) => {
@@ -76,6 +78,7 @@ export function maskCommand(): Command {
           onWarning: warn,
           waiver: flags.waive,
           nestMeta: flags.nestMeta,
+          outputFormat: flags.outputFormat,
           emitAttributes: flags.emitAttributes === true ? 'lacuna' : flags.emitAttributes || undefined,
         },
         progressFor('mask', flags),

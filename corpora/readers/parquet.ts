@@ -15,7 +15,7 @@ import type { InputEvent } from '../document.js';
 import { mapRecord } from '../record-mapping.js';
 import type { InputFile, ReaderOptions } from './types.js';
 
-function jsonValue(value: unknown): unknown {
+export function jsonValue(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return value.toISOString();
@@ -25,6 +25,18 @@ function jsonValue(value: unknown): unknown {
   return value;
 }
 
+/** Every row of a Parquet file as a JSON record, row group by row group; throws on damage. */
+export async function* parquetRows(path: string): AsyncGenerator<Record<string, unknown>> {
+  const buffer = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(buffer);
+  let row = 0;
+  for (const group of metadata.row_groups) {
+    const rows = Number(group.num_rows);
+    for (const object of await parquetReadObjects({ file: buffer, metadata, rowStart: row, rowEnd: row + rows, compressors })) yield jsonValue(object) as Record<string, unknown>;
+    row += rows;
+  }
+}
+
 export async function* readParquet(file: InputFile, options: ReaderOptions, _tap: RawByteTap): AsyncGenerator<InputEvent> {
   if (file.path === '-') {
     yield { kind: 'reject', reject: { file: file.label, reason: 'Parquet cannot be read from stdin (it is read from its end); give the file' } };
@@ -32,18 +44,12 @@ export async function* readParquet(file: InputFile, options: ReaderOptions, _tap
   }
   let row = 0;
   try {
-    const buffer = await asyncBufferFromFile(file.path);
-    const metadata = await parquetMetadataAsync(buffer);
-    for (const group of metadata.row_groups) {
-      const rows = Number(group.num_rows);
-      const objects = await parquetReadObjects({ file: buffer, metadata, rowStart: row, rowEnd: row + rows, compressors });
-      for (const object of objects) {
-        const origin = { file: file.label, record: row };
-        const mapped = mapRecord(jsonValue(object), options, `${file.label}#${row}`);
-        row++;
-        if ('doc' in mapped) yield { kind: 'doc', doc: mapped.doc, origin };
-        else yield { kind: 'reject', reject: { ...origin, reason: mapped.reason, ...(mapped.id ? { id: mapped.id } : {}) } };
-      }
+    for await (const record of parquetRows(file.path)) {
+      const origin = { file: file.label, record: row };
+      const mapped = mapRecord(record, options, `${file.label}#${row}`);
+      row++;
+      if ('doc' in mapped) yield { kind: 'doc', doc: mapped.doc, origin };
+      else yield { kind: 'reject', reject: { ...origin, reason: mapped.reason, ...(mapped.id ? { id: mapped.id } : {}) } };
     }
   } catch (error) {
     yield { kind: 'reject', reject: { file: file.label, record: row, reason: `not a readable Parquet file after row ${row - 1} (${(error as Error).message}); the rows before it were kept` } };

@@ -6,8 +6,20 @@
 import { openDecoded, RawByteTap } from '../byte-source.js';
 import { UsageError } from '../errors.js';
 import { LineSplitter, type ByteLine } from '../line-splitter.js';
+import { errnoMessage } from '../user-file.js';
+import { parquetRows } from './parquet.js';
 
 export async function* readRecords<T>(path: string): AsyncGenerator<T> {
+  // A corpus shard written as Parquet (--output-format parquet).
+  if (path.endsWith('.parquet')) {
+    try {
+      for await (const row of parquetRows(path)) yield row as T;
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new UsageError(`${path}: ${(error as NodeJS.ErrnoException).code ? errnoMessage(error) : `not readable Parquet (${(error as Error).message})`}`);
+    }
+    return;
+  }
   const decoded = await openDecoded(path, new RawByteTap()).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read '${path}': ${error.code ?? error.message}`);
   });

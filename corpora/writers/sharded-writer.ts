@@ -1,32 +1,43 @@
 /**
- * The masked corpus as numbered JSONL.gz shards. A shard is closed once it
+ * The masked corpus as numbered shards, JSONL.gz or Parquet. A shard is closed once it
  * holds at least `shardBytes` of uncompressed JSONL, so shard boundaries depend
  * only on the records, never on timing, and reruns give identical shards.
  */
 import { join } from 'node:path';
 import { JsonlWriter, type WrittenFile } from './jsonl-writer.js';
+import { ParquetShardWriter } from './parquet-shard.js';
 
-export function shardName(index: number): string {
-  return `part-${String(index).padStart(5, '0')}.jsonl.gz`;
+export type CorpusFormat = 'jsonl.gz' | 'parquet';
+
+export function shardName(index: number, format: CorpusFormat = 'jsonl.gz'): string {
+  return `part-${String(index).padStart(5, '0')}.${format}`;
 }
 
+type ShardWriter = JsonlWriter | ParquetShardWriter;
+
 export class ShardedWriter {
-  private current: JsonlWriter;
+  private current: ShardWriter;
   private readonly done: WrittenFile[] = [];
 
   constructor(
     private readonly dir: string,
     private readonly shardBytes: number,
     private readonly level?: number,
+    private readonly format: CorpusFormat = 'jsonl.gz',
   ) {
-    this.current = new JsonlWriter(join(dir, shardName(0)), { level });
+    this.current = this.open(0);
+  }
+
+  private open(index: number): ShardWriter {
+    const path = join(this.dir, shardName(index, this.format));
+    return this.format === 'parquet' ? new ParquetShardWriter(path) : new JsonlWriter(path, { level: this.level });
   }
 
   async write(record: unknown): Promise<void> {
     await this.current.write(record);
     if (this.current.uncompressedBytes >= this.shardBytes) {
       this.done.push(await this.current.close());
-      this.current = new JsonlWriter(join(this.dir, shardName(this.done.length)), { level: this.level });
+      this.current = this.open(this.done.length);
     }
   }
 
