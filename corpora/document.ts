@@ -30,7 +30,7 @@ export interface OutputShape {
   textField: string;
   idField: string;
   /** How shards are stored; in Parquet a field a record lacks reads back as null. */
-  format?: 'jsonl.gz' | 'parquet';
+  format?: 'jsonl.gz' | 'jsonl.zst' | 'parquet';
 }
 
 export const DEFAULT_OUTPUT_SHAPE: OutputShape = { nestMeta: false, textField: 'text', idField: 'id' };

@@ -24,7 +24,7 @@ interface MaskFlags extends CorpusFlags {
   maxResidual: number;
   waive?: string;
   nestMeta: boolean;
-  outputFormat: 'jsonl.gz' | 'parquet';
+  outputFormat: 'jsonl.gz' | 'jsonl.zst' | 'parquet';
   emitAttributes?: string | true;
   indexM: number;
   indexEf: number;
@@ -52,7 +52,7 @@ export function maskCommand(): Command {
       if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError('expected a name of letters, digits, - and _');
       return value;
     })
-    .addOption(new Option('--output-format <format>', 'how corpus shards are stored').choices(['jsonl.gz', 'parquet']).default('jsonl.gz'))
+    .addOption(new Option('--output-format <format>', 'how corpus shards are stored').choices(['jsonl.gz', 'jsonl.zst', 'parquet']).default('jsonl.gz'))
     .option('--nest-meta', 'write each document as {id, text, meta} instead of its input record with the text changed', false)
     .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
     .action(async (inputs: string[], flags: MaskFlags) => {

@@ -14,10 +14,15 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
+import { compress as zstdCompress, init as zstdInit } from '@bokuweb/zstd-wasm';
 import { UsageError } from '../errors.js';
 import { environmentError } from '../user-file.js';
 
 const gzip = promisify(gzipCallback);
+/** zstd's default level: fixed, so the same records give the same bytes. */
+const ZSTD_LEVEL = 3;
+let zstdLoaded: Promise<void> | undefined;
+const zstdReady = () => (zstdLoaded ??= zstdInit());
 
 export interface WrittenFile {
   /** Path as given to the writer. */
@@ -37,6 +42,7 @@ export class JsonlWriter {
   private readonly file: Promise<FileHandle>;
   private readonly hash = createHash('sha256');
   private readonly compress: boolean;
+  private readonly zstd: boolean;
   private readonly level: number;
   private block: string[] = [];
   private blockBytes = 0;
@@ -52,9 +58,10 @@ export class JsonlWriter {
    */
   constructor(
     readonly path: string,
-    { gzip: compress = true, level = DEFAULT_GZIP_LEVEL, exclusive = false }: { gzip?: boolean; level?: number; exclusive?: boolean } = {},
+    { gzip: compress = true, zstd = false, level = DEFAULT_GZIP_LEVEL, exclusive = false }: { gzip?: boolean; zstd?: boolean; level?: number; exclusive?: boolean } = {},
   ) {
-    this.compress = compress;
+    this.compress = compress || zstd;
+    this.zstd = zstd;
     this.level = level;
     this.file = open(path, exclusive ? 'wx' : 'w').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'EEXIST') throw new UsageError(`'${path}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it`);
@@ -80,10 +87,22 @@ export class JsonlWriter {
     const data = Buffer.from(this.block.join(''), 'utf8');
     this.block = [];
     this.blockBytes = 0;
-    const encoded = this.compress ? gzip(data, { level: this.level }) : Promise.resolve(data);
+    const encoded = this.encode(data);
     encoded.catch(() => {});
     this.inFlight.push(encoded);
     if (this.inFlight.length >= MAX_IN_FLIGHT) await this.writeOldest();
+  }
+
+  /**
+   * One block as its own gzip member or zstd frame: concatenated, they are one valid stream for
+   * zcat, zstdcat and every reader. zstd runs in WebAssembly on this thread (Node 20's zlib has
+   * none); gzip on libuv's pool.
+   */
+  private async encode(data: Buffer): Promise<Buffer> {
+    if (!this.compress) return data;
+    if (!this.zstd) return gzip(data, { level: this.level });
+    await zstdReady();
+    return Buffer.from(zstdCompress(data, ZSTD_LEVEL));
   }
 
   private async writeOldest(): Promise<void> {
@@ -104,7 +123,7 @@ export class JsonlWriter {
     await this.flushBlock();
     while (this.inFlight.length > 0) await this.writeOldest();
     // An empty gzip file is still a gzip file: readers that expect one must not choke on zero bytes.
-    if (this.compress && this.writtenBytes === 0) await this.writeBytes(await gzip(Buffer.alloc(0), { level: this.level }));
+    if (this.compress && this.writtenBytes === 0) await this.writeBytes(await this.encode(Buffer.alloc(0)));
     const handle = await this.file;
     try {
       await handle.sync();

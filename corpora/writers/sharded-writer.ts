@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { JsonlWriter, type WrittenFile } from './jsonl-writer.js';
 import { ParquetShardWriter } from './parquet-shard.js';
 
-export type CorpusFormat = 'jsonl.gz' | 'parquet';
+export type CorpusFormat = 'jsonl.gz' | 'jsonl.zst' | 'parquet';
 
 export function shardName(index: number, format: CorpusFormat = 'jsonl.gz'): string {
   return `part-${String(index).padStart(5, '0')}.${format}`;
@@ -30,7 +30,8 @@ export class ShardedWriter {
 
   private open(index: number): ShardWriter {
     const path = join(this.dir, shardName(index, this.format));
-    return this.format === 'parquet' ? new ParquetShardWriter(path) : new JsonlWriter(path, { level: this.level });
+    if (this.format === 'parquet') return new ParquetShardWriter(path);
+    return new JsonlWriter(path, this.format === 'jsonl.zst' ? { zstd: true } : { level: this.level });
   }
 
   async write(record: unknown): Promise<void> {
