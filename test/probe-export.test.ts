@@ -7,7 +7,7 @@
  * several targets counts, lm_eval/api/task.py process_results). An oracle answer that comes back
  * with lm-eval's leading space scores 1; a wrong one scores 0.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -67,11 +67,13 @@ describe('the lm-evaluation-harness export', () => {
     expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', join(dir, 'run'), '--quiet'])).code).toBe(0);
     expect((await runCli(['probes', 'build', '--pack', 'physics-post-1900', '--corpus', join(dir, 'run'), '--out', join(dir, 'probes'), '--generated', '5'])).code).toBe(0);
     const out = join(dir, 'export');
-    expect((await runCli(['probes', 'export', join(dir, 'probes'), '--out', out])).code).toBe(0);
+    // With the failed ones: on this small corpus most reconstruction probes miss a premise passage.
+    expect((await runCli(['probes', 'export', join(dir, 'probes'), '--out', out, '--include-failed'])).code).toBe(0);
     const taskDir = join(out, 'lm-eval');
     // The loader opens its files relative to itself: lm_eval needs only --include_path.
     expect(readFileSync(join(taskDir, 'lacuna_data.py'), 'utf8')).toContain('HERE = os.path.dirname(os.path.abspath(__file__))');
     const masked = new Set(readJsonlFile<Row>(join(out, 'hf', 'masked.jsonl')).map((row) => row.answer));
+    expect(readdirSync(taskDir)).toContain('lacuna_physics_post_1900_reconstruction_gen.yaml');
     const yamls = readdirSync(taskDir).filter((name) => name.endsWith('.yaml') && !/_(masked|control)\.yaml$/.test(name)).sort();
     expect(yamls.length).toBeGreaterThanOrEqual(4);
     // One group per kind, listing that kind's tasks, averaged the only way lm-eval groups average.
@@ -86,8 +88,14 @@ describe('the lm-evaluation-harness export', () => {
       expect(config.custom_dataset.function).toBe('lacuna_data.load');
       expect(config.tag).toBe('lacuna_physics_post_1900');
       const docs = readJsonlFile<Row>(join(taskDir, config.dataset_kwargs.data_file));
-      const fewshot = readJsonlFile<Row>(join(taskDir, config.dataset_kwargs.fewshot_file));
       expect(docs.length).toBeGreaterThan(0);
+      if (config.metric_list[0].metric === 'bypass') {
+        // Reconstruction: generated for a grader, with the key points the grader checks.
+        expect(config.task).toBe('lacuna_physics_post_1900_reconstruction_gen');
+        for (const doc of docs) expect((doc.key_points as unknown as string[]).length).toBeGreaterThan(0);
+        continue;
+      }
+      const fewshot = readJsonlFile<Row>(join(taskDir, config.dataset_kwargs.fewshot_file));
       // No masked answer is ever a few-shot example, and no test doc is its own example.
       for (const example of fewshot) expect(masked.has(example.answer), example.answer).toBe(false);
       expect(docs.filter((doc) => fewshot.some((example) => example.id === doc.id))).toEqual([]);
@@ -105,5 +113,42 @@ describe('the lm-evaluation-harness export', () => {
         }
       }
     }
+  });
+});
+
+describe('lacuna probes gap', () => {
+  it("reads lm-eval's results file and gives masked and control accuracy and their difference", async () => {
+    const dir = tempDir();
+    const file = join(dir, 'results.json');
+    // The shape lm_eval writes (lm_eval/result_schema.py): scores under "<metric>,<filter>", counts under n-samples.
+    writeFileSync(
+      file,
+      JSON.stringify({
+        results: {
+          lacuna_physics_post_1900_masked: { 'exact_match,strip': 0.1 },
+          lacuna_physics_post_1900_masked_gen: { 'exact_match,strip': 0.1, 'exact_match_stderr,strip': 0.05 },
+          lacuna_physics_post_1900_masked_mc: { 'acc,none': 0.25 },
+          lacuna_physics_post_1900_control_gen: { 'exact_match,strip': 0.6 },
+          lacuna_physics_post_1900_control_mc: { 'acc,none': 0.8 },
+          mmlu: { 'acc,none': 0.5 },
+        },
+        'n-samples': {
+          lacuna_physics_post_1900_masked_gen: { original: 40, effective: 40 },
+          lacuna_physics_post_1900_masked_mc: { original: 20, effective: 20 },
+          lacuna_physics_post_1900_control_gen: { original: 30, effective: 30 },
+          lacuna_physics_post_1900_control_mc: { original: 10, effective: 10 },
+        },
+      }),
+    );
+    const run = await runCli(['probes', 'gap', file, '--json']);
+    expect(run.code).toBe(0);
+    const gap = JSON.parse(run.stdout);
+    // masked: 4 + 5 of 60; control: 18 + 8 of 40.
+    expect(gap.masked).toMatchObject({ probes: 60, correct: 9, tasks: ['lacuna_physics_post_1900_masked_gen', 'lacuna_physics_post_1900_masked_mc'] });
+    expect(gap.control).toMatchObject({ probes: 40, correct: 26 });
+    expect(gap.gap).toBeCloseTo(0.65 - 0.15, 6);
+    expect(gap.masked.accuracy.low).toBeLessThan(0.15);
+    const text = await runCli(['probes', 'gap', file]);
+    expect(text.stdout).toContain('gap      50.0 points (control − masked)');
   });
 });

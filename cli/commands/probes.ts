@@ -14,6 +14,7 @@ import { readRecords } from '../../corpora/readers/records.js';
 import { RunDirectory, writeFileAtomic } from '../../corpora/writers/run-directory.js';
 import { buildProbes, type BuildReport, type ProbeRecord } from '../../pipelines/probes/build.js';
 import { exportable, exportProbes } from '../../pipelines/probes/export.js';
+import { probeGap } from '../../pipelines/probes/gap.js';
 
 interface ClassifyFlags {
   pack: string;
@@ -105,6 +106,21 @@ export function probesCommand(): Command {
         await run.abort();
         throw error;
       }
+    });
+  probes
+    .command('gap')
+    .description("masked and control accuracy from lm-eval's results file, and their difference (lm-eval's groups only average)")
+    .argument('<results.json>', 'the results file lm_eval --output_path wrote')
+    .option('-p, --pack <id>', 'the pack, when the results hold several')
+    .option('--json', 'print the result as JSON', false)
+    .action(async (file: string, flags: { pack?: string; json: boolean }) => {
+      const result = await probeGap(file, flags.pack);
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        return;
+      }
+      const line = (kind: string, score: typeof result.masked) => `  ${kind.padEnd(8)} ${(score.accuracy.estimate * 100).toFixed(1)}% (95% ${(score.accuracy.low * 100).toFixed(1)}–${(score.accuracy.high * 100).toFixed(1)}%), ${score.correct} of ${score.probes} probes`;
+      process.stdout.write(`${result.prefix}\n${line('control', result.control)}\n${line('masked', result.masked)}\n  gap      ${(result.gap * 100).toFixed(1)} points (control − masked)\n`);
     });
   return probes;
 }

@@ -235,6 +235,29 @@ metadata:
 `;
 }
 
+/** A derivation to write out in full, for a grader: no score of its own (lm-eval's `bypass`). */
+function reconstructionTask(name: string, dataFile: string): string {
+  return `task: ${name}
+tag: ${name.replace(/_reconstruction_gen$/, '')}
+custom_dataset: !function lacuna_data.load
+dataset_kwargs:
+  data_file: ${dataFile}
+test_split: test
+doc_to_text: "Premises:\\n{{premises | join('\\n')}}\\n\\nTask: {{question}}\\nDerivation:"
+doc_to_target: answer
+output_type: generate_until
+generation_kwargs:
+  until:
+    - "Task:"
+  max_gen_toks: 1024
+  do_sample: false
+metric_list:
+  - metric: bypass
+metadata:
+  version: 1.0
+`;
+}
+
 /** A row of an lm-eval data file: the dataset row and the answers a generation is accepted with. */
 function taskRow(probe: ProbeRecord) {
   return { ...datasetRow(probe), answers: [...new Set([probe.answer, ...probe.evidence])] };
@@ -279,6 +302,15 @@ export async function exportProbes(provenance: ExportProvenance, probes: ProbeRe
       await write(`lm-eval/${name}.yaml`, (type === 'gen' ? generationTask : multipleChoiceTask)(name, `data/${split}_${type}.jsonl`, `data/fewshot_${type}.jsonl`));
       tasks.push(name);
     }
+  }
+  // Derivations are graded by a person or a judge model: lm-eval only generates (--log_samples keeps
+  // the answers); the key points a grader checks are in each row.
+  const reconstruction = probes.filter((probe) => probe.kind === 'reconstruction').map(taskRow);
+  if (reconstruction.length > 0) {
+    const name = `${prefix}_reconstruction_gen`;
+    await write('lm-eval/data/reconstruction_gen.jsonl', lines(reconstruction));
+    await write(`lm-eval/${name}.yaml`, reconstructionTask(name, 'data/reconstruction_gen.jsonl'));
+    tasks.push(name);
   }
   for (const split of ['masked', 'control'] as const) {
     const members = tasks.filter((task) => task.startsWith(`${prefix}_${split}_`));
