@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Bool, Field, Int64, List, Table, tableFromJSON, Utf8, vectorFromArray } from 'apache-arrow';
 import { parse as parseYaml } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readJsonlFile, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
@@ -148,6 +149,19 @@ describe.runIf(available)('lacuna probes on a masked corpus', () => {
         exported.push(row as { verified: boolean | null; id: string });
       }
     }
+    // Apache Arrow, as `datasets` uses it: each split's columns built with the card's declared types
+    // make tables with one schema. Inferred split by split, an always-empty list is List<Null> in one
+    // split and List<Utf8> in another (huggingface/datasets#7092): the declared types are what fix it.
+    const arrowType = (feature: { dtype?: string; sequence?: string }) => (feature.sequence ? new List(new Field('item', new Utf8(), true)) : feature.dtype === 'int64' ? new Int64() : feature.dtype === 'bool' ? new Bool() : new Utf8());
+    const schemas = front.dataset_info.splits.map((split) => {
+      const rows = readJsonlFile<Record<string, unknown>>(join(out, 'hf', `${split.name}.jsonl`));
+      const columns = Object.fromEntries(front.dataset_info.features.map((feature) => [feature.name, vectorFromArray(rows.map((row) => (feature.dtype === 'int64' ? BigInt(row[feature.name] as number) : row[feature.name])), arrowType(feature))]));
+      return String(new Table(columns).schema.fields.map((field) => `${field.name}:${field.type}`));
+    });
+    expect(new Set(schemas).size).toBe(1);
+    expect(schemas[0]).toContain('premises:List<Utf8>');
+    const inferred = tableFromJSON(readJsonlFile<Record<string, unknown>>(join(out, 'hf', 'masked.jsonl'))).schema.fields.find((field) => field.name === 'premises');
+    expect(String(inferred?.type)).toBe('List<Null>');
     // Only probes that passed verification, unless asked; the probe build's manifest travels along.
     const built = readJsonlFile<Probe>(join(probesDir, 'probes.jsonl'));
     const failed = built.filter((probe) => probe.verification?.passed === false);
