@@ -102,7 +102,8 @@ function methodsInWords(detectors: readonly string[]): string {
   return parts.length > 0 ? parts.join(', ') : 'no detector';
 }
 
-function percent(share: number): string {
+/** A share as a percentage: one decimal below 10%, none above. */
+export function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 }
 

@@ -4,7 +4,7 @@
  * and filters passages.
  */
 import { applyEdits } from '../maskers/edits.js';
-import type { CollateralReport, RunSummaryForReport } from './leakage-report.js';
+import { percent, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
 import type { ReportData, SampledDocument } from './report-data.js';
 import type { ResidualPassage, VerificationReport } from './verify.js';
 import type { AuditReport } from './audit.js';
@@ -56,10 +56,6 @@ function escape(text: string): string {
 
 function number(value: number): string {
   return value.toLocaleString('en-US');
-}
-
-function percent(share: number): string {
-  return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 }
 
 /** A bar chart of counts as inline SVG, with its numbers in a table-free caption for readers without images. */
