@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCacheDir } from '../indexes/cache-dir.js';
@@ -60,13 +60,40 @@ describe('embedders', () => {
     expect(Array.from(again)).toEqual(Array.from(vector));
     expect(second.hits).toBe(1);
     // A torn record at the end (a killed run) is ignored, not misread.
-    const file = join(dir, 'counting-test.vectors');
+    const [file] = readdirSync(dir).filter((name) => name.endsWith('.vectors')).map((name) => join(dir, name));
     const bytes = readFileSync(file);
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(file, Buffer.concat([bytes, bytes.subarray(0, 100)]));
     const third = new EmbeddingCache(dir, counting);
     await third.embed([PARAPHRASES[0]]);
     expect(calls).toBe(1);
+  });
+
+  it('keeps each writer in its own file, so writers at once never misalign each other, and holds only positions until asked', async () => {
+    const dir = tempDir();
+    let calls = 0;
+    const counting: Embedder = {
+      id: 'concurrent-test',
+      dimensions: 512,
+      async embed(texts) {
+        calls += texts.length;
+        return texts.map((text) => randomVector(512, text.length * 7919 + text.charCodeAt(0)));
+      },
+    };
+    const texts = Array.from({ length: 400 }, (_, i) => `Sentence number ${i} about the weather in ${1800 + i}.`);
+    // Two workers embedding at once, each with its own cache object, a torn tail left by one of them.
+    const [a, b] = [new EmbeddingCache(dir, counting), new EmbeddingCache(dir, counting)];
+    const [first, second] = await Promise.all([a.embed(texts.filter((_, i) => i % 2 === 0)), b.embed(texts.filter((_, i) => i % 2 === 1))]);
+    const files = readdirSync(dir).filter((name) => name.endsWith('.vectors'));
+    expect(files).toHaveLength(2);
+    writeFileSync(join(dir, files[0]), Buffer.concat([readFileSync(join(dir, files[0])), Buffer.alloc(77, 1)]));
+    const later = new EmbeddingCache(dir, counting);
+    const again = await later.embed(texts);
+    expect(calls).toBe(400);
+    // Every vector comes back as it was made, whichever file holds it.
+    texts.forEach((_, i) => expect(Array.from(again[i])).toEqual(Array.from(i % 2 === 0 ? first[i / 2] : second[(i - 1) / 2])));
+    const fresh = new EmbeddingCache(dir, counting);
+    await fresh.embed(texts.slice(0, 3));
+    expect(fresh.resident).toEqual({ vectors: 3, located: 400 });
   });
 });
 
