@@ -11,8 +11,8 @@
  *
  * Memory: on first use the files are scanned for their keys only; a vector is read from disk
  * when asked for (and kept for this cache's life once read). What stays in memory for the whole
- * cache is a key and a file position per vector, about 1/40 of the vectors themselves (USE
- * lite's are 2 KB each).
+ * cache is a key and a file position per vector (on the order of a hundred bytes), not the vectors
+ * themselves (USE lite's are 2 KB each).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, mkdirSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
