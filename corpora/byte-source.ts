@@ -14,6 +14,8 @@ export type Compression = 'none' | 'gzip' | 'zstd';
 /** Counts and hashes the raw (still compressed) bytes of an input as they stream past. */
 export class RawByteTap {
   bytes = 0;
+  /** Lines a line-oriented reader saw (blank ones included), for numbering the lines of a later byte range. */
+  lines = 0;
   private readonly hash: Hash = createHash('sha256');
   private digest: string | undefined;
 
@@ -38,6 +40,71 @@ async function* tapped(source: AsyncIterable<Buffer>, tap: RawByteTap): AsyncGen
   for await (const chunk of source) {
     tap.observe(chunk);
     yield chunk;
+  }
+}
+
+/** A byte range of an uncompressed line-oriented file: the lines whose first byte lies in [start, end). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * The bytes of the lines a range owns: a line belongs to the range holding its first byte, so
+ * ranges cut at any offsets cover every line of the file exactly once, and no range needs to
+ * know where another one starts (the rule Hadoop's line reader uses). The range reads from
+ * start - 1 to see whether a line starts at `start`, and past `end` to finish its last line.
+ */
+export async function* lineRangeBytes(path: string, range: ByteRange, highWaterMark = 1 << 20): AsyncGenerator<Buffer> {
+  const from = Math.max(0, range.start - 1);
+  let skipping = range.start > 0;
+  let position = from;
+  // Whether the byte before `position` ends a line (true at the start of a file and after the skip).
+  let atLineStart = true;
+  for await (const read of createReadStream(path, { start: from, highWaterMark })) {
+    let chunk = read as Buffer;
+    if (skipping) {
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline === -1) {
+        position += chunk.length;
+        continue;
+      }
+      chunk = chunk.subarray(newline + 1);
+      position += newline + 1;
+      skipping = false;
+    }
+    if (position >= range.end) {
+      // Past the range: only the end of a line that started inside it is still ours.
+      if (atLineStart) return;
+      const newline = chunk.indexOf(NEWLINE);
+      if (newline !== -1) {
+        yield chunk.subarray(0, newline + 1);
+        return;
+      }
+      if (chunk.length > 0) yield chunk;
+      position += chunk.length;
+      continue;
+    }
+    const inside = Math.min(chunk.length, range.end - position);
+    const head = chunk.subarray(0, inside);
+    if (head.length > 0) {
+      yield head;
+      atLineStart = head[head.length - 1] === NEWLINE;
+    }
+    position += inside;
+    if (inside < chunk.length) {
+      if (atLineStart) return;
+      const tail = chunk.subarray(inside);
+      const newline = tail.indexOf(NEWLINE);
+      if (newline !== -1) {
+        yield tail.subarray(0, newline + 1);
+        return;
+      }
+      yield tail;
+      position += tail.length;
+    }
   }
 }
 
@@ -135,7 +202,9 @@ export async function* throughKeepingOutput<T>(source: AsyncIterable<unknown>, t
  * Opens an input for reading. The returned iterable yields decompressed bytes;
  * the tap sees every raw byte, so its sha256 is the file's, whatever the format.
  */
-export async function openDecoded(path: string, tap: RawByteTap): Promise<DecodedInput> {
+export async function openDecoded(path: string, tap: RawByteTap, range?: ByteRange): Promise<DecodedInput> {
+  // A range is only ever cut from an uncompressed file (see work-units.ts): its bytes are the lines.
+  if (range) return { compression: 'none', bytes: tapped(lineRangeBytes(path, range), tap) };
   const raw = tapped(openRawBytes(path), tap)[Symbol.asyncIterator]();
   const first = await raw.next();
   if (first.done) return { compression: 'none', bytes: (async function* () {})() };

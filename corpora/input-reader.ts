@@ -27,6 +27,8 @@ export interface InputStats {
   /** Records seen: documents plus rejects. */
   records: number;
   rejected: number;
+  /** Lines read (blank ones too), for line-oriented inputs. */
+  lines: number;
   /** Set for text files read as something other than UTF-8. */
   decodedAs?: string;
 }
@@ -59,7 +61,7 @@ export class InputReader {
     for (const file of this.files) {
       const tap = new RawByteTap();
       this.taps.push(tap);
-      const stats: InputStats = { path: file.path, label: file.label, format: file.format, bytes: 0, sha256: '', records: 0, rejected: 0 };
+      const stats: InputStats = { path: file.path, label: file.label, format: file.format, bytes: 0, sha256: '', records: 0, rejected: 0, lines: 0 };
       for await (const event of READERS[file.format](file, this.options, tap)) {
         stats.records++;
         if (event.kind === 'reject') stats.rejected++;
@@ -71,7 +73,12 @@ export class InputReader {
       }
       // A reader that stopped at damage may not have pulled the whole file through the tap;
       // the manifest must still cite the file's real hash and size.
-      if (file.size !== undefined && tap.bytes < file.size) {
+      stats.lines = tap.lines;
+      if (file.range) {
+        // Only the range was read; the merge hashes the whole file once every range is done.
+        stats.sha256 = tap.sha256();
+        stats.bytes = tap.bytes;
+      } else if (file.size !== undefined && tap.bytes < file.size) {
         ({ sha256: stats.sha256, bytes: stats.bytes } = await digestFile(file.path));
       } else {
         stats.sha256 = tap.sha256();

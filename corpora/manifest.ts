@@ -13,6 +13,8 @@ export interface ManifestInput {
   sha256: string;
   records: number;
   rejected: number;
+  /** Set when the file was read as byte ranges by several work units: [start, end) of each, in order. */
+  ranges?: [number, number][];
 }
 
 export interface ManifestOutput {
@@ -68,6 +70,8 @@ export interface Manifest {
   /** Cost of the semantic detector: sentences seen, windows screened, sentences embedded. */
   semantic: Record<string, number> | null;
   timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };
+  /** How the run was cut into work units, and the key a rerun recognises it by (see pipelines/mask.ts). */
+  work?: { runKey: string; unitBytes: number; units: number; unitsRunHere: number };
   seal?: ManifestSeal;
 }
 

@@ -27,7 +27,11 @@ export async function checkRunInputsReadable(manifest: Manifest): Promise<void> 
 
 export async function* runInputDocuments(manifest: Manifest): AsyncGenerator<SequencedDocument> {
   const { reading } = manifest.config as { reading: InputOptions };
-  const files: InputFile[] = manifest.inputs.map((input) => ({ path: input.resolved, label: input.label, format: input.format as InputFormat }));
+  // A file the run read as byte ranges is read the same way again: records without an id are named by their range.
+  const files: InputFile[] = manifest.inputs.flatMap((input) => {
+    const file = { path: input.resolved, label: input.label, format: input.format as InputFormat };
+    return input.ranges ? input.ranges.map(([start, end]) => ({ ...file, range: { start, end } })) : [file];
+  });
   let seq = 0;
   for await (const event of new InputReader(files, reading).events()) {
     const position = seq++;

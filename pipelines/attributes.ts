@@ -17,7 +17,6 @@
  * A record Lacuna rejected still gets its line (empty attributes), so the files stay aligned.
  */
 import { join } from 'node:path';
-import type { RunDirectory } from '../corpora/writers/run-directory.js';
 import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
 import type { SpanEdit } from '../maskers/edits.js';
 import type { SpanFinding } from '../maskers/findings.js';
@@ -54,8 +53,9 @@ export class AttributesWriter {
 
   private readonly prefix: string;
 
+  /** `staged` gives the path to write a file at, relative to the run's (or work unit's) directory. */
   constructor(
-    private readonly run: RunDirectory,
+    private readonly staged: (relativePath: string) => Promise<string>,
     private readonly name: string,
     pack: string,
     private readonly level: number,
@@ -66,7 +66,7 @@ export class AttributesWriter {
   private async writerFor(label: string): Promise<JsonlWriter> {
     const known = this.writers.get(label);
     if (known) return known;
-    const writer = new JsonlWriter(await this.run.staged(attributesPath(this.name, label)), { level: this.level });
+    const writer = new JsonlWriter(await this.staged(attributesPath(this.name, label)), { level: this.level });
     this.writers.set(label, writer);
     return writer;
   }

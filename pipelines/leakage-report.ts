@@ -14,6 +14,7 @@ import type { ProbeSummary } from './probe-summary.js';
 
 const CONTEXT_CHARS = 120;
 const PASSAGES_PER_CONCEPT = 20;
+const COLLATERAL_PASSAGES = 5;
 
 export function markedContext(text: string, start: number, end: number, width = CONTEXT_CHARS): string {
   const before = text.slice(Math.max(0, start - width), start);
@@ -59,7 +60,30 @@ export class LexicalResiduals {
       if (passages.length < PASSAGES_PER_CONCEPT) passages.push(passage);
     }
   }
+
+  /** What a work unit found, as JSON for the merge. */
+  state(): LexicalResidualState {
+    return { counts: this.counts, passages: this.passages, waived: this.waived };
+  }
+
+  /** Adds a later unit's residuals: counts add up, passages keep the first ones in input order. */
+  absorb(state: LexicalResidualState): void {
+    for (const [concept, count] of Object.entries(state.counts)) this.counts[concept] = (this.counts[concept] ?? 0) + count;
+    for (const [concept, count] of Object.entries(state.waived)) this.waived[concept] = (this.waived[concept] ?? 0) + count;
+    for (const [concept, passages] of Object.entries(state.passages)) {
+      const kept = (this.passages[concept] ??= []);
+      kept.push(...passages.slice(0, Math.max(0, PASSAGES_PER_CONCEPT - kept.length)));
+    }
+  }
 }
+
+export interface LexicalResidualState {
+  counts: Record<string, number>;
+  passages: Record<string, ResidualPassage[]>;
+  waived: Record<string, number>;
+}
+
+export type CollateralState = Omit<CollateralReport, 'removedShare'>;
 
 /** The legitimate knowledge a run destroyed, per keep context and control word, with passages. */
 export interface CollateralReport {
@@ -82,7 +106,22 @@ export class CollateralCollector {
     for (const hit of hits) {
       const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
       entry.count++;
-      if (entry.passages.length < 5) entry.passages.push(residualPassage(id, text, hit.start, hit.end, hit.kind, 0, false));
+      if (entry.passages.length < COLLATERAL_PASSAGES) entry.passages.push(residualPassage(id, text, hit.start, hit.end, hit.kind, 0, false));
+    }
+  }
+
+  state(): CollateralState {
+    return { inputChars: this.inputChars, removedChars: this.removedChars, destroyed: this.destroyed };
+  }
+
+  /** Adds a later unit's damage: counts add up, passages keep the first ones in input order. */
+  absorb(state: CollateralState): void {
+    this.inputChars += state.inputChars;
+    this.removedChars += state.removedChars;
+    for (const [what, entry] of Object.entries(state.destroyed)) {
+      const kept = (this.destroyed[what] ??= { kind: entry.kind, count: 0, passages: [] });
+      kept.count += entry.count;
+      kept.passages.push(...entry.passages.slice(0, Math.max(0, COLLATERAL_PASSAGES - kept.passages.length)));
     }
   }
 

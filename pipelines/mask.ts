@@ -2,41 +2,45 @@
  * `lacuna mask`: read → detect → decide → edit → write, with verification of
  * the output and full provenance (DESIGN.md, "The mask contract").
  *
- * The main thread reads, batches and writes, in input order; the per-document
- * work runs in a worker pool (see mask-task.ts). Every input record ends up
- * counted exactly once as kept, edited, dropped or rejected.
+ * The input is cut into work units (corpora/work-units.ts). Each unit is masked on its own into
+ * the output directory's work area (mask-unit.ts), by worker threads here or by the ranks of a
+ * cluster job (runMaskRank); the merge (mask-merge.ts) makes them one run, verifies it and
+ * writes the manifest last. Finished units survive a crash, so a rerun redoes only the rest and
+ * gives the same bytes. Every input record ends up counted exactly once as kept, edited,
+ * dropped or rejected.
  */
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { withText, type OutputShape, type Reject } from '../corpora/document.js';
+import type { OutputShape } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
-import { InputReader, type InputOptions } from '../corpora/input-reader.js';
-import { countsBalance, type Counts, type Manifest, type StageStats } from '../corpora/manifest.js';
+import type { InputOptions } from '../corpora/input-reader.js';
+import { checkSeal, countsBalance, type Manifest, type StageStats } from '../corpora/manifest.js';
 import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
-import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
-import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
-import { ShardedWriter, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
-import { RunDirectory } from '../corpora/writers/run-directory.js';
-import type { Edit } from '../maskers/edits.js';
-import type { Finding } from '../maskers/findings.js';
+import type { InputFile } from '../corpora/readers/types.js';
+import { resolveInputs, type FormatChoice, type SkippedInput } from '../corpora/sources.js';
+import { environmentError } from '../corpora/user-file.js';
+import { DEFAULT_UNIT_BYTES, planUnits, unitsOfRank, type RankSpec, type WorkUnit } from '../corpora/work-units.js';
+import type { WrittenFile } from '../corpora/writers/jsonl-writer.js';
+import type { CorpusFormat } from '../corpora/writers/sharded-writer.js';
+import { refuseForeignOutput, RunDirectory, WORK_DIR_NAME } from '../corpora/writers/run-directory.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { conceptClosure } from '../maskers/pack/closure.js';
 import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
-import { CollateralCollector, LexicalResiduals, leakageMarkdown } from './leakage-report.js';
+import { leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { loadWaiver } from './waiver.js';
-import { ReportCollector } from './report-data.js';
-import { AttributesWriter } from './attributes.js';
-import { SCORE_BANDS } from '../maskers/detectors/passage.js';
 import { renderReportHtml } from './report-html.js';
 import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
-import { emptyTimings, MaskTask, TASK_STAGES, type BatchOutcome, type MaskTaskConfig } from './mask-task.js';
-import { addSemanticStats } from '../maskers/detectors/chain.js';
-import { emptySemanticStats } from '../maskers/detectors/semantic.js';
+import { TASK_STAGES } from './mask-task.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
-import { BatchRunner, batches, timed } from './runtime/batches.js';
+import { readUnitSummary, type UnitSetup, type UnitSummary } from './mask-unit.js';
+import { mergeUnits } from './mask-merge.js';
+import { runUnits } from './run-units.js';
+import { readManifest } from './replay.js';
 
 export interface MaskOptions {
   inputs: string[];
@@ -47,7 +51,7 @@ export interface MaskOptions {
   reading: InputOptions;
   policy: PolicyOptions;
   detectors: DetectorName[];
-  /** Worker threads; 0 runs the work on the main thread. */
+  /** Worker threads, each running whole work units; 0 runs the work on the main thread. */
   workers: number;
   shardBytes: number;
   /** gzip level (1–9) of the corpus, edit and finding files. */
@@ -74,6 +78,10 @@ export interface MaskOptions {
   nestMeta?: boolean;
   /** How corpus shards are stored (default jsonl.gz). */
   outputFormat?: CorpusFormat;
+  /** Target input bytes of a work unit (see corpora/work-units.ts). */
+  unitBytes?: number;
+  /** Merge finished units only; fail (exit 1) when some are not done. */
+  mergeOnly?: boolean;
 }
 
 export interface MaskResult {
@@ -82,118 +90,184 @@ export interface MaskResult {
   verification: VerificationReport;
   /** Paths of the main outputs, for the CLI to print. */
   files: { corpus: string; edits: string; findings: string; rejects: string; manifest: string; report: string; reportMarkdown: string; reportHtml: string };
+  /** True when the output directory already held this very run, finished, and nothing was redone. */
+  alreadyComplete: boolean;
 }
 
-function describeOrigin(reject: Reject): string {
-  if (reject.line !== undefined) return `${reject.file} line ${reject.line}`;
-  if (reject.record !== undefined) return `${reject.file} record ${reject.record}`;
-  return reject.file;
+/**
+ * What the units' output depends on, hashed: the tool, the pack, every input's path, size and
+ * modification time, and every option that changes a byte of a unit. A unit is reused only under
+ * the same key, so a rerun after a change of input or option never mixes old units in; a
+ * finished run whose manifest has the key is the same run, and a rerun leaves it alone.
+ */
+async function runKey(options: MaskOptions, files: InputFile[], packSha256: string, waiverSha256: string | undefined): Promise<string> {
+  const inputs = [];
+  for (const file of files) {
+    const info = file.path === '-' ? undefined : await stat(file.path);
+    inputs.push([resolve(file.path), file.label, file.format, info?.size ?? null, info?.mtimeMs ?? null]);
+  }
+  const config = {
+    reading: options.reading,
+    policy: options.policy,
+    detectors: options.detectors,
+    concepts: options.concepts ?? null,
+    shardBytes: options.shardBytes,
+    gzipLevel: options.gzipLevel,
+    outputFormat: options.outputFormat ?? 'jsonl.gz',
+    nestMeta: options.nestMeta ?? false,
+    emitAttributes: options.emitAttributes ?? null,
+    model: options.detectors.includes('semantic') ? options.model : null,
+    unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES,
+    waiver: waiverSha256 ?? null,
+    strict: options.strict,
+  };
+  return createHash('sha256').update(JSON.stringify({ tool: TOOL_VERSION, pack: packSha256, inputs, config })).digest('hex').slice(0, 16);
+}
+
+/** The finished run in `out` when it is this very run (same key), else undefined. */
+async function sameFinishedRun(out: string, key: string): Promise<Manifest | undefined> {
+  const manifest = await readManifest(out).catch(() => undefined);
+  return manifest && (manifest as { work?: { runKey?: string } }).work?.runKey === key && checkSeal(manifest) === 'intact' ? manifest : undefined;
+}
+
+/** Everything both ways of running (one command, or a rank) resolve before any work. */
+interface Plan {
+  files: InputFile[];
+  skipped: SkippedInput[];
+  loaded: Awaited<ReturnType<typeof loadPack>>;
+  waiver: Awaited<ReturnType<typeof loadWaiver>> | undefined;
+  concepts: string[] | undefined;
+  units: WorkUnit[];
+  key: string;
+  workDir: string;
+  setup: UnitSetup;
+  shape: OutputShape;
+}
+
+async function plan(options: MaskOptions): Promise<Plan> {
+  const { files, skipped } = await resolveInputs(options.inputs, options.format);
+  const loaded = await loadPack(options.pack);
+  const waiver = options.waiver ? await loadWaiver(options.waiver) : undefined;
+  for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
+  const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
+  const units = await planUnits(files, options.unitBytes ?? DEFAULT_UNIT_BYTES);
+  const key = await runKey(options, files, loaded.sha256, waiver?.sha256);
+  const workDir = join(options.out, WORK_DIR_NAME, key);
+  const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField, format: options.outputFormat ?? 'jsonl.gz' };
+  const setup: UnitSetup = {
+    task: { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model, concepts },
+    reading: options.reading,
+    shape,
+    shardBytes: options.shardBytes,
+    gzipLevel: options.gzipLevel,
+    outputFormat: options.outputFormat ?? 'jsonl.gz',
+    emitAttributes: options.emitAttributes,
+    waiver: waiver ? resolve(options.waiver!) : undefined,
+    strict: options.strict,
+    workDir,
+  };
+  return { files, skipped, loaded, waiver, concepts, units, key, workDir, setup, shape };
+}
+
+async function ensureWorkDir(workDir: string): Promise<void> {
+  try {
+    await mkdir(workDir, { recursive: true });
+  } catch (error) {
+    throw environmentError(error, 'create', workDir);
+  }
+}
+
+/** Load problems (an unreachable hub model) surface here, as one line, before any worker starts. */
+async function prepareModels(options: MaskOptions): Promise<string | null> {
+  if (!options.detectors.includes('semantic')) return null;
+  const id = await encoderId(options.model, options.cacheDir);
+  await ensureDistilled(options.cacheDir);
+  return id;
+}
+
+export interface RankResult {
+  rank: number;
+  worldSize: number;
+  /** Units of this rank done by this call, and found already done. */
+  ran: number;
+  skipped: number;
+  /** Units of the whole run, and how many of them are done now. */
+  totalUnits: number;
+  doneUnits: number;
+  /** Set when the output directory already holds this very run, finished: nothing was done. */
+  alreadyComplete: boolean;
+}
+
+/**
+ * One rank's share of `lacuna mask` (--rank/--world-size, or a Slurm array or Kubernetes
+ * Indexed Job task): its units, into the output directory's work area, and no merge. Ranks share
+ * the output directory without a lock: each unit is written under a name of its own and renamed
+ * into place, so ranks never touch each other's files.
+ */
+export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress: ProgressSink = silentProgress): Promise<RankResult> {
+  const clock = performance.now();
+  const planned = await plan(options);
+  if (planned.files.some((file) => file.path === '-')) throw new UsageError('stdin cannot be shared between ranks: give file inputs, or run without --rank');
+  const totalUnits = planned.units.length;
+  if (!options.overwrite && (await sameFinishedRun(options.out, planned.key))) return { ...rank, ran: 0, skipped: 0, totalUnits, doneUnits: totalUnits, alreadyComplete: true };
+  await refuseForeignOutput(options.out, options.overwrite, options.inputs);
+  await ensureWorkDir(planned.workDir);
+  await prepareModels(options);
+  const mine = unitsOfRank(planned.units, rank);
+  const todo: WorkUnit[] = [];
+  for (const unit of mine) if (!(await readUnitSummary(planned.workDir, unit.index))) todo.push(unit);
+  const totalBytes = todo.reduce((sum, unit) => sum + unit.bytes, 0);
+  await runUnits(todo, planned.setup, options.workers, (bytes) => progress.update({ documents: 0, bytesRead: bytes, totalBytes, elapsedMs: performance.now() - clock }));
+  progress.finish({ documents: 0, bytesRead: totalBytes, totalBytes, elapsedMs: performance.now() - clock });
+  let doneUnits = 0;
+  for (const unit of planned.units) if (await readUnitSummary(planned.workDir, unit.index)) doneUnits++;
+  return { ...rank, ran: todo.length, skipped: mine.length - todo.length, totalUnits, doneUnits, alreadyComplete: false };
 }
 
 export async function runMask(options: MaskOptions, progress: ProgressSink = silentProgress): Promise<MaskResult> {
   const startedAt = new Date();
   const clock = performance.now();
-  const { files, skipped } = await resolveInputs(options.inputs, options.format);
-  const loaded = await loadPack(options.pack);
-  const waiver = options.waiver ? await loadWaiver(options.waiver) : undefined;
-  for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
+  const planned = await plan(options);
+  const { loaded, waiver, concepts, shape } = planned;
+  const finished = options.overwrite || planned.files.some((file) => file.path === '-') ? undefined : await sameFinishedRun(options.out, planned.key);
+  if (finished) return alreadyComplete(options.out, finished);
   const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
-
-  const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
-  const taskConfig: MaskTaskConfig = { pack: loaded.pack, policy: options.policy, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model, concepts };
   const semanticOn = options.detectors.includes('semantic');
-  // Load problems (an unreachable hub model) surface here, as one line, before any worker starts.
-  const embeddingModel = semanticOn ? await encoderId(options.model, options.cacheDir) : null;
-  if (semanticOn) await ensureDistilled(options.cacheDir);
-  const runner = new BatchRunner<MaskTaskConfig, BatchOutcome>({ kind: 'mask', config: taskConfig }, options.workers, () => MaskTask.create(taskConfig));
-  const semantic = emptySemanticStats();
 
-  const reader = new InputReader(files, options.reading);
-  const corpus = new ShardedWriter(await run.stagedDir('corpus'), options.shardBytes, options.gzipLevel, options.outputFormat ?? 'jsonl.gz');
-  const editsWriter = new JsonlWriter(await run.staged('edits.jsonl.gz'), { level: options.gzipLevel });
-  const findingsWriter = new JsonlWriter(await run.staged('findings.jsonl.gz'), { level: options.gzipLevel });
-  const rejectsWriter = new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false });
-  const attributes = options.emitAttributes ? new AttributesWriter(run, options.emitAttributes, loaded.pack.id, options.gzipLevel) : undefined;
-
-  const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
-  const findingsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
-  const removedCharsByConcept: Record<string, number> = Object.fromEntries(loaded.pack.concepts.map((concept) => [concept.id, 0]));
-  let suppressed = 0;
-  const residuals = new LexicalResiduals(loaded.pack.concepts.map((concept) => concept.id), waiver);
-  const collateral = new CollateralCollector();
-  const reportData = new ReportCollector();
-  const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField, format: options.outputFormat ?? 'jsonl.gz' };
-  const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
-  let bandsMeasured = false;
-  const workTimings = emptyTimings();
-  let writeMs = 0;
-  const readStats: StageStats = { items: 0, ms: 0 };
-
-  const snapshot = (documents: number) => ({ documents, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, elapsedMs: performance.now() - clock });
   try {
-    for await (const done of runner.run(batches(timed(reader.events(), readStats)))) {
-      const writeStart = performance.now();
-      const { batch, result } = done;
-      for (const stage of TASK_STAGES) workTimings[stage] += result.timings[stage];
-      addSemanticStats(semantic, result.semantic);
-      for (const item of batch.items) {
-        const seq = counts.input++;
-        if (item.event.kind === 'reject') {
-          const reject = item.event.reject;
-          if (options.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
-          counts.rejected++;
-          reportData.reject(reject.file);
-          await attributes?.reject(reject.file, reject.id);
-          await rejectsWriter.write(reject);
-          continue;
-        }
-        const doc = item.event.doc;
-        const outcome = result.outcomes[item.slot];
-        suppressed += outcome.suppressed;
-        for (const finding of outcome.findings) {
-          findingsByConcept[finding.concept]++;
-          const record: Finding = { id: doc.id, seq, ...finding };
-          await findingsWriter.write(record);
-        }
-        let removed = 0;
-        for (const edit of outcome.decision.edits) {
-          removed += edit.end - edit.start;
-          removedCharsByConcept[edit.concept] += edit.end - edit.start;
-          const record: Edit = { id: doc.id, seq, ...edit };
-          await editsWriter.write(record);
-        }
-        collateral.add(doc.id, doc.text, removed, outcome.collateral);
-        reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
-        await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
-        if (outcome.outputBands) {
-          bandsMeasured = true;
-          outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
-        }
-        if (outcome.decision.action === 'drop') counts.dropped++;
-        else if (outcome.decision.action === 'edit') {
-          counts.edited++;
-          residuals.add(doc.id, outcome.text!, outcome.residual);
-          await corpus.write(withText(doc, outcome.text!, shape));
-        } else {
-          counts.kept++;
-          residuals.add(doc.id, doc.text, outcome.residual);
-          await corpus.write(withText(doc, doc.text, shape));
-        }
-      }
-      progress.update(snapshot(counts.input));
-      writeMs += performance.now() - writeStart;
+    const embeddingModel = await prepareModels(options);
+    await ensureWorkDir(planned.workDir);
+    const summaries: (UnitSummary | undefined)[] = [];
+    for (const unit of planned.units) summaries.push(await readUnitSummary(planned.workDir, unit.index));
+    const todo = planned.units.filter((unit) => !summaries[unit.index]);
+    if (options.mergeOnly && todo.length > 0) {
+      const missing = todo.map((unit) => unit.index);
+      throw new UsageError(`${missing.length} of ${planned.units.length} work units are not done (${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}); run their ranks again, or run without --merge-only to do them here`, 1);
     }
-    progress.finish(snapshot(counts.input));
+    const doneBytes = planned.units.filter((unit) => summaries[unit.index]).reduce((sum, unit) => sum + unit.bytes, 0);
+    const totalBytes = planned.units.reduce((sum, unit) => sum + unit.bytes, 0);
+    const snapshot = (bytes: number) => ({ documents: 0, bytesRead: doneBytes + bytes, totalBytes, elapsedMs: performance.now() - clock });
+    const ran = await runUnits(todo, planned.setup, options.workers, (bytes) => progress.update(snapshot(bytes)));
+    for (const summary of ran) summaries[summary.unit] = summary;
+    progress.finish(snapshot(totalBytes - doneBytes));
 
-    const writeClose = performance.now();
-    const shards = await corpus.close();
-    const written = [...shards, await editsWriter.close(), await findingsWriter.close(), await rejectsWriter.close(), ...((await attributes?.close()) ?? [])];
-    writeMs += performance.now() - writeClose;
+    const mergeStart = performance.now();
+    const merged = await mergeUnits(run, planned.workDir, summaries as UnitSummary[], { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
+    const { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, outputBands, semantic } = merged;
+    const shards = merged.shards;
+    const written: WrittenFile[] = [...shards, ...merged.logs];
+    const mergeMs = performance.now() - mergeStart;
     if (!countsBalance(counts)) throw new Error(`internal error: counts do not balance: ${JSON.stringify(counts)}`);
+    const reportData = merged.report;
+    const workTimings = merged.stages;
+    const writeMs = merged.writeMs;
+    const readStats = merged.read;
+    const inputStats = merged.inputs;
 
     const verifyStart = performance.now();
     const damage = collateral.report();
-    const verification = await verifyCorpus(shards.map((shard) => shard.path), {
+    const verifyShards = shards.map((shard) => shard.path);
+    const verification = await verifyCorpus(verifyShards, {
       pack: loaded.pack,
       concepts,
       detectors: options.detectors,
@@ -204,7 +278,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       lexicalResiduals: residuals.counts,
       lexicalWaived: residuals.waived,
       shape,
-      outputBands: bandsMeasured ? outputBands : undefined,
+      outputBands: outputBands ?? undefined,
       waiver,
       removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
       indexDir: semanticOn ? await run.stagedDir('index') : undefined,
@@ -222,7 +296,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       identity: {
         command: 'mask',
         tool: `${TOOL_NAME} ${TOOL_VERSION}`,
-        inputs: reader.stats.map((input) => ({ label: input.label, sha256: input.sha256, bytes: input.bytes })),
+        inputs: inputStats.map((input) => ({ label: input.label, sha256: input.sha256, bytes: input.bytes })),
         pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 },
         passageModel: loaded.pack.passage && options.detectors.includes('passage') ? { sha256: loaded.pack.passage.sha256 } : null,
         embeddingModel,
@@ -239,14 +313,15 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       read: { items: readStats.items, ms: round(readStats.ms) },
       ...Object.fromEntries(TASK_STAGES.map((stage) => [stage, { items: counts.input - counts.rejected, ms: round(workTimings[stage]) }])),
       write: { items: counts.kept + counts.edited, ms: round(writeMs) },
+      merge: { items: planned.units.length, ms: round(mergeMs) },
       indexAndVerify: { items: verification.index?.units ?? 0, ms: round(verifyMs) },
     };
     const finishedAt = new Date();
     const manifest: Manifest = {
       tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version },
       command: 'mask',
-      inputs: reader.stats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
-      skippedInputs: skipped,
+      inputs: inputStats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
+      skippedInputs: planned.skipped,
       pack: {
         id: loaded.pack.id,
         version: loaded.pack.version,
@@ -293,22 +368,28 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       stages,
       collateral: { removedChars: damage.removedChars, inputChars: damage.inputChars, removedShare: damage.removedShare, destroyed: Object.fromEntries(Object.entries(damage.destroyed).map(([what, entry]) => [what, entry.count])) },
       semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
-      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: runner.workers },
+      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: options.workers },
+      work: { runKey: planned.key, unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES, units: planned.units.length, unitsRunHere: todo.length },
     };
     await run.commit(outputs.map((output) => output.path), manifest);
-    const at = (path: string) => `${options.out.replace(/\/+$/, '')}/${path}`;
-    return {
-      outDir: options.out,
-      manifest,
-      verification,
-      files: { corpus: at('corpus/'), edits: at('edits.jsonl.gz'), findings: at('findings.jsonl.gz'), rejects: at('rejects.jsonl'), manifest: at('manifest.json'), report: at('report.json'), reportMarkdown: at('report.md'), reportHtml: at('report.html') },
-    };
+    // The units are in the run now (linked, or rewritten into its logs); their directory goes.
+    await rm(join(options.out, WORK_DIR_NAME), { recursive: true, force: true }).catch(() => undefined);
+    return { outDir: options.out, manifest, verification, files: outputPaths(options.out), alreadyComplete: false };
   } catch (error) {
     await run.abort();
     throw error;
-  } finally {
-    await runner.close();
   }
+}
+
+/** The result of a rerun that found this very run finished: its manifest and report, nothing redone. */
+async function alreadyComplete(out: string, manifest: Manifest): Promise<MaskResult> {
+  const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { verification: VerificationReport };
+  return { outDir: out, manifest, verification: report.verification, files: outputPaths(out), alreadyComplete: true };
+}
+
+function outputPaths(out: string): MaskResult['files'] {
+  const at = (path: string) => `${out.replace(/\/+$/, '')}/${path}`;
+  return { corpus: at('corpus/'), edits: at('edits.jsonl.gz'), findings: at('findings.jsonl.gz'), rejects: at('rejects.jsonl'), manifest: at('manifest.json'), report: at('report.json'), reportMarkdown: at('report.md'), reportHtml: at('report.html') };
 }
 
 function round(ms: number): number {

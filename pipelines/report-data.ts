@@ -48,11 +48,41 @@ function bin(share: number): number {
   return Math.min(BINS - 1, Math.max(0, Math.floor(share * BINS)));
 }
 
+/** A collector's content as JSON, for a work unit to hand to the merge. */
+export interface ReportState {
+  removal: number[];
+  scores: Record<string, number[]>;
+  inputs: InputBreakdown[];
+  candidates: { key: string; sample: SampledDocument }[];
+}
+
 export class ReportCollector {
   private readonly removal = new Array<number>(BINS).fill(0);
   private readonly scores: Record<string, number[]> = {};
   private readonly inputs = new Map<string, InputBreakdown>();
-  private readonly candidates: { key: string; sample: SampledDocument }[] = [];
+  private candidates: { key: string; sample: SampledDocument }[] = [];
+
+  /** `unit` makes the sample's hash keys differ between work units, whose record positions restart at 0. */
+  constructor(private readonly unit = 0) {}
+
+  state(): ReportState {
+    return { removal: [...this.removal], scores: this.scores, inputs: [...this.inputs.values()], candidates: this.candidates };
+  }
+
+  /** Adds a later unit's data; its records' positions start at `seqBase` in the run. */
+  absorb(state: ReportState, seqBase: number): void {
+    state.removal.forEach((count, at) => (this.removal[at] += count));
+    for (const [detector, bins] of Object.entries(state.scores)) {
+      const mine = (this.scores[detector] ??= new Array<number>(BINS).fill(0));
+      bins.forEach((count, at) => (mine[at] += count));
+    }
+    for (const input of state.inputs) {
+      const mine = this.input(input.file);
+      for (const field of ['documents', 'kept', 'edited', 'dropped', 'rejected', 'chars', 'removedChars'] as const) mine[field] += input[field];
+    }
+    const moved = state.candidates.map(({ key, sample }) => ({ key, sample: { ...sample, seq: sample.seq + seqBase } }));
+    this.candidates = [...this.candidates, ...moved].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, SAMPLED_DOCUMENTS);
+  }
 
   private input(file: string): InputBreakdown {
     return this.inputs.get(file) ?? this.inputs.set(file, { file, documents: 0, kept: 0, edited: 0, dropped: 0, rejected: 0, chars: 0, removedChars: 0 }).get(file)!;
@@ -73,7 +103,7 @@ export class ReportCollector {
     for (const finding of findings) (this.scores[finding.detector] ??= new Array<number>(BINS).fill(0))[bin(finding.score)]++;
     // Documents something happened to are the ones worth seeing; the hash makes the choice repeatable.
     if (findings.length === 0) return;
-    const key = createHash('sha256').update(String(seq)).digest('hex');
+    const key = createHash('sha256').update(`${this.unit}:${seq}`).digest('hex');
     if (this.candidates.length >= SAMPLED_DOCUMENTS && key >= this.candidates[this.candidates.length - 1].key) return;
     const shown = text.slice(0, SAMPLE_CHARS);
     const inside = <T extends { start: number; end: number }>(span: T) => span.start < shown.length;

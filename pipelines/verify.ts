@@ -182,7 +182,9 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
   let buildMs = 0;
   let bands = options.outputBands ? [...options.outputBands] : undefined;
-  for await (const doc of corpusDocuments(shards, options.shape ?? DEFAULT_OUTPUT_SHAPE)) {
+  // Mask measures lexical residuals per document as it writes; without an index there is then nothing to read.
+  const mustRead = lexical !== undefined || index !== undefined;
+  for await (const doc of mustRead ? corpusDocuments(shards, options.shape ?? DEFAULT_OUTPUT_SHAPE) : []) {
     if (lexical) {
       const rechecked = await lexical.detect(doc.text);
       if (rechecked.scoreBands) {

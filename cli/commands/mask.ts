@@ -1,7 +1,9 @@
 import { DEFAULT_POLICY } from '../../maskers/policy.js';
 import { warn } from '../output.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runMask } from '../../pipelines/mask.js';
+import { availableParallelism } from 'node:os';
+import { runMask, runMaskRank, type MaskOptions } from '../../pipelines/mask.js';
+import { DEFAULT_UNIT_BYTES, rankFrom } from '../../corpora/work-units.js';
 import { parseCount, parseFraction, parseGzipLevel, parsePositive, parseSize } from '../parse.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 import { addCorpusOptions, readingOptions, type CorpusFlags } from '../common-options.js';
@@ -29,6 +31,10 @@ interface MaskFlags extends CorpusFlags {
   indexM: number;
   indexEf: number;
   concepts?: string[];
+  rank?: number;
+  worldSize?: number;
+  unitBytes: number;
+  mergeOnly: boolean;
 }
 
 export function maskCommand(): Command {
@@ -55,9 +61,14 @@ export function maskCommand(): Command {
     .addOption(new Option('--output-format <format>', 'how corpus shards are stored').choices(['jsonl.gz', 'jsonl.zst', 'parquet']).default('jsonl.gz'))
     .option('--nest-meta', 'write each document as {id, text, meta} instead of its input record with the text changed', false)
     .option('--waive <file>', 'reviewed false positives to clear from the verdict: lines of <passage hash><TAB><reason>')
-    .action(async (inputs: string[], flags: MaskFlags) => {
-      const result = await runMask(
-        {
+    .option('--rank <i>', 'do only the work units of rank i (0-based) and no merge (default: SLURM_ARRAY_TASK_ID, or JOB_COMPLETION_INDEX)', parseCount)
+    .option('--world-size <n>', 'number of ranks (default: SLURM_ARRAY_TASK_COUNT)', parsePositive)
+    .option('--unit-bytes <size>', 'input bytes per work unit: the unit of parallel work and of resuming; large uncompressed JSONL files are split at line boundaries', parseSize, DEFAULT_UNIT_BYTES)
+    .option('--merge-only', 'merge the units the ranks finished; exit 1 naming the ones not done', false)
+    .action(async (inputs: string[], flags: MaskFlags, command: Command) => {
+      // Each worker runs whole units (reading and writing included), so every core can work.
+      const workers = command.getOptionValueSource('workers') === 'default' ? availableParallelism() : flags.workers;
+      const options: MaskOptions = {
           inputs,
           pack: flags.pack,
           out: flags.out,
@@ -65,7 +76,7 @@ export function maskCommand(): Command {
           reading: readingOptions(flags),
           policy: { unit: flags.unit, redact: flags.redact, placeholder: flags.placeholder, maxFlagged: flags.maxFlagged, minScore: flags.minScore },
           detectors: flags.detectors,
-          workers: flags.workers,
+          workers,
           shardBytes: flags.shardBytes,
           gzipLevel: flags.gzipLevel,
           overwrite: flags.overwrite,
@@ -80,9 +91,21 @@ export function maskCommand(): Command {
           nestMeta: flags.nestMeta,
           outputFormat: flags.outputFormat,
           emitAttributes: flags.emitAttributes === true ? 'lacuna' : flags.emitAttributes || undefined,
-        },
-        progressFor('mask', flags),
-      );
+          unitBytes: flags.unitBytes,
+          mergeOnly: flags.mergeOnly,
+        };
+      const rank = rankFrom(flags);
+      if (rank) {
+        const done = await runMaskRank(options, rank, progressFor('mask', flags));
+        const line = done.alreadyComplete
+          ? `${flags.out} already holds this run, finished; nothing to do`
+          : `rank ${done.rank} of ${done.worldSize}: ${done.ran} work units done, ${done.skipped} already done; ${done.doneUnits} of ${done.totalUnits} units of the run are done${done.doneUnits === done.totalUnits ? ' (run with --merge-only to merge them)' : ''}`;
+        if (flags.logFormat === 'json') process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', ...done }) + '\n');
+        else if (!flags.quiet) process.stdout.write(line + '\n');
+        return;
+      }
+      const result = await runMask(options, progressFor('mask', flags));
+      if (result.alreadyComplete && flags.logFormat !== 'json' && !flags.quiet) process.stdout.write(`${flags.out} already holds this run, finished; nothing to do\n`);
       const { counts } = result.manifest;
       const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
       if (flags.logFormat === 'json') {

@@ -22,7 +22,7 @@ function* lineToEvent(line: ByteLine, file: InputFile, options: ReaderOptions): 
     return;
   }
   let source = line.bytes.toString('utf8');
-  if (line.lineNo === 1 && source.startsWith(UTF8_BOM)) source = source.slice(1);
+  if (line.lineNo === 1 && !file.range?.start && source.startsWith(UTF8_BOM)) source = source.slice(1);
   let record: unknown;
   try {
     record = JSON.parse(source);
@@ -30,17 +30,28 @@ function* lineToEvent(line: ByteLine, file: InputFile, options: ReaderOptions): 
     yield { kind: 'reject', reject: { ...origin, reason: `malformed JSON: ${(error as Error).message}` } };
     return;
   }
-  const mapped = mapRecord(record, options, `${file.label}#${line.lineNo}`);
+  const mapped = mapRecord(record, options, fallbackId(file, line.lineNo));
   if ('doc' in mapped) yield { kind: 'doc', doc: mapped.doc, origin };
   else yield { kind: 'reject', reject: { ...origin, reason: mapped.reason, ...(mapped.id ? { id: mapped.id } : {}) } };
 }
 
+/**
+ * The id of a record that has none. Lines of a byte range are numbered from 1 within the range
+ * (a range cannot know how many lines come before it without reading them), so the range's
+ * start names it: `file#12` for the whole file, `file@67108864#12` for a range. Rejects are
+ * renumbered in the file when the run merges (see mask-merge.ts).
+ */
+function fallbackId(file: InputFile, lineNo: number): string {
+  return file.range?.start ? `${file.label}@${file.range.start}#${lineNo}` : `${file.label}#${lineNo}`;
+}
+
 export async function* readJsonl(file: InputFile, options: ReaderOptions, tap: RawByteTap): AsyncGenerator<InputEvent> {
-  const decoded = await openDecoded(file.path, tap);
+  const decoded = await openDecoded(file.path, tap, file.range);
   const splitter = new LineSplitter();
   try {
     for await (const chunk of decoded.bytes) {
       for (const line of splitter.push(chunk)) yield* lineToEvent(line, file, options);
+      tap.lines = splitter.linesSeen;
     }
   } catch (error) {
     // Lines completed before the damage were already yielded; the partial line is the damage.
@@ -49,6 +60,7 @@ export async function* readJsonl(file: InputFile, options: ReaderOptions, tap: R
     return;
   }
   const last = splitter.finish();
+  tap.lines = splitter.linesSeen;
   if (last) yield* lineToEvent(last, file, options);
   if (decoded.trailingGarbage) yield { kind: 'reject', reject: { file: file.label, line: splitter.linesSeen + 1, reason: TRAILING_GARBAGE_REASON } };
 }

@@ -1,4 +1,4 @@
-import type { RawByteTap } from '../byte-source.js';
+import type { ByteRange, RawByteTap } from '../byte-source.js';
 import type { InputEvent } from '../document.js';
 import type { FieldOptions } from '../record-mapping.js';
 
@@ -13,6 +13,8 @@ export interface InputFile {
   format: InputFormat;
   /** Size in bytes when known (not for stdin), for progress and ETA. */
   size?: number;
+  /** Only the lines starting in this byte range (a large uncompressed JSONL file split into work units). */
+  range?: ByteRange;
 }
 
 /**

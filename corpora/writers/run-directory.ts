@@ -22,9 +22,27 @@ const STAGING_PREFIX = '.lacuna-staging-';
 /** Held for the whole of a run: a second run into the same directory stops at once. */
 export const LOCK_NAME = '.lacuna-lock';
 
+/** Finished work units waiting for the merge (see pipelines/mask.ts). */
+export const WORK_DIR_NAME = '.lacuna-work';
+/**
+ * Written before a commit moves anything into place and removed after the manifest: a run
+ * killed half-way through its commit leaves files that are Lacuna's, and this says which.
+ */
+const COMMIT_JOURNAL = '.lacuna-commit.json';
+
 /** Entries of a run directory that belong to a run in progress, not to a finished run's outputs. */
 export function isRunScaffolding(entry: string): boolean {
-  return entry === LOCK_NAME || entry.startsWith(STAGING_PREFIX) || entry.startsWith(`${LOCK_NAME}.`);
+  return entry === LOCK_NAME || entry === WORK_DIR_NAME || entry === COMMIT_JOURNAL || entry.startsWith(STAGING_PREFIX) || entry.startsWith(`${LOCK_NAME}.`);
+}
+
+/** The paths an interrupted commit was moving into place (relative), or none. */
+async function readCommitJournal(outDir: string): Promise<string[]> {
+  try {
+    const journal = JSON.parse(await readFile(join(outDir, COMMIT_JOURNAL), 'utf8')) as { paths?: unknown };
+    return Array.isArray(journal.paths) ? journal.paths.filter((path): path is string => typeof path === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -151,13 +169,24 @@ async function refuseUnlessReusable(outDir: string, overwrite: boolean): Promise
     if (manifest && manifest.tool?.name !== TOOL_NAME) throw new UsageError(`output directory '${outDir}' holds a manifest.json that Lacuna did not write; choose another directory`);
     if (manifest && !overwrite) throw new UsageError(`output directory '${outDir}' already holds a finished run; pass --overwrite to replace it`);
     if (!manifest) {
-      const foreign = (await readdir(outDir)).filter((entry) => !isRunScaffolding(entry));
+      // A commit killed half-way left some of its files in place: they are Lacuna's.
+      const journal = new Set((await readCommitJournal(outDir)).map((path) => path.split('/')[0]));
+      const foreign = (await readdir(outDir)).filter((entry) => !isRunScaffolding(entry) && !journal.has(entry));
       if (foreign.length > 0) throw new UsageError(`output directory '${outDir}' is not empty and holds no Lacuna run (it has '${foreign.sort()[0]}'); choose an empty or new directory`);
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot use output directory '${outDir}': ${errnoMessage(error)}`);
   }
+}
+
+/**
+ * The checks a run makes before it writes into `outDir`, without taking the lock: for the ranks
+ * of a cluster job, which share the directory (each writes only its own work units).
+ */
+export async function refuseForeignOutput(outDir: string, overwrite: boolean, inputs: string[]): Promise<void> {
+  await refuseOverlap(inputs, outDir);
+  await refuseUnlessReusable(outDir, overwrite);
 }
 
 export class RunDirectory {
@@ -215,7 +244,12 @@ export class RunDirectory {
    * files that are not its own.
    */
   async commit(relativePaths: string[], manifest: object): Promise<void> {
-    const old = await deletableOutputs(this.outDir, await readPreviousManifest(this.outDir));
+    const previous = await readPreviousManifest(this.outDir);
+    const interrupted = (await readCommitJournal(this.outDir)).map((path) => ({ path }));
+    const old = await deletableOutputs(this.outDir, { outputs: [...(previous?.outputs ?? []), ...interrupted] });
+    // Journal first: from here until the manifest, the directory holds files that no manifest lists.
+    const journal = [...new Set([...relativePaths, ...old.map((path) => path.slice(resolve(this.outDir).length + 1).split(sep).join('/'))])];
+    await writeFileAtomic(join(this.outDir, COMMIT_JOURNAL), JSON.stringify({ paths: journal }) + '\n');
     await rm(join(this.outDir, MANIFEST_NAME), { force: true });
     // Only what the previous run listed goes (an older run with more shards leaves none behind);
     // anything else in the directory was not written by Lacuna and stays.
@@ -228,6 +262,7 @@ export class RunDirectory {
       await rename(join(this.stagingDir, path), target);
     }
     await writeFileAtomic(join(this.outDir, MANIFEST_NAME), sealedManifestText(manifest));
+    await rm(join(this.outDir, COMMIT_JOURNAL), { force: true });
     await rm(this.stagingDir, { recursive: true, force: true });
     await unlink(this.lockPath).catch(() => undefined);
   }

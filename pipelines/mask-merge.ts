@@ -1,0 +1,164 @@
+/**
+ * The merge step of `lacuna mask`: finished work units (mask-unit.ts) become one run. Corpus
+ * shards are hard-linked into the run (no byte is copied or recompressed: at corpus scale the
+ * merge must cost little), numbered in unit order; the logs (edits, findings, rejects,
+ * attributes) are rewritten as single streams with record positions and line numbers counted
+ * in the whole input; the per-unit summaries add up to the run's counts and reports. Units stay
+ * untouched until the run's manifest is written, so a merge killed at any point is redone
+ * from the same units.
+ */
+import { copyFile, link } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Reject } from '../corpora/document.js';
+import { digestFile } from '../corpora/hashing.js';
+import type { InputStats } from '../corpora/input-reader.js';
+import type { Counts, StageStats } from '../corpora/manifest.js';
+import { readRecords } from '../corpora/readers/records.js';
+import type { InputFormat } from '../corpora/readers/types.js';
+import { environmentError } from '../corpora/user-file.js';
+import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
+import { shardName, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
+import type { RunDirectory } from '../corpora/writers/run-directory.js';
+import type { Edit } from '../maskers/edits.js';
+import type { Finding } from '../maskers/findings.js';
+import { addSemanticStats } from '../maskers/detectors/chain.js';
+import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
+import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
+import { ReportCollector } from './report-data.js';
+import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
+import { unitDirName, type UnitSummary } from './mask-unit.js';
+
+/** An input as the manifest lists it: a file read whole, or read as byte ranges by several units. */
+export interface MergedInput extends InputStats {
+  ranges?: [number, number][];
+}
+
+export interface MergedUnits {
+  counts: Counts;
+  findingsByConcept: Record<string, number>;
+  removedCharsByConcept: Record<string, number>;
+  suppressed: number;
+  residuals: LexicalResiduals;
+  collateral: CollateralCollector;
+  report: ReportCollector;
+  outputBands: number[] | null;
+  semantic: SemanticStats;
+  read: StageStats;
+  stages: StageTimings;
+  writeMs: number;
+  inputs: MergedInput[];
+  /** Staged corpus shards, in order. */
+  shards: WrittenFile[];
+  /** Staged logs and attribute files. */
+  logs: WrittenFile[];
+}
+
+/** Puts a unit's file into the run's staging without copying its bytes where the filesystem allows. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS' && code !== 'EXDEV') throw environmentError(error, 'link', from);
+    await copyFile(from, to).catch((copyError: unknown) => {
+      throw environmentError(copyError, 'copy', from);
+    });
+  }
+}
+
+/** Each unit's log records, rewritten by `adjust` (which knows the unit), into one stream. */
+async function rewriteLogs<T>(writer: JsonlWriter, parts: { path: string; summary: UnitSummary }[], adjust: (record: T, summary: UnitSummary) => T): Promise<WrittenFile> {
+  for (const part of parts) for await (const record of readRecords<T>(part.path)) await writer.write(adjust(record, part.summary));
+  return writer.close();
+}
+
+export async function mergeUnits(run: RunDirectory, workDir: string, summaries: UnitSummary[], options: { conceptIds: string[]; format: CorpusFormat; gzipLevel: number }): Promise<MergedUnits> {
+  const unitPath = (summary: UnitSummary, path: string) => join(workDir, unitDirName(summary.unit), path);
+  // Where each unit's records and lines start in the whole input.
+  const seqBase = new Map<number, number>();
+  const lineBase = new Map<number, number>();
+  const linesSoFar = new Map<string, number>();
+  let records = 0;
+  for (const summary of summaries) {
+    seqBase.set(summary.unit, records);
+    records += summary.counts.input;
+    const ranged = summary.inputs.find((input) => input.range);
+    if (ranged) {
+      lineBase.set(summary.unit, linesSoFar.get(ranged.path) ?? 0);
+      linesSoFar.set(ranged.path, (linesSoFar.get(ranged.path) ?? 0) + ranged.lines);
+    }
+  }
+
+  const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
+  const findingsByConcept: Record<string, number> = Object.fromEntries(options.conceptIds.map((id) => [id, 0]));
+  const removedCharsByConcept: Record<string, number> = Object.fromEntries(options.conceptIds.map((id) => [id, 0]));
+  let suppressed = 0;
+  const residuals = new LexicalResiduals(options.conceptIds);
+  const collateral = new CollateralCollector();
+  const report = new ReportCollector();
+  let outputBands: number[] | null = null;
+  const semantic = emptySemanticStats();
+  const read: StageStats = { items: 0, ms: 0 };
+  const stages = emptyTimings();
+  let writeMs = 0;
+  const inputs: MergedInput[] = [];
+  for (const summary of summaries) {
+    for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] += summary.counts[key];
+    for (const [concept, count] of Object.entries(summary.findingsByConcept)) findingsByConcept[concept] = (findingsByConcept[concept] ?? 0) + count;
+    for (const [concept, chars] of Object.entries(summary.removedCharsByConcept)) removedCharsByConcept[concept] = (removedCharsByConcept[concept] ?? 0) + chars;
+    suppressed += summary.suppressed;
+    residuals.absorb(summary.residuals);
+    collateral.absorb(summary.collateral);
+    report.absorb(summary.report, seqBase.get(summary.unit)!);
+    if (summary.outputBands) {
+      outputBands ??= summary.outputBands.map(() => 0);
+      summary.outputBands.forEach((count, band) => (outputBands![band] += count));
+    }
+    addSemanticStats(semantic, summary.semantic);
+    read.items += summary.timings.read.items;
+    read.ms += summary.timings.read.ms;
+    for (const stage of TASK_STAGES) stages[stage] += summary.timings.stages[stage];
+    writeMs += summary.timings.writeMs;
+    for (const input of summary.inputs) {
+      const previous = inputs[inputs.length - 1];
+      if (input.range && previous?.ranges && previous.path === input.path) {
+        previous.records += input.records;
+        previous.rejected += input.rejected;
+        previous.lines += input.lines;
+        previous.ranges.push([input.range.start, input.range.end]);
+        continue;
+      }
+      const { range, ...stats } = input;
+      inputs.push({ ...stats, format: stats.format as InputFormat, ...(range ? { ranges: [[range.start, range.end]] } : {}) });
+    }
+  }
+  // A file read in ranges was hashed range by range; the manifest cites the whole file's digest.
+  for (const input of inputs) if (input.ranges) Object.assign(input, await digestFile(input.path));
+
+  const shards: WrittenFile[] = [];
+  const corpusDir = await run.stagedDir('corpus');
+  const withRecords = summaries.flatMap((summary) => summary.files.corpus.filter((file) => file.records > 0).map((file) => ({ summary, file })));
+  // An empty corpus is still a corpus: the first unit's (empty) shard stands for it.
+  const parts = withRecords.length > 0 ? withRecords : [{ summary: summaries[0], file: summaries[0].files.corpus[0] }];
+  for (const [at, { summary, file }] of parts.entries()) {
+    const path = join(corpusDir, shardName(at, options.format));
+    await linkOrCopy(unitPath(summary, file.path), path);
+    shards.push({ path, bytes: file.bytes, sha256: file.sha256, records: file.records });
+  }
+
+  const logs: WrittenFile[] = [];
+  const partsOf = (pick: (summary: UnitSummary) => { path: string } | undefined) => summaries.flatMap((summary) => (pick(summary) ? [{ path: unitPath(summary, pick(summary)!.path), summary }] : []));
+  const level = options.gzipLevel;
+  logs.push(await rewriteLogs<Edit>(new JsonlWriter(await run.staged('edits.jsonl.gz'), { level }), partsOf((s) => s.files.edits), (edit, s) => ({ ...edit, seq: edit.seq + seqBase.get(s.unit)! })));
+  logs.push(await rewriteLogs<Finding>(new JsonlWriter(await run.staged('findings.jsonl.gz'), { level }), partsOf((s) => s.files.findings), (finding, s) => ({ ...finding, seq: finding.seq + seqBase.get(s.unit)! })));
+  logs.push(
+    await rewriteLogs<Reject>(new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false }), partsOf((s) => s.files.rejects), (reject, s) =>
+      reject.line !== undefined && lineBase.has(s.unit) ? { ...reject, line: reject.line + lineBase.get(s.unit)! } : reject,
+    ),
+  );
+  const attributeFiles = new Map<string, { path: string; summary: UnitSummary }[]>();
+  for (const summary of summaries) for (const file of summary.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(summary, file.path), summary });
+  for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
+
+  return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs };
+}

@@ -1,0 +1,261 @@
+/**
+ * One work unit of `lacuna mask` (see corpora/work-units.ts): read → detect → decide → edit →
+ * write, into a directory of its own. The unit writes into a temporary directory and renames it
+ * into place when complete, summary inside: a unit directory that exists is a finished unit, so
+ * a rerun after a crash or kill -9 skips it, and two attempts at the same unit (a resubmitted
+ * Slurm task beside a slow one) cannot mix their files. The output is a pure function of the
+ * unit and the configuration: record positions (`seq`) and line numbers count from the unit's
+ * start, and the merge (mask-merge.ts) adds the unit's base.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { withText, type OutputShape, type Reject } from '../corpora/document.js';
+import { UsageError } from '../corpora/errors.js';
+import { InputReader, type InputOptions } from '../corpora/input-reader.js';
+import type { Counts, StageStats } from '../corpora/manifest.js';
+import { environmentError } from '../corpora/user-file.js';
+import type { WorkUnit } from '../corpora/work-units.js';
+import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
+import { ShardedWriter, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
+import { writeFileAtomic } from '../corpora/writers/run-directory.js';
+import type { Edit } from '../maskers/edits.js';
+import type { Finding } from '../maskers/findings.js';
+import { addSemanticStats } from '../maskers/detectors/chain.js';
+import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
+import { SCORE_BANDS } from '../maskers/detectors/passage.js';
+import { attributesPath, AttributesWriter } from './attributes.js';
+import { CollateralCollector, LexicalResiduals, type CollateralState, type LexicalResidualState } from './leakage-report.js';
+import { ReportCollector, type ReportState } from './report-data.js';
+import { emptyTimings, MaskTask, TASK_STAGES, type MaskTaskConfig, type StageTimings } from './mask-task.js';
+import { batches, timed } from './runtime/batches.js';
+import { loadWaiver } from './waiver.js';
+
+export interface UnitSetup {
+  task: MaskTaskConfig;
+  reading: InputOptions;
+  shape: OutputShape;
+  shardBytes: number;
+  gzipLevel: number;
+  outputFormat: CorpusFormat;
+  emitAttributes?: string;
+  waiver?: string;
+  strict: boolean;
+  /** Where finished units live: `<out>/.lacuna-work/<run key>`. */
+  workDir: string;
+}
+
+/** A file a unit wrote, relative to the unit's directory. */
+export interface UnitFile {
+  path: string;
+  bytes: number;
+  sha256: string;
+  records: number;
+}
+
+export interface UnitInput {
+  path: string;
+  label: string;
+  format: string;
+  /** Set when the unit read a byte range of the file. */
+  range?: { start: number; end: number };
+  bytes: number;
+  sha256: string;
+  records: number;
+  rejected: number;
+  /** Lines the range held (blank ones too): the next range's line numbers start after them. */
+  lines: number;
+  decodedAs?: string;
+}
+
+/** Everything the merge needs from a unit, written last, as summary.json. */
+export interface UnitSummary {
+  unit: number;
+  counts: Counts;
+  findingsByConcept: Record<string, number>;
+  removedCharsByConcept: Record<string, number>;
+  suppressed: number;
+  outputBands: number[] | null;
+  semantic: SemanticStats;
+  timings: { read: StageStats; stages: StageTimings; writeMs: number };
+  inputs: UnitInput[];
+  collateral: CollateralState;
+  residuals: LexicalResidualState;
+  report: ReportState;
+  files: { corpus: UnitFile[]; edits: UnitFile; findings: UnitFile; rejects: UnitFile; attributes: (UnitFile & { label: string })[] };
+}
+
+export const SUMMARY_NAME = 'summary.json';
+
+export function unitDirName(index: number): string {
+  return `unit-${String(index).padStart(6, '0')}`;
+}
+
+/** The summary of a finished unit, or undefined when the unit is not done. */
+export async function readUnitSummary(workDir: string, index: number): Promise<UnitSummary | undefined> {
+  const path = join(workDir, unitDirName(index), SUMMARY_NAME);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as UnitSummary;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(`cannot read the finished work unit '${path}': ${(error as Error).message}; delete its directory to redo it`);
+  }
+}
+
+function describeOrigin(reject: Reject): string {
+  if (reject.line !== undefined) return `${reject.file} line ${reject.line}`;
+  if (reject.record !== undefined) return `${reject.file} record ${reject.record}`;
+  return reject.file;
+}
+
+/**
+ * Runs one unit with a task already built (a worker builds it once for all its units).
+ * `onBytes` hears how many input bytes the unit has read so far, for progress.
+ */
+export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, onBytes: (bytes: number) => void = () => undefined): Promise<UnitSummary> {
+  const finalDir = join(setup.workDir, unitDirName(unit.index));
+  const done = await readUnitSummary(setup.workDir, unit.index);
+  if (done) return done;
+  const tempDir = `${finalDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(join(tempDir, 'corpus'), { recursive: true });
+  } catch (error) {
+    throw environmentError(error, 'create', tempDir);
+  }
+  try {
+    const summary = await writeUnit(unit, setup, task, tempDir, onBytes);
+    await writeFileAtomic(join(tempDir, SUMMARY_NAME), JSON.stringify(summary) + '\n');
+    try {
+      await rename(tempDir, finalDir);
+    } catch (error) {
+      // Another attempt finished the same unit first: its files are the same bytes; keep them.
+      if (!(await stat(join(finalDir, SUMMARY_NAME)).catch(() => undefined))) throw environmentError(error, 'rename', tempDir);
+      await rm(tempDir, { recursive: true, force: true });
+    }
+    return summary;
+  } catch (error) {
+    await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Where the attributes writer puts a file in the unit's directory. */
+function stagedIn(dir: string): (relativePath: string) => Promise<string> {
+  return async (relativePath) => {
+    const path = join(dir, relativePath);
+    await mkdir(dirname(path), { recursive: true });
+    return path;
+  };
+}
+
+async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: string, onBytes: (bytes: number) => void): Promise<UnitSummary> {
+  const conceptIds = setup.task.pack.concepts.map((concept) => concept.id);
+  const waiver = setup.waiver ? await loadWaiver(setup.waiver) : undefined;
+  const reader = new InputReader(unit.files, setup.reading);
+  const corpus = new ShardedWriter(join(dir, 'corpus'), setup.shardBytes, setup.gzipLevel, setup.outputFormat);
+  const editsWriter = new JsonlWriter(join(dir, 'edits.jsonl.gz'), { level: setup.gzipLevel });
+  const findingsWriter = new JsonlWriter(join(dir, 'findings.jsonl.gz'), { level: setup.gzipLevel });
+  const rejectsWriter = new JsonlWriter(join(dir, 'rejects.jsonl'), { gzip: false });
+  const attributes = setup.emitAttributes ? new AttributesWriter(stagedIn(dir), setup.emitAttributes, setup.task.pack.id, setup.gzipLevel) : undefined;
+
+  const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
+  const findingsByConcept: Record<string, number> = Object.fromEntries(conceptIds.map((id) => [id, 0]));
+  const removedCharsByConcept: Record<string, number> = Object.fromEntries(conceptIds.map((id) => [id, 0]));
+  let suppressed = 0;
+  const residuals = new LexicalResiduals(conceptIds, waiver);
+  const collateral = new CollateralCollector();
+  const reportData = new ReportCollector(unit.index);
+  const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
+  let bandsMeasured = false;
+  const stages = emptyTimings();
+  const semantic = emptySemanticStats();
+  const read: StageStats = { items: 0, ms: 0 };
+  let writeMs = 0;
+
+  for await (const batch of batches(timed(reader.events(), read))) {
+    const result = await task.run(batch.documents);
+    const writeStart = performance.now();
+    for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
+    addSemanticStats(semantic, result.semantic);
+    for (const item of batch.items) {
+      const seq = counts.input++;
+      if (item.event.kind === 'reject') {
+        const reject = item.event.reject;
+        if (setup.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
+        counts.rejected++;
+        reportData.reject(reject.file);
+        await attributes?.reject(reject.file, reject.id);
+        await rejectsWriter.write(reject);
+        continue;
+      }
+      const doc = item.event.doc;
+      const outcome = result.outcomes[item.slot];
+      suppressed += outcome.suppressed;
+      for (const finding of outcome.findings) {
+        findingsByConcept[finding.concept]++;
+        const record: Finding = { id: doc.id, seq, ...finding };
+        await findingsWriter.write(record);
+      }
+      let removed = 0;
+      for (const edit of outcome.decision.edits) {
+        removed += edit.end - edit.start;
+        removedCharsByConcept[edit.concept] += edit.end - edit.start;
+        const record: Edit = { id: doc.id, seq, ...edit };
+        await editsWriter.write(record);
+      }
+      collateral.add(doc.id, doc.text, removed, outcome.collateral);
+      reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+      await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+      if (outcome.outputBands) {
+        bandsMeasured = true;
+        outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
+      }
+      if (outcome.decision.action === 'drop') counts.dropped++;
+      else if (outcome.decision.action === 'edit') {
+        counts.edited++;
+        residuals.add(doc.id, outcome.text!, outcome.residual);
+        await corpus.write(withText(doc, outcome.text!, setup.shape));
+      } else {
+        counts.kept++;
+        residuals.add(doc.id, doc.text, outcome.residual);
+        await corpus.write(withText(doc, doc.text, setup.shape));
+      }
+    }
+    onBytes(reader.bytesRead);
+    writeMs += performance.now() - writeStart;
+  }
+  const closeStart = performance.now();
+  const relative = (file: WrittenFile): UnitFile => ({ path: file.path.slice(dir.length + 1).split('\\').join('/'), bytes: file.bytes, sha256: file.sha256, records: file.records });
+  const shards = (await corpus.close()).map(relative);
+  const written = { edits: relative(await editsWriter.close()), findings: relative(await findingsWriter.close()), rejects: relative(await rejectsWriter.close()) };
+  const attributeFiles = ((await attributes?.close()) ?? []).map(relative);
+  const labels = new Map(unit.files.map((file) => [attributesPath(setup.emitAttributes ?? '', file.label), file.label]));
+  writeMs += performance.now() - closeStart;
+  return {
+    unit: unit.index,
+    counts,
+    findingsByConcept,
+    removedCharsByConcept,
+    suppressed,
+    outputBands: bandsMeasured ? outputBands : null,
+    semantic,
+    timings: { read, stages, writeMs },
+    inputs: reader.stats.map((stats, at) => ({
+      path: stats.path,
+      label: stats.label,
+      format: stats.format,
+      ...(unit.files[at].range ? { range: unit.files[at].range } : {}),
+      bytes: stats.bytes,
+      sha256: stats.sha256,
+      records: stats.records,
+      rejected: stats.rejected,
+      lines: stats.lines,
+      ...(stats.decodedAs ? { decodedAs: stats.decodedAs } : {}),
+    })),
+    collateral: collateral.state(),
+    residuals: residuals.state(),
+    report: reportData.state(),
+    files: { corpus: shards, ...written, attributes: attributeFiles.map((file) => ({ ...file, label: labels.get(file.path) ?? file.path })) },
+  };
+}

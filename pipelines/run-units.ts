@@ -1,0 +1,65 @@
+/**
+ * Runs work units of `lacuna mask`: in worker threads, a whole unit per worker at a time (read,
+ * detect, write and compress all happen in the worker, so every core does detection and the
+ * main thread only hands out units), or inline on the main thread with --workers 0. Units are
+ * independent and each writes its own directory, so the order they finish in changes nothing.
+ */
+import { Worker } from 'node:worker_threads';
+import type { WorkUnit } from '../corpora/work-units.js';
+import { MaskTask } from './mask-task.js';
+import { runMaskUnit, type UnitSetup, type UnitSummary } from './mask-unit.js';
+import { deserializeError, type SerializedError } from './runtime/worker-errors.js';
+import { workerScript } from './runtime/worker-script.js';
+
+type WorkerMessage = { kind: 'progress'; unit: number; bytes: number } | { kind: 'done'; unit: number; summary: UnitSummary } | { kind: 'error'; unit: number; error: SerializedError };
+
+/** Summaries of `units`, in their order. `onProgress` hears the input bytes read so far over all of them. */
+export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: number, onProgress: (bytes: number) => void = () => undefined): Promise<UnitSummary[]> {
+  const bytesByUnit = new Map<number, number>();
+  const report = (unit: number, bytes: number) => {
+    bytesByUnit.set(unit, bytes);
+    let total = 0;
+    for (const value of bytesByUnit.values()) total += value;
+    onProgress(total);
+  };
+  const summaries = new Map<number, UnitSummary>();
+  if (workers === 0 || units.length === 0) {
+    const task = units.length > 0 ? await MaskTask.create(setup.task) : undefined;
+    for (const unit of units) summaries.set(unit.index, await runMaskUnit(unit, setup, task!, (bytes) => report(unit.index, bytes)));
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      const queue = [...units];
+      const pool: Worker[] = [];
+      let failed = false;
+      const fail = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        Promise.all(pool.map((worker) => worker.terminate())).finally(() => reject(error));
+      };
+      const next = (worker: Worker) => {
+        const unit = queue.shift();
+        if (unit) worker.postMessage(unit);
+        else if (summaries.size === units.length) Promise.all(pool.map((each) => each.terminate())).then(() => resolve(), reject);
+      };
+      for (let i = 0; i < Math.min(workers, units.length); i++) {
+        const worker = new Worker(workerScript('unit-worker'), { workerData: setup });
+        worker.on('message', (message: WorkerMessage) => {
+          if (failed) return;
+          if (message.kind === 'progress') report(message.unit, message.bytes);
+          else if (message.kind === 'error') fail(deserializeError(message.error));
+          else {
+            summaries.set(message.unit, message.summary);
+            next(worker);
+          }
+        });
+        worker.on('error', fail);
+        worker.on('exit', (code) => {
+          if (code !== 0 && !failed && summaries.size < units.length) fail(new Error(`worker thread exited with code ${code}`));
+        });
+        pool.push(worker);
+      }
+      for (const worker of pool) next(worker);
+    });
+  }
+  return units.map((unit) => summaries.get(unit.index)!);
+}
