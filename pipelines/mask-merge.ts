@@ -16,6 +16,7 @@ import type { Counts, StageStats } from '../corpora/manifest.js';
 import { readRecords } from '../corpora/readers/records.js';
 import type { InputFormat } from '../corpora/readers/types.js';
 import { environmentError } from '../corpora/user-file.js';
+import { failpoint } from '../corpora/failpoints.js';
 import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
 import { shardName, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
 import type { RunDirectory } from '../corpora/writers/run-directory.js';
@@ -146,6 +147,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, summaries: 
     shards.push({ path, bytes: file.bytes, sha256: file.sha256, records: file.records });
   }
 
+  failpoint('merge-after-corpus');
   const logs: WrittenFile[] = [];
   const partsOf = (pick: (summary: UnitSummary) => { path: string } | undefined) => summaries.flatMap((summary) => (pick(summary) ? [{ path: unitPath(summary, pick(summary)!.path), summary }] : []));
   const level = options.gzipLevel;

@@ -16,6 +16,7 @@ import { UsageError } from '../corpora/errors.js';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
 import type { Counts, StageStats } from '../corpora/manifest.js';
 import { environmentError } from '../corpora/user-file.js';
+import { failpoint } from '../corpora/failpoints.js';
 import type { WorkUnit } from '../corpora/work-units.js';
 import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
 import { ShardedWriter, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
@@ -45,6 +46,9 @@ export interface UnitSetup {
   /** Where finished units live: `<out>/.lacuna-work/<run key>`. */
   workDir: string;
 }
+
+/** Told the input bytes read and records done so far in the unit. */
+export type UnitProgress = (bytes: number, records: number) => void;
 
 /** A file a unit wrote, relative to the unit's directory. */
 export interface UnitFile {
@@ -113,7 +117,7 @@ function describeOrigin(reject: Reject): string {
  * Runs one unit with a task already built (a worker builds it once for all its units).
  * `onBytes` hears how many input bytes the unit has read so far, for progress.
  */
-export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, onBytes: (bytes: number) => void = () => undefined): Promise<UnitSummary> {
+export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, onProgress: UnitProgress = () => undefined): Promise<UnitSummary> {
   const finalDir = join(setup.workDir, unitDirName(unit.index));
   const done = await readUnitSummary(setup.workDir, unit.index);
   if (done) return done;
@@ -124,8 +128,9 @@ export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTa
     throw environmentError(error, 'create', tempDir);
   }
   try {
-    const summary = await writeUnit(unit, setup, task, tempDir, onBytes);
+    const summary = await writeUnit(unit, setup, task, tempDir, onProgress);
     await writeFileAtomic(join(tempDir, SUMMARY_NAME), JSON.stringify(summary) + '\n');
+    failpoint('unit-before-rename');
     try {
       await rename(tempDir, finalDir);
     } catch (error) {
@@ -149,7 +154,7 @@ function stagedIn(dir: string): (relativePath: string) => Promise<string> {
   };
 }
 
-async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: string, onBytes: (bytes: number) => void): Promise<UnitSummary> {
+async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: string, onProgress: UnitProgress): Promise<UnitSummary> {
   const conceptIds = setup.task.pack.concepts.map((concept) => concept.id);
   const waiver = setup.waiver ? await loadWaiver(setup.waiver) : undefined;
   const reader = new InputReader(unit.files, setup.reading);
@@ -222,7 +227,8 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
         await corpus.write(withText(doc, doc.text, setup.shape));
       }
     }
-    onBytes(reader.bytesRead);
+    onProgress(reader.bytesRead, counts.input);
+    failpoint('unit-after-first-batch');
     writeMs += performance.now() - writeStart;
   }
   const closeStart = performance.now();

@@ -10,7 +10,7 @@
  * dropped or rejected.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { OutputShape } from '../corpora/document.js';
@@ -21,6 +21,7 @@ import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
 import type { InputFile } from '../corpora/readers/types.js';
 import { resolveInputs, type FormatChoice, type SkippedInput } from '../corpora/sources.js';
 import { environmentError } from '../corpora/user-file.js';
+import { failpoint } from '../corpora/failpoints.js';
 import { DEFAULT_UNIT_BYTES, planUnits, unitsOfRank, type RankSpec, type WorkUnit } from '../corpora/work-units.js';
 import type { WrittenFile } from '../corpora/writers/jsonl-writer.js';
 import type { CorpusFormat } from '../corpora/writers/sharded-writer.js';
@@ -217,8 +218,12 @@ export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress
   const todo: WorkUnit[] = [];
   for (const unit of mine) if (!(await readUnitSummary(planned.workDir, unit.index))) todo.push(unit);
   const totalBytes = todo.reduce((sum, unit) => sum + unit.bytes, 0);
-  await runUnits(todo, planned.setup, options.workers, (bytes) => progress.update({ documents: 0, bytesRead: bytes, totalBytes, elapsedMs: performance.now() - clock }));
-  progress.finish({ documents: 0, bytesRead: totalBytes, totalBytes, elapsedMs: performance.now() - clock });
+  let records = 0;
+  await runUnits(todo, planned.setup, options.workers, (bytes, done) => {
+    records = done;
+    progress.update({ documents: done, bytesRead: bytes, totalBytes, elapsedMs: performance.now() - clock });
+  });
+  progress.finish({ documents: records, bytesRead: totalBytes, totalBytes, elapsedMs: performance.now() - clock });
   let doneUnits = 0;
   for (const unit of planned.units) if (await readUnitSummary(planned.workDir, unit.index)) doneUnits++;
   return { ...rank, ran: todo.length, skipped: mine.length - todo.length, totalUnits, doneUnits, alreadyComplete: false };
@@ -230,7 +235,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const planned = await plan(options);
   const { loaded, waiver, concepts, shape } = planned;
   const finished = options.overwrite || planned.files.some((file) => file.path === '-') ? undefined : await sameFinishedRun(options.out, planned.key);
-  if (finished) return alreadyComplete(options.out, finished);
+  if (finished) {
+    // A run killed after its manifest and before it cleared its units leaves them behind.
+    await removeWorkArea(options.out);
+    return alreadyComplete(options.out, finished);
+  }
   const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
   const semanticOn = options.detectors.includes('semantic');
 
@@ -246,10 +255,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     }
     const doneBytes = planned.units.filter((unit) => summaries[unit.index]).reduce((sum, unit) => sum + unit.bytes, 0);
     const totalBytes = planned.units.reduce((sum, unit) => sum + unit.bytes, 0);
-    const snapshot = (bytes: number) => ({ documents: 0, bytesRead: doneBytes + bytes, totalBytes, elapsedMs: performance.now() - clock });
-    const ran = await runUnits(todo, planned.setup, options.workers, (bytes) => progress.update(snapshot(bytes)));
+    const doneRecords = summaries.reduce((sum, summary) => sum + (summary?.counts.input ?? 0), 0);
+    const snapshot = (bytes: number, records: number) => ({ documents: doneRecords + records, bytesRead: doneBytes + bytes, totalBytes, elapsedMs: performance.now() - clock });
+    const ran = await runUnits(todo, planned.setup, options.workers, (bytes, records) => progress.update(snapshot(bytes, records)));
     for (const summary of ran) summaries[summary.unit] = summary;
-    progress.finish(snapshot(totalBytes - doneBytes));
+    progress.finish(snapshot(totalBytes - doneBytes, ran.reduce((sum, summary) => sum + summary.counts.input, 0)));
 
     const mergeStart = performance.now();
     const merged = await mergeUnits(run, planned.workDir, summaries as UnitSummary[], { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
@@ -264,6 +274,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const readStats = merged.read;
     const inputStats = merged.inputs;
 
+    failpoint('before-verify');
     const verifyStart = performance.now();
     const damage = collateral.report();
     const verifyShards = shards.map((shard) => shard.path);
@@ -372,13 +383,25 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       work: { runKey: planned.key, unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES, units: planned.units.length, unitsRunHere: todo.length },
     };
     await run.commit(outputs.map((output) => output.path), manifest);
+    failpoint('after-manifest');
     // The units are in the run now (linked, or rewritten into its logs); their directory goes.
-    await rm(join(options.out, WORK_DIR_NAME), { recursive: true, force: true }).catch(() => undefined);
+    await removeWorkArea(options.out);
     return { outDir: options.out, manifest, verification, files: outputPaths(options.out), alreadyComplete: false };
   } catch (error) {
     await run.abort();
+    // Finished units stay for the rerun; a work area with none goes.
+    await rmdir(planned.workDir).catch(() => undefined);
+    await rmdir(join(options.out, WORK_DIR_NAME)).catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Removes the work area once a run is finished: this run's units, which are in the run now, and
+ * units of other configurations left by killed runs, which no finished run here can use.
+ */
+async function removeWorkArea(out: string): Promise<void> {
+  await rm(join(out, WORK_DIR_NAME), { recursive: true, force: true }).catch(() => undefined);
 }
 
 /** The result of a rerun that found this very run finished: its manifest and report, nothing redone. */

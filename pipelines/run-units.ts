@@ -7,25 +7,31 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkUnit } from '../corpora/work-units.js';
 import { MaskTask } from './mask-task.js';
-import { runMaskUnit, type UnitSetup, type UnitSummary } from './mask-unit.js';
+import { runMaskUnit, type UnitProgress, type UnitSetup, type UnitSummary } from './mask-unit.js';
 import { deserializeError, type SerializedError } from './runtime/worker-errors.js';
 import { workerScript } from './runtime/worker-script.js';
 
-type WorkerMessage = { kind: 'progress'; unit: number; bytes: number } | { kind: 'done'; unit: number; summary: UnitSummary } | { kind: 'error'; unit: number; error: SerializedError };
+type WorkerMessage = { kind: 'progress'; unit: number; bytes: number; records: number } | { kind: 'done'; unit: number; summary: UnitSummary } | { kind: 'error'; unit: number; error: SerializedError };
 
-/** Summaries of `units`, in their order. `onProgress` hears the input bytes read so far over all of them. */
-export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: number, onProgress: (bytes: number) => void = () => undefined): Promise<UnitSummary[]> {
-  const bytesByUnit = new Map<number, number>();
-  const report = (unit: number, bytes: number) => {
-    bytesByUnit.set(unit, bytes);
-    let total = 0;
-    for (const value of bytesByUnit.values()) total += value;
-    onProgress(total);
+/** Summaries of `units`, in their order. `onProgress` hears the input bytes read and records done so far over all of them. */
+export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: number, onProgress: UnitProgress = () => undefined): Promise<UnitSummary[]> {
+  const byUnit = new Map<number, [number, number]>();
+  const report = (unit: number, bytes: number, records: number) => {
+    byUnit.set(unit, [bytes, records]);
+    let totalBytes = 0;
+    let totalRecords = 0;
+    for (const [unitBytes, unitRecords] of byUnit.values()) {
+      totalBytes += unitBytes;
+      totalRecords += unitRecords;
+    }
+    onProgress(totalBytes, totalRecords);
   };
   const summaries = new Map<number, UnitSummary>();
-  if (workers === 0 || units.length === 0) {
+  // A worker thread has no stdin of its own: a unit reading stdin runs here.
+  const inline = workers === 0 || units.length === 0 || units.some((unit) => unit.files.some((file) => file.path === '-'));
+  if (inline) {
     const task = units.length > 0 ? await MaskTask.create(setup.task) : undefined;
-    for (const unit of units) summaries.set(unit.index, await runMaskUnit(unit, setup, task!, (bytes) => report(unit.index, bytes)));
+    for (const unit of units) summaries.set(unit.index, await runMaskUnit(unit, setup, task!, (bytes, records) => report(unit.index, bytes, records)));
   } else {
     await new Promise<void>((resolve, reject) => {
       const queue = [...units];
@@ -45,7 +51,7 @@ export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: num
         const worker = new Worker(workerScript('unit-worker'), { workerData: setup });
         worker.on('message', (message: WorkerMessage) => {
           if (failed) return;
-          if (message.kind === 'progress') report(message.unit, message.bytes);
+          if (message.kind === 'progress') report(message.unit, message.bytes, message.records);
           else if (message.kind === 'error') fail(deserializeError(message.error));
           else {
             summaries.set(message.unit, message.summary);

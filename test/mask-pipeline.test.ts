@@ -61,7 +61,7 @@ describe('lacuna mask', () => {
     expect(manifest.inputs[0].sha256).toBe(createHash('sha256').update(readFileSync(input)).digest('hex'));
     for (const output of manifest.outputs) expect(createHash('sha256').update(readFileSync(join(out, output.path))).digest('hex')).toBe(output.sha256);
     expect(manifest.pack).toMatchObject({ id: 'physics-post-1900', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(Object.keys(manifest.stages)).toEqual(['read', 'segment', 'detect', 'decide', 'edit', 'verify', 'write', 'indexAndVerify']);
+    expect(Object.keys(manifest.stages)).toEqual(['read', 'segment', 'detect', 'decide', 'edit', 'verify', 'write', 'merge', 'indexAndVerify']);
     expect(manifest.config.policy).toEqual({ unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.5, minScore: 0 });
     expect(manifest.config.detectors).toEqual(['lexical', 'entity', 'context']);
   });
@@ -145,11 +145,16 @@ describe('lacuna mask', () => {
     bigCorpus(input, 4000);
     const out = join(dir, 'out');
     const child = spawn(process.execPath, [CLI, 'mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--shard-bytes', '64KB'], { stdio: 'ignore' });
-    // Kill once the run has written its first shards into staging.
+    // Kill once the run has written its first shards into a work unit's temporary directory.
+    const shardsWritten = () => {
+      const work = join(out, '.lacuna-work');
+      if (!existsSync(work)) return 0;
+      const units = readdirSync(work).flatMap((key) => readdirSync(join(work, key)).map((unit) => join(work, key, unit, 'corpus')));
+      return units.filter((corpus) => existsSync(corpus)).reduce((sum, corpus) => sum + readdirSync(corpus).length, 0);
+    };
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => {
-        const staging = existsSync(out) ? readdirSync(out).find((name) => name.startsWith('.lacuna-staging-')) : undefined;
-        if (staging && existsSync(join(out, staging, 'corpus')) && readdirSync(join(out, staging, 'corpus')).length >= 2) {
+        if (shardsWritten() >= 2) {
           clearInterval(poll);
           child.kill('SIGKILL');
           resolve();
@@ -158,9 +163,9 @@ describe('lacuna mask', () => {
     });
     await new Promise((resolve) => child.on('close', resolve));
     const left = readdirSync(out);
-    // Only the dead run's staging and its lock are left: no manifest, no output in place.
-    expect(left.filter((name) => !name.startsWith('.lacuna-staging-') && name !== '.lacuna-lock')).toEqual([]);
-    // A new run into the same directory succeeds and removes the dead run's staging.
+    // Only the dead run's staging, lock and work units are left: no manifest, no output in place.
+    expect(left.filter((name) => !name.startsWith('.lacuna-staging-') && name !== '.lacuna-lock' && name !== '.lacuna-work')).toEqual([]);
+    // A new run into the same directory succeeds and removes the dead run's staging and units.
     expect((await mask([SAMPLE], out)).code).toBe(0);
     expect(readdirSync(out).filter((name) => name.startsWith('.'))).toEqual([]);
     expect(readManifest(out).counts.input).toBe(36);

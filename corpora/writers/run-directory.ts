@@ -14,6 +14,7 @@ import { TOOL_NAME } from '../package-info.js';
 import { environmentError, errnoMessage, linkExclusive } from '../user-file.js';
 import { digestFile } from '../hashing.js';
 import { refuseOverlap } from '../sources.js';
+import { failpoint } from '../failpoints.js';
 import { sealedManifestText, type ManifestOutput } from '../manifest.js';
 import type { WrittenFile } from './jsonl-writer.js';
 
@@ -260,6 +261,7 @@ export class RunDirectory {
       const target = join(this.outDir, path);
       await mkdir(dirname(target), { recursive: true });
       await rename(join(this.stagingDir, path), target);
+      if (path === relativePaths[Math.floor(relativePaths.length / 2)]) failpoint('commit-after-moves');
     }
     await writeFileAtomic(join(this.outDir, MANIFEST_NAME), sealedManifestText(manifest));
     await rm(join(this.outDir, COMMIT_JOURNAL), { force: true });
