@@ -16,6 +16,7 @@ import { maskCommand } from './commands/mask.js';
 import { packsCommand } from './commands/packs.js';
 import { probesCommand } from './commands/probes.js';
 import { replayCommand } from './commands/replay.js';
+import { slurmCommand } from './commands/slurm.js';
 import { trainCommand } from './commands/train.js';
 import { verifyCommand } from './commands/verify.js';
 
@@ -26,7 +27,7 @@ function program(): Command {
     .description('Build knowledge-masked corpora: detect, excise and verify a body of knowledge, with provenance.')
     .version(TOOL_VERSION)
     .showSuggestionAfterError();
-  for (const command of [maskCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), doseCommand(), packsCommand()]) root.addCommand(command);
+  for (const command of [maskCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), doseCommand(), slurmCommand(), packsCommand()]) root.addCommand(command);
   // Every (sub)command reports parse errors as one line and exits 2 instead of commander's default 1.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ outputError: (message, write) => write(`lacuna: ${message.replace(/^error: /, '')}`) });

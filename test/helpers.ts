@@ -1,8 +1,9 @@
 /** Shared test plumbing: temporary directories, running the built CLI, reading outputs. */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, expect } from 'vitest';
 import { stripGutenberg } from '../corpora/gutenberg.js';
@@ -148,4 +149,32 @@ export async function expectLabelledRates(tsv: string, pack: string): Promise<vo
   expect(rates.byKind.para.total).toBeGreaterThanOrEqual(20);
   expect(rates.target.flagged / rates.target.total).toBeGreaterThanOrEqual(0.9);
   expect(rates.keep.flagged / rates.keep.total).toBeLessThanOrEqual(0.07);
+}
+
+/** Every file under a run directory (scaffolding included, so leftovers show), with its sha256. */
+export function runTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(dir, path)] = createHash('sha256').update(readFileSync(path)).digest('hex');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** The manifest without what differs between two runs of the same job: when, how long, where run. */
+function stableManifest(dir: string): unknown {
+  const { timings: _t, stages: _s, seal: _seal, work, ...rest } = readManifest(dir);
+  return { ...rest, work: { ...work, unitsRunHere: undefined } };
+}
+
+/** Two runs of the same job: every file the same bytes (the manifest apart from timings), nothing left over. */
+export function expectSameRun(dir: string, baseline: string): void {
+  const { ['manifest.json']: _a, ...files } = runTree(dir);
+  const { ['manifest.json']: _b, ...expected } = runTree(baseline);
+  expect(files).toEqual(expected);
+  expect(stableManifest(dir)).toEqual(stableManifest(baseline));
 }

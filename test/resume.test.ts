@@ -6,10 +6,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rankFrom, unitsOfRank, planUnits } from '../corpora/work-units.js';
-import { CLI, readJsonlFile, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { CLI, expectSameRun, readJsonlFile, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const PAPERS = join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl');
 const ABSTRACTS = join(SHARED, 'corpora', 'mixed', 'arxiv_0704_first100_abstracts.jsonl');
@@ -18,37 +18,6 @@ const MICHELSON = join(SHARED, 'corpora', 'physics', 'pre1900', 'michelson_morle
 
 /** 3 MB of papers cut into 8 byte ranges, then whole files of three kinds sharing a ninth unit. */
 const JOB = [PAPERS, ABSTRACTS, EINSTEIN, MICHELSON, '-p', 'physics-post-1900', '--encoding', 'auto', '--unit-bytes', '400KB', '-q'];
-
-/** Every file of a run directory (scaffolding included, so leftovers show), with its bytes' digest. */
-function tree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (at: string) => {
-    for (const entry of readdirSync(at, { withFileTypes: true })) {
-      const path = join(at, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = hash(readFileSync(path));
-    }
-  };
-  walk(dir);
-  return files;
-}
-
-function hash(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** The manifest without what differs between two runs of the same job: when, how long, where run. */
-function stableManifest(dir: string): unknown {
-  const { timings: _t, stages: _s, seal: _seal, work, ...rest } = readManifest(dir);
-  return { ...rest, work: { ...work, unitsRunHere: undefined } };
-}
-
-function expectSameRun(dir: string, baseline: string): void {
-  const { ['manifest.json']: _a, ...files } = tree(dir);
-  const { ['manifest.json']: _b, ...expected } = tree(baseline);
-  expect(files).toEqual(expected);
-  expect(stableManifest(dir)).toEqual(stableManifest(baseline));
-}
 
 async function mask(out: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
   return runCli(['mask', ...JOB, '-o', out, ...extra], { env });
@@ -77,7 +46,7 @@ describe.runIf(sharedAvailable('work units, ranks and resume'))('work units, ran
     expect(papers.records).toBe(lines(PAPERS));
     expect(manifest.counts.input).toBe(lines(PAPERS) + lines(ABSTRACTS) + 2);
     // The sha256 cited is the whole file's, though it was read in ranges.
-    expect(papers.sha256).toBe(hash(readFileSync(PAPERS)));
+    expect(papers.sha256).toBe(createHash('sha256').update(readFileSync(PAPERS)).digest('hex'));
     const replay = await runCli(['replay', out]);
     expect(replay.stdout).toMatch(/0 mismatched/);
     expect(replay.code).toBe(0);
