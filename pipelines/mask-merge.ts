@@ -27,7 +27,8 @@ import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/sem
 import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
-import { unitDirName, type UnitSummary } from './mask-unit.js';
+import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
+import { UsageError } from '../corpora/errors.js';
 
 /** An input as the manifest lists it: a file read whole, or read as byte ranges by several units. */
 export interface MergedInput extends InputStats {
@@ -68,27 +69,29 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
 }
 
 /** Each unit's log records, rewritten by `adjust` (which knows the unit), into one stream. */
-async function rewriteLogs<T>(writer: JsonlWriter, parts: { path: string; summary: UnitSummary }[], adjust: (record: T, summary: UnitSummary) => T): Promise<WrittenFile> {
-  for (const part of parts) for await (const record of readRecords<T>(part.path)) await writer.write(adjust(record, part.summary));
+async function rewriteLogs<T>(writer: JsonlWriter, parts: { path: string; place: UnitPlace }[], adjust: (record: T, place: UnitPlace) => T): Promise<WrittenFile> {
+  for (const part of parts) for await (const record of readRecords<T>(part.path)) await writer.write(adjust(record, part.place));
   return writer.close();
 }
 
-export async function mergeUnits(run: RunDirectory, workDir: string, summaries: UnitSummary[], options: { conceptIds: string[]; format: CorpusFormat; gzipLevel: number }): Promise<MergedUnits> {
-  const unitPath = (summary: UnitSummary, path: string) => join(workDir, unitDirName(summary.unit), path);
-  // Where each unit's records and lines start in the whole input.
-  const seqBase = new Map<number, number>();
-  const lineBase = new Map<number, number>();
+/** What the merge keeps of a unit once its summary is absorbed: its files, and where its records and lines start. */
+interface UnitPlace {
+  unit: number;
+  files: UnitSummary['files'];
+  seqBase: number;
+  /** For a byte range of a file: lines of the file before the range. */
+  lineBase?: number;
+}
+
+/**
+ * Merges the finished units `unitIndices` (all of the run's, in order). Each summary is read
+ * and absorbed in turn, never all at once: the merge's memory does not grow with the corpus.
+ */
+export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices: number[], options: { conceptIds: string[]; format: CorpusFormat; gzipLevel: number }): Promise<MergedUnits> {
+  const unitPath = (place: UnitPlace, path: string) => join(workDir, unitDirName(place.unit), path);
+  const places: UnitPlace[] = [];
   const linesSoFar = new Map<string, number>();
   let records = 0;
-  for (const summary of summaries) {
-    seqBase.set(summary.unit, records);
-    records += summary.counts.input;
-    const ranged = summary.inputs.find((input) => input.range);
-    if (ranged) {
-      lineBase.set(summary.unit, linesSoFar.get(ranged.path) ?? 0);
-      linesSoFar.set(ranged.path, (linesSoFar.get(ranged.path) ?? 0) + ranged.lines);
-    }
-  }
 
   const counts: Counts = { input: 0, kept: 0, edited: 0, dropped: 0, rejected: 0 };
   const findingsByConcept: Record<string, number> = Object.fromEntries(options.conceptIds.map((id) => [id, 0]));
@@ -103,14 +106,20 @@ export async function mergeUnits(run: RunDirectory, workDir: string, summaries: 
   const stages = emptyTimings();
   let writeMs = 0;
   const inputs: MergedInput[] = [];
-  for (const summary of summaries) {
+  for (const index of unitIndices) {
+    const summary = await readUnitSummary(workDir, index);
+    if (!summary) throw new UsageError(`work unit ${index} is not done (${join(workDir, unitDirName(index))} is missing); run the job again to redo it`);
+    const ranged = summary.inputs.find((input) => input.range);
+    places.push({ unit: index, files: summary.files, seqBase: records, ...(ranged ? { lineBase: linesSoFar.get(ranged.path) ?? 0 } : {}) });
+    if (ranged) linesSoFar.set(ranged.path, (linesSoFar.get(ranged.path) ?? 0) + ranged.lines);
+    records += summary.counts.input;
     for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] += summary.counts[key];
     for (const [concept, count] of Object.entries(summary.findingsByConcept)) findingsByConcept[concept] = (findingsByConcept[concept] ?? 0) + count;
     for (const [concept, chars] of Object.entries(summary.removedCharsByConcept)) removedCharsByConcept[concept] = (removedCharsByConcept[concept] ?? 0) + chars;
     suppressed += summary.suppressed;
     residuals.absorb(summary.residuals);
     collateral.absorb(summary.collateral);
-    report.absorb(summary.report, seqBase.get(summary.unit)!);
+    report.absorb(summary.report, places.at(-1)!.seqBase);
     if (summary.outputBands) {
       outputBands ??= summary.outputBands.map(() => 0);
       summary.outputBands.forEach((count, band) => (outputBands![band] += count));
@@ -138,28 +147,28 @@ export async function mergeUnits(run: RunDirectory, workDir: string, summaries: 
 
   const shards: WrittenFile[] = [];
   const corpusDir = await run.stagedDir('corpus');
-  const withRecords = summaries.flatMap((summary) => summary.files.corpus.filter((file) => file.records > 0).map((file) => ({ summary, file })));
+  const withRecords = places.flatMap((place) => place.files.corpus.filter((file) => file.records > 0).map((file) => ({ place, file })));
   // An empty corpus is still a corpus: the first unit's (empty) shard stands for it.
-  const parts = withRecords.length > 0 ? withRecords : [{ summary: summaries[0], file: summaries[0].files.corpus[0] }];
-  for (const [at, { summary, file }] of parts.entries()) {
+  const parts = withRecords.length > 0 ? withRecords : [{ place: places[0], file: places[0].files.corpus[0] }];
+  for (const [at, { place, file }] of parts.entries()) {
     const path = join(corpusDir, shardName(at, options.format));
-    await linkOrCopy(unitPath(summary, file.path), path);
+    await linkOrCopy(unitPath(place, file.path), path);
     shards.push({ path, bytes: file.bytes, sha256: file.sha256, records: file.records });
   }
 
   failpoint('merge-after-corpus');
   const logs: WrittenFile[] = [];
-  const partsOf = (pick: (summary: UnitSummary) => { path: string } | undefined) => summaries.flatMap((summary) => (pick(summary) ? [{ path: unitPath(summary, pick(summary)!.path), summary }] : []));
+  const partsOf = (pick: (files: UnitSummary['files']) => { path: string }) => places.map((place) => ({ path: unitPath(place, pick(place.files).path), place }));
   const level = options.gzipLevel;
-  logs.push(await rewriteLogs<Edit>(new JsonlWriter(await run.staged('edits.jsonl.gz'), { level }), partsOf((s) => s.files.edits), (edit, s) => ({ ...edit, seq: edit.seq + seqBase.get(s.unit)! })));
-  logs.push(await rewriteLogs<Finding>(new JsonlWriter(await run.staged('findings.jsonl.gz'), { level }), partsOf((s) => s.files.findings), (finding, s) => ({ ...finding, seq: finding.seq + seqBase.get(s.unit)! })));
+  logs.push(await rewriteLogs<Edit>(new JsonlWriter(await run.staged('edits.jsonl.gz'), { level }), partsOf((files) => files.edits), (edit, place) => ({ ...edit, seq: edit.seq + place.seqBase })));
+  logs.push(await rewriteLogs<Finding>(new JsonlWriter(await run.staged('findings.jsonl.gz'), { level }), partsOf((files) => files.findings), (finding, place) => ({ ...finding, seq: finding.seq + place.seqBase })));
   logs.push(
-    await rewriteLogs<Reject>(new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false }), partsOf((s) => s.files.rejects), (reject, s) =>
-      reject.line !== undefined && lineBase.has(s.unit) ? { ...reject, line: reject.line + lineBase.get(s.unit)! } : reject,
+    await rewriteLogs<Reject>(new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false }), partsOf((files) => files.rejects), (reject, place) =>
+      reject.line !== undefined && place.lineBase !== undefined ? { ...reject, line: reject.line + place.lineBase } : reject,
     ),
   );
-  const attributeFiles = new Map<string, { path: string; summary: UnitSummary }[]>();
-  for (const summary of summaries) for (const file of summary.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(summary, file.path), summary });
+  const attributeFiles = new Map<string, { path: string; place: UnitPlace }[]>();
+  for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
   return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs };

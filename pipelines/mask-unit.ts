@@ -96,6 +96,11 @@ export function unitDirName(index: number): string {
   return `unit-${String(index).padStart(6, '0')}`;
 }
 
+/** Whether the unit is finished: its directory exists (it is renamed into place complete). */
+export async function isUnitDone(workDir: string, index: number): Promise<boolean> {
+  return (await stat(join(workDir, unitDirName(index), SUMMARY_NAME)).catch(() => undefined)) !== undefined;
+}
+
 /** The summary of a finished unit, or undefined when the unit is not done. */
 export async function readUnitSummary(workDir: string, index: number): Promise<UnitSummary | undefined> {
   const path = join(workDir, unitDirName(index), SUMMARY_NAME);

@@ -38,7 +38,7 @@ import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
 import { TASK_STAGES } from './mask-task.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
-import { readUnitSummary, type UnitSetup, type UnitSummary } from './mask-unit.js';
+import { isUnitDone, type UnitSetup } from './mask-unit.js';
 import { mergeUnits } from './mask-merge.js';
 import { runUnits } from './run-units.js';
 import { readManifest } from './replay.js';
@@ -216,7 +216,7 @@ export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress
   await prepareModels(options);
   const mine = unitsOfRank(planned.units, rank);
   const todo: WorkUnit[] = [];
-  for (const unit of mine) if (!(await readUnitSummary(planned.workDir, unit.index))) todo.push(unit);
+  for (const unit of mine) if (!(await isUnitDone(planned.workDir, unit.index))) todo.push(unit);
   const totalBytes = todo.reduce((sum, unit) => sum + unit.bytes, 0);
   let records = 0;
   await runUnits(todo, planned.setup, options.workers, (bytes, done) => {
@@ -225,7 +225,7 @@ export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress
   });
   progress.finish({ documents: records, bytesRead: totalBytes, totalBytes, elapsedMs: performance.now() - clock });
   let doneUnits = 0;
-  for (const unit of planned.units) if (await readUnitSummary(planned.workDir, unit.index)) doneUnits++;
+  for (const unit of planned.units) if (await isUnitDone(planned.workDir, unit.index)) doneUnits++;
   return { ...rank, ran: todo.length, skipped: mine.length - todo.length, totalUnits, doneUnits, alreadyComplete: false };
 }
 
@@ -246,23 +246,26 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   try {
     const embeddingModel = await prepareModels(options);
     await ensureWorkDir(planned.workDir);
-    const summaries: (UnitSummary | undefined)[] = [];
-    for (const unit of planned.units) summaries.push(await readUnitSummary(planned.workDir, unit.index));
-    const todo = planned.units.filter((unit) => !summaries[unit.index]);
+    const done: boolean[] = [];
+    for (const unit of planned.units) done.push(await isUnitDone(planned.workDir, unit.index));
+    const todo = planned.units.filter((unit) => !done[unit.index]);
     if (options.mergeOnly && todo.length > 0) {
       const missing = todo.map((unit) => unit.index);
       throw new UsageError(`${missing.length} of ${planned.units.length} work units are not done (${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}); run their ranks again, or run without --merge-only to do them here`, 1);
     }
-    const doneBytes = planned.units.filter((unit) => summaries[unit.index]).reduce((sum, unit) => sum + unit.bytes, 0);
+    // Progress counts the bytes of units already done; the records are this invocation's.
+    const doneBytes = planned.units.filter((unit) => done[unit.index]).reduce((sum, unit) => sum + unit.bytes, 0);
     const totalBytes = planned.units.reduce((sum, unit) => sum + unit.bytes, 0);
-    const doneRecords = summaries.reduce((sum, summary) => sum + (summary?.counts.input ?? 0), 0);
-    const snapshot = (bytes: number, records: number) => ({ documents: doneRecords + records, bytesRead: doneBytes + bytes, totalBytes, elapsedMs: performance.now() - clock });
-    const ran = await runUnits(todo, planned.setup, options.workers, (bytes, records) => progress.update(snapshot(bytes, records)));
-    for (const summary of ran) summaries[summary.unit] = summary;
-    progress.finish(snapshot(totalBytes - doneBytes, ran.reduce((sum, summary) => sum + summary.counts.input, 0)));
+    let records = 0;
+    const snapshot = (bytes: number) => ({ documents: records, bytesRead: doneBytes + bytes, totalBytes, elapsedMs: performance.now() - clock });
+    await runUnits(todo, planned.setup, options.workers, (bytes, recordsSoFar) => {
+      records = recordsSoFar;
+      progress.update(snapshot(bytes));
+    });
+    progress.finish(snapshot(totalBytes - doneBytes));
 
     const mergeStart = performance.now();
-    const merged = await mergeUnits(run, planned.workDir, summaries as UnitSummary[], { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
+    const merged = await mergeUnits(run, planned.workDir, planned.units.map((unit) => unit.index), { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
     const { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, outputBands, semantic } = merged;
     const shards = merged.shards;
     const written: WrittenFile[] = [...shards, ...merged.logs];

@@ -7,14 +7,18 @@
 import { Worker } from 'node:worker_threads';
 import type { WorkUnit } from '../corpora/work-units.js';
 import { MaskTask } from './mask-task.js';
-import { runMaskUnit, type UnitProgress, type UnitSetup, type UnitSummary } from './mask-unit.js';
+import { runMaskUnit, type UnitProgress, type UnitSetup } from './mask-unit.js';
 import { deserializeError, type SerializedError } from './runtime/worker-errors.js';
 import { workerScript } from './runtime/worker-script.js';
 
-type WorkerMessage = { kind: 'progress'; unit: number; bytes: number; records: number } | { kind: 'done'; unit: number; summary: UnitSummary } | { kind: 'error'; unit: number; error: SerializedError };
+type WorkerMessage = { kind: 'progress'; unit: number; bytes: number; records: number } | { kind: 'done'; unit: number } | { kind: 'error'; unit: number; error: SerializedError };
 
-/** Summaries of `units`, in their order. `onProgress` hears the input bytes read and records done so far over all of them. */
-export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: number, onProgress: UnitProgress = () => undefined): Promise<UnitSummary[]> {
+/**
+ * Runs `units` to completion (each leaves its summary in the work area, where the merge reads it:
+ * summaries are not held here, so memory does not grow with the number of units). `onProgress`
+ * hears the input bytes read and records done so far over all of them.
+ */
+export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: number, onProgress: UnitProgress = () => undefined): Promise<void> {
   const byUnit = new Map<number, [number, number]>();
   const report = (unit: number, bytes: number, records: number) => {
     byUnit.set(unit, [bytes, records]);
@@ -26,12 +30,15 @@ export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: num
     }
     onProgress(totalBytes, totalRecords);
   };
-  const summaries = new Map<number, UnitSummary>();
+  const finished = new Set<number>();
   // A worker thread has no stdin of its own: a unit reading stdin runs here.
   const inline = workers === 0 || units.length === 0 || units.some((unit) => unit.files.some((file) => file.path === '-'));
   if (inline) {
     const task = units.length > 0 ? await MaskTask.create(setup.task) : undefined;
-    for (const unit of units) summaries.set(unit.index, await runMaskUnit(unit, setup, task!, (bytes, records) => report(unit.index, bytes, records)));
+    for (const unit of units) {
+      await runMaskUnit(unit, setup, task!, (bytes, records) => report(unit.index, bytes, records));
+      finished.add(unit.index);
+    }
   } else {
     await new Promise<void>((resolve, reject) => {
       const queue = [...units];
@@ -45,7 +52,7 @@ export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: num
       const next = (worker: Worker) => {
         const unit = queue.shift();
         if (unit) worker.postMessage(unit);
-        else if (summaries.size === units.length) Promise.all(pool.map((each) => each.terminate())).then(() => resolve(), reject);
+        else if (finished.size === units.length) Promise.all(pool.map((each) => each.terminate())).then(() => resolve(), reject);
       };
       for (let i = 0; i < Math.min(workers, units.length); i++) {
         const worker = new Worker(workerScript('unit-worker'), { workerData: setup });
@@ -54,18 +61,17 @@ export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: num
           if (message.kind === 'progress') report(message.unit, message.bytes, message.records);
           else if (message.kind === 'error') fail(deserializeError(message.error));
           else {
-            summaries.set(message.unit, message.summary);
+            finished.add(message.unit);
             next(worker);
           }
         });
         worker.on('error', fail);
         worker.on('exit', (code) => {
-          if (code !== 0 && !failed && summaries.size < units.length) fail(new Error(`worker thread exited with code ${code}`));
+          if (code !== 0 && !failed && finished.size < units.length) fail(new Error(`worker thread exited with code ${code}`));
         });
         pool.push(worker);
       }
       for (const worker of pool) next(worker);
     });
   }
-  return units.map((unit) => summaries.get(unit.index)!);
 }

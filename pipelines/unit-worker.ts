@@ -14,8 +14,8 @@ task.catch(() => {});
 
 parentPort!.on('message', async (unit: WorkUnit) => {
   try {
-    const summary = await runMaskUnit(unit, setup, await task, (bytes, records) => parentPort!.postMessage({ kind: 'progress', unit: unit.index, bytes, records }));
-    parentPort!.postMessage({ kind: 'done', unit: unit.index, summary });
+    await runMaskUnit(unit, setup, await task, (bytes, records) => parentPort!.postMessage({ kind: 'progress', unit: unit.index, bytes, records }));
+    parentPort!.postMessage({ kind: 'done', unit: unit.index });
   } catch (error) {
     parentPort!.postMessage({ kind: 'error', unit: unit.index, error: serializeError(error) });
   }
