@@ -144,11 +144,11 @@ async function main(): Promise<void> {
   // The semantic stage against the raw encoder it is built on, measured now on the same machine.
   if (process.env.BENCH_SEMANTIC !== '0') for (const line of await semanticBench(texts)) console.log(line);
 
-  const workers = Math.max(1, availableParallelism() - 1);
+  const workers = availableParallelism();
   const runs: { label: string; args: string[] }[] = [
     { label: `null pipeline: lacuna mask --detectors none (read → parse → write, same compression; ${workers} workers)`, args: ['--detectors', 'none'] },
     { label: `lacuna mask, default detectors (${workers} workers)`, args: [] },
-    { label: 'lacuna mask, default detectors, --workers 2', args: ['--workers', '2'] },
+    { label: 'lacuna mask, default detectors, --workers 1', args: ['--workers', '1'] },
     { label: 'lacuna mask, lexical + entity + context', args: ['--detectors', 'lexical,entity,context'] },
   ];
   const manifests: { label: string; manifest: any }[] = [];
@@ -180,6 +180,73 @@ async function main(): Promise<void> {
     const detectRate = mb / Math.max(manifest.stages.detect.ms / 1000, 1e-9);
     console.log(`${label}: ${manifest.counts.input} docs (${manifest.counts.edited} edited, ${manifest.counts.dropped} dropped); detection (all detectors) ${detectRate.toFixed(1)} MB/s per worker; stages (summed over workers): ${stages}`);
   }
+  // The apply step alone: a second policy from the last default run's stored detections, against a fresh run with it.
+  const defaultRun = join(WORK, 'default-run');
+  time(process.execPath, [CLI_PATH, 'mask', corpus, '--pack', 'physics-post-1900', '--out', defaultRun, '--overwrite', '--quiet']);
+  const freshParagraph = time(process.execPath, [CLI_PATH, 'mask', corpus, '--pack', 'physics-post-1900', '--out', join(WORK, 'out'), '--overwrite', '--quiet', '--unit', 'paragraph']);
+  const applied = time(process.execPath, [CLI_PATH, 'apply', defaultRun, '--out', join(WORK, 'applied'), '--overwrite', '--quiet', '--unit', 'paragraph']);
+  console.log(`\napply: --unit paragraph from stored detections ${applied.seconds.toFixed(2)} s against a fresh mask with it ${freshParagraph.seconds.toFixed(2)} s (${(freshParagraph.seconds / applied.seconds).toFixed(2)}× faster)`);
+  const one = rows.find(([label]) => label === 'lacuna mask, default detectors, --workers 1')?.[1];
+  if (one && defaultSeconds) console.log(`\nworkers: ${workers} workers run ${(one / defaultSeconds).toFixed(2)}× one worker (efficiency per core ${(one / defaultSeconds / workers).toFixed(2)})`);
+  if (process.env.BENCH_SCALE !== '0') await scaleBench(corpus, mb, nullSeconds);
+}
+
+const CLI_PATH = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** Wall seconds and peak RSS (kB, largest process) of `lacuna mask` run as `ranks` concurrent ranks and a merge. */
+async function rankedRun(corpus: string, out: string, ranks: number): Promise<{ seconds: number; rssKb: number }> {
+  const { spawn } = await import('node:child_process');
+  const { rmSync } = await import('node:fs');
+  rmSync(out, { recursive: true, force: true });
+  const base = [CLI_PATH, 'mask', corpus, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--workers', '1'];
+  const start = performance.now();
+  let rssKb = 0;
+  const timed = (args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('close', (code) => {
+        rssKb = Math.max(rssKb, Number(stderr.trim().split('\n').at(-1)));
+        if (code === 0) resolve();
+        else reject(new Error(`${args.join(' ')} exited with ${code}: ${stderr}`));
+      });
+    });
+  await Promise.all(Array.from({ length: ranks }, (_, rank) => timed([...base, '--rank', String(rank), '--world-size', String(ranks)])));
+  await timed([...base, '--merge-only']);
+  return { seconds: (performance.now() - start) / 1000, rssKb };
+}
+
+/** Ranks, and peak RSS at 100 MB against 1 GB (the same texts, repeated): memory must not grow with the corpus. */
+async function scaleBench(corpus: string, mb: number, nullSeconds: number | undefined): Promise<void> {
+  const out = join(WORK, 'scale');
+  const lines = ['', '| ranks (concurrent processes, 1 worker each, then --merge-only) | seconds | MB/s | speed-up vs 1 rank | peak RSS of a process |', '|---|---:|---:|---:|---:|'];
+  let single = 0;
+  for (const ranks of [1, 2, 4]) {
+    const run = await rankedRun(corpus, out, ranks);
+    single ||= run.seconds;
+    lines.push(`| ${ranks} | ${run.seconds.toFixed(2)} | ${(mb / run.seconds).toFixed(1)} | ${(single / run.seconds).toFixed(2)} | ${(run.rssKb / 1024).toFixed(0)} MB |`);
+  }
+  if (nullSeconds) lines.push(`(null pipeline in this run: ${(mb / nullSeconds).toFixed(1)} MB/s)`);
+  const big = join(WORK, 'corpus-1g.jsonl');
+  if (!existsSync(big) || statSync(big).size < 1e9) {
+    const { appendFileSync, rmSync } = await import('node:fs');
+    rmSync(big, { force: true });
+    const bytes = readFileSync(corpus);
+    for (let copy = 0; copy * bytes.length < 1e9; copy++) appendFileSync(big, bytes);
+  }
+  const measure = (path: string) => {
+    const run = spawnSync('/usr/bin/time', ['-f', '%M %e', process.execPath, CLI_PATH, 'mask', path, '--pack', 'physics-post-1900', '--out', out, '--overwrite', '--quiet'], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`mask ${path} exited with ${run.status}: ${run.stderr}`);
+    const [rss, seconds] = run.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+    return { rssMb: rss / 1024, seconds, mb: statSync(path).size / 1e6 };
+  };
+  const small = measure(corpus);
+  const large = measure(big);
+  lines.push('', '| corpus | MB | seconds | MB/s | peak RSS |', '|---|---:|---:|---:|---:|');
+  for (const [label, run] of [['100 MB', small], ['1 GB', large]] as const) lines.push(`| ${label} | ${run.mb.toFixed(0)} | ${run.seconds.toFixed(1)} | ${(run.mb / run.seconds).toFixed(1)} | ${run.rssMb.toFixed(0)} MB |`);
+  lines.push(`peak RSS at 1 GB / at 100 MB: ${(large.rssMb / small.rssMb).toFixed(2)}`);
+  console.log(lines.join('\n'));
 }
 
 await main();

@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../corpora/errors.js';
 import { TOOL_VERSION } from '../corpora/package-info.js';
 import { errnoMessage, isEnvironmentError } from '../corpora/user-file.js';
+import { applyCommand } from './commands/apply.js';
 import { auditCommand } from './commands/audit.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { doseCommand } from './commands/dose.js';
@@ -27,7 +28,7 @@ function program(): Command {
     .description('Build knowledge-masked corpora: detect, excise and verify a body of knowledge, with provenance.')
     .version(TOOL_VERSION)
     .showSuggestionAfterError();
-  for (const command of [maskCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), doseCommand(), slurmCommand(), packsCommand()]) root.addCommand(command);
+  for (const command of [maskCommand(), applyCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), doseCommand(), slurmCommand(), packsCommand()]) root.addCommand(command);
   // Every (sub)command reports parse errors as one line and exits 2 instead of commander's default 1.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ outputError: (message, write) => write(`lacuna: ${message.replace(/^error: /, '')}`) });

@@ -71,7 +71,7 @@ export interface Manifest {
   semantic: Record<string, number> | null;
   timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };
   /** How the run was cut into work units, and the key a rerun recognises it by (see pipelines/mask.ts). */
-  work?: { runKey: string; unitBytes: number; units: number; unitsRunHere: number };
+  work?: { runKey: string; unitBytes: number; units: number; unitsRunHere: number; unitRecords?: number[]; appliedFrom?: { run: string; seal: string } | null };
   seal?: ManifestSeal;
 }
 

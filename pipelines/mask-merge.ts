@@ -28,6 +28,7 @@ import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
 import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
+import type { DetectionRecord } from './stored-detections.js';
 import { UsageError } from '../corpora/errors.js';
 
 /** An input as the manifest lists it: a file read whole, or read as byte ranges by several units. */
@@ -53,6 +54,8 @@ export interface MergedUnits {
   shards: WrittenFile[];
   /** Staged logs and attribute files. */
   logs: WrittenFile[];
+  /** Records of each unit, in order: where each unit's positions start (see lacuna apply). */
+  unitRecords: number[];
 }
 
 /** Puts a unit's file into the run's staging without copying its bytes where the filesystem allows. */
@@ -162,6 +165,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   const level = options.gzipLevel;
   logs.push(await rewriteLogs<Edit>(new JsonlWriter(await run.staged('edits.jsonl.gz'), { level }), partsOf((files) => files.edits), (edit, place) => ({ ...edit, seq: edit.seq + place.seqBase })));
   logs.push(await rewriteLogs<Finding>(new JsonlWriter(await run.staged('findings.jsonl.gz'), { level }), partsOf((files) => files.findings), (finding, place) => ({ ...finding, seq: finding.seq + place.seqBase })));
+  logs.push(await rewriteLogs<DetectionRecord>(new JsonlWriter(await run.staged('detections.jsonl.gz'), { level }), partsOf((files) => files.detections), (detection, place) => ({ ...detection, seq: detection.seq + place.seqBase })));
   logs.push(
     await rewriteLogs<Reject>(new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false }), partsOf((files) => files.rejects), (reject, place) =>
       reject.line !== undefined && place.lineBase !== undefined ? { ...reject, line: reject.line + place.lineBase } : reject,
@@ -171,5 +175,5 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
-  return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs };
+  return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
 }

@@ -41,6 +41,18 @@ export interface DocumentOutcome {
   collateral: CollateralHit[];
   /** The output's paragraphs by passage score band (none for a dropped document or without the classifier). */
   outputBands?: number[];
+  /** The input's paragraphs by passage score band, as detection measured them (stored for `lacuna apply`). */
+  detectedBands?: number[];
+}
+
+/**
+ * What detection measured of one document, as a run stores it (findings.jsonl.gz and
+ * detections.jsonl.gz): enough to decide again under another policy without detecting again.
+ */
+export interface StoredDetection {
+  findings: SpanFinding[];
+  suppressed: number;
+  scoreBands?: number[];
 }
 
 export const TASK_STAGES = ['segment', 'detect', 'decide', 'edit', 'verify'] as const;
@@ -75,7 +87,14 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack));
   }
 
-  async run(documents: TaskDocument[]): Promise<BatchOutcome> {
+  private async detect(text: string, semantic: SemanticStats): Promise<StoredDetection> {
+    const detected = await this.detector.detect(text);
+    addSemanticStats(semantic, detected.semantic);
+    return { findings: detected.findings, suppressed: detected.suppressed.length, ...(detected.scoreBands ? { scoreBands: detected.scoreBands } : {}) };
+  }
+
+  /** `stored`, when given, holds each document's detection from an earlier run: the detectors do not run. */
+  async run(documents: TaskDocument[], stored?: StoredDetection[]): Promise<BatchOutcome> {
     const timings = emptyTimings();
     const semantic = emptySemanticStats();
     let clock = performance.now();
@@ -85,14 +104,13 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       clock = now;
     };
     const outcomes: DocumentOutcome[] = [];
-    for (const document of documents) {
+    for (const [at, document] of documents.entries()) {
       // Detection runs first: most documents have no finding and need no segmentation at all.
-      const detected = await this.detector.detect(document.text);
-      addSemanticStats(semantic, detected.semantic);
+      const detected = stored ? stored[at] : await this.detect(document.text, semantic);
       lap('detect');
-      const suppressed = detected.suppressed.length;
+      const suppressed = detected.suppressed;
       if (detected.findings.length === 0) {
-        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands });
+        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands, detectedBands: detected.scoreBands });
         continue;
       }
       const segmentation = segment(document.text);
@@ -100,20 +118,20 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       const decision = decide(document.text, segmentation, detected.findings, this.config.policy);
       lap('decide');
       if (decision.action === 'drop') {
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral: this.collateral.scan(document.text, decision.edits, detected.findings) });
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral: this.collateral.scan(document.text, decision.edits, detected.findings), detectedBands: detected.scoreBands });
         continue;
       }
       // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
       if (decision.action === 'keep') {
         const rechecked = await this.verifier.detect(document.text);
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands });
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
         continue;
       }
       const text = applyEdits(document.text, decision.edits);
       lap('edit');
       const rechecked = await this.verifier.detect(text);
       lap('verify');
-      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral: this.collateral.scan(document.text, decision.edits, detected.findings), outputBands: rechecked.scoreBands });
+      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral: this.collateral.scan(document.text, decision.edits, detected.findings), outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
     }
     return { outcomes, timings, semantic };
   }

@@ -30,6 +30,7 @@ import { attributesPath, AttributesWriter } from './attributes.js';
 import { CollateralCollector, LexicalResiduals, type CollateralState, type LexicalResidualState } from './leakage-report.js';
 import { ReportCollector, type ReportState } from './report-data.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type MaskTaskConfig, type StageTimings } from './mask-task.js';
+import { detectionRecord, StoredDetectionReader } from './stored-detections.js';
 import { batches, timed } from './runtime/batches.js';
 import { loadWaiver } from './waiver.js';
 
@@ -45,6 +46,8 @@ export interface UnitSetup {
   strict: boolean;
   /** Where finished units live: `<out>/.lacuna-work/<run key>`. */
   workDir: string;
+  /** For `lacuna apply`: each unit's stored detections, `<storedDir>/unit-NNNNNN.jsonl.gz` (see stored-detections.ts). */
+  storedDir?: string;
 }
 
 /** Told the input bytes read and records done so far in the unit. */
@@ -87,7 +90,7 @@ export interface UnitSummary {
   collateral: CollateralState;
   residuals: LexicalResidualState;
   report: ReportState;
-  files: { corpus: UnitFile[]; edits: UnitFile; findings: UnitFile; rejects: UnitFile; attributes: (UnitFile & { label: string })[] };
+  files: { corpus: UnitFile[]; edits: UnitFile; findings: UnitFile; detections: UnitFile; rejects: UnitFile; attributes: (UnitFile & { label: string })[] };
 }
 
 export const SUMMARY_NAME = 'summary.json';
@@ -166,6 +169,8 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const corpus = new ShardedWriter(join(dir, 'corpus'), setup.shardBytes, setup.gzipLevel, setup.outputFormat);
   const editsWriter = new JsonlWriter(join(dir, 'edits.jsonl.gz'), { level: setup.gzipLevel });
   const findingsWriter = new JsonlWriter(join(dir, 'findings.jsonl.gz'), { level: setup.gzipLevel });
+  const detectionsWriter = new JsonlWriter(join(dir, 'detections.jsonl.gz'), { level: setup.gzipLevel });
+  const stored = setup.storedDir ? new StoredDetectionReader(join(setup.storedDir, `${unitDirName(unit.index)}.jsonl.gz`)) : undefined;
   const rejectsWriter = new JsonlWriter(join(dir, 'rejects.jsonl'), { gzip: false });
   const attributes = setup.emitAttributes ? new AttributesWriter(stagedIn(dir), setup.emitAttributes, setup.task.pack.id, setup.gzipLevel) : undefined;
 
@@ -184,7 +189,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   let writeMs = 0;
 
   for await (const batch of batches(timed(reader.events(), read))) {
-    const result = await task.run(batch.documents);
+    const result = await task.run(batch.documents, stored ? await stored.forBatch(batch.items, counts.input) : undefined);
     const writeStart = performance.now();
     for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
     addSemanticStats(semantic, result.semantic);
@@ -202,6 +207,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       const doc = item.event.doc;
       const outcome = result.outcomes[item.slot];
       suppressed += outcome.suppressed;
+      await detectionsWriter.write(detectionRecord(seq, outcome));
       for (const finding of outcome.findings) {
         findingsByConcept[finding.concept]++;
         const record: Finding = { id: doc.id, seq, ...finding };
@@ -239,7 +245,8 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const closeStart = performance.now();
   const relative = (file: WrittenFile): UnitFile => ({ path: file.path.slice(dir.length + 1).split('\\').join('/'), bytes: file.bytes, sha256: file.sha256, records: file.records });
   const shards = (await corpus.close()).map(relative);
-  const written = { edits: relative(await editsWriter.close()), findings: relative(await findingsWriter.close()), rejects: relative(await rejectsWriter.close()) };
+  await stored?.finish();
+  const written = { edits: relative(await editsWriter.close()), findings: relative(await findingsWriter.close()), detections: relative(await detectionsWriter.close()), rejects: relative(await rejectsWriter.close()) };
   const attributeFiles = ((await attributes?.close()) ?? []).map(relative);
   const labels = new Map(unit.files.map((file) => [attributesPath(setup.emitAttributes ?? '', file.label), file.label]));
   writeMs += performance.now() - closeStart;

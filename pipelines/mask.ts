@@ -41,6 +41,7 @@ import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { isUnitDone, type UnitSetup } from './mask-unit.js';
 import { mergeUnits } from './mask-merge.js';
 import { runUnits } from './run-units.js';
+import { splitStoredDetections } from './stored-detections.js';
 import { readManifest } from './replay.js';
 
 export interface MaskOptions {
@@ -83,6 +84,8 @@ export interface MaskOptions {
   unitBytes?: number;
   /** Merge finished units only; fail (exit 1) when some are not done. */
   mergeOnly?: boolean;
+  /** `lacuna apply`: decide from this finished run's stored detections instead of detecting. */
+  appliedFrom?: string;
 }
 
 export interface MaskResult {
@@ -101,7 +104,7 @@ export interface MaskResult {
  * the same key, so a rerun after a change of input or option never mixes old units in; a
  * finished run whose manifest has the key is the same run, and a rerun leaves it alone.
  */
-async function runKey(options: MaskOptions, files: InputFile[], packSha256: string, waiverSha256: string | undefined): Promise<string> {
+async function runKey(options: MaskOptions, files: InputFile[], packSha256: string, waiverSha256: string | undefined, source: Manifest | undefined): Promise<string> {
   const inputs = [];
   for (const file of files) {
     const info = file.path === '-' ? undefined : await stat(file.path);
@@ -121,6 +124,7 @@ async function runKey(options: MaskOptions, files: InputFile[], packSha256: stri
     unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES,
     waiver: waiverSha256 ?? null,
     strict: options.strict,
+    appliedFrom: source?.seal?.value ?? null,
   };
   return createHash('sha256').update(JSON.stringify({ tool: TOOL_VERSION, pack: packSha256, inputs, config })).digest('hex').slice(0, 16);
 }
@@ -143,6 +147,8 @@ interface Plan {
   workDir: string;
   setup: UnitSetup;
   shape: OutputShape;
+  /** The run whose stored detections `lacuna apply` decides from. */
+  source?: Manifest;
 }
 
 async function plan(options: MaskOptions): Promise<Plan> {
@@ -152,7 +158,8 @@ async function plan(options: MaskOptions): Promise<Plan> {
   for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
   const units = await planUnits(files, options.unitBytes ?? DEFAULT_UNIT_BYTES);
-  const key = await runKey(options, files, loaded.sha256, waiver?.sha256);
+  const source = options.appliedFrom ? await appliedSource(options.appliedFrom, units.length) : undefined;
+  const key = await runKey(options, files, loaded.sha256, waiver?.sha256, source);
   const workDir = join(options.out, WORK_DIR_NAME, key);
   const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField, format: options.outputFormat ?? 'jsonl.gz' };
   const setup: UnitSetup = {
@@ -166,8 +173,20 @@ async function plan(options: MaskOptions): Promise<Plan> {
     waiver: waiver ? resolve(options.waiver!) : undefined,
     strict: options.strict,
     workDir,
+    storedDir: source ? join(workDir, 'stored') : undefined,
   };
-  return { files, skipped, loaded, waiver, concepts, units, key, workDir, setup, shape };
+  return { files, skipped, loaded, waiver, concepts, units, key, workDir, setup, shape, source };
+}
+
+/** The finished run `lacuna apply` reads, checked: sealed, a mask run, cut into the same units. */
+async function appliedSource(runDir: string, units: number): Promise<Manifest> {
+  const manifest = await readManifest(runDir);
+  if (manifest.command !== 'mask') throw new UsageError(`'${runDir}' holds a ${manifest.command} run, not a mask run`);
+  if (checkSeal(manifest) !== 'intact') throw new UsageError(`${join(runDir, 'manifest.json')} was changed after the run wrote it (its seal does not match): its detections cannot be trusted`);
+  const unitRecords = manifest.work?.unitRecords;
+  if (!unitRecords || !manifest.outputs.some((output) => output.path === 'detections.jsonl.gz')) throw new UsageError(`'${runDir}' was made by a Lacuna that did not store its detections; mask again instead`);
+  if (unitRecords.length !== units) throw new UsageError(`'${runDir}' was cut into ${unitRecords.length} work units and its inputs now make ${units}: the inputs changed since the run`);
+  return manifest;
 }
 
 async function ensureWorkDir(workDir: string): Promise<void> {
@@ -214,6 +233,7 @@ export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress
   await refuseForeignOutput(options.out, options.overwrite, options.inputs);
   await ensureWorkDir(planned.workDir);
   await prepareModels(options);
+  if (planned.source) await splitStoredDetections(options.appliedFrom!, planned.source.work!.unitRecords!, planned.setup.storedDir!);
   const mine = unitsOfRank(planned.units, rank);
   const todo: WorkUnit[] = [];
   for (const unit of mine) if (!(await isUnitDone(planned.workDir, unit.index))) todo.push(unit);
@@ -246,6 +266,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   try {
     const embeddingModel = await prepareModels(options);
     await ensureWorkDir(planned.workDir);
+    if (planned.source) await splitStoredDetections(options.appliedFrom!, planned.source.work!.unitRecords!, planned.setup.storedDir!);
     const done: boolean[] = [];
     for (const unit of planned.units) done.push(await isUnitDone(planned.workDir, unit.index));
     const todo = planned.units.filter((unit) => !done[unit.index]);
@@ -348,6 +369,8 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       },
       embeddingModel,
       config: {
+        // The inputs as named on the command line, resolved: what `lacuna apply` reads again.
+        inputArgs: options.inputs.map((input) => (input === '-' ? '-' : resolve(input))),
         format: options.format,
         reading: options.reading,
         policy: options.policy,
@@ -383,7 +406,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       collateral: { removedChars: damage.removedChars, inputChars: damage.inputChars, removedShare: damage.removedShare, destroyed: Object.fromEntries(Object.entries(damage.destroyed).map(([what, entry]) => [what, entry.count])) },
       semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
       timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: options.workers },
-      work: { runKey: planned.key, unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES, units: planned.units.length, unitsRunHere: todo.length },
+      work: { runKey: planned.key, unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES, units: planned.units.length, unitsRunHere: todo.length, unitRecords: merged.unitRecords, appliedFrom: planned.source ? { run: resolve(options.appliedFrom!), seal: planned.source.seal!.value } : null },
     };
     await run.commit(outputs.map((output) => output.path), manifest);
     failpoint('after-manifest');

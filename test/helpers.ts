@@ -165,16 +165,19 @@ export function runTree(dir: string): Record<string, string> {
   return files;
 }
 
-/** The manifest without what differs between two runs of the same job: when, how long, where run. */
-function stableManifest(dir: string): unknown {
+/**
+ * The manifest without what differs between two runs of the same job: when, how long, where run;
+ * with `ignoreSource`, also where the detections came from (a fresh run, or `lacuna apply`).
+ */
+function stableManifest(dir: string, ignoreSource: boolean): unknown {
   const { timings: _t, stages: _s, seal: _seal, work, ...rest } = readManifest(dir);
-  return { ...rest, work: { ...work, unitsRunHere: undefined } };
+  return { ...rest, work: { ...work, unitsRunHere: undefined, ...(ignoreSource ? { runKey: undefined, appliedFrom: undefined } : {}) } };
 }
 
 /** Two runs of the same job: every file the same bytes (the manifest apart from timings), nothing left over. */
-export function expectSameRun(dir: string, baseline: string): void {
+export function expectSameRun(dir: string, baseline: string, options: { ignoreSource?: boolean } = {}): void {
   const { ['manifest.json']: _a, ...files } = runTree(dir);
   const { ['manifest.json']: _b, ...expected } = runTree(baseline);
   expect(files).toEqual(expected);
-  expect(stableManifest(dir)).toEqual(stableManifest(baseline));
+  expect(stableManifest(dir, options.ignoreSource ?? false)).toEqual(stableManifest(baseline, options.ignoreSource ?? false));
 }

@@ -2,7 +2,7 @@ import { DEFAULT_POLICY } from '../../maskers/policy.js';
 import { warn } from '../output.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
-import { runMask, runMaskRank, type MaskOptions } from '../../pipelines/mask.js';
+import { runMask, runMaskRank, type MaskOptions, type MaskResult } from '../../pipelines/mask.js';
 import { DEFAULT_UNIT_BYTES, rankFrom } from '../../corpora/work-units.js';
 import { parseCount, parseFraction, parseGzipLevel, parsePositive, parseSize } from '../parse.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
@@ -106,24 +106,29 @@ export function maskCommand(): Command {
       }
       const result = await runMask(options, progressFor('mask', flags));
       if (result.alreadyComplete && flags.logFormat !== 'json' && !flags.quiet) process.stdout.write(`${flags.out} already holds this run, finished; nothing to do\n`);
-      const { counts } = result.manifest;
-      const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
-      if (flags.logFormat === 'json') {
-        const { verdict, estimate } = result.verification;
-        process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.verification.passed, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
-      } else if (!flags.quiet) {
-        const lines = [
-          `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,
-          result.verification.verdict,
-          `  corpus    ${result.files.corpus}`,
-          `  edits     ${result.files.edits}`,
-          `  findings  ${result.files.findings}`,
-          `  rejects   ${result.files.rejects}`,
-          `  manifest  ${result.files.manifest}`,
-          `  report    ${result.files.reportHtml} (and ${result.files.reportMarkdown}, ${result.files.report})`,
-        ];
-        process.stdout.write(lines.join('\n') + '\n');
-      }
+      printMaskResult(result, flags);
       if (flags.failOnLeak && !result.verification.passed) process.exitCode = 1;
     });
+}
+
+/** What a mask (or apply) run prints: where everything went and the verdict, or one JSON line. */
+export function printMaskResult(result: MaskResult, flags: { logFormat: string; quiet: boolean }): void {
+  const { counts } = result.manifest;
+  const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
+  if (flags.logFormat === 'json') {
+    const { verdict, estimate } = result.verification;
+    process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.verification.passed, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
+  } else if (!flags.quiet) {
+    const lines = [
+      `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,
+      result.verification.verdict,
+      `  corpus    ${result.files.corpus}`,
+      `  edits     ${result.files.edits}`,
+      `  findings  ${result.files.findings}`,
+      `  rejects   ${result.files.rejects}`,
+      `  manifest  ${result.files.manifest}`,
+      `  report    ${result.files.reportHtml} (and ${result.files.reportMarkdown}, ${result.files.report})`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  }
 }

@@ -1,0 +1,40 @@
+/**
+ * The apply step on its own (issue 12): a second policy applied to a run's stored detections
+ * must give exactly the run a fresh `lacuna mask` with that policy gives, without detecting again.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expectSameRun, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+
+const INPUTS = [
+  join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl'),
+  join(SHARED, 'corpora', 'physics', 'post1900', 'lorentz_einstein_theory_of_relativity_pg11335.txt'),
+  join(SHARED, 'corpora', 'physics', 'pre1900', 'michelson_morley_relative_motion_aether_1887_pg70888.txt'),
+];
+const JOB = [...INPUTS, '-p', 'physics-post-1900', '--unit-bytes', '600KB', '-q', '--workers', '2'];
+
+describe.runIf(sharedAvailable('lacuna apply'))('lacuna apply', () => {
+  it('applies a second policy to stored detections and gets the bytes of a fresh run with that policy', async () => {
+    const dir = tempDir();
+    const first = join(dir, 'sentence');
+    expect((await runCli(['mask', ...JOB, '-o', first])).code).toBe(0);
+    expect(readManifest(first).outputs.map((output: { path: string }) => output.path)).toContain('detections.jsonl.gz');
+
+    for (const policy of [['--unit', 'paragraph'], ['--unit', 'document', '--max-flagged', '0.2'], ['--redact', '--placeholder', '[…]']]) {
+      const fresh = join(dir, `fresh${policy.join('')}`);
+      const applied = join(dir, `applied${policy.join('')}`);
+      expect((await runCli(['mask', ...JOB, ...policy, '-o', fresh])).code).toBe(0);
+      const result = await runCli(['apply', first, ...policy, '-o', applied, '-q', '--workers', '2']);
+      expect(result.code, result.stderr).toBe(0);
+      // The apply step ran no detector: its detect stage only read what was stored.
+      expect(readManifest(applied).work.appliedFrom.run).toBe(first);
+      // Every output the same bytes; the manifests differ only in where the detections came from.
+      expectSameRun(applied, fresh, { ignoreSource: true });
+    }
+    // The stored detections are the run's: a changed policy that matches the run reproduces it.
+    const same = join(dir, 'same');
+    expect((await runCli(['apply', first, '-o', same, '-q'])).code).toBe(0);
+    expect(readManifest(same).outputs).toEqual(readManifest(first).outputs);
+  });
+});
+
