@@ -58,6 +58,24 @@ export interface MergedUnits {
   unitRecords: number[];
 }
 
+/**
+ * Conservation within a unit, checked before it joins the run: its records balance, its
+ * corpus holds exactly the kept and edited ones, its rejects file the rejected ones, and its
+ * inputs account for every record. Summed over units, the run's counts balance too.
+ */
+function checkUnitConservation(workDir: string, summary: UnitSummary): void {
+  const { counts, files } = summary;
+  const problems: string[] = [];
+  if (counts.input !== counts.kept + counts.edited + counts.dropped + counts.rejected) problems.push(`counts do not balance: ${JSON.stringify(counts)}`);
+  const corpusRecords = files.corpus.reduce((sum, file) => sum + file.records, 0);
+  if (corpusRecords !== counts.kept + counts.edited) problems.push(`its corpus holds ${corpusRecords} records, not ${counts.kept + counts.edited}`);
+  if (files.rejects.records !== counts.rejected) problems.push(`its rejects hold ${files.rejects.records} records, not ${counts.rejected}`);
+  if (files.detections.records !== counts.input - counts.rejected) problems.push(`its detections hold ${files.detections.records} records, not ${counts.input - counts.rejected}`);
+  const read = summary.inputs.reduce((sum, input) => sum + input.records, 0);
+  if (read !== counts.input) problems.push(`its inputs gave ${read} records, its counts ${counts.input}`);
+  if (problems.length > 0) throw new Error(`internal error: work unit ${join(workDir, unitDirName(summary.unit))}: ${problems.join('; ')}`);
+}
+
 /** Puts a unit's file into the run's staging without copying its bytes where the filesystem allows. */
 async function linkOrCopy(from: string, to: string): Promise<void> {
   try {
@@ -112,6 +130,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const index of unitIndices) {
     const summary = await readUnitSummary(workDir, index);
     if (!summary) throw new UsageError(`work unit ${index} is not done (${join(workDir, unitDirName(index))} is missing); run the job again to redo it`);
+    checkUnitConservation(workDir, summary);
     const ranged = summary.inputs.find((input) => input.range);
     places.push({ unit: index, files: summary.files, seqBase: records, ...(ranged ? { lineBase: linesSoFar.get(ranged.path) ?? 0 } : {}) });
     if (ranged) linesSoFar.set(ranged.path, (linesSoFar.get(ranged.path) ?? 0) + ranged.lines);
