@@ -57,6 +57,11 @@ export class VectorIndex {
     return index;
   }
 
+  /** The document span a label stands for. */
+  unitAt(label: number): IndexedUnit {
+    return this.units[label];
+  }
+
   get size(): number {
     return this.units.length;
   }
@@ -116,5 +121,28 @@ export class VectorIndex {
     const lines = (await readFile(join(dir, INDEX_FILES.units), 'utf8')).split('\n').filter(Boolean);
     for (const line of lines) index.units.push(JSON.parse(line) as IndexedUnit);
     return index;
+  }
+}
+
+/**
+ * A run's verification index as its work units saved it, one part per unit (index/part-NNNNN/),
+ * queried as one: the k nearest over all parts are among each part's k nearest, so merging the
+ * parts' answers by similarity is exact (ties go to the earlier part, then the lower label).
+ */
+export class IndexParts {
+  private constructor(private readonly parts: VectorIndex[]) {}
+
+  static async load(dirs: string[]): Promise<IndexParts> {
+    const parts: VectorIndex[] = [];
+    for (const dir of dirs) parts.push(await VectorIndex.load(dir));
+    return new IndexParts(parts);
+  }
+
+  query(vector: Float32Array, k: number): Neighbour[] {
+    return this.parts
+      .flatMap((part, at) => part.query(vector, k).map((neighbour) => ({ neighbour, at })))
+      .sort((a, b) => b.neighbour.similarity - a.neighbour.similarity || a.at - b.at || a.neighbour.label - b.neighbour.label)
+      .slice(0, k)
+      .map(({ neighbour }) => neighbour);
   }
 }

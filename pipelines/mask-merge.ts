@@ -29,6 +29,7 @@ import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
 import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
 import type { DetectionRecord } from './stored-detections.js';
+import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
 /** An input as the manifest lists it: a file read whole, or read as byte ranges by several units. */
@@ -56,6 +57,10 @@ export interface MergedUnits {
   logs: WrittenFile[];
   /** Records of each unit, in order: where each unit's positions start (see lacuna apply). */
   unitRecords: number[];
+  /** The units' semantic verification merged, when the semantic detector ran. */
+  index: IndexMerger | undefined;
+  /** The units' saved indexes, staged under index/part-NNNNN/. */
+  indexFiles: WrittenFile[];
 }
 
 /**
@@ -99,6 +104,7 @@ async function rewriteLogs<T>(writer: JsonlWriter, parts: { path: string; place:
 interface UnitPlace {
   unit: number;
   files: UnitSummary['files'];
+  indexFiles: UnitIndexSummary['files'];
   seqBase: number;
   /** For a byte range of a file: lines of the file before the range. */
   lineBase?: number;
@@ -127,12 +133,14 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   const stages = emptyTimings();
   let writeMs = 0;
   const inputs: MergedInput[] = [];
+  let indexMerger: IndexMerger | undefined;
   for (const index of unitIndices) {
     const summary = await readUnitSummary(workDir, index);
     if (!summary) throw new UsageError(`work unit ${index} is not done (${join(workDir, unitDirName(index))} is missing); run the job again to redo it`);
     checkUnitConservation(workDir, summary);
     const ranged = summary.inputs.find((input) => input.range);
-    places.push({ unit: index, files: summary.files, seqBase: records, ...(ranged ? { lineBase: linesSoFar.get(ranged.path) ?? 0 } : {}) });
+    if (summary.index) (indexMerger ??= new IndexMerger()).absorb(index, summary.index);
+    places.push({ unit: index, files: summary.files, indexFiles: summary.index?.files ?? [], seqBase: records, ...(ranged ? { lineBase: linesSoFar.get(ranged.path) ?? 0 } : {}) });
     if (ranged) linesSoFar.set(ranged.path, (linesSoFar.get(ranged.path) ?? 0) + ranged.lines);
     records += summary.counts.input;
     for (const key of Object.keys(counts) as (keyof Counts)[]) counts[key] += summary.counts[key];
@@ -178,6 +186,16 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
     shards.push({ path, bytes: file.bytes, sha256: file.sha256, records: file.records });
   }
 
+  // Each unit's index, numbered among the units that have one, as shards are.
+  const indexFiles: WrittenFile[] = [];
+  for (const [part, place] of places.filter((each) => each.indexFiles.length > 0).entries()) {
+    const partDir = await run.stagedDir(`index/part-${String(part).padStart(5, '0')}`);
+    for (const file of place.indexFiles) {
+      const path = join(partDir, file.path.slice('index/'.length));
+      await linkOrCopy(unitPath(place, file.path), path);
+      indexFiles.push({ path, bytes: file.bytes, sha256: file.sha256, records: file.records });
+    }
+  }
   failpoint('merge-after-corpus');
   const logs: WrittenFile[] = [];
   const partsOf = (pick: (files: UnitSummary['files']) => { path: string }) => places.map((place) => ({ path: unitPath(place, pick(place.files).path), place }));
@@ -194,5 +212,5 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
-  return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
+  return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
 }

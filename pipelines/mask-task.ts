@@ -6,8 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { addSemanticStats, DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
-import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
-import { loadSemanticModels } from '../indexes/semantic-models.js';
+import { emptySemanticStats, SemanticDetector, type SemanticStats } from '../maskers/detectors/semantic.js';
+import { loadSemanticModels, type LoadedModels } from '../indexes/semantic-models.js';
 import { applyEdits } from '../maskers/edits.js';
 import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
@@ -77,14 +77,25 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     /** Re-detects on the masked text: every detector but the semantic one, whose check is the index (verify). */
     private readonly verifier: DetectorChain,
     private readonly collateral: CollateralScanner,
+    /** The semantic detector's models, when it runs: the unit's index verification uses them too. */
+    readonly models?: LoadedModels,
   ) {}
+
+  private semantic: Promise<SemanticDetector> | undefined;
+
+  /** The semantic detector on its own, for scoring the passages the unit's index finds. */
+  semanticVerifier(): Promise<SemanticDetector> {
+    if (!this.models) throw new Error('internal error: the semantic verifier needs the semantic detector\'s models');
+    this.semantic ??= SemanticDetector.create(this.config.pack, this.models, this.config.concepts ? new Set(this.config.concepts) : undefined);
+    return this.semantic;
+  }
 
   static async create(config: MaskTaskConfig): Promise<MaskTask> {
     const concepts = config.concepts ? new Set(config.concepts) : undefined;
     const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir, config.model) : undefined;
     const detector = await DetectorChain.create(config.pack, { detectors: config.detectors, concepts, models });
     const verifier = DetectorChain.forPack(config.pack, config.detectors.filter((name) => name !== 'semantic'), concepts);
-    return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack));
+    return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack), models);
   }
 
   private async detect(text: string, semantic: SemanticStats): Promise<StoredDetection> {

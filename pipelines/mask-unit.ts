@@ -31,6 +31,8 @@ import { CollateralCollector, LexicalResiduals, type CollateralState, type Lexic
 import { ReportCollector, type ReportState } from './report-data.js';
 import { emptyTimings, MaskTask, TASK_STAGES, type MaskTaskConfig, type StageTimings } from './mask-task.js';
 import { detectionRecord, StoredDetectionReader } from './stored-detections.js';
+import { UnitIndexer, type UnitIndexSummary } from './unit-index.js';
+import type { IndexParameters } from '../indexes/vector-index.js';
 import { batches, timed } from './runtime/batches.js';
 import { loadWaiver } from './waiver.js';
 
@@ -46,6 +48,8 @@ export interface UnitSetup {
   strict: boolean;
   /** Where finished units live: `<out>/.lacuna-work/<run key>`. */
   workDir: string;
+  /** The semantic verification index's parameters, when the semantic detector runs (see unit-index.ts). */
+  index?: IndexParameters;
   /** For `lacuna apply`: each unit's stored detections, `<storedDir>/unit-NNNNNN.jsonl.gz` (see stored-detections.ts). */
   storedDir?: string;
 }
@@ -91,6 +95,8 @@ export interface UnitSummary {
   residuals: LexicalResidualState;
   report: ReportState;
   files: { corpus: UnitFile[]; edits: UnitFile; findings: UnitFile; detections: UnitFile; rejects: UnitFile; attributes: (UnitFile & { label: string })[] };
+  /** The unit's semantic verification, when the semantic detector ran. */
+  index: UnitIndexSummary | null;
 }
 
 export const SUMMARY_NAME = 'summary.json';
@@ -170,6 +176,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const editsWriter = new JsonlWriter(join(dir, 'edits.jsonl.gz'), { level: setup.gzipLevel });
   const findingsWriter = new JsonlWriter(join(dir, 'findings.jsonl.gz'), { level: setup.gzipLevel });
   const detectionsWriter = new JsonlWriter(join(dir, 'detections.jsonl.gz'), { level: setup.gzipLevel });
+  const indexer = setup.index && task.models ? new UnitIndexer(task.models.screen, setup.index) : undefined;
   const stored = setup.storedDir ? new StoredDetectionReader(join(setup.storedDir, `${unitDirName(unit.index)}.jsonl.gz`)) : undefined;
   const rejectsWriter = new JsonlWriter(join(dir, 'rejects.jsonl'), { gzip: false });
   const attributes = setup.emitAttributes ? new AttributesWriter(stagedIn(dir), setup.emitAttributes, setup.task.pack.id, setup.gzipLevel) : undefined;
@@ -232,10 +239,12 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
         counts.edited++;
         residuals.add(doc.id, outcome.text!, outcome.residual);
         await corpus.write(withText(doc, outcome.text!, setup.shape));
+        indexer?.add(doc.id, outcome.text!);
       } else {
         counts.kept++;
         residuals.add(doc.id, doc.text, outcome.residual);
         await corpus.write(withText(doc, doc.text, setup.shape));
+        indexer?.add(doc.id, doc.text);
       }
     }
     onProgress(reader.bytesRead, counts.input);
@@ -248,6 +257,8 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   await stored?.finish();
   const written = { edits: relative(await editsWriter.close()), findings: relative(await findingsWriter.close()), detections: relative(await detectionsWriter.close()), rejects: relative(await rejectsWriter.close()) };
   const attributeFiles = ((await attributes?.close()) ?? []).map(relative);
+  const concepts = setup.task.concepts ? new Set(setup.task.concepts) : undefined;
+  const index = indexer ? await indexer.finish(dir, shards.map((shard) => join(dir, shard.path)), setup.shape, setup.task.pack, concepts, await task.semanticVerifier()) : null;
   const labels = new Map(unit.files.map((file) => [attributesPath(setup.emitAttributes ?? '', file.label), file.label]));
   writeMs += performance.now() - closeStart;
   return {
@@ -275,5 +286,6 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
     residuals: residuals.state(),
     report: reportData.state(),
     files: { corpus: shards, ...written, attributes: attributeFiles.map((file) => ({ ...file, label: labels.get(file.path) ?? file.path })) },
+    index,
   };
 }

@@ -34,7 +34,7 @@ import { leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
 import { loadWaiver } from './waiver.js';
 import { renderReportHtml } from './report-html.js';
-import { INDEX_FILES, type IndexParameters } from '../indexes/vector-index.js';
+import type { IndexParameters } from '../indexes/vector-index.js';
 import { TASK_STAGES } from './mask-task.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
@@ -121,6 +121,8 @@ async function runKey(options: MaskOptions, files: InputFile[], packSha256: stri
     nestMeta: options.nestMeta ?? false,
     emitAttributes: options.emitAttributes ?? null,
     model: options.detectors.includes('semantic') ? options.model : null,
+    // Each unit builds and queries its own verification index with these.
+    index: options.detectors.includes('semantic') ? options.index : null,
     unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES,
     waiver: waiverSha256 ?? null,
     strict: options.strict,
@@ -172,6 +174,7 @@ async function plan(options: MaskOptions): Promise<Plan> {
     emitAttributes: options.emitAttributes,
     waiver: waiver ? resolve(options.waiver!) : undefined,
     strict: options.strict,
+    index: options.detectors.includes('semantic') ? options.index : undefined,
     workDir,
     storedDir: source ? join(workDir, 'stored') : undefined,
   };
@@ -316,13 +319,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       outputBands: outputBands ?? undefined,
       waiver,
       removal: { inputChars: damage.inputChars, removedChars: damage.removedChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
-      indexDir: semanticOn ? await run.stagedDir('index') : undefined,
+      unitIndex: merged.index && embeddingModel ? { ...merged.index.result(options.index), encoder: embeddingModel } : undefined,
     });
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
     const verifyMs = performance.now() - verifyStart;
-    if (semanticOn) {
-      for (const name of Object.values(INDEX_FILES)) written.push(await run.describeStaged(`index/${name}`));
-    }
+    written.push(...merged.indexFiles);
     const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
     // Timings live only in the manifest: the report must be the same bytes on every rerun.
     const reported = withoutTimings(verification);

@@ -132,11 +132,15 @@ export interface VerifyCorpusOptions {
   waiver?: Waiver;
   /** Where the stored records keep their id and text. */
   shape?: OutputShape;
+  /**
+   * The semantic verification already done unit by unit (mask: see unit-index.ts): the scored
+   * passages the merged per-query nearest neighbours hold, and the index's report.
+   */
+  unitIndex?: { scored: ScoredPassage[]; report: IndexReport; encoder: string };
   /** Characters the masking read and removed, for the estimate of target text left. */
   removal?: { inputChars: number; removedChars: number; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
 }
 
-const RECALL_QUERIES = 20;
 
 /**
  * The semantic detector's verdict on passages found by the index, by the rule detection applies:
@@ -152,6 +156,50 @@ export async function passageVerdicts(pack: Pack, semantic: SemanticDetector, te
     const kept = suppressInsideKeeps([whole], keeps.detect(texts[at]).keeps ?? [], semantic.weighsKeeps === true);
     return { ...verdict, flagged: kept.findings.length > 0 };
   });
+}
+
+/** The semantic verification in words, for the report's methods. */
+function semanticMethod(encoder: string): string {
+  return `semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${encoder}`;
+}
+
+/** What the index is queried with: each concept's exemplars and masked probes, what the target looks like. (Controls ask about what must stay.) */
+export function semanticQueries(pack: Pack, chosen?: Set<string>): string[] {
+  return pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).flatMap((concept) => [...concept.exemplars, ...concept.probes.filter((probe) => probe.kind === 'masked').map((probe) => `${probe.question} ${probe.answer}`)]);
+}
+
+/** A passage the index found near a query, with the semantic detector's verdict on it. */
+export interface ScoredPassage {
+  passage: ResidualPassage;
+  concept: string;
+  /** The encoder's similarity to the concept (the verdict's), by which passages are ranked. */
+  similarity: number;
+  flagged: boolean;
+}
+
+export const NEIGHBOURS_PER_QUERY = 20;
+export const RECALL_QUERIES = 20;
+
+/**
+ * Counts scored passages into the concepts, nearest first: a flagged one is residual leakage
+ * (or waived, when a reviewer cleared its hash); a few of the nearest are shown even when not
+ * flagged, so a report always says what the index looked at.
+ */
+export function tallySemantic(scored: ScoredPassage[], concepts: Record<string, ConceptVerification>, waived: (passage: ResidualPassage) => boolean, perConcept: number): void {
+  const nearest = [...scored].sort((a, b) => b.similarity - a.similarity);
+  for (const item of nearest) {
+    const concept = concepts[item.concept];
+    if (!concept) continue;
+    if (item.flagged && waived(item.passage)) {
+      concept.waived++;
+      continue;
+    }
+    if (item.flagged) concept.semantic++;
+    const semanticPassages = concept.passages.filter((passage) => passage.detector === 'semantic').length;
+    if (semanticPassages < perConcept && (item.flagged || semanticPassages < 3)) {
+      concept.passages.push({ ...item.passage, score: Math.round(item.similarity * 1000) / 1000, leak: item.flagged });
+    }
+  }
 }
 
 /** An HNSW index over every sentence of a corpus, embedded by the static screen embedder. */
@@ -178,7 +226,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   if (options.lexicalWaived) for (const [concept, count] of Object.entries(options.lexicalWaived)) if (concepts[concept]) concepts[concept].waived = count;
   const waived = (passage: ResidualPassage) => options.waiver?.reasons.has(passage.hash) === true;
 
-  const models = semanticOn ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
+  const models = semanticOn && !options.unitIndex ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
   let buildMs = 0;
   let bands = options.outputBands ? [...options.outputBands] : undefined;
@@ -210,13 +258,16 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   }
 
   let indexReport: IndexReport | null = null;
-  if (index && models) {
-    methods.push(`semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${models.encoder.modelId}`);
+  if (semanticOn && options.unitIndex) {
+    methods.push(semanticMethod(options.unitIndex.encoder));
+    tallySemantic(options.unitIndex.scored, concepts, waived, perConcept);
+    indexReport = options.unitIndex.report;
+  } else if (index && models) {
+    methods.push(semanticMethod(models.encoder.modelId));
     const semantic = await SemanticDetector.create(pack, models, chosen);
     const queryStart = performance.now();
-    const k = options.neighbours ?? 20;
-    // Exemplars and masked probes: what the target looks like. (Controls ask about what must stay.)
-    const queries = pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).flatMap((concept) => [...concept.exemplars, ...concept.probes.filter((probe) => probe.kind === 'masked').map((probe) => `${probe.question} ${probe.answer}`)]);
+    const k = options.neighbours ?? NEIGHBOURS_PER_QUERY;
+    const queries = semanticQueries(pack, chosen);
     const queryVectors = queries.map((query) => models.screen.vector(query));
     const candidates = new Map<number, { id: string; start: number; end: number }>();
     for (const vector of queryVectors) for (const neighbour of index.query(vector, k)) candidates.set(neighbour.label, neighbour.unit);
@@ -230,20 +281,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
       wanted.delete(doc.id);
     }
     const verdicts = await passageVerdicts(pack, semantic, scored.map((item) => item.text));
-    const nearest = scored.map((item, at) => ({ ...item, ...verdicts[at] })).sort((a, b) => b.similarity - a.similarity);
-    for (const item of nearest) {
-      const concept = concepts[item.concept];
-      if (!concept) continue;
-      if (item.flagged && waived(item.passage)) {
-        concept.waived++;
-        continue;
-      }
-      if (item.flagged) concept.semantic++;
-      const semanticPassages = concept.passages.filter((passage) => passage.detector === 'semantic').length;
-      if (semanticPassages < perConcept && (item.flagged || semanticPassages < 3)) {
-        concept.passages.push({ ...item.passage, score: Math.round(item.similarity * 1000) / 1000, leak: item.flagged });
-      }
-    }
+    tallySemantic(scored.map((item, at) => ({ passage: item.passage, concept: verdicts[at].concept, similarity: verdicts[at].similarity, flagged: verdicts[at].flagged })), concepts, waived, perConcept);
     if (options.indexDir) await index.save(options.indexDir);
     indexReport = {
       units: index.size,

@@ -93,7 +93,7 @@ describe('lacuna mask', () => {
     const second = join(tempDir(), 'second');
     for (const out of [first, second]) expect((await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...ALL_DETECTORS])).code).toBe(0);
     const digests = outputDigests(first);
-    expect(Object.keys(digests)).toEqual(expect.arrayContaining(['index/hnsw.bin', 'index/units.jsonl', 'report.json']));
+    expect(Object.keys(digests)).toEqual(expect.arrayContaining(['index/part-00000/hnsw.bin', 'index/part-00000/units.jsonl', 'report.json']));
     expect(outputDigests(second)).toEqual(digests);
   });
 

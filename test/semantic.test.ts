@@ -153,3 +153,31 @@ describe.runIf(available)('semantic detection', () => {
     expect(report.concepts['special-relativity'].lexical).toBe(1);
   });
 });
+
+describe.runIf(available)('semantic verification unit by unit', () => {
+  it('finds, over several work units, the leaks one index over the whole output finds', async () => {
+    // Michelson–Morley's first paragraphs as records, the planted sentences among them, in byte ranges of about 2 KB.
+    const text = stripGutenberg(readFileSync(join(SHARED, MM), 'utf8')).text;
+    const paragraphs = segment(text).paragraphs.slice(0, 30).map((paragraph) => text.slice(paragraph.start, paragraph.end));
+    const records = paragraphs.flatMap((paragraph, at) => [{ id: `mm-${at}`, text: paragraph }, ...(at % 3 === 2 ? [{ id: `planted-${at}`, text: PLANTED[(at - 2) / 3] }] : [])]);
+    const dir = tempDir();
+    const input = join(dir, 'records.jsonl');
+    writeFileSync(input, jsonl(records));
+    const out = join(dir, 'out');
+    // --min-score 1: the policy acts on no semantic finding, so the planted sentences stay for verification to find.
+    const masked = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--min-score', '1', '--unit-bytes', '2KB', ...ALL_DETECTORS]);
+    expect(masked.code, masked.stderr).toBe(0);
+    const manifest = readManifest(out);
+    expect(manifest.work.units).toBeGreaterThanOrEqual(4);
+    expect(manifest.outputs.filter((output: { path: string }) => output.path.endsWith('/hnsw.bin')).length).toBe(manifest.work.units);
+    const verify = await runCli(['verify', out, '--json']);
+    const whole = JSON.parse(verify.stdout);
+    const leaks = (concepts: Record<string, { passages: { leak: boolean; hash: string }[] }>) => Object.values(concepts).flatMap((concept) => concept.passages.filter((passage) => passage.leak).map((passage) => passage.hash)).sort();
+    const byUnits = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).verification;
+    const counts = (concepts: Record<string, { semantic: number }>) => Object.fromEntries(Object.entries(concepts).map(([id, concept]) => [id, concept.semantic]));
+    expect(counts(byUnits.concepts)).toEqual(counts(whole.concepts));
+    expect(leaks(byUnits.concepts)).toEqual(leaks(whole.concepts));
+    expect(leaks(byUnits.concepts).length).toBeGreaterThanOrEqual(5);
+    expect(byUnits.index.units).toBe(whole.index.units);
+  }, 240_000);
+});

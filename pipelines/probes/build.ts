@@ -13,13 +13,13 @@
  *   when the words its knowledge rests on are all still there; a reconstruction
  *   task when all its premise passages remain and its target's terms do not.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Document } from '../../corpora/document.js';
 import { readRecords } from '../../corpora/readers/records.js';
 import { corpusDocuments, outputShapeOf } from '../../corpora/corpus-reader.js';
 import { checkRunInputsReadable, runInputDocuments, type SequencedDocument } from '../../corpora/run-inputs.js';
 import { loadSemanticModels } from '../../indexes/semantic-models.js';
-import { VectorIndex } from '../../indexes/vector-index.js';
+import { IndexParts } from '../../indexes/vector-index.js';
 import { LexicalDetector } from '../../maskers/detectors/lexical.js';
 import { PhraseMatcher } from '../../maskers/detectors/phrase-matcher.js';
 import { SemanticDetector } from '../../maskers/detectors/semantic.js';
@@ -223,7 +223,8 @@ async function verify(pack: Pack, probes: ProbeRecord[], runDir: string, cacheDi
   if (pack.concepts.some((concept) => concept.exemplars.length > 0)) {
     const models = await loadSemanticModels(cacheDir, model);
     // The run's own index when it has one; else one built now (a run without the semantic detector).
-    const index = manifest.outputs.some((output) => output.path === 'index/hnsw.bin') ? await VectorIndex.load(join(runDir, 'index')) : await sentenceIndex(shards, outputShapeOf(manifest), models.screen);
+    const parts = manifest.outputs.filter((output) => /^index\/part-\d+\/hnsw\.bin$/.test(output.path)).map((output) => join(runDir, dirname(output.path)));
+    const index = parts.length > 0 ? await IndexParts.load(parts) : await sentenceIndex(shards, outputShapeOf(manifest), models.screen);
     const semantic = await SemanticDetector.create(pack, models);
     const texts = new Map<string, string>();
     for await (const doc of runCorpus(runDir)) texts.set(doc.id, doc.text);
