@@ -14,7 +14,6 @@ import { digestFile } from '../corpora/hashing.js';
 import type { InputStats } from '../corpora/input-reader.js';
 import type { Counts, StageStats } from '../corpora/manifest.js';
 import { readRecords } from '../corpora/readers/records.js';
-import type { InputFormat } from '../corpora/readers/types.js';
 import { environmentError } from '../corpora/user-file.js';
 import { failpoint } from '../corpora/failpoints.js';
 import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
@@ -169,7 +168,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
         continue;
       }
       const { range, ...stats } = input;
-      inputs.push({ ...stats, format: stats.format as InputFormat, ...(range ? { ranges: [[range.start, range.end]] } : {}) });
+      inputs.push({ ...stats, ...(range ? { ranges: [[range.start, range.end]] } : {}) });
     }
   }
   // A file read in ranges was hashed range by range; the manifest cites the whole file's digest.

@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { withText, type OutputShape, type Reject } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
-import { InputReader, type InputOptions } from '../corpora/input-reader.js';
+import { InputReader, type InputOptions, type InputStats } from '../corpora/input-reader.js';
+import type { ByteRange } from '../corpora/byte-source.js';
 import type { Counts, StageStats } from '../corpora/manifest.js';
 import { environmentError } from '../corpora/user-file.js';
 import { failpoint } from '../corpora/failpoints.js';
@@ -57,27 +58,13 @@ export interface UnitSetup {
 /** Told the input bytes read and records done so far in the unit. */
 export type UnitProgress = (bytes: number, records: number) => void;
 
-/** A file a unit wrote, relative to the unit's directory. */
-export interface UnitFile {
-  path: string;
-  bytes: number;
-  sha256: string;
-  records: number;
-}
+/** A file a unit wrote, its path relative to the unit's directory. */
+export type UnitFile = WrittenFile;
 
-export interface UnitInput {
-  path: string;
-  label: string;
-  format: string;
+/** An input the unit read; `lines` of a byte range tell the next range where its line numbers start. */
+export interface UnitInput extends InputStats {
   /** Set when the unit read a byte range of the file. */
-  range?: { start: number; end: number };
-  bytes: number;
-  sha256: string;
-  records: number;
-  rejected: number;
-  /** Lines the range held (blank ones too): the next range's line numbers start after them. */
-  lines: number;
-  decodedAs?: string;
+  range?: ByteRange;
 }
 
 /** Everything the merge needs from a unit, written last, as summary.json. */
