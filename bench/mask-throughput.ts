@@ -189,6 +189,38 @@ async function main(): Promise<void> {
   const one = rows.find(([label]) => label === 'lacuna mask, default detectors, --workers 1')?.[1];
   if (one && defaultSeconds) console.log(`\nworkers: ${workers} workers run ${(one / defaultSeconds).toFixed(2)}× one worker (efficiency per core ${(one / defaultSeconds / workers).toFixed(2)})`);
   if (process.env.BENCH_SCALE !== '0') await scaleBench(corpus, mb, nullSeconds);
+  if (process.env.BENCH_SEMANTIC !== '0') console.log(await semanticWorkersBench(corpus));
+}
+
+/**
+ * Workers where detection dominates: the semantic detector on, over a slice of the corpus cut
+ * into 16 work units, one worker against two (fresh caches, so no vector is served from a run before).
+ */
+async function semanticWorkersBench(corpus: string): Promise<string> {
+  const { copyFileSync, mkdtempSync, rmSync, writeFileSync: write } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { defaultCacheDir } = await import('../indexes/cache-dir.js');
+  const lines = readFileSync(corpus, 'utf8').split('\n');
+  const slice: string[] = [];
+  let bytes = 0;
+  for (const line of lines) {
+    if (bytes >= 1_000_000) break;
+    slice.push(line);
+    bytes += Buffer.byteLength(line) + 1;
+  }
+  const path = join(WORK, 'semantic-slice.jsonl');
+  write(path, slice.join('\n') + '\n');
+  const seconds: number[] = [];
+  for (const workers of [1, 2]) {
+    const cache = mkdtempSync(join(tmpdir(), 'lacuna-bench-cache-'));
+    // The distilled screen embedder is reused (semanticBench made it); cached vectors are not.
+    for (const name of readdirSync(defaultCacheDir())) if (name.endsWith('.f32')) copyFileSync(join(defaultCacheDir(), name), join(cache, name));
+    const run = time(process.execPath, [CLI_PATH, 'mask', path, '--pack', 'physics-post-1900', '--out', join(WORK, 'semantic-out'), '--overwrite', '--quiet', '--detectors', 'lexical,entity,context,passage,semantic', '--unit-bytes', '64KB', '--workers', String(workers), '--cache-dir', cache]);
+    rmSync(cache, { recursive: true, force: true });
+    if (run.status !== 0) throw new Error(`semantic mask with ${workers} workers exited with ${run.status}`);
+    seconds.push(run.seconds);
+  }
+  return `\nworkers where detection dominates (semantic detector on, ${(bytes / 1e6).toFixed(2)} MB in 16 units): 1 worker ${seconds[0].toFixed(1)} s, 2 workers ${seconds[1].toFixed(1)} s: ${(seconds[0] / seconds[1]).toFixed(2)}× (efficiency per core ${(seconds[0] / seconds[1] / 2).toFixed(2)})`;
 }
 
 const CLI_PATH = join(ROOT, 'dist', 'cli', 'main.js');

@@ -181,6 +181,25 @@ function deletionEdits(text: string, segmentation: Segmentation, units: Unit[], 
   return edits.sort((a, b) => a.start - b.start);
 }
 
+/**
+ * What the apply step asks of a policy: the edits for one document, from its text, its
+ * segmentation and its findings. Detectors only measure and a policy only acts, so the same
+ * stored findings can be applied again under another policy (`lacuna apply`), and a policy that
+ * rewrites instead of deleting can be added as one more implementation.
+ */
+export interface Policy {
+  decide(text: string, segmentation: Segmentation, findings: SpanFinding[]): Decision;
+}
+
+/** Lacuna's policy: remove (or redact) the units holding findings, or the whole document past `maxFlagged`. */
+export class ExcisionPolicy implements Policy {
+  constructor(readonly options: PolicyOptions) {}
+
+  decide(text: string, segmentation: Segmentation, findings: SpanFinding[]): Decision {
+    return decide(text, segmentation, findings, this.options);
+  }
+}
+
 export function decide(text: string, segmentation: Segmentation, allFindings: SpanFinding[], options: PolicyOptions): Decision {
   const findings = options.minScore > 0 ? allFindings.filter((finding) => finding.score >= options.minScore) : allFindings;
   const sentenceConcepts = flagSpans(segmentation.sentences, findings);

@@ -138,6 +138,8 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
     if (!summary) throw new UsageError(`work unit ${index} is not done (${join(workDir, unitDirName(index))} is missing); run the job again to redo it`);
     checkUnitConservation(workDir, summary);
     const ranged = summary.inputs.find((input) => input.range);
+    // A range at offset 0 starts the file (again, if the file was named twice).
+    if (ranged?.range?.start === 0) linesSoFar.set(ranged.path, 0);
     if (summary.index) (indexMerger ??= new IndexMerger()).absorb(index, summary.index);
     places.push({ unit: index, files: summary.files, indexFiles: summary.index?.files ?? [], seqBase: records, ...(ranged ? { lineBase: linesSoFar.get(ranged.path) ?? 0 } : {}) });
     if (ranged) linesSoFar.set(ranged.path, (linesSoFar.get(ranged.path) ?? 0) + ranged.lines);
@@ -160,7 +162,8 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
     writeMs += summary.timings.writeMs;
     for (const input of summary.inputs) {
       const previous = inputs[inputs.length - 1];
-      if (input.range && previous?.ranges && previous.path === input.path) {
+      // The next range of the file the last entry is reading (not the same file named again).
+      if (input.range && previous?.ranges && previous.path === input.path && previous.ranges[previous.ranges.length - 1][1] === input.range.start) {
         previous.records += input.records;
         previous.rejected += input.rejected;
         previous.lines += input.lines;

@@ -11,7 +11,7 @@ import { loadSemanticModels, type LoadedModels } from '../indexes/semantic-model
 import { applyEdits } from '../maskers/edits.js';
 import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
-import { decide, type Decision, type PolicyOptions } from '../maskers/policy.js';
+import { ExcisionPolicy, type Decision, type Policy, type PolicyOptions } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { CollateralScanner, type CollateralHit } from '../maskers/collateral.js';
 import type { BatchTask, TaskDocument } from './runtime/batches.js';
@@ -77,6 +77,8 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     /** Re-detects on the masked text: every detector but the semantic one, whose check is the index (verify). */
     private readonly verifier: DetectorChain,
     private readonly collateral: CollateralScanner,
+    /** What acts on the findings (the detectors only measure). */
+    private readonly policy: Policy,
     /** The semantic detector's models, when it runs: the unit's index verification uses them too. */
     readonly models?: LoadedModels,
   ) {}
@@ -95,7 +97,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir, config.model) : undefined;
     const detector = await DetectorChain.create(config.pack, { detectors: config.detectors, concepts, models });
     const verifier = DetectorChain.forPack(config.pack, config.detectors.filter((name) => name !== 'semantic'), concepts);
-    return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack), models);
+    return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack), new ExcisionPolicy(config.policy), models);
   }
 
   private async detect(text: string, semantic: SemanticStats): Promise<StoredDetection> {
@@ -126,7 +128,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       }
       const segmentation = segment(document.text);
       lap('segment');
-      const decision = decide(document.text, segmentation, detected.findings, this.config.policy);
+      const decision = this.policy.decide(document.text, segmentation, detected.findings);
       lap('decide');
       if (decision.action === 'drop') {
         outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral: this.collateral.scan(document.text, decision.edits, detected.findings), detectedBands: detected.scoreBands });
