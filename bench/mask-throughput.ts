@@ -194,7 +194,7 @@ async function main(): Promise<void> {
 
 /**
  * Workers where detection dominates: the semantic detector on, over a slice of the corpus cut
- * into 16 work units, one worker against two (fresh caches, so no vector is served from a run before).
+ * into work units of 64 KB, one worker against two (fresh caches, so no vector is served from a run before).
  */
 async function semanticWorkersBench(corpus: string): Promise<string> {
   const { copyFileSync, mkdtempSync, rmSync, writeFileSync: write } = await import('node:fs');
@@ -211,6 +211,7 @@ async function semanticWorkersBench(corpus: string): Promise<string> {
   const path = join(WORK, 'semantic-slice.jsonl');
   write(path, slice.join('\n') + '\n');
   const seconds: number[] = [];
+  let units = 0;
   for (const workers of [1, 2]) {
     const cache = mkdtempSync(join(tmpdir(), 'lacuna-bench-cache-'));
     // The distilled screen embedder is reused (semanticBench made it); cached vectors are not.
@@ -219,8 +220,9 @@ async function semanticWorkersBench(corpus: string): Promise<string> {
     rmSync(cache, { recursive: true, force: true });
     if (run.status !== 0) throw new Error(`semantic mask with ${workers} workers exited with ${run.status}`);
     seconds.push(run.seconds);
+    units = JSON.parse(readFileSync(join(WORK, 'semantic-out', 'manifest.json'), 'utf8')).work.units;
   }
-  return `\nworkers where detection dominates (semantic detector on, ${(bytes / 1e6).toFixed(2)} MB in 16 units): 1 worker ${seconds[0].toFixed(1)} s, 2 workers ${seconds[1].toFixed(1)} s: ${(seconds[0] / seconds[1]).toFixed(2)}× (efficiency per core ${(seconds[0] / seconds[1] / 2).toFixed(2)})`;
+  return `\nworkers where detection dominates (semantic detector on, ${(bytes / 1e6).toFixed(2)} MB in ${units} units): 1 worker ${seconds[0].toFixed(1)} s, 2 workers ${seconds[1].toFixed(1)} s: ${(seconds[0] / seconds[1]).toFixed(2)}× (efficiency per core ${(seconds[0] / seconds[1] / 2).toFixed(2)})`;
 }
 
 const CLI_PATH = join(ROOT, 'dist', 'cli', 'main.js');
