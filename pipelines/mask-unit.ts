@@ -115,8 +115,9 @@ function describeOrigin(reject: Reject): string {
 }
 
 /**
- * Runs one unit with a task already built (a worker builds it once for all its units).
- * `onBytes` hears how many input bytes the unit has read so far, for progress.
+ * Runs one unit with a task already built (a worker builds it once for all its units), or
+ * returns the summary of the unit finished before. `onProgress` hears the input bytes read and
+ * records done so far in the unit.
  */
 export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, onProgress: UnitProgress = () => undefined): Promise<UnitSummary> {
   const finalDir = join(setup.workDir, unitDirName(unit.index));

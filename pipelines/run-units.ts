@@ -19,15 +19,15 @@ type WorkerMessage = { kind: 'progress'; unit: number; bytes: number; records: n
  * hears the input bytes read and records done so far over all of them.
  */
 export async function runUnits(units: WorkUnit[], setup: UnitSetup, workers: number, onProgress: UnitProgress = () => undefined): Promise<void> {
+  // Totals kept up to date by each unit's change since its last report: no pass over all units per message.
   const byUnit = new Map<number, [number, number]>();
+  let totalBytes = 0;
+  let totalRecords = 0;
   const report = (unit: number, bytes: number, records: number) => {
+    const [lastBytes, lastRecords] = byUnit.get(unit) ?? [0, 0];
     byUnit.set(unit, [bytes, records]);
-    let totalBytes = 0;
-    let totalRecords = 0;
-    for (const [unitBytes, unitRecords] of byUnit.values()) {
-      totalBytes += unitBytes;
-      totalRecords += unitRecords;
-    }
+    totalBytes += bytes - lastBytes;
+    totalRecords += records - lastRecords;
     onProgress(totalBytes, totalRecords);
   };
   const finished = new Set<number>();
