@@ -18,7 +18,8 @@ import type { SemanticDetector } from '../maskers/detectors/semantic.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { residualPassage } from './leakage-report.js';
-import { NEIGHBOURS_PER_QUERY, passageVerdicts, RECALL_QUERIES, semanticQueries, type IndexReport, type ResidualPassage, type ScoredPassage } from './verify.js';
+import { NEIGHBOURS_PER_QUERY, passageVerdicts, RECALL_QUERIES, semanticQueries, type ScoredPassage } from './semantic-verification.js';
+import type { IndexReport, ResidualPassage } from './verify.js';
 
 export interface UnitIndexSummary {
   /** Sentences indexed. */
@@ -60,8 +61,8 @@ export class UnitIndexer {
     this.buildMs += performance.now() - start;
   }
 
-  /** Saves the index into `dir/index/`, queries it, and scores what it found (reading the unit's shards for the text). */
-  async finish(dir: string, shards: string[], shape: OutputShape, pack: Pack, concepts: Set<string> | undefined, semantic: SemanticDetector): Promise<UnitIndexSummary> {
+  /** Queries the index, scores what it found (reading the shards again for the text), and saves it into `dir/index/` when given a `dir`. */
+  async finish(dir: string | undefined, shards: string[], shape: OutputShape, pack: Pack, concepts: Set<string> | undefined, semantic: SemanticDetector): Promise<UnitIndexSummary> {
     const queryStart = performance.now();
     const vectors = semanticQueries(pack, concepts).map((query) => this.screen.vector(query));
     const neighbours = vectors.map((vector) => this.index.query(vector, NEIGHBOURS_PER_QUERY).map((neighbour): [number, number] => [neighbour.label, neighbour.similarity]));
@@ -84,7 +85,7 @@ export class UnitIndexer {
     const scored: Record<string, ScoredPassage> = {};
     labels.forEach((label, at) => (scored[label] = { passage: passages[at], concept: verdicts[at].concept, similarity: verdicts[at].similarity, flagged: verdicts[at].flagged }));
     const files = [];
-    if (this.index.size > 0) {
+    if (dir && this.index.size > 0) {
       await mkdir(join(dir, 'index'), { recursive: true });
       await this.index.save(join(dir, 'index'));
       for (const name of Object.values(INDEX_FILES)) files.push({ path: `index/${name}`, records: 0, ...(await digestFile(join(dir, 'index', name))) });

@@ -15,7 +15,6 @@
  */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { DEFAULT_OUTPUT_SHAPE, type OutputShape } from '../corpora/document.js';
 import { corpusDocuments, outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';
@@ -28,10 +27,10 @@ import { DEFAULT_INDEX_PARAMETERS, VectorIndex, type IndexParameters } from '../
 import { DETECTOR_NAMES, DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
 import { SemanticDetector } from '../maskers/detectors/semantic.js';
 import { SCORE_BANDS } from '../maskers/detectors/passage.js';
-import { LexicalDetector, suppressInsideKeeps } from '../maskers/detectors/lexical.js';
-import type { SpanFinding } from '../maskers/findings.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { Pack } from '../maskers/pack/schema.js';
+import { semanticMethod, tallySemantic, type ScoredPassage } from './semantic-verification.js';
+import { IndexMerger, UnitIndexer } from './unit-index.js';
 import type { StaticEmbedder } from '../indexes/embedders/static.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { residualPassage, verdictLine, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
@@ -123,8 +122,6 @@ export interface VerifyCorpusOptions {
   lexicalWaived?: Record<string, number>;
   /** The output's paragraphs by passage score band, when mask measured them per document. */
   outputBands?: number[];
-  /** Where to save the index; not saved when absent. */
-  indexDir?: string;
   neighbours?: number;
   passagesPerConcept?: number;
   index?: IndexParameters;
@@ -141,66 +138,6 @@ export interface VerifyCorpusOptions {
   removal?: { inputChars: number; removedChars: number; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
 }
 
-
-/**
- * The semantic detector's verdict on passages found by the index, by the rule detection applies:
- * the detector's own rule (semanticRuleFlags), then the chain's keep rule (suppressInsideKeeps,
- * as the detector weighs keeps itself: only a finding wholly inside a keep context is dropped).
- * A keep term elsewhere in the sentence does not clear it, in detection or here.
- */
-export async function passageVerdicts(pack: Pack, semantic: SemanticDetector, texts: string[]): Promise<{ concept: string; similarity: number; keepSimilarity: number; flagged: boolean }[]> {
-  const keeps = new LexicalDetector(pack);
-  return (await semantic.verdicts(texts)).map((verdict, at) => {
-    if (!verdict.flagged) return verdict;
-    const whole: SpanFinding = { start: 0, end: texts[at].length, concept: verdict.concept, detector: semantic.name, score: verdict.similarity, evidence: { rule: 'exemplar', match: '' } };
-    const kept = suppressInsideKeeps([whole], keeps.detect(texts[at]).keeps ?? [], semantic.weighsKeeps === true);
-    return { ...verdict, flagged: kept.findings.length > 0 };
-  });
-}
-
-/** The semantic verification in words, for the report's methods. */
-function semanticMethod(encoder: string): string {
-  return `semantic: HNSW index of the output's sentences (static embedder), queried with each concept's exemplars and probes, nearest passages scored by ${encoder}`;
-}
-
-/** What the index is queried with: each concept's exemplars and masked probes, what the target looks like. (Controls ask about what must stay.) */
-export function semanticQueries(pack: Pack, chosen?: Set<string>): string[] {
-  return pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).flatMap((concept) => [...concept.exemplars, ...concept.probes.filter((probe) => probe.kind === 'masked').map((probe) => `${probe.question} ${probe.answer}`)]);
-}
-
-/** A passage the index found near a query, with the semantic detector's verdict on it. */
-export interface ScoredPassage {
-  passage: ResidualPassage;
-  concept: string;
-  /** The encoder's similarity to the concept (the verdict's), by which passages are ranked. */
-  similarity: number;
-  flagged: boolean;
-}
-
-export const NEIGHBOURS_PER_QUERY = 20;
-export const RECALL_QUERIES = 20;
-
-/**
- * Counts scored passages into the concepts, nearest first: a flagged one is residual leakage
- * (or waived, when a reviewer cleared its hash); a few of the nearest are shown even when not
- * flagged, so a report always says what the index looked at.
- */
-export function tallySemantic(scored: ScoredPassage[], concepts: Record<string, ConceptVerification>, waived: (passage: ResidualPassage) => boolean, perConcept: number): void {
-  const nearest = [...scored].sort((a, b) => b.similarity - a.similarity);
-  for (const item of nearest) {
-    const concept = concepts[item.concept];
-    if (!concept) continue;
-    if (item.flagged && waived(item.passage)) {
-      concept.waived++;
-      continue;
-    }
-    if (item.flagged) concept.semantic++;
-    const semanticPassages = concept.passages.filter((passage) => passage.detector === 'semantic').length;
-    if (semanticPassages < perConcept && (item.flagged || semanticPassages < 3)) {
-      concept.passages.push({ ...item.passage, score: Math.round(item.similarity * 1000) / 1000, leak: item.flagged });
-    }
-  }
-}
 
 /** An HNSW index over every sentence of a corpus, embedded by the static screen embedder. */
 export async function sentenceIndex(shards: string[], shape: OutputShape, screen: StaticEmbedder, parameters: IndexParameters = DEFAULT_INDEX_PARAMETERS): Promise<VectorIndex> {
@@ -227,13 +164,20 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const waived = (passage: ResidualPassage) => options.waiver?.reasons.has(passage.hash) === true;
 
   const models = semanticOn && !options.unitIndex ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
-  const index = models ? VectorIndex.create(models.screen.dimensions, options.index ?? DEFAULT_INDEX_PARAMETERS) : undefined;
-  let buildMs = 0;
+  const parameters = options.index ?? DEFAULT_INDEX_PARAMETERS;
+  const semantic = models ? await SemanticDetector.create(pack, models, chosen) : undefined;
+  // One index per shard, never one over the whole output: the merge of the shards' nearest
+  // passages per query is exact, and memory stays that of a shard (see unit-index.ts).
+  const merger = models ? new IndexMerger() : undefined;
   let bands = options.outputBands ? [...options.outputBands] : undefined;
   // Mask measures lexical residuals per document as it writes; without an index there is then nothing to read.
-  const mustRead = lexical !== undefined || index !== undefined;
-  for await (const doc of mustRead ? corpusDocuments(shards, options.shape ?? DEFAULT_OUTPUT_SHAPE) : []) {
-    if (lexical) {
+  const mustRead = lexical !== undefined || models !== undefined;
+  const shape = options.shape ?? DEFAULT_OUTPUT_SHAPE;
+  for (const [at, shard] of mustRead ? shards.entries() : []) {
+    const indexer = models ? new UnitIndexer(models.screen, parameters) : undefined;
+    for await (const doc of corpusDocuments([shard], shape)) {
+      indexer?.add(doc.id, doc.text);
+      if (!lexical) continue;
       const rechecked = await lexical.detect(doc.text);
       if (rechecked.scoreBands) {
         bands ??= new Array<number>(SCORE_BANDS.length).fill(0);
@@ -250,48 +194,15 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
         if (concept.passages.length < perConcept) concept.passages.push(passage);
       }
     }
-    if (index && models) {
-      const start = performance.now();
-      for (const sentence of segment(doc.text).sentences) index.add(models.screen.vector(doc.text.slice(sentence.start, sentence.end)), { id: doc.id, start: sentence.start, end: sentence.end });
-      buildMs += performance.now() - start;
-    }
+    if (indexer && merger) merger.absorb(at, await indexer.finish(undefined, [shard], shape, pack, chosen, semantic!));
   }
 
   let indexReport: IndexReport | null = null;
-  if (semanticOn && options.unitIndex) {
-    methods.push(semanticMethod(options.unitIndex.encoder));
-    tallySemantic(options.unitIndex.scored, concepts, waived, perConcept);
-    indexReport = options.unitIndex.report;
-  } else if (index && models) {
-    methods.push(semanticMethod(models.encoder.modelId));
-    const semantic = await SemanticDetector.create(pack, models, chosen);
-    const queryStart = performance.now();
-    const k = options.neighbours ?? NEIGHBOURS_PER_QUERY;
-    const queries = semanticQueries(pack, chosen);
-    const queryVectors = queries.map((query) => models.screen.vector(query));
-    const candidates = new Map<number, { id: string; start: number; end: number }>();
-    for (const vector of queryVectors) for (const neighbour of index.query(vector, k)) candidates.set(neighbour.label, neighbour.unit);
-    const queryMs = performance.now() - queryStart;
-    // The candidates' text: one more pass over the corpus, keeping only the documents needed.
-    const wanted = new Map<string, { label: number; start: number; end: number }[]>();
-    for (const [label, unit] of candidates) (wanted.get(unit.id) ?? wanted.set(unit.id, []).get(unit.id)!).push({ label, start: unit.start, end: unit.end });
-    const scored: { id: string; start: number; end: number; text: string; passage: ResidualPassage }[] = [];
-    for await (const doc of corpusDocuments(shards, options.shape ?? DEFAULT_OUTPUT_SHAPE)) {
-      for (const span of wanted.get(doc.id) ?? []) scored.push({ id: doc.id, start: span.start, end: span.end, text: doc.text.slice(span.start, span.end), passage: residualPassage(doc.id, doc.text, span.start, span.end, 'semantic', 0, false) });
-      wanted.delete(doc.id);
-    }
-    const verdicts = await passageVerdicts(pack, semantic, scored.map((item) => item.text));
-    tallySemantic(scored.map((item, at) => ({ passage: item.passage, concept: verdicts[at].concept, similarity: verdicts[at].similarity, flagged: verdicts[at].flagged })), concepts, waived, perConcept);
-    if (options.indexDir) await index.save(options.indexDir);
-    indexReport = {
-      units: index.size,
-      dimensions: index.dimensions,
-      parameters: index.parameters,
-      recallAt10: Math.round(index.recall(queryVectors.slice(0, RECALL_QUERIES), 10) * 1000) / 1000,
-      buildMs: Math.round(buildMs),
-      queryMs: Math.round(queryMs),
-      candidatesScored: scored.length,
-    };
+  const semanticResult = options.unitIndex ?? (merger && models ? { ...merger.result(parameters), encoder: models.encoder.modelId } : undefined);
+  if (semanticOn && semanticResult) {
+    methods.push(semanticMethod(semanticResult.encoder));
+    tallySemantic(semanticResult.scored, concepts, waived, perConcept);
+    indexReport = semanticResult.report;
   }
   let passed = true;
   for (const concept of Object.values(concepts)) {

@@ -155,7 +155,7 @@ describe.runIf(available)('semantic detection', () => {
 });
 
 describe.runIf(available)('semantic verification unit by unit', () => {
-  it('finds, over several work units, the leaks one index over the whole output finds', async () => {
+  it('finds, over several work units (and lacuna verify over several shards), the leaks one index over the whole output finds', async () => {
     // Michelson–Morley's first paragraphs as records, the planted sentences among them, in byte ranges of about 2 KB.
     const text = stripGutenberg(readFileSync(join(SHARED, MM), 'utf8')).text;
     const paragraphs = segment(text).paragraphs.slice(0, 30).map((paragraph) => text.slice(paragraph.start, paragraph.end));
@@ -170,8 +170,13 @@ describe.runIf(available)('semantic verification unit by unit', () => {
     const manifest = readManifest(out);
     expect(manifest.work.units).toBeGreaterThanOrEqual(4);
     expect(manifest.outputs.filter((output: { path: string }) => output.path.endsWith('/hnsw.bin')).length).toBe(manifest.work.units);
-    const verify = await runCli(['verify', out, '--json']);
-    const whole = JSON.parse(verify.stdout);
+    // One unit: one index over the whole output, the reference the merge of the units' nearest passages must equal.
+    const single = join(dir, 'single');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', single, '--quiet', '--min-score', '1', ...ALL_DETECTORS])).code).toBe(0);
+    expect(readManifest(single).work.units).toBe(1);
+    const whole = JSON.parse(readFileSync(join(single, 'report.json'), 'utf8')).verification;
+    // lacuna verify of the many-unit run: an index per shard, merged the same way.
+    const verified = JSON.parse((await runCli(['verify', out, '--json'])).stdout);
     const leaks = (concepts: Record<string, { passages: { leak: boolean; hash: string }[] }>) => Object.values(concepts).flatMap((concept) => concept.passages.filter((passage) => passage.leak).map((passage) => passage.hash)).sort();
     const byUnits = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).verification;
     const counts = (concepts: Record<string, { semantic: number }>) => Object.fromEntries(Object.entries(concepts).map(([id, concept]) => [id, concept.semantic]));
@@ -179,5 +184,7 @@ describe.runIf(available)('semantic verification unit by unit', () => {
     expect(leaks(byUnits.concepts)).toEqual(leaks(whole.concepts));
     expect(leaks(byUnits.concepts).length).toBeGreaterThanOrEqual(5);
     expect(byUnits.index.units).toBe(whole.index.units);
+    expect(counts(verified.concepts)).toEqual(counts(whole.concepts));
+    expect(leaks(verified.concepts)).toEqual(leaks(whole.concepts));
   }, 240_000);
 });

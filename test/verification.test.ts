@@ -15,7 +15,7 @@ import { SemanticDetector } from '../maskers/detectors/semantic.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { wilson } from '../pipelines/labelled-sample.js';
 import { estimateLeakage } from '../pipelines/leakage-estimate.js';
-import { passageVerdicts } from '../pipelines/verify.js';
+import { passageVerdicts } from '../pipelines/semantic-verification.js';
 import { jsonl, readCorpus, readManifest, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const SAMPLE = join(ROOT, 'samples', 'physics-mini.jsonl');

@@ -29,7 +29,8 @@ import type { Finding } from '../../maskers/findings.js';
 import type { Pack, Probe } from '../../maskers/pack/schema.js';
 import { segment } from '../../maskers/segment/segmenter.js';
 import { readManifest } from '../replay.js';
-import { passageVerdicts, sentenceIndex } from '../verify.js';
+import { sentenceIndex } from '../verify.js';
+import { passageVerdicts } from '../semantic-verification.js';
 
 export interface ProbeCheck {
   check: string;
