@@ -5,6 +5,8 @@
  * re-detection that verifies the new output. The result is the run a fresh `lacuna mask` with
  * that policy would write, byte for byte (test/apply.test.ts).
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { UsageError } from '../corpora/errors.js';
 import type { InputOptions } from '../corpora/input-reader.js';
 import type { FormatChoice } from '../corpora/sources.js';
@@ -51,6 +53,12 @@ export async function runApply(options: ApplyOptions, progress?: ProgressSink): 
   const config = manifest.config as unknown as StoredConfig;
   if (!config.inputArgs || !manifest.work) throw new UsageError(`'${options.runDir}' was made by a Lacuna that did not record its inputs and work units; mask again instead`);
   if (config.inputArgs.includes('-')) throw new UsageError(`'${options.runDir}' read stdin, which cannot be read again`);
+  // The run's waiver applies again: the same reviewed false positives, checked by its sha256.
+  const waiver = (manifest.verification as { waiver?: { path: string; sha256: string } | null }).waiver ?? undefined;
+  if (waiver) {
+    const now = await readFile(waiver.path).catch(() => undefined);
+    if (!now || createHash('sha256').update(now).digest('hex') !== waiver.sha256) throw new UsageError(`the run's waiver '${waiver.path}' is missing or has changed since the run (sha256)`);
+  }
   const mask: MaskOptions = {
     inputs: config.inputArgs,
     // A built-in pack is named by its id, as the run named it.
@@ -76,6 +84,7 @@ export async function runApply(options: ApplyOptions, progress?: ProgressSink): 
     outputFormat: config.output.format as CorpusFormat,
     unitBytes: manifest.work.unitBytes,
     appliedFrom: options.runDir,
+    waiver: waiver?.path,
   };
   return runMask(mask, progress);
 }

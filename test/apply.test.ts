@@ -2,6 +2,7 @@
  * The apply step on its own (issue 12): a second policy applied to a run's stored detections
  * must give exactly the run a fresh `lacuna mask` with that policy gives, without detecting again.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectSameRun, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
@@ -35,6 +36,21 @@ describe.runIf(sharedAvailable('lacuna apply'))('lacuna apply', () => {
     const same = join(dir, 'same');
     expect((await runCli(['apply', first, '-o', same, '-q'])).code).toBe(0);
     expect(readManifest(same).outputs).toEqual(readManifest(first).outputs);
+  });
+
+  it("applies the run's waiver again, and refuses when the waiver changed since the run", async () => {
+    const dir = tempDir();
+    const waiver = join(dir, 'waiver.tsv');
+    writeFileSync(waiver, '# reviewed false positives\n');
+    const run = join(dir, 'run');
+    expect((await runCli(['mask', ...JOB, '--waive', waiver, '-o', run])).code).toBe(0);
+    const applied = join(dir, 'applied');
+    expect((await runCli(['apply', run, '--unit', 'paragraph', '-o', applied, '-q'])).code).toBe(0);
+    expect(readManifest(applied).verification.waiver.sha256).toBe(readManifest(run).verification.waiver.sha256);
+    writeFileSync(waiver, '# reviewed false positives, and one more line\n');
+    const refused = await runCli(['apply', run, '--unit', 'paragraph', '-o', join(dir, 'refused'), '-q']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/waiver '.*waiver\.tsv' is missing or has changed since the run/);
   });
 });
 
