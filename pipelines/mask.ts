@@ -261,7 +261,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   if (finished) {
     // A run killed after its manifest and before it cleared its units leaves them behind.
     await removeWorkArea(options.out);
-    return alreadyComplete(options.out, finished);
+    const complete = await alreadyComplete(options.out, finished);
+    // A finished run whose report cannot be read is refused below as any finished run is.
+    if (complete) return complete;
   }
   const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
   const semanticOn = options.detectors.includes('semantic');
@@ -431,10 +433,14 @@ async function removeWorkArea(out: string): Promise<void> {
   await rm(join(out, WORK_DIR_NAME), { recursive: true, force: true }).catch(() => undefined);
 }
 
-/** The result of a rerun that found this very run finished: its manifest and report, nothing redone. */
-async function alreadyComplete(out: string, manifest: Manifest): Promise<MaskResult> {
-  const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { verification: VerificationReport };
-  return { outDir: out, manifest, verification: report.verification, files: outputPaths(out), alreadyComplete: true };
+/** The result of a rerun that found this very run finished: its manifest and report, nothing redone (undefined when the report cannot be read). */
+async function alreadyComplete(out: string, manifest: Manifest): Promise<MaskResult | undefined> {
+  try {
+    const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as { verification: VerificationReport };
+    return { outDir: out, manifest, verification: report.verification, files: outputPaths(out), alreadyComplete: true };
+  } catch {
+    return undefined;
+  }
 }
 
 function outputPaths(out: string): MaskResult['files'] {
