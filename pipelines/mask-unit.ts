@@ -115,14 +115,13 @@ function describeOrigin(reject: Reject): string {
 }
 
 /**
- * Runs one unit with a task already built (a worker builds it once for all its units), or
- * returns the summary of the unit finished before. `onProgress` hears the input bytes read and
+ * Runs one unit with a task already built (a worker builds it once for all its units), unless
+ * it is finished already. `onProgress` hears the input bytes read and
  * records done so far in the unit.
  */
-export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, onProgress: UnitProgress = () => undefined): Promise<UnitSummary> {
+export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, onProgress: UnitProgress = () => undefined): Promise<void> {
   const finalDir = join(setup.workDir, unitDirName(unit.index));
-  const done = await readUnitSummary(setup.workDir, unit.index);
-  if (done) return done;
+  if (await isUnitDone(setup.workDir, unit.index)) return;
   const tempDir = `${finalDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await mkdir(join(tempDir, 'corpus'), { recursive: true });
@@ -140,7 +139,6 @@ export async function runMaskUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTa
       if (!(await stat(join(finalDir, SUMMARY_NAME)).catch(() => undefined))) throw environmentError(error, 'rename', tempDir);
       await rm(tempDir, { recursive: true, force: true });
     }
-    return summary;
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
     throw error;

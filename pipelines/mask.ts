@@ -10,7 +10,7 @@
  * dropped or rejected.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { OutputShape } from '../corpora/document.js';
@@ -260,7 +260,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
   const finished = options.overwrite || planned.files.some((file) => file.path === '-') ? undefined : await sameFinishedRun(options.out, planned.key);
   if (finished) {
     // A run killed after its manifest and before it cleared its units leaves them behind.
-    await removeWorkArea(options.out);
+    await removeWorkArea(options.out, [planned.key]);
     const complete = await alreadyComplete(options.out, finished);
     // A finished run whose report cannot be read is refused below as any finished run is.
     if (complete) return complete;
@@ -418,19 +418,27 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     return { outDir: options.out, manifest, verification, files: outputPaths(options.out), alreadyComplete: false };
   } catch (error) {
     await run.abort();
-    // Finished units stay for the rerun; a work area with none goes.
+    // Finished units stay for the rerun; a work area with none goes (rmdir removes only an empty folder).
     await rmdir(planned.workDir).catch(() => undefined);
     await rmdir(join(options.out, WORK_DIR_NAME)).catch(() => undefined);
     throw error;
   }
 }
 
+/** How a run key names its directory in the work area (see runKey): only such directories are ever deleted there. */
+const RUN_KEY_DIR = /^[0-9a-f]{16}$/;
+
 /**
- * Removes the work area once a run is finished: this run's units, which are in the run now, and
- * units of other configurations left by killed runs, which no finished run here can use.
+ * Clears the work area once a run is finished: the units of `keys` (default: every run key's,
+ * this run's units being in the run now and other configurations' left by killed runs, which no
+ * finished run here can use). Only directories named as run keys go; anything else someone put
+ * in `.lacuna-work/` stays, and so does the folder then.
  */
-async function removeWorkArea(out: string): Promise<void> {
-  await rm(join(out, WORK_DIR_NAME), { recursive: true, force: true }).catch(() => undefined);
+async function removeWorkArea(out: string, keys?: string[]): Promise<void> {
+  const area = join(out, WORK_DIR_NAME);
+  const entries = keys ?? (await readdir(area).catch(() => [] as string[]));
+  for (const key of entries.filter((entry) => RUN_KEY_DIR.test(entry))) await rm(join(area, key), { recursive: true, force: true });
+  await rmdir(area).catch(() => undefined);
 }
 
 /** The result of a rerun that found this very run finished: its manifest and report, nothing redone (undefined when the report cannot be read). */

@@ -67,8 +67,10 @@ export class UnitIndexer {
     const vectors = semanticQueries(pack, concepts).map((query) => this.screen.vector(query));
     const neighbours = vectors.map((vector) => this.index.query(vector, NEIGHBOURS_PER_QUERY).map((neighbour): [number, number] => [neighbour.label, neighbour.similarity]));
     const queryMs = performance.now() - queryStart;
+    // The labels found, by the document they are in (ascending labels are in document order).
+    const found = [...new Set(neighbours.flatMap((list) => list.map(([label]) => label)))].sort((a, b) => a - b);
     const wanted = new Map<number, number[]>();
-    for (const list of neighbours) for (const [label] of list) if (!wanted.get(this.documentOf[label])?.includes(label)) (wanted.get(this.documentOf[label]) ?? wanted.set(this.documentOf[label], []).get(this.documentOf[label])!).push(label);
+    for (const label of found) (wanted.get(this.documentOf[label]) ?? wanted.set(this.documentOf[label], []).get(this.documentOf[label])!).push(label);
     const labels: number[] = [];
     const texts: string[] = [];
     const passages: ResidualPassage[] = [];

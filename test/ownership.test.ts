@@ -3,7 +3,7 @@
  * anything but a Lacuna run is refused, and an old manifest can only make Lacuna delete files
  * inside the output directory.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from './helpers.js';
@@ -62,5 +62,33 @@ describe('what lacuna mask will not touch', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/holds a manifest\.json that Lacuna did not write/);
     expect(readFileSync(join(other, 'data.csv'), 'utf8')).toBe('a,b\n');
+  });
+
+  it('deletes nothing outside the output directory, nor a link, that a crafted commit journal names', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    expect((await mask(SAMPLE, out)).code).toBe(0);
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'keep me');
+    // A link inside the run to a file outside it: removing it would be harmless, but Lacuna only removes regular files.
+    symlinkSync(victim, join(out, 'link.txt'));
+    writeFileSync(join(out, '.lacuna-commit.json'), JSON.stringify({ paths: ['../victim.txt', victim, 'link.txt', 'corpus/../../victim.txt'] }));
+    expect((await mask(SAMPLE, out, '--overwrite')).code).toBe(0);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    expect(lstatSync(join(out, 'link.txt')).isSymbolicLink()).toBe(true);
+    expect(existsSync(join(out, '.lacuna-commit.json'))).toBe(false);
+  });
+
+  it('clears only run-key folders from the work area: anything else put in .lacuna-work stays', async () => {
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    mkdirSync(join(out, '.lacuna-work', '0123456789abcdef', 'unit-000000'), { recursive: true });
+    writeFileSync(join(out, '.lacuna-work', '0123456789abcdef', 'unit-000000', 'summary.json'), '{}');
+    mkdirSync(join(out, '.lacuna-work', 'mine'), { recursive: true });
+    writeFileSync(join(out, '.lacuna-work', 'mine', 'notes.txt'), 'mine');
+    expect((await mask(SAMPLE, out)).code).toBe(0);
+    // A stale run key's units go; the folder someone else made, and so the work area, stay.
+    expect(existsSync(join(out, '.lacuna-work', '0123456789abcdef'))).toBe(false);
+    expect(readFileSync(join(out, '.lacuna-work', 'mine', 'notes.txt'), 'utf8')).toBe('mine');
   });
 });
