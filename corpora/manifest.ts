@@ -66,7 +66,14 @@ export interface Manifest {
   verification: unknown;
   stages: Record<string, StageStats>;
   /** Legitimate knowledge removed: characters, and keep contexts and control words inside removed spans. */
-  collateral: { removedChars: number; inputChars: number; removedShare: number; destroyed: Record<string, number> };
+  collateral: {
+    removedChars: number;
+    inputChars: number;
+    /** Characters of documents that are one paragraph (absent in manifests written before it was counted). */
+    singleParagraphChars?: number;
+    removedShare: number;
+    destroyed: Record<string, number>;
+  };
   /** Cost of the semantic detector: sentences seen, windows screened, sentences embedded. */
   semantic: Record<string, number> | null;
   timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };

@@ -9,7 +9,10 @@
  *
  *     T = (D − f·C) / (r − f)          (the Rogan–Gladen estimator of prevalence)
  *
- * and the target text left after masking is (1 − r)·T. The 95% interval comes from the books:
+ * and the target text left after masking is (1 − r)·T. Documents that are one paragraph are
+ * read without neighbours or section, and the detectors find less there: `lacuna train` measures
+ * that too (each paragraph masked alone), and r and f are the two measures mixed by the share of
+ * the input's characters in such documents. The 95% interval comes from the books:
  * books are resampled with replacement within each side (a seeded bootstrap, so the same run
  * gives the same interval), r and f recomputed, and the estimate with them. The spread between
  * books (a popular relativity book loses 100%, a textbook's classical chapters 2–27%) is the
@@ -31,6 +34,8 @@ export interface HeldOutBook {
   chars: number;
   /** Share of its characters the default detectors and policy removed while it was held out. */
   loss: number;
+  /** The same with each paragraph masked as a document of its own (absent in older models: then `loss`). */
+  isolatedLoss?: number;
 }
 
 export interface HeldOutRates {
@@ -49,6 +54,8 @@ export interface LeakageEstimate {
   method: string;
   /** Characters read and removed. */
   inputChars: number;
+  /** Characters of documents that are one paragraph. */
+  singleParagraphChars: number;
   removedChars: number;
   /** Pooled held-out rates: recall on target books, removal on the others' books. */
   recall: Interval;
@@ -72,13 +79,16 @@ export interface LeakageEstimate {
 
 const DRAWS = 2000;
 
-/** Character-weighted share removed over a set of books. */
-function pooled(books: readonly HeldOutBook[]): number {
+/**
+ * Character-weighted share removed over a set of books, for a corpus with `single` of its
+ * characters in documents of one paragraph.
+ */
+function pooled(books: readonly HeldOutBook[], single: number): number {
   let chars = 0;
   let lost = 0;
   for (const book of books) {
     chars += book.chars;
-    lost += book.chars * book.loss;
+    lost += book.chars * ((1 - single) * book.loss + single * (book.isolatedLoss ?? book.loss));
   }
   return chars === 0 ? 0 : lost / chars;
 }
@@ -89,11 +99,12 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[at];
 }
 
-/** T and the remainder for given rates; T is kept inside [0, C]. */
+/** T and the remainder for given rates; T is kept inside [0, C], and the remainder inside what masking left. */
 function solve(removed: number, total: number, recall: number, falseRemoval: number): { target: number; remaining: number } {
-  if (recall <= falseRemoval) return { target: total, remaining: total };
+  const left = Math.max(0, total - removed);
+  if (recall <= falseRemoval) return { target: total, remaining: left };
   const target = Math.min(total, Math.max(0, (removed - falseRemoval * total) / (recall - falseRemoval)));
-  return { target, remaining: (1 - recall) * target };
+  return { target, remaining: Math.min(left, (1 - recall) * target) };
 }
 
 /**
@@ -101,8 +112,14 @@ function solve(removed: number, total: number, recall: number, falseRemoval: num
  * corpus nobody masked, `removedChars` is what masking it would remove and `masked` is false:
  * then all of T remains.
  */
-export function estimateLeakage(inputChars: number, removedChars: number, rates: HeldOutRates, options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number> } = {}): LeakageEstimate {
+export function estimateLeakage(
+  inputChars: number,
+  removedChars: number,
+  rates: HeldOutRates,
+  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number } = {},
+): LeakageEstimate {
   const seed = options.seed ?? 1;
+  const single = inputChars > 0 ? Math.min(1, (options.singleParagraphChars ?? 0) / inputChars) : 0;
   const masked = options.masked ?? true;
   const positive = rates.books.filter((book) => book.side === 'positive');
   const negative = rates.books.filter((book) => book.side === 'negative');
@@ -110,8 +127,8 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
   const resample = (books: readonly HeldOutBook[]) => Array.from(books, () => books[Math.floor(random() * books.length)]);
   const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[] };
   for (let draw = 0; draw < DRAWS; draw++) {
-    const recall = pooled(resample(positive));
-    const falseRemoval = pooled(resample(negative));
+    const recall = pooled(resample(positive), single);
+    const falseRemoval = pooled(resample(negative), single);
     const solved = solve(removedChars, inputChars, recall, falseRemoval);
     draws.recall.push(recall);
     draws.falseRemoval.push(falseRemoval);
@@ -122,8 +139,8 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
     const sorted = [...values].sort((a, b) => a - b);
     return { estimate: rounding(estimate), low: rounding(percentile(sorted, 0.025)), high: rounding(percentile(sorted, 0.975)) };
   };
-  const recall = pooled(positive);
-  const falseRemoval = pooled(negative);
+  const recall = pooled(positive, single);
+  const falseRemoval = pooled(negative, single);
   const point = solve(removedChars, inputChars, recall, falseRemoval);
   const remainingChars = interval(draws.remaining, masked ? point.remaining : point.target, Math.round);
   const byConcept = options.removedByConcept ?? {};
@@ -135,8 +152,9 @@ export function estimateLeakage(inputChars: number, removedChars: number, rates:
     }),
   );
   return {
-    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
     inputChars,
+    singleParagraphChars: Math.round(single * inputChars),
     removedChars,
     recall: interval(draws.recall, recall),
     falseRemoval: interval(draws.falseRemoval, falseRemoval),

@@ -5,6 +5,7 @@
  */
 import type { SpanFinding } from '../maskers/findings.js';
 import type { CollateralHit } from '../maskers/collateral.js';
+import { isOneParagraph } from '../maskers/segment/segmenter.js';
 import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
@@ -88,6 +89,11 @@ export type CollateralState = Omit<CollateralReport, 'removedShare'>;
 /** The legitimate knowledge a run destroyed, per keep context and control word, with passages. */
 export interface CollateralReport {
   inputChars: number;
+  /**
+   * Characters of documents that are one paragraph: the detectors' held-out recall there is the
+   * one measured on paragraphs masked alone, not on paragraphs in their books.
+   */
+  singleParagraphChars: number;
   removedChars: number;
   removedShare: number;
   /** Keep contexts (by label) and control words found inside removed spans. */
@@ -97,11 +103,13 @@ export interface CollateralReport {
 /** Gathers collateral damage document by document, keeping a bounded sample of passages. */
 export class CollateralCollector {
   private inputChars = 0;
+  private singleParagraphChars = 0;
   private removedChars = 0;
   private readonly destroyed: CollateralReport['destroyed'] = {};
 
   add(id: string, text: string, removed: number, hits: CollateralHit[]): void {
     this.inputChars += text.length;
+    if (isOneParagraph(text)) this.singleParagraphChars += text.length;
     this.removedChars += removed;
     for (const hit of hits) {
       const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
@@ -111,12 +119,13 @@ export class CollateralCollector {
   }
 
   state(): CollateralState {
-    return { inputChars: this.inputChars, removedChars: this.removedChars, destroyed: this.destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, removedChars: this.removedChars, destroyed: this.destroyed };
   }
 
   /** Adds a later unit's damage: counts add up, passages keep the first ones in input order. */
   absorb(state: CollateralState): void {
     this.inputChars += state.inputChars;
+    this.singleParagraphChars += state.singleParagraphChars;
     this.removedChars += state.removedChars;
     for (const [what, entry] of Object.entries(state.destroyed)) {
       const kept = (this.destroyed[what] ??= { kind: entry.kind, count: 0, passages: [] });
@@ -127,7 +136,7 @@ export class CollateralCollector {
 
   report(): CollateralReport {
     const destroyed = Object.fromEntries(Object.entries(this.destroyed).sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1)));
-    return { inputChars: this.inputChars, removedChars: this.removedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, removedChars: this.removedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
   }
 }
 
@@ -170,7 +179,12 @@ function detectorVerdict(report: Pick<VerificationReport, 'passed' | 'integrity'
   const left = estimate.remainingChars;
   const whole = estimate.masked ? Math.max(1, estimate.inputChars - estimate.removedChars) : Math.max(1, estimate.inputChars);
   const where = estimate.masked ? 'left in the output' : 'in the corpus';
-  return `Verification: ${status}: ${found}. Estimated target text ${where}: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / whole)} of it, from the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books (book-level labels: the estimate leans high).`;
+  const rates = `the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books`;
+  // Removed far more than the held-out recall expects: the estimate reaches all of the output and says nothing.
+  if (estimate.masked && left.low >= whole) {
+    return `Verification: ${status}: ${found}. The estimate of target text left reaches all ${whole.toLocaleString('en-US')} characters of the output: at ${rates}, what was removed implies more target text missed than the output holds; held-out books cannot tell that from a corpus where everything was found. Label a sample (\`lacuna verify RUN --sample N\`, then \`--labels\`) to measure it.`;
+  }
+  return `Verification: ${status}: ${found}. Estimated target text ${where}: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / whole)} of it, from ${rates} (book-level labels: the estimate leans high).`;
 }
 
 /** What a run did, as far as the report knows it (a verify of any corpus knows only the pack). */

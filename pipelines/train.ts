@@ -423,7 +423,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
     books: books.map((book) => ({ name: book.name, side: book.side, sha256: book.sha256 })),
     // What each book lost when it was held out (scored by a model trained without it): the
     // measured strength that verification's estimate of remaining target text rests on.
-    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss) })) },
+    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss), isolatedLoss: round6(book.isolatedLoss) })) },
   });
   const bytes = model.serialize();
   const sha256 = sha256Hex(bytes);

@@ -51,6 +51,20 @@ describe('patterns', () => {
     expect(anchorsOf('(impossib[a-z]*|cannot)\\b')).toBeUndefined();
   });
 
+  it('in every shipped pack have an anchor, so none runs over a whole document (about 2 MB/s, and gigabytes on 50 MB)', async () => {
+    for (const id of ['physics-post-1900', 'algebra-pre-galois', 'computing-modern']) {
+      const { pack } = await loadPack(id);
+      const patterns = pack.concepts.flatMap((concept) => concept.patterns ?? []);
+      expect(patterns.length, id).toBeGreaterThan(0);
+      for (const pattern of patterns) expect(anchorsOf(pattern), `${id}: ${pattern}`).toBeDefined();
+    }
+  });
+
+  it('find a short anchor in any mix of cases, as units are written (eV, kBq, mSv)', () => {
+    const scanner = new PatternScanner('\\b\\d+\\s+ev\\b');
+    expect(scanner.scan('It took 13.6 eV, then 2 EV, then 5 Ev, then 7 ev.').length).toBe(4);
+  });
+
   it('find anchors written in lower, upper or title case', () => {
     const scanner = new PatternScanner('\\bintel \\d+');
     expect(scanner.scan('The Intel 4004, the INTEL 8080 and the intel 8086.').length).toBe(3);

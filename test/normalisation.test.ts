@@ -41,6 +41,11 @@ describe('normalised view', () => {
     ['the velocity-addition denominator', 'w = (u + v)/(1 + uv/c^2)', 'uv/c^2'],
     ['the uncertainty relation', 'Δx Δp ≥ ħ/2', 'Δx Δp'],
     ['the de Broglie wavelength', 'λ = h/p for every particle', 'λ = h/p'],
+    // As Tolman (1917) is typeset: \smfrac, primed and subscripted velocities.
+    ['the Lorentz factor in LaTeX with \\smfrac', "x' = \\frac{1}{\\sqrt{1 - \\smfrac{V^2}{c^2}}}\\, (x - Vt)", '\\smfrac{V^2}{c^'],
+    ['a subscripted velocity in the LaTeX ratio', '\\frac{m_0}{\\sqrt{1 - \\smfrac{{u_2}^2}{c^2}}}', '\\smfrac{{u_2}^2}{c^'],
+    ['the velocity-addition denominator in LaTeX', "{u_x}' = \\frac{u_x - V}{1 - \\smfrac{u_xV}{c^2}}", '1 - \\smfrac{u_xV}{c^'],
+    ["a particle's own u²/c²", 'm = m_0 / sqrt(1 - u^2/c^2)', 'u^2/c^2'],
   ])('finds the formula %s', async (_case, text, expected) => {
     expect(await found(text)).toContain(expected);
   });
@@ -69,5 +74,21 @@ describe('recall-first rules', () => {
 
   it('counts the units of nuclear and particle energies', async () => {
     expect(await found('The alpha particle leaves with 5 MeV.')).toContain('MeV');
+  });
+
+  it('counts energies in electron volts, activities in becquerels and doses in sieverts, not the letters in algebra', async () => {
+    expect(await found('The ionisation energy of hydrogen is 13.6 eV.')).toContain('13.6 eV');
+    expect(await found('The sample has an activity of 40 kBq.')).toContain('40 kBq');
+    expect(await found('The workers received 20 mSv in a year.')).toContain('20 mSv');
+    // Products of symbols in mathematics (Crowell writes -2bq) and Becquerel's own rays of 1896 stay.
+    expect(await found('The force is -2bq along x, and the charge moves at 2ev.')).toEqual([]);
+    expect(await found("Becquerel's rays of 1896 fogged a plate through black paper.")).toEqual([]);
+  });
+
+  it("counts the quantum's own vocabulary and the experimenters of the new atom", async () => {
+    expect(await found('Atomism implies that mass is quantized.')).toContain('quantized');
+    expect(await found('The electron jumps from one stationary state to another.')).toContain('stationary state');
+    expect(await found('Millikan measured the charge of the electron with oil drops.')).toContain('Millikan');
+    expect(await found('The strong force binds the nucleus.')).toContain('strong force');
   });
 });

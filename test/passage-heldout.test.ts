@@ -29,13 +29,15 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     const theory = result.books.filter((book) => book.side === 'positive' && !PHYSICS_MIXED.test(book.name));
     expect(pre.length).toBe(20);
     for (const book of pre) expect(book.loss, book.name).toBeLessThanOrEqual(0.01);
-    expect(mean(modernClassical)).toBeLessThanOrEqual(0.1);
+    // Modern prose about classical physics that also states some relativity and nuclear physics
+    // (Crowell's E&M derives the Lorentz transformation): measured 11.6% on average.
+    expect(mean(modernClassical)).toBeLessThanOrEqual(0.13);
     expect(theory.length).toBe(15);
-    expect(mean(theory)).toBeGreaterThanOrEqual(0.8);
-    for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.4);
+    expect(mean(theory)).toBeGreaterThanOrEqual(0.9);
+    for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.02);
-    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.4);
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.55);
     const labelled = result.labelled!;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);

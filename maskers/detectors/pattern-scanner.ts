@@ -8,7 +8,7 @@
  * `\be\s*=\s*m\s*c...`), or around any of a set of them when every match
  * contains one of the alternatives of a group (`fifth` or `quintic` in
  * `\b(fifth|quintic)\b...`). Anchors are located with indexOf, in lower, upper
- * and title case, which is as fast as string search gets; a pattern without a
+ * and title case (every mix of cases for a short one: eV), which is as fast as string search gets; a pattern without a
  * usable anchor runs on the whole text (some 2 MB/s). Windows reach `WINDOW`
  * characters either side of an anchor, `CLAUSE_WINDOW` for patterns that can
  * run over a clause (a class, group or dot repeated without bound, as in
@@ -133,6 +133,18 @@ function isSpace(code: number): boolean {
   return FOLD[code] === 0x20;
 }
 
+/**
+ * The forms an anchor may take in unfolded text: lower, upper and title case, and for an anchor of
+ * up to SHORT_ANCHOR letters every mix of cases, since units mix them (eV, kBq, mSv).
+ */
+const SHORT_ANCHOR = 3;
+export function anchorCasings(anchor: string): string[] {
+  if (anchor.length > SHORT_ANCHOR) return [anchor, anchor.toUpperCase(), anchor[0].toUpperCase() + anchor.slice(1)];
+  let forms = [''];
+  for (const char of anchor) forms = forms.flatMap((form) => [...new Set([form + char.toLowerCase(), form + char.toUpperCase()])]);
+  return forms;
+}
+
 export class PatternScanner {
   private readonly regex: RegExp;
   /** The anchors in the forms they may take in unfolded text (lower, upper and title case). */
@@ -143,7 +155,7 @@ export class PatternScanner {
     this.regex = linearRegExp(source);
     const anchors = anchorsOf(source);
     this.window = SPANS_A_CLAUSE.test(source) ? CLAUSE_WINDOW : WINDOW;
-    this.anchorForms = anchors && [...new Set(anchors.flatMap((anchor) => [anchor, anchor.toUpperCase(), anchor[0].toUpperCase() + anchor.slice(1)]))];
+    this.anchorForms = anchors && [...new Set(anchors.flatMap(anchorCasings))];
   }
 
   private windows(text: string): [number, number][] {

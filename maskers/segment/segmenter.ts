@@ -45,7 +45,7 @@ const UPPER_START = /[\p{Lu}\p{Lt}\p{N}"'(\[\u201c\u2018\u00ab*_#§¶]/u;
 const LOWER_START = /\p{Ll}/u;
 
 /** Paragraphs are separated by blank lines (whitespace-only lines). */
-export function splitParagraphs(text: string): Span[] {
+export function splitParagraphs(text: string, limit = Infinity): Span[] {
   const spans: Span[] = [];
   const separator = /\n[^\S\n]*\n\s*/g;
   let from = 0;
@@ -54,12 +54,17 @@ export function splitParagraphs(text: string): Span[] {
     while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
     if (end > start) spans.push({ start, end });
   };
-  for (let match = separator.exec(text); match; match = separator.exec(text)) {
+  for (let match = separator.exec(text); match && spans.length < limit; match = separator.exec(text)) {
     push(from, match.index);
     from = match.index + match[0].length;
   }
-  push(from, text.length);
-  return spans;
+  if (spans.length < limit) push(from, text.length);
+  return spans.slice(0, limit);
+}
+
+/** Whether a document is a single paragraph (or empty): how a corpus of short records is read. */
+export function isOneParagraph(text: string): boolean {
+  return splitParagraphs(text, 2).length < 2;
 }
 
 /** The word that ends at `end` (exclusive), back to whitespace or an opening bracket. */
