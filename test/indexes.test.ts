@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCacheDir } from '../indexes/cache-dir.js';
-import { EmbeddingCache } from '../indexes/embedding-cache.js';
+import { CACHE_HOST, EmbeddingCache } from '../indexes/embedding-cache.js';
 import { dot, normalize, type Embedder } from '../indexes/embedders/embedder.js';
 import { StaticEmbedder } from '../indexes/embedders/static.js';
 import { UseLiteEmbedder } from '../indexes/embedders/use-lite.js';
 import { VectorIndex } from '../indexes/vector-index.js';
-import { tempDir } from './helpers.js';
+import { ROOT, tempDir } from './helpers.js';
 
 const use = await UseLiteEmbedder.load();
 const PARAPHRASES = ['The speed of light is the same for every observer, however they move.', 'Light moves at the same speed for all observers regardless of their motion.'];
@@ -93,7 +94,77 @@ describe('embedders', () => {
     texts.forEach((_, i) => expect(Array.from(again[i])).toEqual(Array.from(i % 2 === 0 ? first[i / 2] : second[(i - 1) / 2])));
     const fresh = new EmbeddingCache(dir, counting);
     await fresh.embed(texts.slice(0, 3));
-    expect(fresh.resident).toEqual({ vectors: 3, located: 400 });
+    expect(fresh.resident).toEqual({ vectors: 3, located: 400, stored: 0 });
+  });
+});
+
+/** A deterministic embedder written once, for this process and for child processes alike. */
+const STAND_IN = `({ id: 'store-test', dimensions: 64, async embed(texts) { return texts.map((text) => { const v = new Float32Array(64); let h = 7; for (const c of text) h = (h * 31 + c.charCodeAt(0)) >>> 0; for (let i = 0; i < 64; i++) v[i] = Math.sin(h * (i + 1)); return v; }); } })`;
+
+describe('embedding store', () => {
+  it('merges the files of writers that are gone into one sorted store, never a running writer\'s, and finds every vector there', async () => {
+    const dir = tempDir();
+    const texts = Array.from({ length: 2400 }, (_, i) => `Sentence ${i} of the store test, about the barometer in ${1800 + (i % 90)}.`);
+    let calls = 0;
+    const standIn = new Function(`return ${STAND_IN}`)() as Embedder;
+    const counting: Embedder = { id: standIn.id, dimensions: standIn.dimensions, embed: async (batch) => ((calls += batch.length), standIn.embed(batch)) };
+    // A writer of this process, still running: its file must stay.
+    await new EmbeddingCache(dir, counting).embed(texts.slice(2300));
+    expect(calls).toBe(100);
+    calls = 0;
+    // Three runs that are over: child processes, each a writer of its own, with overlapping texts.
+    for (let run = 0; run < 3; run++) {
+      const mine = JSON.stringify(texts.slice(run * 700, run * 700 + 1000));
+      const script = `import(${JSON.stringify(join(ROOT, 'dist/indexes/embedding-cache.js'))}).then(async ({ EmbeddingCache }) => { await new EmbeddingCache(${JSON.stringify(dir)}, ${STAND_IN}).embed(${mine}); });`;
+      execFileSync(process.execPath, ['-e', script]);
+    }
+    const before = readdirSync(dir).filter((name) => name.endsWith('.vectors'));
+    // Each run, as it started, merged the files of the runs before it: the last run's file and ours are left.
+    expect(before).toHaveLength(2);
+    const reader = new EmbeddingCache(dir, counting);
+    const vectors = await reader.embed(texts);
+    expect(calls).toBe(0);
+    const after = readdirSync(dir);
+    expect(after.filter((name) => name.endsWith('.vectors'))).toEqual(before.filter((name) => name.includes(`-${process.pid}-`)));
+    expect(after.filter((name) => name.endsWith('.store'))).toHaveLength(1);
+    expect(after.some((name) => name.includes('.tmp-') || name.endsWith('.compacting'))).toBe(false);
+    // 2,400 texts once each: 2,300 in the store (the runs that are over), 100 keys of the running writer in memory.
+    expect(reader.resident.stored).toBe(2300);
+    expect(reader.resident.located).toBe(100);
+    const expected = await standIn.embed(texts);
+    vectors.forEach((vector, i) => expect(Array.from(vector), texts[i]).toEqual(Array.from(expected[i])));
+    // A new writer's texts are merged into the existing store the next time it pays.
+    const script = `import(${JSON.stringify(join(ROOT, 'dist/indexes/embedding-cache.js'))}).then(async ({ EmbeddingCache }) => { await new EmbeddingCache(${JSON.stringify(dir)}, ${STAND_IN}).embed(${JSON.stringify(Array.from({ length: 900 }, (_, i) => `A later sentence ${i}.`))}); });`;
+    execFileSync(process.execPath, ['-e', script]);
+    const later = new EmbeddingCache(dir, counting);
+    await later.embed(['A later sentence 5.', texts[0]]);
+    expect(calls).toBe(0);
+    expect(later.resident.stored).toBe(3200);
+    expect(existsSync(join(dir, readdirSync(dir).find((name) => name.endsWith('.store'))!))).toBe(true);
+  });
+});
+
+describe('embedding store lock', () => {
+  it('is never compacted while another live process holds the lock, and a lock left by a process that is gone is taken over', async () => {
+    const dir = tempDir();
+    const child = (texts: string[]) =>
+      spawnSync(process.execPath, ['-e', `import(${JSON.stringify(join(ROOT, 'dist/indexes/embedding-cache.js'))}).then(async ({ EmbeddingCache }) => { await new EmbeddingCache(${JSON.stringify(dir)}, ${STAND_IN}).embed(${JSON.stringify(texts)}); });`]);
+    const standIn = new Function(`return ${STAND_IN}`)() as Embedder;
+    const lock = join(dir, 'store-test.compacting');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), `${CACHE_HOST} ${process.pid}\n`);
+    child(['One sentence.', 'Two sentences.']);
+    child(['Three sentences.']);
+    const held = new EmbeddingCache(dir, standIn);
+    await held.embed(['One sentence.']);
+    expect(held.resident).toMatchObject({ stored: 0, located: 3 });
+    expect(readdirSync(dir).filter((name) => name.endsWith('.vectors'))).toHaveLength(2);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    writeFileSync(join(lock, 'owner'), `${CACHE_HOST} ${gone}\n`);
+    const taken = new EmbeddingCache(dir, standIn);
+    await taken.embed(['Three sentences.']);
+    expect(taken.resident).toMatchObject({ stored: 3, located: 0 });
+    expect(readdirSync(dir).sort()).toEqual(['store-test.store']);
   });
 });
 
