@@ -25,6 +25,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '../corpora/process-alive.js';
 import { safeName } from './cache-dir.js';
 import type { Embedder } from './embedders/embedder.js';
 import { compactInto, EmbeddingStore, KEY_BYTES, sizeOf, type WriterRecord } from './embedding-store.js';
@@ -48,20 +49,10 @@ function writerName(prefix: string): string {
   return `${prefix}.w-${CACHE_HOST}-${process.pid}-${randomBytes(6).toString('hex')}.vectors`;
 }
 
-/** Whether `pid` names a running process on this host. */
-function running(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** A writer file this process may merge and delete: written on this host by a process that is gone. */
 function finishedWriter(prefix: string, name: string): boolean {
   const match = /^\.w-(.+)-(\d+)-[0-9a-f]{12}\.vectors$/.exec(name.slice(prefix.length));
-  return match !== null && match[1] === CACHE_HOST && Number(match[2]) !== process.pid && !running(Number(match[2]));
+  return match !== null && match[1] === CACHE_HOST && Number(match[2]) !== process.pid && !isAlive(Number(match[2]));
 }
 
 /**
@@ -83,7 +74,7 @@ function takeLock(lock: string): boolean {
         return false; // being created or removed right now
       }
       const [host, pid] = owner.split(' ');
-      if (host !== CACHE_HOST || running(Number(pid))) return false;
+      if (host !== CACHE_HOST || isAlive(Number(pid))) return false;
       rmSync(lock, { recursive: true, force: true });
     }
   }

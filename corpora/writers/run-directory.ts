@@ -17,6 +17,7 @@ import { refuseOverlap } from '../sources.js';
 import { failpoint } from '../failpoints.js';
 import { sealedManifestText, type ManifestOutput } from '../manifest.js';
 import type { WrittenFile } from './jsonl-writer.js';
+import { isAlive } from '../process-alive.js';
 
 export const MANIFEST_NAME = 'manifest.json';
 const STAGING_PREFIX = '.lacuna-staging-';
@@ -43,15 +44,6 @@ async function readCommitJournal(outDir: string): Promise<string[]> {
     return Array.isArray(journal.paths) ? journal.paths.filter((path): path is string => typeof path === 'string') : [];
   } catch {
     return [];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
