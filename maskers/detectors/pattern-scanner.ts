@@ -8,7 +8,7 @@
  * `\be\s*=\s*m\s*c...`), or around any of a set of them when every match
  * contains one of the alternatives of a group (`fifth` or `quintic` in
  * `\b(fifth|quintic)\b...`). Anchors are located with indexOf, in lower, upper
- * and title case (every mix of cases for a short one: eV), which is as fast as string search gets; a pattern without a
+ * and title case (every mix of cases for a short one: kBq, mSv), which is as fast as string search gets; a pattern without a
  * usable anchor runs on the whole text (some 2 MB/s). Windows reach `WINDOW`
  * characters either side of an anchor, `CLAUSE_WINDOW` for patterns that can
  * run over a clause (a class, group or dot repeated without bound, as in
@@ -135,7 +135,7 @@ function isSpace(code: number): boolean {
 
 /**
  * The forms an anchor may take in unfolded text: lower, upper and title case, and for an anchor of
- * up to SHORT_ANCHOR letters every mix of cases, since units mix them (eV, kBq, mSv).
+ * up to SHORT_ANCHOR letters every mix of cases, since units mix them (kBq, mSv).
  */
 const SHORT_ANCHOR = 3;
 export function anchorCasings(anchor: string): string[] {
