@@ -138,7 +138,11 @@ export class EmbeddingCache {
   private open(): void {
     if (this.opened) return;
     this.opened = true;
-    this.compact();
+    try {
+      this.compact();
+    } catch {
+      // Compaction only saves memory and files: on a full or read-only disk the cache works as it is.
+    }
     this.store = EmbeddingStore.open(this.storePath, this.embedder.dimensions);
     for (const name of this.writerFiles()) {
       let fd: number;
