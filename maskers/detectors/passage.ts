@@ -22,7 +22,7 @@
  * A paragraph in which another detector already found the target needs
  * `supportMargin` less: the two kinds of evidence add up. The packs set 6, so
  * such a paragraph goes whole unless the classifier finds it plainly off the
- * target: a leak costs more than a lost paragraph. Held out by book (physics),
+ * target. Held out by book (physics),
  * margin 2 → 6: theory books lost 87.7% → 91.5% (11 of 15 at least 90%, from
  * 7), their paragraphs masked one by one 48.3% → 56.1%; Crowell's modern
  * chapters on classical physics 8.7% → 11.6%; pre-1900 books unchanged (at
