@@ -42,7 +42,9 @@ describe('lexical detector on the physics pack', () => {
 
 describe('patterns', () => {
   it('find their anchor literal, or the set of alternatives every match contains one of', () => {
-    expect(anchorsOf('\\be\\s*=\\s*m\\s*c\\s*(\\^\\s*)?2\\b')).toEqual(['=']);
+    // Whitespace does not end a run: "e = m c" (GAP is any whitespace, none included), not "=".
+    expect(anchorsOf('\\be\\s*=\\s*m\\s*c\\s*(\\^\\s*)?2\\b')).toEqual(['e = m c']);
+    expect(anchorsOf('\\bintel \\d+')).toEqual(['intel']);
     expect(anchorsOf('\\\\hbar\\b')).toEqual(['\\hbar']);
     expect(anchorsOf('a|b')).toBeUndefined();
     expect(anchorsOf('\\b(fifth|quintic|higher than the fourth)\\b[^.]*\\b(cannot|impossib[a-z]*)')).toEqual(['fifth', 'quintic', 'higher']);
@@ -58,6 +60,17 @@ describe('patterns', () => {
       expect(patterns.length, id).toBeGreaterThan(0);
       for (const pattern of patterns) expect(anchorsOf(pattern), `${id}: ${pattern}`).toBeDefined();
     }
+  });
+
+  it('find an anchor with gaps however the text spaces, cases or accents it, and nowhere else', () => {
+    const scanner = new PatternScanner('\\be\\s*=\\s*m\\s*c\\s*(\\^\\s*)?2\\b');
+    const text = 'E = mc^2; e=MC2; E =\n  m c 2; É = mc²; but x = m c and e = n c^2 and E = m c\u200b2.';
+    expect(scanner.scan(text).map(({ start, end }) => text.slice(start, end))).toEqual(['E = mc^2', 'e=MC2', 'E =\n  m c 2', 'É = mc²']);
+    // Pivoted on the rarest character (ν, not h), in the folded view (no-break space).
+    expect(new PatternScanner('\\bh\\s*ν').scan('the quantum h ν and H\u00a0ν, not hv')).toEqual([
+      { start: 12, end: 15 },
+      { start: 20, end: 23 },
+    ]);
   });
 
   it('find a short anchor in any mix of cases, as units are written (eV, kBq, mSv)', () => {
