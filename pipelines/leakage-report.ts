@@ -180,9 +180,10 @@ function detectorVerdict(report: Pick<VerificationReport, 'passed' | 'integrity'
   const whole = estimate.masked ? Math.max(1, estimate.inputChars - estimate.removedChars) : Math.max(1, estimate.inputChars);
   const where = estimate.masked ? 'left in the output' : 'in the corpus';
   const rates = `the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books`;
-  // Removed far more than the held-out recall expects: the estimate reaches all of the output and says nothing.
-  if (estimate.masked && left.low >= whole) {
-    return `Verification: ${status}: ${found}. The estimate of target text left reaches all ${whole.toLocaleString('en-US')} characters of the output: at ${rates}, what was removed implies more target text missed than the output holds; held-out books cannot tell that from a corpus where everything was found. Label a sample (\`lacuna verify RUN --sample N\`, then \`--labels\`) to measure it.`;
+  // Removed far more than the held-out recall expects: the estimate (capped at the output) reaches all of
+  // the output and says nothing, whatever its interval's low end.
+  if (estimate.masked && left.estimate >= whole) {
+    return `Verification: ${status}: ${found}. The estimate of target text left reaches all ${whole.toLocaleString('en-US')} characters of the output: at ${rates}, what was removed implies as much target text missed as the output holds, or more; held-out books cannot tell that from a corpus where everything was found. Label a sample (\`lacuna verify RUN --sample N\`, then \`--labels\`) to measure it.`;
   }
   return `Verification: ${status}: ${found}. Estimated target text ${where}: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / whole)} of it, from ${rates} (book-level labels: the estimate leans high).`;
 }

@@ -33,6 +33,12 @@ describe('lexical detector on the physics pack', () => {
     expect(result.suppressed.map((finding) => finding.evidence.match)).toEqual(['relativity', 'relativity']);
   });
 
+  it('lets a term that holds a keep context whole and more through: radium is a keep, radium C and the radium emanation are not', () => {
+    const { findings, suppressed } = lexical.detect('Radium C forms from the radium emanation; radium itself was found in 1898, and radium a few months old is weaker.');
+    expect(findings.map((finding) => finding.evidence.match)).toEqual(['radium C', 'radium emanation']);
+    expect(suppressed).toEqual([]);
+  });
+
   it('resolves overlaps longest-first: the general theory of relativity is general relativity', () => {
     const text = 'the general theory of relativity';
     const [finding] = lexical.detect(text).findings;

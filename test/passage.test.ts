@@ -12,7 +12,8 @@ import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../index
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { scoreParagraphs } from '../maskers/detectors/passage.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
-import { withPassageBlock } from '../pipelines/train.js';
+import { KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
+import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
 
 const SETTINGS = { ...DEFAULT_TRAINING, buckets: 1 << 12, epochs: 4 };
@@ -113,5 +114,37 @@ describe('the pack pins its model', () => {
     const written = withPassageBlock('p.yaml', text, settings);
     expect(written).toBe(text.replace(/passage:\n(?: .*\n)*/, `passage:\n  model: models/p.passage.json\n  sha256: ${'a'.repeat(64)}\n  threshold: 2.5\n  supportMargin: 2\n  concept: c\n`));
     expect(withPassageBlock('p.yaml', 'id: p\n', settings)).toMatch(/^id: p\n\n# The learned passage classifier \(written by lacuna train\)\.\npassage:\n  model: models\/p\.passage\.json\n/);
+  });
+});
+
+describe('training labels of paragraphs that retell a keep context', () => {
+  const paragraphs = [
+    'The salts of radium are luminous in the dark, and their rays discharge an electroscope placed near them; Mme. Curie separated the new element from pitchblende by fractional crystallisation.',
+    'The activity of the radium emanation falls to half its value in less than four days, and radium C forms from it; each product of the series lives for a time of its own.',
+    'The special theory of relativity denies that absolute motion can be detected, and the Lorentz transformation replaces the old rule for adding velocities.',
+  ];
+  const text = paragraphs.join('\n\n');
+  const makeBook = (side: Book['side']): Book => {
+    const spans = splitParagraphs(text);
+    return { name: side, side, text, sha256: '', paragraphs: spans, training: { name: side, label: side === 'positive' ? 1 : 0, paragraphs: spans.map((span) => passageFeatures(text, SETTINGS.buckets, span.start, span.end)), lengths: spans.map((span) => span.end - span.start) } };
+  };
+
+  it('lowers only a positive book paragraph that names a keep and in which no rule finds the target', async () => {
+    const { pack } = await loadPack('physics-post-1900');
+    const positive = makeBook('positive');
+    const negative = makeBook('negative');
+    expect(await relabelKeepParagraphs(pack, [positive, negative])).toBe(1);
+    expect(Array.from(positive.training.paragraphLabels!)).toEqual([KEEP_PARAGRAPH_LABEL, 1, 1].map(Math.fround));
+    expect(negative.training.paragraphLabels).toBeUndefined();
+  });
+
+  it('trains a paragraph toward its own label rather than its book\'s', () => {
+    const plain = [book('post-a', 1, POST, 40), book('pre-a', 0, PRE, 40)];
+    const relabelled = plain.map((each) => ({ ...each }));
+    // Every paragraph of the positive book that holds PRE's first sentence is labelled 0.
+    relabelled[0] = { ...plain[0], paragraphLabels: Float32Array.from(plain[0].paragraphs, (_, p) => ([0, 1, 2].some((k) => (p * 3 + k) % POST.length === 0) ? 0 : 1)) };
+    const sentence = POST[0];
+    const score = (books: TrainingBook[]) => trainPassageModel('test', books, SETTINGS).logits([passageFeatures(sentence, SETTINGS.buckets)])[0];
+    expect(score(relabelled)).toBeLessThan(score(plain));
   });
 });

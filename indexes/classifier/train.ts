@@ -23,6 +23,8 @@ export interface TrainingBook {
   name: string;
   /** 1 when the book's knowledge is the target, 0 otherwise. */
   label: 0 | 1;
+  /** Labels of single paragraphs where they differ from the book's (see relabelKeepParagraphs). */
+  paragraphLabels?: Float32Array;
   /** Feature vectors of its paragraphs, in order. */
   paragraphs: SparseVector[];
   /** Characters of each paragraph: only those of at least `minChars` are training examples. */
@@ -74,7 +76,13 @@ export function seededRandom(seed: number): () => number {
 interface Example {
   book: number;
   paragraph: number;
+  /** The target of the loss: 0 or 1, or between for a paragraph of uncertain side. */
+  label: number;
   weight: number;
+}
+
+function classOf(label: number): 0 | 1 {
+  return label >= 0.5 ? 1 : 0;
 }
 
 function examplesOf(books: readonly TrainingBook[], minChars: number): Example[] {
@@ -84,13 +92,16 @@ function examplesOf(books: readonly TrainingBook[], minChars: number): Example[]
     const indices = book.lengths.flatMap((length, p) => (length >= minChars ? [p] : []));
     if (indices.length === 0) return;
     const weight = 1 / Math.sqrt(indices.length);
-    for (const p of indices) examples.push({ book: b, paragraph: p, weight });
-    classTotals[book.label] += weight * indices.length;
+    for (const p of indices) {
+      const label = book.paragraphLabels?.[p] ?? book.label;
+      examples.push({ book: b, paragraph: p, label, weight });
+      classTotals[classOf(label)] += weight;
+    }
   });
   if (classTotals[0] === 0 || classTotals[1] === 0) throw new Error('training needs paragraphs on both sides of the cutoff');
   // Both classes weigh the same in total, and an example weighs 1 on average.
   const scale = [examples.length / 2 / classTotals[0], examples.length / 2 / classTotals[1]];
-  for (const example of examples) example.weight *= scale[books[example.book].label];
+  for (const example of examples) example.weight *= scale[classOf(example.label)];
   return examples;
 }
 
@@ -138,7 +149,7 @@ export function trainPassageModel(pack: string, books: readonly TrainingBook[], 
         for (const vector of neighbours) for (let k = 0; k < vector.indices.length; k++) sum += model.context[vector.indices[k]] * vector.values[k];
         logit += sum / neighbours.length;
       }
-      const gradient = (sigmoid(logit) - book.label) * example.weight;
+      const gradient = (sigmoid(logit) - example.label) * example.weight;
       update(model.own, ownSquares, own, gradient);
       if (neighbours.length === 0) {
         isolatedSquares += gradient * gradient;

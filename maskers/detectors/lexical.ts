@@ -29,16 +29,29 @@ function withoutOverlaps(findings: SpanFinding[]): SpanFinding[] {
 }
 
 /**
- * Findings that overlap a keep context are dropped, and returned apart for reports. With
- * `wholly`, only findings that lie entirely inside one are.
+ * Findings that overlap a keep context are dropped, and returned apart for reports, except one
+ * that holds the whole keep and more: the longer phrase is the more specific, as in the overlaps
+ * of terms ("radium C" and "radium emanation" are targets, though "radium" is a keep; "relativity"
+ * inside "relativity of motion" is not). With `wholly`, only findings that lie entirely inside a
+ * keep are dropped.
  */
 export function suppressInsideKeeps(findings: SpanFinding[], keeps: Span[], wholly = false): { findings: SpanFinding[]; suppressed: SpanFinding[] } {
   if (findings.length === 0 || keeps.length === 0) return { findings, suppressed: [] };
   const merged = mergeIntervals(keeps);
   const kept: SpanFinding[] = [];
   const suppressed: SpanFinding[] = [];
-  for (const finding of findings) ((wholly ? insideAny(finding, merged) : overlapsAny(finding, merged)) ? suppressed : kept).push(finding);
+  for (const finding of findings) ((wholly ? insideAny(finding, merged) : overlapsKeepItDoesNotExtend(finding, merged)) ? suppressed : kept).push(finding);
   return { findings: kept, suppressed };
+}
+
+/** Whether `span` overlaps one of the disjoint, sorted `keeps` without holding it whole and more. */
+function overlapsKeepItDoesNotExtend(span: Span, keeps: Span[]): boolean {
+  for (let at = firstEndingAfter(span, keeps); at < keeps.length && keeps[at].start < span.end; at++) {
+    const keep = keeps[at];
+    const holdsAndExtends = span.start <= keep.start && span.end >= keep.end && span.end - span.start > keep.end - keep.start;
+    if (!holdsAndExtends) return true;
+  }
+  return false;
 }
 
 /** Overlapping intervals merged, sorted by start. */
@@ -54,7 +67,7 @@ function mergeIntervals(spans: Span[]): Span[] {
 }
 
 /** The first of the disjoint, sorted `intervals` that ends after `span` starts (its index; length if none). */
-function firstEndingAfter(span: Span, intervals: Span[]): number {
+export function firstEndingAfter(span: Span, intervals: readonly Span[]): number {
   let low = 0;
   let high = intervals.length;
   while (low < high) {
@@ -63,12 +76,6 @@ function firstEndingAfter(span: Span, intervals: Span[]): number {
     else high = middle;
   }
   return low;
-}
-
-/** Whether `span` overlaps one of the disjoint, sorted `intervals`. */
-function overlapsAny(span: Span, intervals: Span[]): boolean {
-  const at = firstEndingAfter(span, intervals);
-  return at < intervals.length && intervals[at].start < span.end;
 }
 
 /** Whether `span` lies wholly inside one of the disjoint, sorted `intervals`. */
