@@ -57,11 +57,14 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(mean(post)).toBeGreaterThanOrEqual(0.85);
   });
 
-  it('algebra: school and pre-1800 algebra keep theirs; group theory is found where the books are English', { timeout: 240_000 }, async () => {
+  it('algebra: school and pre-1800 algebra keep theirs; group theory, invariants and the algebras after them are found', { timeout: 240_000 }, async () => {
     const result = await runTrain({ pack: 'algebra-pre-galois', data: DATA, folds: 5, budget: 0.005, write: false });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
     for (const book of result.books.filter((book) => book.side === 'negative')) expect(book.loss, book.name).toBeLessThanOrEqual(0.03);
     const burnside = result.books.find((book) => book.name.includes('burnside_'))!;
     expect(burnside.loss).toBeGreaterThanOrEqual(0.9);
+    // Since the pack takes invariant theory and nonassociative algebras, and Galois's French terms
+    // (measured 70.2%; Klein's Evanston lectures, on every field of 1890s mathematics, 13.2%).
+    expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.65);
   });
 });

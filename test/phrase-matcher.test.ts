@@ -60,4 +60,10 @@ describe('PhraseMatcher', () => {
     expect(matcher.scan('special\n\nrelativity')).toEqual([]);
     expect(matcher.scan('special\r\n relativity')).toHaveLength(1);
   });
+
+  it('finds a phrase with an apostrophe inside a word, written with either apostrophe (French elision)', () => {
+    const phrases = ["groupe de l'équation", "Einstein's theory"];
+    expect(scanned(phrases, "Soit G le groupe de l’équation, d'après Einstein’s theory.")).toEqual(['0@10-30', '1@40-57']);
+    expect(scanned(phrases, "le groupe de l'équation")).toEqual(naive(phrases, "le groupe de l'équation"));
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The matching key of a word: folded (case, diacritics, typographic
- * apostrophes), possessive removed, then the first step of Porter's stemmer
+ * apostrophes), possessive and inner apostrophes removed, then the first step of Porter's stemmer
  * from natural (plurals, -ed, -ing, y→i). Only step 1: the full algorithm
  * conflates derivations a mask must keep apart ("relativity", "relative" and
  * "relation" all become "rel"; "general" and "generally" both "gener"), while
@@ -22,7 +22,9 @@ export function foldWord(word: string): string {
 }
 
 export function stemKey(word: string): string {
-  const folded = foldWord(word).replace(POSSESSIVE, '');
+  // An apostrophe left inside the word (French l'équation, d'un) goes too: the phrase matcher reads
+  // a word across it without a step, so a key that kept it could never be reached.
+  const folded = foldWord(word).replace(POSSESSIVE, '').replaceAll("'", '');
   // Porter is defined on lower-case letters; a token with digits (mc2, 1905) is its own key.
   if (folded.length < 3 || /[^a-z]/.test(folded)) return folded;
   return PorterStemmer.step1c(PorterStemmer.step1b(PorterStemmer.step1a(folded)));
