@@ -79,7 +79,27 @@ export interface BookResult {
    * section): how a corpus of short records, or a reviewer masking paragraphs one by one, sees it.
    */
   isolatedLoss: number;
+  /**
+   * The passages behind the loss, worst first (at most PASSAGES_PER_BOOK): for a positive book the
+   * measured paragraphs that kept more than half their characters (what leaks), for a negative or
+   * background book those that lost anything (what a reconstruction would miss).
+   */
+  passages: BookPassage[];
 }
+
+/** One measured paragraph of a book and what the held-out run did to it. */
+export interface BookPassage {
+  start: number;
+  end: number;
+  /** Share of its characters removed. */
+  removed: number;
+  /** Its passage logit, out of fold. */
+  logit: number;
+  text: string;
+}
+
+/** How many passages a book's result carries: enough to read why, not the book. */
+export const PASSAGES_PER_BOOK = 12;
 
 export interface TrainResult {
   pack: string;
@@ -113,6 +133,8 @@ export interface LabelledParagraph {
   end: number;
   label: 0 | 1;
   begins: string;
+  /** Its text, whitespace collapsed. */
+  text: string;
   /** Share of its characters removed. */
   removed: number;
 }
@@ -137,7 +159,7 @@ export async function scoreLabelledParagraphs(file: string, books: Book[], remov
     const span = { start: Number(start), end: Number(end) };
     const text = books[at].text.slice(span.start, span.end).replace(/\s+/g, ' ');
     if (!text.startsWith(begins ?? '')) throw new UsageError(`${file}:${index + 1}: the text at ${start} of ${name} does not begin '${begins}'`);
-    const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, removed: removedShare(removedByBook[at], span) };
+    const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, text, removed: removedShare(removedByBook[at], span) };
     if (paragraph.label === 1) {
       result.targets++;
       if (paragraph.removed >= TARGET_REMOVED_SHARE) result.targetsRemoved++;
@@ -353,6 +375,25 @@ async function isolatedLoss(pack: Pack, book: Book, passage: PassageDetector): P
   return total === 0 ? 0 : lost / total;
 }
 
+/**
+ * The measured paragraphs that went wrong, worst first: kept text of a positive book (a
+ * paragraph counts as kept below TARGET_REMOVED_SHARE, as labelled targets do), lost text of
+ * any other. Worst is most characters on the wrong side.
+ */
+function worstPassages(book: Book, logits: Float64Array, removed: Uint8Array): BookPassage[] {
+  const wrong: { passage: BookPassage; cost: number }[] = [];
+  for (const { span, index } of measured(book)) {
+    const share = removedShare(removed, span);
+    const length = span.end - span.start;
+    const cost = book.side === 'positive' ? (share < TARGET_REMOVED_SHARE ? (1 - share) * length : 0) : share * length;
+    if (cost === 0) continue;
+    const passage = { ...span, removed: round6(share), logit: round6(logits[index]), text: book.text.slice(span.start, span.end).replace(/\s+/g, ' ').trim() };
+    wrong.push({ passage, cost });
+  }
+  wrong.sort((a, b) => b.cost - a.cost || a.passage.start - b.passage.start);
+  return wrong.slice(0, PASSAGES_PER_BOOK).map((item) => item.passage);
+}
+
 function measuredLoss(book: Book, removed: Uint8Array): number {
   let lost = 0;
   let total = 0;
@@ -440,6 +481,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       classifierLoss: classifierLoss(book, logits[index], own),
       loss: measuredLoss(book, (removedByBook[index] = await removedCharacters(loaded.pack, book, detector))),
       isolatedLoss: await isolatedLoss(loaded.pack, book, detector),
+      passages: worstPassages(book, logits[index], removedByBook[index]),
     });
   }
   say('books measured');
@@ -504,6 +546,37 @@ export function resultTable(result: TrainResult): string {
   const labelled = result.labelled;
   if (labelled) {
     lines.push('', `Hand-labelled paragraphs of mixed books (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}.`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A passage on one line, cut at `limit` characters: a report is read, not searched. */
+function excerpt(text: string, limit = 400): string {
+  const line = text.replace(/\|/g, '\\|');
+  return line.length <= limit ? line : `${line.slice(0, limit)}…`;
+}
+
+/**
+ * The passages behind the table, worst first per book: what a positive book kept (its leaks), what
+ * a negative book lost, and the labelled paragraphs the run got wrong. This is what a pack author
+ * reads to decide what the vocabulary or the training data lacks.
+ */
+export function passagesReport(result: TrainResult): string {
+  const lines = ['## Passages', '', `Per book, at most ${PASSAGES_PER_BOOK}, most characters on the wrong side first; offsets into the book after its Project Gutenberg header and footer are stripped; the logit is the paragraph's passage score out of fold.`];
+  for (const book of result.books) {
+    if (book.passages.length === 0) continue;
+    const what = book.side === 'positive' ? 'kept more than half' : 'lost text';
+    lines.push('', `### ${book.name} (${book.side}: ${what})`, '');
+    for (const passage of book.passages) {
+      lines.push(`- ${passage.start}–${passage.end}, removed ${(passage.removed * 100).toFixed(0)}%, logit ${passage.logit.toFixed(2)}: ${excerpt(passage.text)}`);
+    }
+  }
+  const labelled = result.labelled;
+  if (labelled && labelled.missed.length + labelled.damaged.length > 0) {
+    lines.push('', `### Hand-labelled paragraphs the run got wrong (${labelled.file})`, '');
+    for (const paragraph of [...labelled.missed, ...labelled.damaged]) {
+      lines.push(`- ${paragraph.label === 1 ? 'target kept' : 'keep touched'}: ${paragraph.book} ${paragraph.start}–${paragraph.end}, removed ${(paragraph.removed * 100).toFixed(0)}%: ${excerpt(paragraph.text)}`);
+    }
   }
   return lines.join('\n') + '\n';
 }

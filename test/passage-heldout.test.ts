@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTrain, type BookResult } from '../pipelines/train.js';
+import { PASSAGES_PER_BOOK, passagesReport, runTrain, type BookResult } from '../pipelines/train.js';
 import { ROOT, SHARED, sharedAvailable } from './helpers.js';
 
 const available = sharedAvailable('held-out passage classifier on ../shared/corpora');
@@ -66,5 +66,27 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Since the pack takes invariant theory and nonassociative algebras, and Galois's French terms
     // (measured 70.2%; Klein's Evanston lectures, on every field of 1890s mathematics, 13.2%).
     expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.65);
+
+    // The passages behind each row: what a positive book kept, what any other book lost, worst first.
+    const report = passagesReport(result);
+    for (const book of result.books) {
+      const cost = book.passages.map((passage) => (book.side === 'positive' ? 1 - passage.removed : passage.removed) * (passage.end - passage.start));
+      expect(cost, book.name).toEqual([...cost].sort((a, b) => b - a));
+      expect(book.passages.length, book.name).toBeLessThanOrEqual(PASSAGES_PER_BOOK);
+      if (book.side === 'positive') {
+        for (const passage of book.passages) expect(passage.removed, book.name).toBeLessThan(0.5);
+        if (book.loss < 0.5) expect(book.passages.length, book.name).toBeGreaterThan(0);
+      } else {
+        for (const passage of book.passages) expect(passage.removed, book.name).toBeGreaterThan(0);
+        expect(book.passages.length > 0, book.name).toBe(book.loss > 0);
+      }
+      for (const passage of book.passages) {
+        expect(passage.end - passage.start).toBeGreaterThanOrEqual(300);
+        expect(report).toContain(`- ${passage.start}–${passage.end}, removed ${(passage.removed * 100).toFixed(0)}%`);
+      }
+    }
+    const dickson = result.books.find((book) => book.name.includes('dickson_'))!;
+    expect(dickson.passages.length).toBeGreaterThan(0);
+    expect(report).toContain(`### ${dickson.name} (negative: lost text)`);
   });
 });

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { writeNewFile } from '../../corpora/user-file.js';
-import { resultTable, runTrain } from '../../pipelines/train.js';
+import { passagesReport, resultTable, runTrain } from '../../pipelines/train.js';
 import { parseCount, parseFraction } from '../parse.js';
 
 export function trainCommand(): Command {
@@ -12,7 +12,7 @@ export function trainCommand(): Command {
     .option('--folds <n>', 'cross-validation folds, by book (0: leave one book out)', parseCount, 5)
     .option('--budget <fraction>', 'largest share of negative books\' characters the classifier alone may flag, out of fold', parseFraction, 0.005)
     .option('--labels <file>', 'hand-labelled paragraphs of mixed books to score out of fold (TSV: label, book, start, end, begins)')
-    .option('--report <file>', 'also write the per-book table (Markdown) here')
+    .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
     .option('--json', 'print the result as JSON', false)
     .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
     .option('-q, --quiet', 'no progress output', false)
@@ -20,7 +20,7 @@ export function trainCommand(): Command {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
       const result = await runTrain({ ...flags, progress });
       const table = resultTable(result);
-      if (flags.report) await writeNewFile(flags.report, table);
+      if (flags.report) await writeNewFile(flags.report, `${table}\n${passagesReport(result)}`);
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
