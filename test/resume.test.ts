@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { rankFrom, unitsOfRank, planUnits } from '../corpora/work-units.js';
-import { CLI, expectSameRun, readJsonlFile, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { CLI, expectSameRun, readJsonlFile, readManifest, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const PAPERS = join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl');
 const ABSTRACTS = join(SHARED, 'corpora', 'mixed', 'arxiv_0704_first100_abstracts.jsonl');
@@ -84,6 +85,44 @@ describe.runIf(sharedAvailable('work units, ranks and resume'))('work units, ran
     expect(k8s.code, k8s.stderr).toBe(0);
     expect((await mask(out, ['--merge-only'])).code).toBe(0);
     expectSameRun(out, base);
+  });
+
+  it("runs the README's Kubernetes Indexed Job as written: every completion index, then its merge, equal one process", async () => {
+    // The recipe as the README gives it: the Job's container command once per completion index,
+    // with JOB_COMPLETION_INDEX as Kubernetes sets it, then the merge command the README names.
+    // Only the volume's paths are mapped to a scratch directory; the cluster itself is not here.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Kubernetes.**'));
+    const job = parseYaml(/```yaml\n([\s\S]*?)```/.exec(section)![1]);
+    expect(job.kind).toBe('Job');
+    expect(job.spec.completionMode).toBe('Indexed');
+    const command: string[] = job.spec.template.spec.containers[0].command;
+    expect(command.slice(0, 2)).toEqual(['lacuna', 'mask']);
+    expect(Number(command[command.indexOf('--world-size') + 1])).toBe(job.spec.completions);
+    const merge = /`(lacuna mask [^`]*--merge-only)`/.exec(section)![1].split(' ');
+
+    const data = tempDir();
+    mkdirSync(join(data, 'shards'));
+    for (const file of [PAPERS, ABSTRACTS]) symlinkSync(file, join(data, 'shards', file.split('/').pop()!));
+    // 3 MB of shards would be one work unit at the default unit size; --unit-bytes, given to every
+    // command alike, scales the job down so that the 16 pods share several units, as they would 100 GB.
+    const onVolume = (args: string[]) => [...args.slice(2).map((arg) => arg.replace(/^\/data\//, `${data}/`)), '--unit-bytes', '400KB'];
+    // Four pods at a time on two cores (the Job allows 16).
+    const batch = 4;
+    for (let index = 0; index < job.spec.completions; index += batch) {
+      const pods = Array.from({ length: Math.min(batch, job.spec.completions - index) }, (_, at) => runCli(['mask', ...onVolume(command), '-q'], { env: { JOB_COMPLETION_INDEX: String(index + at) } }));
+      for (const pod of await Promise.all(pods)) expect(pod.code, pod.stderr).toBe(0);
+    }
+    const merged = await runCli(['mask', ...onVolume(merge), '-q']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const single = join(data, 'single');
+    const one = await runCli(['mask', join(data, 'shards') + '/', '-p', 'physics-post-1900', '-o', single, '--unit-bytes', '400KB', '-q']);
+    expect(one.code, one.stderr).toBe(0);
+    expectSameRun(join(data, 'masked'), single);
+    // The pods did the work: the merge ran none of the units.
+    const work = readManifest(join(data, 'masked')).work;
+    expect(work.units).toBeGreaterThanOrEqual(2);
+    expect(work.unitsRunHere).toBe(0);
   });
 
   for (const point of ['unit-after-first-batch', 'unit-before-rename', 'merge-after-corpus', 'before-verify', 'commit-after-moves', 'after-manifest']) {
