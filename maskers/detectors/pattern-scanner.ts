@@ -4,8 +4,10 @@
  * Safe: the pattern runs on V8's linear-time engine (see linear-regexp.ts).
  * Fast: that engine is some twenty times slower than the backtracking one, so
  * it only runs on windows of text around an *anchor*, a literal that every
- * match must contain (found by reading the pattern: `=` in
- * `\be\s*=\s*m\s*c...`), or around any of a set of them when every match
+ * match must contain (found by reading the pattern: "e = m c" in
+ * `\be\s*=\s*m\s*c...`, a run of literals that continues across whitespace
+ * however much of it the text has; see GappedAnchor), or around any of a set
+ * of them when every match
  * contains one of the alternatives of a group (`fifth` or `quintic` in
  * `\b(fifth|quintic)\b...`). Anchors are located with indexOf, in lower, upper
  * and title case (every mix of cases for a short one: kBq, mSv), which is as fast as string search gets; a pattern without a
