@@ -17,9 +17,15 @@ describe('entity detector', () => {
     expect(await byRule('We met at the Planck Institute for lunch.', 'person', entity)).toEqual([]);
   });
 
-  it('counts a bare surname only in a sentence about the concept', async () => {
-    expect(await byRule('Heisenberg showed that the momentum of an electron is uncertain.', 'person', entity)).toEqual(['Heisenberg']);
-    expect(await byRule('Heisenberg liked long walks.', 'person', entity)).toEqual([]);
+  it('counts a bare surname only in a sentence about the field, unless every mention of the name is the target', async () => {
+    // Planck's thermodynamics and radiation work of the 1890s stays: his surname needs physics beside it.
+    expect(await byRule('Planck showed that the energy of a resonator comes in quanta.', 'person', entity)).toEqual(['Planck']);
+    expect(await byRule('Planck liked long walks.', 'person', entity)).toEqual([]);
+    // Marshal de Broglie led armies two centuries before his descendant's wavelength.
+    expect(await byRule('Marshal de Broglie led the army across the Rhine.', 'person', entity)).toEqual([]);
+    // Heisenberg and Einstein did no physics before 1900 (alwaysCounts in the pack).
+    expect(await byRule('Heisenberg liked long walks.', 'person', entity)).toEqual(['Heisenberg']);
+    expect(await byRule('The writings of Einstein, Minkowski, Hilbert and Weyl have provided the groundwork.', 'person', entity)).toEqual(['Einstein', 'Weyl']);
   });
 
   it('counts a post-cutoff year only where it dates the science', async () => {
