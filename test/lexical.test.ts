@@ -23,6 +23,13 @@ describe('lexical detector on the physics pack', () => {
     expect(matched('so E = mc² and E=mc^2 while E = h\\nu, or hν, with \\hbar.')).toEqual(['E = mc²', 'E=mc^2', 'h\\nu', 'hν', '\\hbar']);
   });
 
+  it('finds the rest energy with a rest mass and the Lorentz transformation with γ, as books typeset them', () => {
+    expect(matched('the energy $m_0 c^2$, then \\sqrt{\\psi^2 + {m_0}^2c^2}, or m₀c², flattened m 0 c 2')).toEqual(['m_0 c^2', 'm_0}^2c^2', 'm₀c²', 'm 0 c 2']);
+    expect(matched("x' = γ(x − vt) and $t' = \\gamma \\left( t - \\frac{v x}{c^2} \\right)$")).toEqual(["x' = γ(x − vt", "t' = \\gamma \\left( t - \\frac{v x"]);
+    // A mass m0 and a coefficient c2 are not a rest energy.
+    expect(matched('the mass m0 and the coefficient c2; m_0 = 3 and c^2')).toEqual([]);
+  });
+
   it('keeps word boundaries: no photon in photonics, no laser in laserlike', () => {
     expect(matched('photonics laserlike isotopically')).toEqual([]);
   });
