@@ -130,21 +130,26 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       lap('segment');
       const decision = this.policy.decide(document.text, segmentation, detected.findings);
       lap('decide');
+      // Every branch ends with a lap, so no document's checks are timed as the next one's detection.
       if (decision.action === 'drop') {
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral: this.collateral.scan(document.text, decision.edits, detected.findings), detectedBands: detected.scoreBands });
+        const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
+        lap('verify');
+        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral, detectedBands: detected.scoreBands });
         continue;
       }
       // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
       if (decision.action === 'keep') {
         const rechecked = await this.verifier.detect(document.text);
+        lap('verify');
         outcomes.push({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
         continue;
       }
       const text = applyEdits(document.text, decision.edits);
       lap('edit');
       const rechecked = await this.verifier.detect(text);
+      const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
       lap('verify');
-      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral: this.collateral.scan(document.text, decision.edits, detected.findings), outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
+      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral, outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
     }
     return { outcomes, timings, semantic };
   }
