@@ -10,7 +10,7 @@ export interface Evidence {
    * sentence close in meaning to one of the concept's exemplars, or a
    * paragraph the pack's learned passage classifier scores as target knowledge.
    */
-  rule: 'term' | 'variant' | 'pattern' | 'person' | 'year' | 'context' | 'exemplar' | 'passage';
+  rule: 'term' | 'variant' | 'pattern' | 'claim' | 'person' | 'year' | 'context' | 'exemplar' | 'passage';
   /** The pack entry that matched, as written in the pack (for a year: the year). */
   match: string;
   /** For rules that need support: what supported the finding. */

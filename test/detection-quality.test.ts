@@ -23,7 +23,7 @@ function flaggedShare(spans: Span[], findings: Span[]): number {
 }
 
 describe.runIf(available)('detection quality', () => {
-  it('flags ≥ 95% of kw sentences and ≤ 5% of pre and other sentences of the dev set', async () => {
+  it('flags ≥ 95% of kw and para sentences and ≤ 5% of pre and other sentences of the dev set', async () => {
     const rows = readFileSync(join(SHARED, 'eval/physics-post1900.dev.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
     const rate = async (kind: string) => {
       const sentences = rows.filter((row) => row[1] === kind).map((row) => row[2]);
@@ -32,9 +32,12 @@ describe.runIf(available)('detection quality', () => {
       for (const sentence of sentences) if ((await chain.detect(sentence)).findings.length > 0) flagged++;
       return flagged / sentences.length;
     };
-    const rates = { kw: await rate('kw'), pre: await rate('pre'), other: await rate('other') };
-    console.info(`dev set flagged: kw ${(rates.kw * 100).toFixed(1)}%, pre ${(rates.pre * 100).toFixed(1)}%, other ${(rates.other * 100).toFixed(1)}%`);
+    const rates = { kw: await rate('kw'), para: await rate('para'), pre: await rate('pre'), other: await rate('other') };
+    console.info(`dev set flagged: kw ${(rates.kw * 100).toFixed(1)}%, para ${(rates.para * 100).toFixed(1)}%, pre ${(rates.pre * 100).toFixed(1)}%, other ${(rates.other * 100).toFixed(1)}%`);
     expect(rates.kw).toBeGreaterThanOrEqual(0.95);
+    // In sample: the pack's claims were written with these paraphrases in view. Sentences they were not
+    // written from are measured in claims.test.ts and the planted-paraphrase tests.
+    expect(rates.para).toBeGreaterThanOrEqual(0.95);
     expect(rates.pre).toBeLessThanOrEqual(0.05);
     expect(rates.other).toBeLessThanOrEqual(0.05);
   });

@@ -85,13 +85,15 @@ describe.runIf(available)('semantic detection', () => {
     const dir = tempDir();
     const input = join(dir, 'planted.jsonl');
     writeFileSync(input, jsonl([{ id: 'mm-planted', text }]));
-    // Hardly any is found by words alone: this tests meaning, not vocabulary. (One of the second set speaks of a
-    // train "moving close to the speed of light", which the pack has named since the recall-first rules.)
+    // Few are found by words alone: this tests meaning, not vocabulary. (One of the second set speaks of a
+    // train "moving close to the speed of light", which the pack has named since the recall-first rules; the
+    // pack's claims, statements in plain words written without these sentences in view, find one of the ten,
+    // "the straightest path … in the bent geometry of space and time", and three more of the twenty.)
     const lexicalOnly = join(dir, 'lexical');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', lexicalOnly, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
     const lexicalText = readCorpus(lexicalOnly)[0].text;
-    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(1);
-    for (const sentence of PLANTED) expect(lexicalText).toContain(sentence);
+    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(5);
+    expect(PLANTED.filter((sentence) => lexicalText.includes(sentence)).length).toBeGreaterThanOrEqual(9);
 
     const out = join(dir, 'masked');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1', ...ALL_DETECTORS])).code).toBe(0);
@@ -130,9 +132,11 @@ describe.runIf(available)('semantic detection', () => {
     const leaks = Object.values(report.concepts as Record<string, { passages: { leak: boolean; id: string; context: string }[] }>).flatMap((concept) => concept.passages.filter((passage) => passage.leak));
     expect(leaks.length).toBeGreaterThan(0);
     expect(leaks.every((passage) => passage.id === 'mm-planted')).toBe(true);
-    const named = PLANTED.filter((sentence) => leaks.some((passage) => passage.context.includes(`⟦${sentence}⟧`)));
-    console.info(`verify named ${named.length} of the ${PLANTED.length} planted sentences as leaks`);
-    expect(named.length).toBeGreaterThanOrEqual(7);
+    // Of the planted sentences the rules left, verify names all but at most three (7 of 10 before the claims).
+    const left = PLANTED.filter((sentence) => readCorpus(out)[0].text.includes(sentence));
+    const named = left.filter((sentence) => leaks.some((passage) => passage.context.includes(`⟦${sentence}⟧`)));
+    console.info(`verify named ${named.length} of the ${left.length} planted sentences the rules left as leaks`);
+    expect(named.length).toBeGreaterThanOrEqual(left.length - 3);
     expect(report.index.recallAt10).toBeGreaterThanOrEqual(0.9);
   });
 

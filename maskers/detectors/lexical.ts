@@ -4,9 +4,12 @@
  * patterns, matched on folded text by linear-time regexes. A match that
  * overlaps a keep context (a pre-cutoff look-alike such as "Galilean
  * relativity" or "relativity of moral values") is suppressed and counted.
+ * The pack's claims (claims.ts), statements of the target in ordinary words,
+ * are found on the same matches.
  */
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type DetectorResult, type Span, type SpanFinding } from '../findings.js';
+import { findClaims } from './claims.js';
 import { PatternScanner } from './pattern-scanner.js';
 import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
@@ -118,6 +121,15 @@ export class LexicalDetector implements Detector {
         raw.push({ start: found.start, end: found.end, concept: pattern.concept, detector: this.name, score: 1, evidence: { rule: 'pattern', match: pattern.scanner.source } });
       }
     }
-    return { ...suppressInsideKeeps(withoutOverlaps(raw), keeps), keeps };
+    const lexical = suppressInsideKeeps(withoutOverlaps(raw), keeps);
+    const claims = findClaims(text, matches, this.vocabulary.claims).map(({ claim, start, end }): SpanFinding => {
+      const { concept, label } = this.vocabulary.claims[claim];
+      return { start, end, concept, detector: this.name, score: 1, evidence: { rule: 'claim', match: label } };
+    });
+    if (claims.length === 0) return { ...lexical, keeps };
+    // A claim spans ordinary words and may hold a keep context ("light", "radium"); only one said
+    // wholly inside a keep stays. Terms inside a claim keep their own findings.
+    const stated = suppressInsideKeeps(claims, keeps, true);
+    return { findings: [...lexical.findings, ...stated.findings].sort(compareFindings), suppressed: [...lexical.suppressed, ...stated.suppressed], keeps };
   }
 }

@@ -7,7 +7,7 @@
 import type { Pack } from '../pack/schema.js';
 import { phraseWords, PhraseMatcher } from './phrase-matcher.js';
 
-export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field';
+export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field' | 'cue';
 
 export interface VocabularyEntry {
   kind: VocabularyKind;
@@ -23,6 +23,17 @@ export interface VocabularyEntry {
   alwaysCounts?: boolean;
   /** For keep terms: the label of their keep context. */
   label?: string;
+  /** For claim cues: the claim (an index into `PackVocabulary.claims`) and the group the phrase belongs to (its `unless` phrases: the group after the last). */
+  claim?: number;
+  group?: number;
+}
+
+/** A claim of a chosen concept, as the vocabulary numbers them. */
+export interface VocabularyClaim {
+  concept: string;
+  label: string;
+  groups: number;
+  window: number;
 }
 
 export interface VocabularyMatch {
@@ -37,6 +48,8 @@ export class PackVocabulary {
   private readonly matcher: PhraseMatcher;
   /** Concept ids in pack order (restricted to the chosen concepts). */
   readonly conceptIds: string[];
+  /** Every claim of the chosen concepts; a cue entry's `claim` indexes this. */
+  readonly claims: VocabularyClaim[] = [];
 
   constructor(pack: Pack, concepts?: ReadonlySet<string>) {
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
@@ -47,6 +60,13 @@ export class PackVocabulary {
       for (const variant of concept.variants) this.addWithJoined({ kind: 'variant', concept: concept.id, match: variant });
       for (const context of concept.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: concept.id, match: term, label: context.label });
       for (const word of concept.context) this.add({ kind: 'context', concept: concept.id, match: word }, word);
+      for (const claim of concept.claims) {
+        const index = this.claims.push({ concept: concept.id, label: claim.label, groups: claim.all.length, window: claim.window }) - 1;
+        claim.all.forEach((phrases, group) => {
+          for (const phrase of phrases) this.add({ kind: 'cue', concept: concept.id, match: phrase, claim: index, group }, phrase);
+        });
+        for (const phrase of claim.unless) this.add({ kind: 'cue', concept: concept.id, match: phrase, claim: index, group: claim.all.length }, phrase);
+      }
       for (const person of concept.people) {
         const entry = { kind: 'person', concept: concept.id, match: person.name, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts } as const;
         this.add({ ...entry, fullName: phraseWords(person.name).length > 1 }, person.name);

@@ -41,6 +41,22 @@ export const KeepContextSchema = z.strictObject({
   note: z.string().optional(),
 });
 
+/**
+ * A claim: a statement of the target in ordinary words, found where one phrase of every group
+ * occurs in one sentence within `window` characters ("No signal can travel faster than light":
+ * [no signal, nothing, cannot] with [faster than light]). Phrases match as terms do (stemmed words,
+ * case-insensitive). Each group alone is innocent; together they say what only the target says.
+ */
+export const ClaimSchema = z.strictObject({
+  label: text,
+  all: z.array(z.array(text).min(1, 'a group needs at least one phrase')).min(2, 'a claim needs at least two groups'),
+  /** Phrases that, anywhere in the sentence, say it is about something else (harmonics, not energy levels). */
+  unless: z.array(text).default([]),
+  /** The most characters from the first phrase's start to the last one's end. */
+  window: z.number().int().min(10).max(1000).default(160),
+  note: z.string().optional(),
+});
+
 export const SubstitutionSchema = z.strictObject({
   from: text,
   to: z.string(),
@@ -104,6 +120,8 @@ export const ConceptSchema = z.strictObject({
    * or a bare surname count, and mark passages inside text dense with the concept.
    */
   context: z.array(text).default([]),
+  /** Statements of the concept in ordinary words: phrase groups that must meet in one sentence. */
+  claims: z.array(ClaimSchema).default([]),
   exemplars: z.array(text).default([]),
   keepExemplars: z.array(text).default([]),
   substitutions: z.array(SubstitutionSchema).default([]),
@@ -223,6 +241,7 @@ export const PackSchema = z
 
 export type Pack = z.infer<typeof PackSchema>;
 export type Concept = z.infer<typeof ConceptSchema>;
+export type Claim = z.infer<typeof ClaimSchema>;
 export type KeepContext = z.infer<typeof KeepContextSchema>;
 export type SemanticSettings = z.infer<typeof SemanticSettingsSchema>;
 export type PassageSettings = z.infer<typeof PassageSettingsSchema>;
