@@ -49,6 +49,14 @@ concepts:
     keep: []
     # Supporting vocabulary: counts only near strong evidence of the concept (see README).
     context: [example apparatus]
+    # The concept said in ordinary words: found where a phrase of every group meets in one sentence
+    # (within 160 characters, or \`window\`), unless one of the \`unless\` phrases is in it.
+    claims:
+      - label: every apparatus behaves differently
+        all:
+          - [apparatus, instrument, instruments]
+          - [behaves differently, behave differently, acts otherwise]
+        unless: [broken, faulty]
     # Sentences that state the concept without its terms, for semantic detection.
     exemplars:
       - The example effect makes every apparatus behave differently.
