@@ -41,6 +41,20 @@ describe.runIf(available)('lacuna probes classify', () => {
     expect(agree / measure.length).toBeGreaterThanOrEqual(0.9);
     expect(found).toBeGreaterThanOrEqual(10);
     expect(asControl).toBeLessThanOrEqual(3);
+
+    // A third set of 117 (seeded sample of the questions not yet labelled), labelled by hand and committed
+    // before any detector was run on it: nothing was tuned on it. Measured at the commit that added it:
+    // 107 agree, 14 of 19 masked found, 5 called control.
+    const third = readFileSync(join(ROOT, 'test/data/mmlu-physics-hand-labels-3.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(third.length).toBe(117);
+    const thirdMasked = third.filter((row) => row[2] === 'masked');
+    const thirdAgree = third.filter((row) => got(row) === row[2]).length;
+    const thirdFound = thirdMasked.filter((row) => got(row) === 'masked').length;
+    const thirdControl = thirdMasked.filter((row) => got(row) === 'control').length;
+    console.info(`MMLU third set (never tuned on): ${thirdAgree} of ${third.length} agree; masked found ${thirdFound} of ${thirdMasked.length}, called control ${thirdControl}`);
+    expect(thirdAgree / third.length).toBeGreaterThanOrEqual(0.9);
+    expect(thirdFound).toBeGreaterThanOrEqual(14);
+    expect(thirdControl).toBeLessThanOrEqual(5);
   });
 
   it('says in one line what is wrong with a malformed question file', async () => {
