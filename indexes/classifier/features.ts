@@ -40,9 +40,8 @@ function mix(a: number, b: number): number {
   return Math.imul((a ^ Math.imul(b, PAIR_SALT)) >>> 0, FNV_PRIME) >>> 0;
 }
 
-/** Word hashes of `text[start, end)`, in order. */
-export function wordHashes(text: string, start = 0, end = text.length): number[] {
-  const hashes: number[] = [];
+/** Calls `visit` with the hash of each word of `text[start, end)`, in order: no array of hashes is built. */
+function visitWords(text: string, start: number, end: number, visit: (hash: number) => void): void {
   let i = start;
   while (i < end) {
     let code = FOLD[text.charCodeAt(i)];
@@ -76,34 +75,46 @@ export function wordHashes(text: string, start = 0, end = text.length): number[]
       hash = Math.imul(hash ^ code, FNV_PRIME);
       i++;
     }
-    if (letters === 0) hashes.push(digits === 4 && value >= 1000 && value <= 2099 ? hash >>> 0 : NUMBER_HASH);
-    else hashes.push(hash >>> 0);
+    visit(letters === 0 ? (digits === 4 && value >= 1000 && value <= 2099 ? hash >>> 0 : NUMBER_HASH) : hash >>> 0);
   }
-  return hashes;
 }
+
+/** log(1 + n) for the counts a paragraph mostly has, looked up. */
+const LOG1P = Float64Array.from({ length: 64 }, (_, n) => Math.log1p(n));
+
+let touched = new Int32Array(1024);
 
 /**
  * The hashed feature vector of `text[start, end)` in a space of `buckets` (a power of two).
  */
 export function passageFeatures(text: string, buckets: number, start = 0, end = text.length): SparseVector {
-  const words = wordHashes(text, start, end);
   const counts = countsFor(buckets);
   const mask = buckets - 1;
-  const touched: number[] = [];
+  let size = 0;
   const add = (hash: number) => {
     const index = (hash & mask) >>> 0;
-    if (counts[index]++ === 0) touched.push(index);
+    if (counts[index]++ === 0) {
+      if (size === touched.length) {
+        const grown = new Int32Array(touched.length * 2);
+        grown.set(touched);
+        touched = grown;
+      }
+      touched[size++] = index;
+    }
   };
-  for (let w = 0; w < words.length; w++) {
-    add(words[w]);
-    if (w > 0) add(mix(words[w - 1], words[w]));
-  }
+  let previous = -1;
+  visitWords(text, start, end, (hash) => {
+    add(hash);
+    if (previous !== -1) add(mix(previous, hash));
+    previous = hash;
+  });
   // Sorted, so sums run in one order everywhere (training, scoring): the same bytes, the same scores.
-  const indices = Int32Array.from(touched).sort();
-  const values = new Float32Array(indices.length);
+  const indices = touched.slice(0, size).sort();
+  const values = new Float32Array(size);
   let norm = 0;
-  for (let k = 0; k < indices.length; k++) {
-    const value = Math.log1p(counts[indices[k]]);
+  for (let k = 0; k < size; k++) {
+    const count = counts[indices[k]];
+    const value = count < LOG1P.length ? LOG1P[count] : Math.log1p(count);
     counts[indices[k]] = 0;
     values[k] = value;
     norm += value * value;
