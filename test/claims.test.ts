@@ -87,6 +87,9 @@ describe('the physics pack states its targets as claims', async () => {
       'In the furnace walls the oscillators take up energy only in whole multiples of a fixed amount.',
       'The position of a particle and its momentum cannot both be known exactly.',
       'Inside the Sun, hydrogen is fused into helium nuclei.',
+      'A strong short-range force binds the protons of the nucleus together despite the repulsion of their charges.',
+      'No two electrons in an atom can be in the same quantum state.',
+      'Shut in a closed box, you cannot tell the pull of gravity from a steady acceleration.',
     ];
     for (const sentence of said) expect(claims(physics, sentence).length, sentence).toBeGreaterThan(0);
   });
@@ -99,6 +102,12 @@ describe('the physics pack states its targets as claims', async () => {
       'Laplace held that knowing the position and velocity of every particle one could foresee the future.',
       'Helium, first seen in the spectrum of the Sun, was found on Earth by Ramsay in 1895.',
       'Heat and work are two forms of energy, and a given mass of water needs the same heat to warm it one degree.',
+      'A star so dense and compressed that light could not escape it was imagined by Michell.',
+      'The energy of each wave is proportional to the square of its amplitude and to its frequency.',
+      'The particles of the gas pass through the wall of the porous vessel, though they lack the energy to break it.',
+      'No two particles of matter can occupy the same portion of space at the same time.',
+      'Water in the vacuum will bubble and boil as vehemently as in the open air.',
+      'The clock runs slower at the foot of a tower, for the pendulum swings more slowly under stronger gravity.',
     ];
     for (const sentence of kept) expect(claims(physics, sentence), sentence).toEqual([]);
   });
