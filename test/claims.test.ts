@@ -122,3 +122,22 @@ describe('the physics pack states its targets as claims', async () => {
     expect(post.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(50);
   });
 });
+
+describe.runIf(sharedAvailable('claims of the algebra and computing packs on ../shared'))('the algebra and computing packs state theirs too', () => {
+  const inDir = (dir: string) => readdirSync(join(SHARED, 'corpora', dir)).filter((name) => name.endsWith('.txt')).map((name) => join(SHARED, 'corpora', dir, name));
+  const claimsIn = async (packId: string, paths: string[]) => {
+    const detector = new LexicalDetector((await loadPack(packId)).pack);
+    return paths.map((path) => ({ path, count: claims(detector, readFileSync(path, 'utf8')).length }));
+  };
+
+  it('find nothing in the books before each cutoff and something after it', async () => {
+    const algebraPre = [...inDir('train/algebra/pre'), join(SHARED, 'corpora/algebra/dickson_first_course_theory_of_equations_pg29785.detex.txt')];
+    for (const { path, count } of await claimsIn('algebra-pre-galois', algebraPre)) expect(count, path).toBe(0);
+    const algebraPost = await claimsIn('algebra-pre-galois', inDir('train/algebra/post'));
+    expect(algebraPost.reduce((sum, book) => sum + book.count, 0)).toBeGreaterThanOrEqual(8);
+    const computingPre = [...inDir('train/computing/pre'), ...['babbages_calculating_engine_1834_pg71292.txt', 'turck_origin_modern_calculating_machines_1921_pg69386.txt'].map((name) => join(SHARED, 'corpora/computing', name))];
+    for (const { path, count } of await claimsIn('computing-modern', computingPre)) expect(count, path).toBe(0);
+    const computingPost = await claimsIn('computing-modern', inDir('train/computing/post'));
+    expect(computingPost.reduce((sum, book) => sum + book.count, 0)).toBeGreaterThanOrEqual(20);
+  });
+});
