@@ -3,20 +3,69 @@
  * than light", "Energy and mass are two forms of the same thing"). A pack's
  * claim is a few groups of phrases; it is found where one phrase of every group
  * occurs inside one sentence, all within the claim's window of characters,
- * and none of its `unless` phrases is in that sentence.
- * Each group alone is innocent in a pre-cutoff book ("light", "particles",
- * "electrons"); what only the target says is their meeting.
+ * and none of its `unless` phrases is in that sentence. Each group alone is
+ * innocent in a pre-cutoff book ("light", "particles", "electrons"); what only
+ * the target says is their meeting.
  *
  * The phrases are matched with the pack's other vocabulary, in the same single
- * pass (vocabulary.ts), so claims cost a scan of the few sentences where a cue
- * of every group is present. The finding spans the cues, from the first one's
- * start to the last one's end; the policy takes the sentence around it.
+ * pass (vocabulary.ts). Their occurrences are kept here in typed arrays, not as
+ * one object each: cue words are common ("light", "turns", "float"), and a
+ * 50 MB document holds millions of them. Only a claim every group of which
+ * occurs somewhere in the text is looked at further.
  */
 import { SentenceLocator } from '../segment/segmenter.js';
-import type { VocabularyClaim, VocabularyMatch } from './vocabulary.js';
+
+/** A claim of a chosen concept, as the vocabulary numbers them. */
+export interface VocabularyClaim {
+  concept: string;
+  label: string;
+  groups: number;
+  window: number;
+}
 
 export interface ClaimMatch {
   claim: number;
+  start: number;
+  end: number;
+}
+
+/** Occurrences of claim cues: for each, its claim, its group (the claim's `groups` for an `unless` phrase) and span. */
+export class CueHits {
+  length = 0;
+  private data = new Int32Array(4 * 1024);
+
+  push(claim: number, group: number, start: number, end: number): void {
+    if (4 * (this.length + 1) > this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    const at = 4 * this.length++;
+    this.data[at] = claim;
+    this.data[at + 1] = group;
+    this.data[at + 2] = start;
+    this.data[at + 3] = end;
+  }
+
+  claim(index: number): number {
+    return this.data[4 * index];
+  }
+
+  group(index: number): number {
+    return this.data[4 * index + 1];
+  }
+
+  start(index: number): number {
+    return this.data[4 * index + 2];
+  }
+
+  end(index: number): number {
+    return this.data[4 * index + 3];
+  }
+}
+
+interface Cue {
+  group: number;
   start: number;
   end: number;
 }
@@ -25,24 +74,33 @@ export interface ClaimMatch {
  * Every non-overlapping occurrence of every claim, for each claim the leftmost
  * shortest cover of its groups that fits its window and one sentence.
  */
-export function findClaims(text: string, matches: readonly VocabularyMatch[], claims: readonly VocabularyClaim[]): ClaimMatch[] {
-  if (claims.length === 0) return [];
-  const byClaim = new Map<number, VocabularyMatch[]>();
-  for (const match of matches) {
-    const claim = match.entry.claim;
-    if (match.entry.kind !== 'cue' || claim === undefined) continue;
-    let list = byClaim.get(claim);
-    if (!list) byClaim.set(claim, (list = []));
-    list.push(match);
+export function findClaims(text: string, hits: CueHits, claims: readonly VocabularyClaim[]): ClaimMatch[] {
+  if (hits.length === 0) return [];
+  // Cheap test first: most claims lack a group in the whole text.
+  const seen = new Int32Array(claims.length);
+  for (let i = 0; i < hits.length; i++) {
+    const claim = hits.claim(i);
+    if (hits.group(i) < claims[claim].groups) seen[claim] |= 1 << hits.group(i);
   }
+  // The hits of each claim, as runs of one index array (a counting sort by claim): one pass, not one per claim.
+  const first = new Int32Array(claims.length + 1);
+  for (let i = 0; i < hits.length; i++) first[hits.claim(i) + 1]++;
+  for (let claim = 0; claim < claims.length; claim++) first[claim + 1] += first[claim];
+  const next = first.slice(0, claims.length);
+  const byClaim = new Int32Array(hits.length);
+  for (let i = 0; i < hits.length; i++) byClaim[next[hits.claim(i)]++] = i;
   const found: ClaimMatch[] = [];
   let sentences: SentenceLocator | undefined;
-  for (const [claim, all] of byClaim) {
+  for (let claim = 0; claim < claims.length; claim++) {
     const { groups, window } = claims[claim];
-    const cues = all.filter((cue) => cue.entry.group! < groups);
-    // Cheap test first: most sentences with one cue lack the others.
-    if (new Set(cues.map((cue) => cue.entry.group)).size < groups) continue;
-    const unless = all.filter((cue) => cue.entry.group === groups);
+    if (seen[claim] !== (1 << groups) - 1) continue;
+    const cues: Cue[] = [];
+    const unless: Cue[] = [];
+    for (let k = first[claim]; k < first[claim + 1]; k++) {
+      const i = byClaim[k];
+      const cue = { group: hits.group(i), start: hits.start(i), end: hits.end(i) };
+      (cue.group < groups ? cues : unless).push(cue);
+    }
     cues.sort((a, b) => a.start - b.start || a.end - b.end);
     for (const cover of covers(cues, groups, window)) {
       sentences ??= new SentenceLocator(text);
@@ -60,7 +118,7 @@ export function findClaims(text: string, matches: readonly VocabularyMatch[], cl
  * characters long, none overlapping the one before (two pointers: the right end walks the cues,
  * the left end is pulled in while its group is still present further right).
  */
-function* covers(cues: readonly VocabularyMatch[], groups: number, window: number): Generator<{ start: number; end: number }> {
+function* covers(cues: readonly Cue[], groups: number, window: number): Generator<{ start: number; end: number }> {
   const counts = new Array<number>(groups).fill(0);
   let present = 0;
   let left = 0;
@@ -71,8 +129,8 @@ function* covers(cues: readonly VocabularyMatch[], groups: number, window: numbe
       left = right + 1;
       continue;
     }
-    if (counts[cues[right].entry.group!]++ === 0) present++;
-    while (left < right && counts[cues[left].entry.group!] > 1) counts[cues[left++].entry.group!]--;
+    if (counts[cues[right].group]++ === 0) present++;
+    while (left < right && counts[cues[left].group] > 1) counts[cues[left++].group]--;
     if (present < groups) continue;
     const start = cues[left].start;
     const end = maxEnd(cues, left, right);
@@ -84,13 +142,13 @@ function* covers(cues: readonly VocabularyMatch[], groups: number, window: numbe
       left = right + 1;
     } else {
       // Too wide: the leftmost cue is the only one of its group here, so no cover ends at `right`.
-      counts[cues[left++].entry.group!]--;
+      counts[cues[left++].group]--;
       present--;
     }
   }
 }
 
-function maxEnd(cues: readonly VocabularyMatch[], from: number, to: number): number {
+function maxEnd(cues: readonly Cue[], from: number, to: number): number {
   let end = -1;
   for (let i = from; i <= to; i++) end = Math.max(end, cues[i].end);
   return end;

@@ -5,11 +5,10 @@
  * overlaps a keep context (a pre-cutoff look-alike such as "Galilean
  * relativity" or "relativity of moral values") is suppressed and counted.
  * The pack's claims (claims.ts), statements of the target in ordinary words,
- * are found on the same matches.
+ * come with the matches (vocabulary.ts).
  */
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type DetectorResult, type Span, type SpanFinding } from '../findings.js';
-import { findClaims } from './claims.js';
 import { PatternScanner } from './pattern-scanner.js';
 import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
@@ -122,10 +121,10 @@ export class LexicalDetector implements Detector {
       }
     }
     const lexical = suppressInsideKeeps(withoutOverlaps(raw), keeps);
-    const claims = findClaims(text, matches, this.vocabulary.claims).map(({ claim, start, end }): SpanFinding => {
-      const { concept, label } = this.vocabulary.claims[claim];
-      return { start, end, concept, detector: this.name, score: 1, evidence: { rule: 'claim', match: label } };
-    });
+    const claims = matches
+      .filter((match) => match.entry.kind === 'claim')
+      .map(({ entry, start, end }): SpanFinding => ({ start, end, concept: entry.concept, detector: this.name, score: 1, evidence: { rule: 'claim', match: entry.match } }))
+      .sort(compareFindings);
     if (claims.length === 0) return { ...lexical, keeps };
     // A claim spans ordinary words and may hold a keep context ("light", "radium"); only one said
     // wholly inside a keep stays. Terms inside a claim keep their own findings.

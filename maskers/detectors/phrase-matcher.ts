@@ -222,6 +222,12 @@ export class PhraseMatcher {
   /** Every occurrence of every phrase in `text`, ordered by end offset. */
   scan(text: string): PhraseMatch[] {
     const matches: PhraseMatch[] = [];
+    this.scanEach(text, (phrase, start, end) => matches.push({ phrase, start, end }));
+    return matches;
+  }
+
+  /** Calls `visit` for every occurrence of every phrase in `text`, in order of end offset: no object per match. */
+  scanEach(text: string, visit: (phrase: number, start: number, end: number) => void): void {
     const kinds = KINDS;
     const charClass = this.charClass;
     const trie = this.trie;
@@ -319,12 +325,11 @@ export class PhraseMatcher {
         starts[fed & ringMask] = wordStart;
         fed++;
         state = this.advance(state, symbol);
-        for (const phrase of this.outputs[state]) matches.push({ phrase, start: starts[(fed - this.phraseLengths[phrase]) & ringMask], end: i });
+        for (const phrase of this.outputs[state]) visit(phrase, starts[(fed - this.phraseLengths[phrase]) & ringMask], i);
       }
       joinable = true;
       hyphens = 0;
       newlines = 0;
     }
-    return matches;
   }
 }

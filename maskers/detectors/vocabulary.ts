@@ -5,9 +5,12 @@
  * parsed document between its components.
  */
 import type { Pack } from '../pack/schema.js';
+import { CueHits, findClaims, type VocabularyClaim } from './claims.js';
 import { phraseWords, PhraseMatcher } from './phrase-matcher.js';
+import { stemKey } from './stem.js';
 
-export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field' | 'cue';
+/** `cue`: a phrase of a claim, never returned by `scan`; `claim`: a claim found (claims.ts). */
+export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field' | 'cue' | 'claim';
 
 export interface VocabularyEntry {
   kind: VocabularyKind;
@@ -23,17 +26,10 @@ export interface VocabularyEntry {
   alwaysCounts?: boolean;
   /** For keep terms: the label of their keep context. */
   label?: string;
-  /** For claim cues: the claim (an index into `PackVocabulary.claims`) and the group the phrase belongs to (its `unless` phrases: the group after the last). */
+  /** For claim cues and claims: the claim (an index into `PackVocabulary.claims`). */
   claim?: number;
+  /** For claim cues: the group the phrase belongs to (its `unless` phrases: the group after the last). */
   group?: number;
-}
-
-/** A claim of a chosen concept, as the vocabulary numbers them. */
-export interface VocabularyClaim {
-  concept: string;
-  label: string;
-  groups: number;
-  window: number;
 }
 
 export interface VocabularyMatch {
@@ -50,6 +46,8 @@ export class PackVocabulary {
   readonly conceptIds: string[];
   /** Every claim of the chosen concepts; a cue entry's `claim` indexes this. */
   readonly claims: VocabularyClaim[] = [];
+  /** The entry a found claim is reported with, one per claim. */
+  private readonly claimEntries: VocabularyEntry[] = [];
 
   constructor(pack: Pack, concepts?: ReadonlySet<string>) {
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
@@ -62,10 +60,17 @@ export class PackVocabulary {
       for (const word of concept.context) this.add({ kind: 'context', concept: concept.id, match: word }, word);
       for (const claim of concept.claims) {
         const index = this.claims.push({ concept: concept.id, label: claim.label, groups: claim.all.length, window: claim.window }) - 1;
-        claim.all.forEach((phrases, group) => {
-          for (const phrase of phrases) this.add({ kind: 'cue', concept: concept.id, match: phrase, claim: index, group }, phrase);
+        this.claimEntries.push({ kind: 'claim', concept: concept.id, match: claim.label, claim: index });
+        [...claim.all, claim.unless].forEach((phrases, group) => {
+          // Phrases that match the same words ("particle" and "particles") are one cue: each match costs.
+          const keys = new Set<string>();
+          for (const phrase of phrases) {
+            const key = phraseWords(phrase).map(stemKey).join(' ');
+            if (keys.has(key)) continue;
+            keys.add(key);
+            this.add({ kind: 'cue', concept: concept.id, match: phrase, claim: index, group }, phrase);
+          }
         });
-        for (const phrase of claim.unless) this.add({ kind: 'cue', concept: concept.id, match: phrase, claim: index, group: claim.all.length }, phrase);
       }
       for (const person of concept.people) {
         const entry = { kind: 'person', concept: concept.id, match: person.name, needsContext: person.needsContext, alwaysCounts: person.alwaysCounts } as const;
@@ -95,8 +100,21 @@ export class PackVocabulary {
     if (words.length > 1) this.add({ ...entry, kind: entry.kind === 'term' ? 'variant' : entry.kind }, words.join(''));
   }
 
-  /** Every vocabulary match in the text, ordered by end offset. */
+  /**
+   * Every vocabulary match in the text, ordered by end offset, and every claim found (kind `claim`,
+   * spanning its cues); the cues themselves are not returned.
+   */
   scan(text: string): VocabularyMatch[] {
-    return this.matcher.scan(text).map((match) => ({ entry: this.entries[match.phrase], start: match.start, end: match.end }));
+    const matches: VocabularyMatch[] = [];
+    const cues = new CueHits();
+    this.matcher.scanEach(text, (phrase, start, end) => {
+      const entry = this.entries[phrase];
+      if (entry.kind === 'cue') cues.push(entry.claim!, entry.group!, start, end);
+      else matches.push({ entry, start, end });
+    });
+    const claims = findClaims(text, cues, this.claims);
+    if (claims.length === 0) return matches;
+    for (const { claim, start, end } of claims) matches.push({ entry: this.claimEntries[claim], start, end });
+    return matches.sort((a, b) => a.end - b.end);
   }
 }

@@ -49,7 +49,7 @@ export const KeepContextSchema = z.strictObject({
  */
 export const ClaimSchema = z.strictObject({
   label: text,
-  all: z.array(z.array(text).min(1, 'a group needs at least one phrase')).min(2, 'a claim needs at least two groups'),
+  all: z.array(z.array(text).min(1, 'a group needs at least one phrase')).min(2, 'a claim needs at least two groups').max(8, 'a claim has at most eight groups'),
   /** Phrases that, anywhere in the sentence, say it is about something else (harmonics, not energy levels). */
   unless: z.array(text).default([]),
   /** The most characters from the first phrase's start to the last one's end. */
