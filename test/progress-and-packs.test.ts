@@ -50,6 +50,7 @@ describe('lacuna packs', () => {
     const show = await runCli(['packs', 'show', 'physics-post-1900']);
     expect(show.stdout).toContain('special-relativity: Special relativity');
     expect(show.stdout).toContain('keeps: Michelson–Morley 1887');
+    expect(show.stdout).toMatch(/^  claims \(\d+\): nothing travels faster than light; /m);
   });
 
   it('writes a commented starting point with packs init that validates as it stands, and will not overwrite it', async () => {

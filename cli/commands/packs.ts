@@ -20,7 +20,7 @@ export function packsCommand(): Command {
     });
   packs
     .command('show')
-    .description('show a pack\'s concepts, terms and keep contexts')
+    .description('show a pack\'s concepts, terms, claims and keep contexts')
     .argument('<id|file>')
     .action(async (ref: string) => {
       const { pack, sha256, source } = await loadPack(ref);
@@ -32,6 +32,7 @@ export function packsCommand(): Command {
         lines.push(`${concept.id}: ${concept.label}`);
         lines.push(`  terms (${concept.terms.length + concept.variants.length}): ${[...concept.terms, ...concept.variants].join(', ')}`);
         if (concept.people.length) lines.push(`  people: ${concept.people.map((person) => person.name).join(', ')}`);
+        if (concept.claims.length) lines.push(`  claims (${concept.claims.length}): ${concept.claims.map((claim) => claim.label).join('; ')}`);
         if (concept.keep.length) lines.push(`  keeps: ${concept.keep.map((keep) => keep.label).join('; ')}`);
         if (concept.implies.length) lines.push(`  implies: ${concept.implies.join(', ')}; masking it masks ${conceptClosure(pack, [concept.id]).join(', ')}`);
       }
