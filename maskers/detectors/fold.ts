@@ -128,6 +128,7 @@ function collectLineBreakHyphens(text: string, spans: [number, number][]): void 
     at = end - 1;
   }
 }
+
 /** A LaTeX accent on one letter: `\"o`, `\"{o}`, `{\"o}`; group 1 is the letter. */
 const LATEX_ACCENT = /\{?\\["'^`~=.Hcuv]\{?(\p{L})\}?\}?/gu;
 const HTML_ACCENTS = ['uml', 'acute', 'grave', 'circ', 'tilde', 'ring', 'cedil', 'slash'];

@@ -241,7 +241,6 @@ export const PackSchema = z
 
 export type Pack = z.infer<typeof PackSchema>;
 export type Concept = z.infer<typeof ConceptSchema>;
-export type Claim = z.infer<typeof ClaimSchema>;
 export type KeepContext = z.infer<typeof KeepContextSchema>;
 export type SemanticSettings = z.infer<typeof SemanticSettingsSchema>;
 export type PassageSettings = z.infer<typeof PassageSettingsSchema>;
