@@ -102,23 +102,25 @@ export function findClaims(text: string, hits: CueHits, claims: readonly Vocabul
       (cue.group < groups ? cues : unless).push(cue);
     }
     cues.sort((a, b) => a.start - b.start || a.end - b.end);
-    for (const cover of covers(cues, groups, window)) {
-      sentences ??= new SentenceLocator(text);
-      const sentence = sentences.around(cover.start, cover.start + 1);
-      if (sentence.end < cover.end) continue;
-      if (unless.some((cue) => cue.start >= sentence.start && cue.end <= sentence.end)) continue;
-      found.push({ claim, start: cover.start, end: cover.end });
-    }
+    unless.sort((a, b) => a.start - b.start);
+    const locator = (sentences ??= new SentenceLocator(text));
+    // A cover counts inside one sentence that holds none of the claim's `unless` phrases.
+    const acceptable = (start: number, end: number): boolean => {
+      const sentence = locator.around(start, start + 1);
+      return sentence.end >= end && !anyWithin(unless, sentence.start, sentence.end);
+    };
+    for (const cover of covers(cues, groups, window, acceptable)) found.push({ claim, start: cover.start, end: cover.end });
   }
   return found.sort((a, b) => a.start - b.start || a.claim - b.claim);
 }
 
 /**
  * Minimal windows over cues sorted by start in which every group is present, at most `window`
- * characters long, none overlapping the one before (two pointers: the right end walks the cues,
- * the left end is pulled in while its group is still present further right).
+ * characters long, that `accepts` takes, none overlapping the one before (two pointers: the right
+ * end walks the cues, the left end is pulled in while its group is still present further right).
+ * A window `accepts` refuses (across two sentences) spends no cue: a later one may use them.
  */
-function* covers(cues: readonly Cue[], groups: number, window: number): Generator<{ start: number; end: number }> {
+function* covers(cues: readonly Cue[], groups: number, window: number, accepts: (start: number, end: number) => boolean): Generator<{ start: number; end: number }> {
   const counts = new Array<number>(groups).fill(0);
   let present = 0;
   let left = 0;
@@ -134,18 +136,31 @@ function* covers(cues: readonly Cue[], groups: number, window: number): Generato
     if (present < groups) continue;
     const start = cues[left].start;
     const end = maxEnd(cues, left, right);
-    if (end - start <= window) {
+    if (end - start <= window && accepts(start, end)) {
       yield { start, end };
       lastEnd = end;
       counts.fill(0);
       present = 0;
       left = right + 1;
     } else {
-      // Too wide: the leftmost cue is the only one of its group here, so no cover ends at `right`.
+      // Too wide, or refused: the leftmost cue is the only one of its group here; drop it and look further.
       counts[cues[left++].group]--;
       present--;
     }
   }
+}
+
+/** Whether one of `cues` (sorted by start) lies within [start, end). */
+function anyWithin(cues: readonly Cue[], start: number, end: number): boolean {
+  let low = 0;
+  let high = cues.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (cues[middle].start < start) low = middle + 1;
+    else high = middle;
+  }
+  for (let i = low; i < cues.length && cues[i].start < end; i++) if (cues[i].end <= end) return true;
+  return false;
 }
 
 function maxEnd(cues: readonly Cue[], from: number, to: number): number {
