@@ -53,6 +53,8 @@ describe('claims', () => {
     expect(claims(toy, 'Light is made of particles. The electron is another matter.')).toEqual([]);
     const wide = 'Light, as every reader of the long and learned treatises on optics of the last century knows, consists of particles, and an electron';
     expect(claims(toy, wide)).toEqual([]);
+    // A window across two sentences spends no cue: the sentence after it still has its claim.
+    expect(claims(toy, 'Light shines. Particles free an electron and light.').map((found) => found.said)).toEqual(['Particles free an electron and light']);
     // The shortest cover is taken: a second "light" nearer the others brings them within the window.
     expect(claims(toy, `${wide.replace(/, and an electron$/, '')}; light particles free an electron`).map((found) => found.said)).toEqual(['light particles free an electron']);
   });
