@@ -162,10 +162,7 @@ export class SentenceLocator {
   constructor(private readonly text: string) {}
 
   around(start: number, end: number): Span {
-    // Callers mostly ask in order of position: the last paragraph first, then the others.
-    const last = this.paragraphs[this.paragraphs.length - 1];
-    const holds = ({ span }: { span: Span }) => span.start <= start && end <= span.end;
-    const known = last && holds(last) ? last : this.paragraphs.find(holds);
+    const known = this.paragraphs.find(({ span }) => span.start <= start && end <= span.end);
     const paragraph = known ?? this.segmentParagraphAround(start, end);
     return paragraph.sentences.find((sentence) => sentence.start <= start && end <= sentence.end) ?? paragraph.span;
   }
