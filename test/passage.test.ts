@@ -10,7 +10,7 @@ import { passageFeatures } from '../indexes/classifier/features.js';
 import { PassageModel } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
-import { scoreParagraphs } from '../maskers/detectors/passage.js';
+import { loadPassageModel, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
 import { KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
@@ -46,6 +46,25 @@ describe('passage model', () => {
     const { logits } = scoreParagraphs(first.withSmoothing(0, 1), text);
     expect(logits[0]).toBeGreaterThan(0);
     expect(logits[1]).toBeLessThan(0);
+  });
+
+  it('scores paragraphs without building their vectors to the same bits as with them', async () => {
+    // The detector's path (passageDots) and training's (passageFeatures, then dot) must agree exactly:
+    // the threshold a book was measured at is the threshold the corpus is masked at.
+    const { pack } = await loadPack('physics-post-1900');
+    const model = loadPassageModel(pack.passage!);
+    const text = [
+      'The energy of the oscillator is a whole multiple of hν; Planck’s constant h = 6.55 × 10⁻²⁷ erg·sec.',
+      'Einstein’s mass–energy relation, Δ m = Δ E / c 2 , follows from the Lorentz transformation of the four-momentum.',
+      'A lens bends the rays of light toward its focus, and the ether carries the waves between the stars. '.repeat(30),
+      'Schr\\"odinger’s ψ — pho-\ntons, 1905, 1913 — “quanta”: électron, ÆTHER, naïve, Ω, ﬁne.',
+      '',
+    ].join('\n\n');
+    const spans = splitParagraphs(text);
+    expect(spans.length).toBeGreaterThan(3);
+    const fromVectors = model.logits(spans.map((span) => model.features(text, span.start, span.end)));
+    expect(Array.from(model.logitsOfSpans(text, spans))).toEqual(Array.from(fromVectors));
+    expect(new Set(fromVectors).size).toBe(fromVectors.length);
   });
 
   it('round-trips through its file, and names the field that is wrong in a bad one', () => {

@@ -85,9 +85,11 @@ const LOG1P = Float64Array.from({ length: 64 }, (_, n) => Math.log1p(n));
 let touched = new Int32Array(1024);
 
 /**
- * The hashed feature vector of `text[start, end)` in a space of `buckets` (a power of two).
+ * Counts the hashed words and word pairs of `text[start, end)` into the shared count array of
+ * `buckets` (see countsFor) and lists the buckets touched, in order of first touch, in `touched`.
+ * Returns how many. Whoever calls it reads the counts and zeroes them again (valueAt).
  */
-export function passageFeatures(text: string, buckets: number, start = 0, end = text.length): SparseVector {
+function countFeatures(text: string, buckets: number, start: number, end: number): number {
   const counts = countsFor(buckets);
   const mask = buckets - 1;
   let size = 0;
@@ -108,14 +110,29 @@ export function passageFeatures(text: string, buckets: number, start = 0, end = 
     if (previous !== -1) add(mix(previous, hash));
     previous = hash;
   });
-  // Sorted, so sums run in one order everywhere (training, scoring): the same bytes, the same scores.
-  const indices = touched.slice(0, size).sort();
+  return size;
+}
+
+/** log(1 + count) of a touched bucket, leaving its count zeroed for the next call. */
+function takeValue(counts: Uint32Array, index: number): number {
+  const count = counts[index];
+  counts[index] = 0;
+  return count < LOG1P.length ? LOG1P[count] : Math.log1p(count);
+}
+
+/**
+ * The hashed feature vector of `text[start, end)` in a space of `buckets` (a power of two).
+ * Entries come in order of first occurrence in the text: deterministic, so sums over them run in
+ * one order everywhere (training, scoring) and give the same bits. No sort needed.
+ */
+export function passageFeatures(text: string, buckets: number, start = 0, end = text.length): SparseVector {
+  const size = countFeatures(text, buckets, start, end);
+  const counts = countsFor(buckets);
+  const indices = touched.slice(0, size);
   const values = new Float32Array(size);
   let norm = 0;
   for (let k = 0; k < size; k++) {
-    const count = counts[indices[k]];
-    const value = count < LOG1P.length ? LOG1P[count] : Math.log1p(count);
-    counts[indices[k]] = 0;
+    const value = takeValue(counts, indices[k]);
     values[k] = value;
     norm += value * value;
   }
@@ -124,6 +141,40 @@ export function passageFeatures(text: string, buckets: number, start = 0, end = 
     for (let j = 0; j < values.length; j++) values[j] *= scale;
   }
   return { indices, values };
+}
+
+/**
+ * `dot(first, passageFeatures(…))` and `dot(second, passageFeatures(…))`, bit for bit, without
+ * building the vector: scoring a corpus needs only these two numbers per paragraph. The same
+ * float32 roundings as the vector's values, summed in the same order.
+ */
+export function passageDots(text: string, buckets: number, start: number, end: number, first: Float32Array, second: Float32Array): [number, number] {
+  const size = countFeatures(text, buckets, start, end);
+  const counts = countsFor(buckets);
+  const values = valuesFor(size);
+  let norm = 0;
+  for (let k = 0; k < size; k++) {
+    const value = takeValue(counts, touched[k]);
+    values[k] = value;
+    norm += value * value;
+  }
+  let sumFirst = 0;
+  let sumSecond = 0;
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 1;
+  for (let k = 0; k < size; k++) {
+    // As stored in the vector: a float32, scaled, stored as a float32 again.
+    const value = norm > 0 ? Math.fround(values[k] * scale) : values[k];
+    sumFirst += first[touched[k]] * value;
+    sumSecond += second[touched[k]] * value;
+  }
+  return [sumFirst, sumSecond];
+}
+
+/** A reused float32 scratch array of at least `size` entries. */
+let scratchValues = new Float32Array(1024);
+function valuesFor(size: number): Float32Array {
+  if (scratchValues.length < size) scratchValues = new Float32Array(Math.max(size, scratchValues.length * 2));
+  return scratchValues;
 }
 
 /** One zeroed count array per bucket size, reused (and left zeroed) by every call: no Map, no garbage. */

@@ -22,7 +22,7 @@
  * corpus.
  */
 import { createHash } from 'node:crypto';
-import { dot, passageFeatures, type SparseVector } from './features.js';
+import { dot, passageDots, passageFeatures, type SparseVector } from './features.js';
 
 export const PASSAGE_MODEL_FORMAT = 'lacuna-passage-model';
 export const PASSAGE_MODEL_VERSION = 1;
@@ -100,12 +100,23 @@ export class PassageModel {
 
   /** Logits of consecutive paragraphs (their feature vectors), each with its neighbours as context. */
   logits(paragraphs: readonly SparseVector[]): Float64Array {
-    const own = paragraphs.map((vector) => dot(this.own, vector));
-    const context = paragraphs.map((vector) => dot(this.context, vector));
-    const logits = new Float64Array(paragraphs.length);
-    for (let i = 0; i < paragraphs.length; i++) {
-      logits[i] = this.bias + own[i] + this.contextTerm(context, i);
-    }
+    const own = Float64Array.from(paragraphs, (vector) => dot(this.own, vector));
+    const context = Float64Array.from(paragraphs, (vector) => dot(this.context, vector));
+    return this.logitsFromDots(own, context);
+  }
+
+  /** `logits` of the paragraphs `text[spans[i].start, spans[i].end)`, the same bits, without building their vectors. */
+  logitsOfSpans(text: string, spans: readonly { start: number; end: number }[]): Float64Array {
+    const own = new Float64Array(spans.length);
+    const context = new Float64Array(spans.length);
+    spans.forEach((span, i) => ([own[i], context[i]] = passageDots(text, this.buckets, span.start, span.end, this.own, this.context)));
+    return this.logitsFromDots(own, context);
+  }
+
+  /** Each paragraph's logit from its own and its neighbours' dot products. */
+  private logitsFromDots(own: Float64Array, context: Float64Array): Float64Array {
+    const logits = new Float64Array(own.length);
+    for (let i = 0; i < own.length; i++) logits[i] = this.bias + own[i] + this.contextTerm(context, i);
     return logits;
   }
 

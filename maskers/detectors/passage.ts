@@ -101,8 +101,7 @@ export interface ScoredParagraphs {
 /** Every paragraph of `text` with its passage logit. */
 export function scoreParagraphs(model: PassageModel, text: string): ScoredParagraphs {
   const spans = splitParagraphs(text);
-  const vectors = spans.map((span) => model.features(text, span.start, span.end));
-  const own = model.logits(vectors);
+  const own = model.logitsOfSpans(text, spans);
   const logits = model.passageLogits(
     own,
     spans.map((span) => span.end - span.start),
