@@ -25,7 +25,7 @@ export class CollateralScanner {
   private readonly controls: PhraseMatcher;
 
   constructor(pack: Pack) {
-    this.keeps = new PackVocabulary(pack);
+    this.keeps = new PackVocabulary(pack, undefined, new Set(['keep']));
     for (const concept of pack.concepts) {
       for (const probe of concept.probes) {
         if (probe.kind !== 'control') continue;

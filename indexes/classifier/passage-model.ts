@@ -109,7 +109,11 @@ export class PassageModel {
   logitsOfSpans(text: string, spans: readonly { start: number; end: number }[]): Float64Array {
     const own = new Float64Array(spans.length);
     const context = new Float64Array(spans.length);
-    spans.forEach((span, i) => ([own[i], context[i]] = passageDots(text, this.buckets, span.start, span.end, this.own, this.context)));
+    for (let i = 0; i < spans.length; i++) {
+      const dots = passageDots(text, this.buckets, spans[i].start, spans[i].end, this.own, this.context);
+      own[i] = dots[0];
+      context[i] = dots[1];
+    }
     return this.logitsFromDots(own, context);
   }
 

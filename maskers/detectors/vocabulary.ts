@@ -49,9 +49,15 @@ export class PackVocabulary {
   /** The entry a found claim is reported with, one per claim. */
   private readonly claimEntries: VocabularyEntry[] = [];
 
-  constructor(pack: Pack, concepts?: ReadonlySet<string>) {
+  /**
+   * `only`, when given, limits the vocabulary to entries of those kinds: a scan for keep contexts
+   * alone (the collateral check) reads the text without stemming every word a cue or field word
+   * might be.
+   */
+  constructor(pack: Pack, concepts?: ReadonlySet<string>, only?: ReadonlySet<VocabularyKind>) {
     const chosen = pack.concepts.filter((concept) => !concepts || concepts.has(concept.id));
     this.conceptIds = chosen.map((concept) => concept.id);
+    this.only = only;
     for (const context of pack.keep) for (const term of context.terms) this.addWithJoined({ kind: 'keep', concept: '', match: term, label: context.label });
     for (const concept of chosen) {
       for (const term of concept.terms) this.addWithJoined({ kind: 'term', concept: concept.id, match: term });
@@ -88,7 +94,10 @@ export class PackVocabulary {
     this.matcher = new PhraseMatcher(this.phrases);
   }
 
+  private readonly only?: ReadonlySet<VocabularyKind>;
+
   private add(entry: VocabularyEntry, phrase: string): void {
+    if (this.only && !this.only.has(entry.kind)) return;
     this.entries.push(entry);
     this.phrases.push(phrase);
   }
