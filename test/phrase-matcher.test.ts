@@ -26,6 +26,32 @@ function scanned(phrases: string[], text: string): string[] {
 }
 
 describe('PhraseMatcher', () => {
+  it('keeps matching after its word cache fills and empties, case folded', () => {
+    // 70,000 different words that all start like the phrases (each one a candidate the cache keeps;
+    // it is emptied at 32,768), 2,000 of them phrases, read twice by one matcher.
+    const letters = 'abcdefghijklmnopqrstuvwxyz';
+    const word = (n: number) => `photo${letters[n % 26]}${letters[Math.floor(n / 26) % 26]}${letters[Math.floor(n / 676) % 26]}${letters[Math.floor(n / 17576) % 26]}`;
+    // "photon" makes every photo… word a candidate.
+    const phrases = [...Array.from({ length: 2000 }, (_, n) => word(n * 35)), 'photon'];
+    const matcher = new PhraseMatcher(phrases);
+    const words = Array.from({ length: 70_000 }, (_, n) => (n % 2 ? word(n).toUpperCase() : word(n)));
+    const text = words.join(' ');
+    // Stemming makes "photoaabs" the phrase "photoaab" too: the reference compares stem keys.
+    const byKey = new Map<string, number[]>();
+    phrases.forEach((phrase, index) => byKey.set(stemKey(phrase), [...(byKey.get(stemKey(phrase)) ?? []), index]));
+    const expected: string[] = [];
+    let at = 0;
+    for (const written of words) {
+      for (const index of byKey.get(stemKey(written)) ?? []) expected.push(`${index}@${at}`);
+      at += written.length + 1;
+    }
+    expect(expected.length).toBeGreaterThan(2000);
+    for (let pass = 0; pass < 2; pass++) {
+      const found = matcher.scan(text).map((match) => `${match.phrase}@${match.start}`);
+      expect(found.sort()).toEqual([...expected].sort());
+    }
+  });
+
   it('agrees with a naive word-by-word search on random text (overlapping and nested phrases, gaps, inflections)', () => {
     let seed = 11;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

@@ -57,7 +57,10 @@ const KINDS = buildKinds();
 /** Keys this short must match a word exactly (prefix matching would make every "p..." word a candidate). */
 const SHORT_KEY = 3;
 const DEAD = -1;
-const CACHE_LIMIT = 200_000;
+/** Slots of the candidate-word cache (a power of two); it is emptied when half full. */
+const CACHE_SLOTS = 1 << 16;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 export interface PhraseMatch {
   /** Index into the phrase list given to the constructor. */
@@ -124,8 +127,14 @@ export class PhraseMatcher {
   private readonly outputs: number[][] = [[]];
   private readonly phraseLengths: number[];
   private readonly ringMask: number;
-  /** Surface form of a candidate word → its symbol (0: no phrase word has its key). */
-  private readonly cache = new Map<string, number>();
+  /**
+   * Candidate words seen → their symbol (0: no phrase word has its key), keyed by the word's folded
+   * letters, which decide its stem key: found by hash and checked letter by letter against the
+   * text, so no string is built for a word seen before. Open addressing, linear probing.
+   */
+  private readonly cacheWords: (string | undefined)[] = new Array(CACHE_SLOTS);
+  private readonly cacheSymbols = new Int32Array(CACHE_SLOTS);
+  private cacheSize = 0;
 
   constructor(phrases: readonly string[]) {
     const keyed = phrases.map((phrase) => phraseWords(phrase).map(stemKey));
@@ -210,12 +219,43 @@ export class PhraseMatcher {
   }
 
   private symbolOf(surface: string): number {
-    let symbol = this.cache.get(surface);
-    if (symbol === undefined) {
-      symbol = this.symbols.get(stemKey(surface)) ?? 0;
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(surface, symbol);
+    return this.symbols.get(stemKey(surface)) ?? 0;
+  }
+
+  /** The symbol of the word `text[start, end)`, which holds nothing the normalised view steps over. */
+  private cachedSymbol(text: string, start: number, end: number): number {
+    let hash = FNV_OFFSET;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ FOLD[text.charCodeAt(i)], FNV_PRIME);
+    const mask = CACHE_SLOTS - 1;
+    const words = this.cacheWords;
+    const length = end - start;
+    for (let slot = (hash >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const word = words[slot];
+      if (word === undefined) break;
+      if (word.length !== length) continue;
+      let same = true;
+      for (let k = 0; k < length; k++) {
+        if (FOLD[text.charCodeAt(start + k)] !== word.charCodeAt(k)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.cacheSymbols[slot];
     }
+    // Not seen (or the cache was emptied): stem it once.
+    if (this.cacheSize >= CACHE_SLOTS / 2) {
+      words.fill(undefined);
+      this.cacheSize = 0;
+    }
+    const surface = text.slice(start, end);
+    const symbol = this.symbolOf(surface);
+    let folded = '';
+    for (let i = 0; i < surface.length; i++) folded += String.fromCharCode(FOLD[surface.charCodeAt(i)]);
+    let slot = (hash >>> 0) & mask;
+    while (words[slot] !== undefined) slot = (slot + 1) & mask;
+    words[slot] = folded;
+    this.cacheSymbols[slot] = symbol;
+    this.cacheSize++;
     return symbol;
   }
 
@@ -248,11 +288,14 @@ export class PhraseMatcher {
     const skips = contextIgnorables(text);
     let nextSkip = 0;
     let skipped = false;
+    // Where the next stretch begins: before it, no lookup is needed (most texts have none).
+    let nextSkipStart = skips ? skips[0] : length;
     /** The end of the context stretch that starts at `at`, or -1. */
     const skipAt = (at: number): number => {
-      if (!skips) return -1;
-      while (nextSkip < skips.length && skips[nextSkip + 1] <= at) nextSkip += 2;
-      return nextSkip < skips.length && skips[nextSkip] === at ? skips[nextSkip + 1] : -1;
+      if (at < nextSkipStart) return -1;
+      while (nextSkip < skips!.length && skips![nextSkip + 1] <= at) nextSkip += 2;
+      nextSkipStart = nextSkip < skips!.length ? skips![nextSkip] : length;
+      return nextSkipStart === at ? skips![nextSkip + 1] : -1;
     };
     while (i < length) {
       let code = text.charCodeAt(i);
@@ -318,7 +361,7 @@ export class PhraseMatcher {
         break;
       }
       // A short word that spells a short key is known at once; a candidate long word is stemmed.
-      const symbol = candidate ? this.symbolOf(skipped ? visibleWord(text, wordStart, i, skips) : text.slice(wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
+      const symbol = candidate ? (skipped ? this.symbolOf(visibleWord(text, wordStart, i, skips)) : this.cachedSymbol(text, wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
       if (symbol === 0) state = 0;
       else {
         if (!joinable) state = 0;
