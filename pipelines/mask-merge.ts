@@ -13,21 +13,18 @@ import type { Reject } from '../corpora/document.js';
 import { digestFile } from '../corpora/hashing.js';
 import type { InputStats } from '../corpora/input-reader.js';
 import type { Counts, StageStats } from '../corpora/manifest.js';
-import { readRecords } from '../corpora/readers/records.js';
+import { readJsonLines, readRecords } from '../corpora/readers/records.js';
 import { environmentError } from '../corpora/user-file.js';
 import { failpoint } from '../corpora/failpoints.js';
 import { JsonlWriter, type WrittenFile } from '../corpora/writers/jsonl-writer.js';
 import { shardName, type CorpusFormat } from '../corpora/writers/sharded-writer.js';
 import type { RunDirectory } from '../corpora/writers/run-directory.js';
-import type { Edit } from '../maskers/edits.js';
-import type { Finding } from '../maskers/findings.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
 import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
 import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
-import type { DetectionRecord } from './stored-detections.js';
 import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
@@ -96,6 +93,39 @@ async function linkOrCopy(from: string, to: string): Promise<void> {
 /** Each unit's log records, rewritten by `adjust` (which knows the unit), into one stream. */
 async function rewriteLogs<T>(writer: JsonlWriter, parts: { path: string; place: UnitPlace }[], adjust: (record: T, place: UnitPlace) => T): Promise<WrittenFile> {
   for (const part of parts) for await (const record of readRecords<T>(part.path)) await writer.write(adjust(record, part.place));
+  return writer.close();
+}
+
+const SEQ_PREFIX = '{"seq":';
+
+/**
+ * A unit's log, its records' `seq` counted from the unit's start, into one stream counted over the
+ * whole input. The units write `seq` first, so the number is replaced in the line as written: the
+ * same bytes as parsing the record and writing it again, at a fraction of the cost. A line that
+ * does not start so (a unit left by an older version) is parsed and rewritten.
+ */
+export async function renumberLogs(writer: JsonlWriter, parts: { path: string; place: Pick<UnitPlace, 'seqBase'> }[]): Promise<WrittenFile> {
+  for (const part of parts) {
+    for await (const { text, lineNo } of readJsonLines(part.path)) {
+      if (part.place.seqBase === 0) {
+        await writer.writeLine(text + '\n');
+        continue;
+      }
+      const end = text.startsWith(SEQ_PREFIX) ? text.indexOf(',', SEQ_PREFIX.length) : -1;
+      const digits = end > 0 ? text.slice(SEQ_PREFIX.length, end) : '';
+      if (/^(0|[1-9][0-9]{0,14})$/.test(digits)) {
+        await writer.writeLine(`${SEQ_PREFIX}${Number(digits) + part.place.seqBase}${text.slice(end)}\n`);
+        continue;
+      }
+      let record: { seq: number };
+      try {
+        record = JSON.parse(text) as { seq: number };
+      } catch (error) {
+        throw new UsageError(`${part.path} line ${lineNo}: ${(error as Error).message}`);
+      }
+      await writer.write({ ...record, seq: record.seq + part.place.seqBase });
+    }
+  }
   return writer.close();
 }
 
@@ -202,9 +232,9 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   const logs: WrittenFile[] = [];
   const partsOf = (pick: (files: UnitSummary['files']) => { path: string }) => places.map((place) => ({ path: unitPath(place, pick(place.files).path), place }));
   const level = options.gzipLevel;
-  logs.push(await rewriteLogs<Edit>(new JsonlWriter(await run.staged('edits.jsonl.gz'), { level }), partsOf((files) => files.edits), (edit, place) => ({ ...edit, seq: edit.seq + place.seqBase })));
-  logs.push(await rewriteLogs<Finding>(new JsonlWriter(await run.staged('findings.jsonl.gz'), { level }), partsOf((files) => files.findings), (finding, place) => ({ ...finding, seq: finding.seq + place.seqBase })));
-  logs.push(await rewriteLogs<DetectionRecord>(new JsonlWriter(await run.staged('detections.jsonl.gz'), { level }), partsOf((files) => files.detections), (detection, place) => ({ ...detection, seq: detection.seq + place.seqBase })));
+  logs.push(await renumberLogs(new JsonlWriter(await run.staged('edits.jsonl.gz'), { level }), partsOf((files) => files.edits)));
+  logs.push(await renumberLogs(new JsonlWriter(await run.staged('findings.jsonl.gz'), { level }), partsOf((files) => files.findings)));
+  logs.push(await renumberLogs(new JsonlWriter(await run.staged('detections.jsonl.gz'), { level }), partsOf((files) => files.detections)));
   logs.push(
     await rewriteLogs<Reject>(new JsonlWriter(await run.staged('rejects.jsonl'), { gzip: false }), partsOf((files) => files.rejects), (reject, place) =>
       reject.line !== undefined && place.lineBase !== undefined ? { ...reject, line: reject.line + place.lineBase } : reject,

@@ -203,14 +203,15 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       await detectionsWriter.write(detectionRecord(seq, outcome));
       for (const finding of outcome.findings) {
         findingsByConcept[finding.concept]++;
-        const record: Finding = { id: doc.id, seq, ...finding };
+        // `seq` first: the merge renumbers it without parsing the line (mask-merge.ts).
+        const record: Finding = { seq, id: doc.id, ...finding };
         await findingsWriter.write(record);
       }
       let removed = 0;
       for (const edit of outcome.decision.edits) {
         removed += edit.end - edit.start;
         removedCharsByConcept[edit.concept] += edit.end - edit.start;
-        const record: Edit = { id: doc.id, seq, ...edit };
+        const record: Edit = { seq, id: doc.id, ...edit };
         await editsWriter.write(record);
       }
       collateral.add(doc.id, doc.text, removed, outcome.collateral);

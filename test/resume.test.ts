@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { rankFrom, unitsOfRank, planUnits } from '../corpora/work-units.js';
+import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
+import { renumberLogs } from '../pipelines/mask-merge.js';
 import { CLI, expectSameRun, readJsonlFile, readManifest, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const PAPERS = join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl');
@@ -224,5 +226,36 @@ describe('ranks', () => {
     const seen = [0, 1, 2].flatMap((rank) => unitsOfRank(units, { rank, worldSize: 3 }).map((unit) => unit.index));
     expect(seen.sort((a, b) => a - b)).toEqual(units.map((unit) => unit.index));
     expect(units.flatMap((unit) => unit.files.map((file) => file.label))).toEqual(files.map((file) => file.label));
+  });
+});
+
+describe('the merge of units\' logs', () => {
+  it('counts seq over the whole input, edits the line as written, and still reads a unit written with id first', async () => {
+    const dir = tempDir();
+    const first = join(dir, 'first.jsonl.gz');
+    const second = join(dir, 'second.jsonl.gz');
+    const records = [
+      { seq: 0, id: 'a "quoted" id', start: 3, end: 9, concept: 'quanta', evidence: { match: 'quantum, ψ', score: 0.25 } },
+      { seq: 7, id: 12, start: 0, end: 1, concept: 'relativity' },
+    ];
+    for (const [path, lines] of [[first, records], [second, [...records, { id: 'older unit', seq: 2, start: 5, end: 6 }]]] as const) {
+      const writer = new JsonlWriter(path);
+      for (const record of lines) await writer.write(record);
+      await writer.close();
+    }
+    const merged = join(dir, 'merged.jsonl.gz');
+    const written = await renumberLogs(new JsonlWriter(merged), [
+      { path: first, place: { seqBase: 0 } },
+      { path: second, place: { seqBase: 100 } },
+    ]);
+    expect(written.records).toBe(5);
+    const expected = [...records, ...records.map((record) => ({ ...record, seq: record.seq + 100 })), { id: 'older unit', seq: 102, start: 5, end: 6 }];
+    expect(readJsonlFile(merged)).toEqual(expected);
+    // The same bytes as writing each renumbered record afresh.
+    const fresh = join(dir, 'fresh.jsonl.gz');
+    const writer = new JsonlWriter(fresh);
+    for (const record of expected) await writer.write(record);
+    await writer.close();
+    expect(readFileSync(merged)).toEqual(readFileSync(fresh));
   });
 });

@@ -20,25 +20,30 @@ export async function* readRecords<T>(path: string): AsyncGenerator<T> {
     }
     return;
   }
+  for await (const { text, lineNo } of readJsonLines(path)) {
+    try {
+      yield JSON.parse(text) as T;
+    } catch (error) {
+      throw new UsageError(`${path} line ${lineNo}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** The non-empty lines of a JSONL(.gz/.zst) file Lacuna wrote, unparsed, with their line numbers. */
+export async function* readJsonLines(path: string): AsyncGenerator<{ text: string; lineNo: number }> {
   const decoded = await openDecoded(path, new RawByteTap()).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read '${path}': ${error.code ?? error.message}`);
   });
   const splitter = new LineSplitter();
-  const parse = (line: ByteLine): T => {
-    try {
-      return JSON.parse(line.bytes.toString('utf8')) as T;
-    } catch (error) {
-      throw new UsageError(`${path} line ${line.lineNo}: ${(error as Error).message}`);
-    }
-  };
+  const lineOf = (line: ByteLine) => ({ text: line.bytes.toString('utf8'), lineNo: line.lineNo });
   try {
     for await (const chunk of decoded.bytes) {
-      for (const line of splitter.push(chunk)) if (line.bytes.length > 0) yield parse(line);
+      for (const line of splitter.push(chunk)) if (line.bytes.length > 0) yield lineOf(line);
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`${path}: damaged after line ${splitter.linesSeen} (${(error as Error).message})`);
   }
   const last = splitter.finish();
-  if (last && last.bytes.length > 0) yield parse(last);
+  if (last && last.bytes.length > 0) yield lineOf(last);
 }

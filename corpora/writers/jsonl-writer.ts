@@ -73,7 +73,11 @@ export class JsonlWriter {
 
   /** Writes one record; resolves when the writer can take more (backpressure). */
   async write(record: unknown): Promise<void> {
-    const line = JSON.stringify(record) + '\n';
+    return this.writeLine(JSON.stringify(record) + '\n');
+  }
+
+  /** Writes one record already serialised as a JSON line, newline included (a log being renumbered). */
+  async writeLine(line: string): Promise<void> {
     const bytes = Buffer.byteLength(line);
     this.records++;
     this.uncompressedBytes += bytes;
