@@ -5,7 +5,6 @@
  * is pre-cutoff knowledge the masked corpus no longer has at that place.
  */
 import type { SpanEdit } from './edits.js';
-import { PhraseMatcher } from './detectors/phrase-matcher.js';
 import { PackVocabulary } from './detectors/vocabulary.js';
 import type { Pack } from './pack/schema.js';
 import type { Span } from './findings.js';
@@ -19,23 +18,11 @@ export interface CollateralHit {
 }
 
 export class CollateralScanner {
-  private readonly keeps: PackVocabulary;
-  private readonly controlWords: string[] = [];
-  private readonly controlProbes: string[] = [];
-  private readonly controls: PhraseMatcher;
+  /** Keep contexts and control words: one vocabulary, so a removed span's text is read once. */
+  private readonly vocabulary: PackVocabulary;
 
   constructor(pack: Pack) {
-    this.keeps = new PackVocabulary(pack, undefined, new Set(['keep']));
-    for (const concept of pack.concepts) {
-      for (const probe of concept.probes) {
-        if (probe.kind !== 'control') continue;
-        for (const word of probe.evidence) {
-          this.controlWords.push(word);
-          this.controlProbes.push(probe.id);
-        }
-      }
-    }
-    this.controls = new PhraseMatcher(this.controlWords);
+    this.vocabulary = new PackVocabulary(pack, undefined, new Set(['keep', 'control']));
   }
 
   /**
@@ -48,11 +35,11 @@ export class CollateralScanner {
     const inside = (start: number, end: number) => edits.some((edit) => edit.start <= start && end <= edit.end);
     const inFinding = (start: number, end: number) => findings.some((finding) => finding.start < end && start < finding.end);
     const hits = new Map<string, CollateralHit>();
-    const add = (hit: CollateralHit) => {
-      if (inside(hit.start, hit.end) && !inFinding(hit.start, hit.end)) hits.set(`${hit.what}\u0000${hit.start}\u0000${hit.end}`, hit);
-    };
-    for (const match of this.keeps.scan(text)) if (match.entry.kind === 'keep') add({ what: match.entry.label ?? match.entry.match, kind: 'keep', start: match.start, end: match.end });
-    for (const match of this.controls.scan(text)) add({ what: `control: ${this.controlProbes[match.phrase]} (${this.controlWords[match.phrase]})`, kind: 'control', start: match.start, end: match.end });
+    for (const { entry, start, end } of this.vocabulary.scan(text)) {
+      if (!inside(start, end) || inFinding(start, end)) continue;
+      const hit: CollateralHit = entry.kind === 'keep' ? { what: entry.label ?? entry.match, kind: 'keep', start, end } : { what: `control: ${entry.probe} (${entry.match})`, kind: 'control', start, end };
+      hits.set(`${hit.what}\u0000${hit.start}\u0000${hit.end}`, hit);
+    }
     return [...hits.values()].sort((a, b) => a.start - b.start || a.what.localeCompare(b.what));
   }
 }

@@ -9,8 +9,11 @@ import { CueHits, findClaims, type VocabularyClaim } from './claims.js';
 import { phraseWords, PhraseMatcher } from './phrase-matcher.js';
 import { stemKey } from './stem.js';
 
-/** `cue`: a phrase of a claim, never returned by `scan`; `claim`: a claim found (claims.ts). */
-export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field' | 'cue' | 'claim';
+/**
+ * `cue`: a phrase of a claim, never returned by `scan`; `claim`: a claim found (claims.ts); `control`: a word a
+ * control probe rests on (in a vocabulary only when asked for, see `only`: the collateral check).
+ */
+export type VocabularyKind = 'term' | 'variant' | 'keep' | 'person' | 'context' | 'field' | 'cue' | 'claim' | 'control';
 
 export interface VocabularyEntry {
   kind: VocabularyKind;
@@ -30,6 +33,8 @@ export interface VocabularyEntry {
   claim?: number;
   /** For claim cues: the group the phrase belongs to (its `unless` phrases: the group after the last). */
   group?: number;
+  /** For control words: the probe's id. */
+  probe?: string;
 }
 
 export interface VocabularyMatch {
@@ -91,6 +96,12 @@ export class PackVocabulary {
     }
     // The field at large (force, lens, circuit): what makes a sentence one about the pack's science.
     for (const word of pack.field) this.add({ kind: 'field', concept: '', match: word }, word);
+    // Control probes' evidence words, of every concept: only a vocabulary built to find them has them.
+    if (only?.has('control')) {
+      for (const concept of pack.concepts) {
+        for (const probe of concept.probes) if (probe.kind === 'control') for (const word of probe.evidence) this.add({ kind: 'control', concept: concept.id, match: word, probe: probe.id }, word);
+      }
+    }
     this.matcher = new PhraseMatcher(this.phrases);
   }
 
