@@ -39,8 +39,9 @@ describe.runIf(available)('lacuna probes classify', () => {
     const asControl = masked.filter((row) => got(row) === 'control').length;
     console.info(`MMLU second set, measure half: ${agree} of ${measure.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}`);
     expect(agree / measure.length).toBeGreaterThanOrEqual(0.9);
-    expect(found).toBeGreaterThanOrEqual(10);
-    expect(asControl).toBeLessThanOrEqual(3);
+    // 10 and 3 until the question was read as the stem with each choice, one statement each (set 4).
+    expect(found).toBeGreaterThanOrEqual(11);
+    expect(asControl).toBeLessThanOrEqual(2);
 
     // A third set of 117 (seeded sample of the questions not yet labelled), labelled by hand and committed
     // before any detector was run on it: nothing was tuned on it. Measured at the commit that added it:
@@ -55,6 +56,20 @@ describe.runIf(available)('lacuna probes classify', () => {
     expect(thirdAgree / third.length).toBeGreaterThanOrEqual(0.9);
     expect(thirdFound).toBeGreaterThanOrEqual(14);
     expect(thirdControl).toBeLessThanOrEqual(5);
+
+    // A fourth set: the 169 college and conceptual questions still unlabelled (57 masked), labelled and
+    // committed before any detector ran on them, then used to tune (speeds as fractions of c, quantum
+    // numbers, electrons that diffract, Hermitian operators, the microwave background, radioactive
+    // heating of the Earth, stem and choice read as one statement). Before: 136 agree, 38 found, 13
+    // called control. In sample: sets 2 (measure half) and 3 above are the measures.
+    const fourth = readFileSync(join(ROOT, 'test/data/mmlu-physics-hand-labels-4.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(fourth.length).toBe(169);
+    const fourthMasked = fourth.filter((row) => row[2] === 'masked');
+    const fourthAgree = fourth.filter((row) => got(row) === row[2]).length;
+    const fourthFound = fourthMasked.filter((row) => got(row) === 'masked').length;
+    console.info(`MMLU fourth set (tuned on): ${fourthAgree} of ${fourth.length} agree; masked found ${fourthFound} of ${fourthMasked.length}`);
+    expect(fourthAgree).toBeGreaterThanOrEqual(148);
+    expect(fourthFound).toBeGreaterThanOrEqual(50);
   });
 
   it('says in one line what is wrong with a malformed question file', async () => {
