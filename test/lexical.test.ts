@@ -69,7 +69,7 @@ describe('patterns', () => {
   it('in every shipped pack have an anchor, so none runs over a whole document (about 2 MB/s, and gigabytes on 50 MB)', async () => {
     for (const id of ['physics-post-1900', 'algebra-pre-galois', 'computing-modern']) {
       const { pack } = await loadPack(id);
-      const patterns = pack.concepts.flatMap((concept) => concept.patterns ?? []);
+      const patterns = pack.concepts.flatMap((concept) => [...(concept.patterns ?? []), ...(concept.casedPatterns ?? [])]);
       expect(patterns.length, id).toBeGreaterThan(0);
       for (const pattern of patterns) expect(anchorsOf(pattern), `${id}: ${pattern}`).toBeDefined();
     }
@@ -89,6 +89,20 @@ describe('patterns', () => {
   it('find a short anchor in any mix of cases, as units are written (eV, kBq, mSv)', () => {
     const scanner = new PatternScanner('\\b\\d+\\s+ev\\b');
     expect(scanner.scan('It took 13.6 eV, then 2 EV, then 5 Ev, then 7 ev.').length).toBe(4);
+  });
+
+  it('cased: match the text as written, so 13.6 eV is an energy and e v, ev and eVIL are not (physics pack)', () => {
+    const scanner = new PatternScanner('\\d+(?:[.,]\\d+)?\\s?-?eV\\b', { cased: true });
+    const text = 'It took 13.6 eV, then a 2.3-eV photon; but 2 EV, 5 Ev, \\tfrac{1}{3} ev Z, 7 ev and 4eVIL are not.';
+    expect(scanner.scan(text).map(({ start, end }) => text.slice(start, end))).toEqual(['13.6 eV', '2.3-eV']);
+    // The shipped pack's own: J. J. Thomson's "ev" (1893) stays, the ionisation energy goes.
+    expect(matched('the force \\tfrac{1}{3} ev Z on the charge; the mnemonic eVIL')).toEqual([]);
+    expect(matched('The ionisation energy of hydrogen is 13.6 eV.')).toEqual(['13.6 eV']);
+  });
+
+  it('are checked in casedPatterns as in patterns, at validation', () => {
+    const yaml = 'id: p\ntitle: T\nversion: 1.0.0\ncutoff: 1900\nconcepts:\n  - id: c\n    label: C\n    description: D\n    terms: [t]\n    casedPatterns: ["x*"]\n';
+    expect(() => parsePack('p.yaml', yaml)).toThrow(/p\.yaml: concepts\[0\]\.casedPatterns\[0\]: pattern "x\*" matches the empty string/);
   });
 
   it('find anchors written in lower, upper or title case', () => {

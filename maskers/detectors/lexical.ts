@@ -98,6 +98,7 @@ export class LexicalDetector implements Detector {
     for (const concept of pack.concepts) {
       if (concepts && !concepts.has(concept.id)) continue;
       for (const source of concept.patterns) this.patterns.push({ concept: concept.id, scanner: new PatternScanner(source) });
+      for (const source of concept.casedPatterns) this.patterns.push({ concept: concept.id, scanner: new PatternScanner(source, { cased: true }) });
     }
   }
 

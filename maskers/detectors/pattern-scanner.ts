@@ -170,14 +170,22 @@ class GappedAnchor {
   private readonly pivot: number;
   readonly pivotForms: string[];
 
-  constructor(anchor: string) {
+  /** `cased`: the anchor is compared with the text as written, not folded. */
+  constructor(
+    anchor: string,
+    private readonly cased = false,
+  ) {
     this.codes = Array.from(anchor, (char) => (char === GAP ? GAP_CODE : char.charCodeAt(0)));
     // The rarest character is the cheapest to look for: punctuation, else a letter outside ASCII (the ν of hν).
     const chars = Array.from(anchor);
     const punctuation = chars.findIndex((char) => char !== GAP && /[^\p{L}\p{N}]/u.test(char));
     const foreign = chars.findIndex((char) => char.charCodeAt(0) > 0x7f);
     this.pivot = punctuation >= 0 ? punctuation : Math.max(foreign, 0);
-    this.pivotForms = anchorCasings(anchor[this.pivot]);
+    this.pivotForms = cased ? [anchor[this.pivot]] : anchorCasings(anchor[this.pivot]);
+  }
+
+  private code(text: string, at: number): number {
+    return this.cased ? text.charCodeAt(at) : FOLD[text.charCodeAt(at)];
   }
 
   /** Whether the anchor is in `text` with its pivot at `at`. */
@@ -185,12 +193,12 @@ class GappedAnchor {
     let position = at + 1;
     for (let index = this.pivot + 1; index < this.codes.length; index++) {
       if (this.codes[index] === GAP_CODE) while (position < text.length && isSpace(text.charCodeAt(position))) position++;
-      else if (position >= text.length || FOLD[text.charCodeAt(position++)] !== this.codes[index]) return false;
+      else if (position >= text.length || this.code(text, position++) !== this.codes[index]) return false;
     }
     position = at - 1;
     for (let index = this.pivot - 1; index >= 0; index--) {
       if (this.codes[index] === GAP_CODE) while (position >= 0 && isSpace(text.charCodeAt(position))) position--;
-      else if (position < 0 || FOLD[text.charCodeAt(position--)] !== this.codes[index]) return false;
+      else if (position < 0 || this.code(text, position--) !== this.codes[index]) return false;
     }
     return true;
   }
@@ -204,12 +212,19 @@ export class PatternScanner {
   private readonly gapped: GappedAnchor[];
   private readonly window: number;
 
-  constructor(readonly source: string) {
+  /** Whether the pattern runs on the text as written (a pack's `casedPatterns`) rather than folded. */
+  private readonly cased: boolean;
+
+  constructor(
+    readonly source: string,
+    { cased = false }: { cased?: boolean } = {},
+  ) {
+    this.cased = cased;
     this.regex = linearRegExp(source);
     const anchors = anchorsOf(source);
     this.window = SPANS_A_CLAUSE.test(source) ? CLAUSE_WINDOW : WINDOW;
-    this.anchorForms = anchors && [...new Set(anchors.filter((anchor) => !anchor.includes(GAP)).flatMap(anchorCasings))];
-    this.gapped = (anchors ?? []).filter((anchor) => anchor.includes(GAP)).map((anchor) => new GappedAnchor(anchor));
+    this.anchorForms = anchors && [...new Set(anchors.filter((anchor) => !anchor.includes(GAP)).flatMap((anchor) => (cased ? [anchor] : anchorCasings(anchor))))];
+    this.gapped = (anchors ?? []).filter((anchor) => anchor.includes(GAP)).map((anchor) => new GappedAnchor(anchor, cased));
   }
 
   private windows(text: string): [number, number][] {
@@ -246,7 +261,7 @@ export class PatternScanner {
     let joinedLength = 0;
     for (const [start, end] of windows) {
       starts.push(joinedLength);
-      const part = fold(text.slice(start, end));
+      const part = this.cased ? text.slice(start, end) : fold(text.slice(start, end));
       parts.push(part);
       joinedLength += part.length + 1;
     }

@@ -111,6 +111,11 @@ export const ConceptSchema = z.strictObject({
   terms: z.array(text).min(1, 'a concept needs at least one term'),
   variants: z.array(text).default([]),
   patterns: z.array(text).default([]),
+  /**
+   * Patterns matched on the text as written, case kept (not folded as `patterns` are): for a unit
+   * whose case is its meaning, "13.6 eV" and not "e v" or "ev" (charge times velocity) or "eVIL".
+   */
+  casedPatterns: z.array(text).default([]),
   people: z.array(PersonSchema).default([]),
   events: z.array(EventSchema).default([]),
   keep: z.array(KeepContextSchema).default([]),
@@ -217,14 +222,16 @@ export const PackSchema = z
       concept.implies.forEach((implied, at) => {
         if (!ids.has(implied)) context.addIssue({ code: 'custom', path: ['concepts', index, 'implies', at], message: `unknown concept '${implied}'` });
       });
-      concept.patterns.forEach((pattern, at) => {
-        try {
-          // An empty match is a finding of no text at every position: never what a pack means.
-          if (linearRegExp(pattern).test('')) context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `pattern ${JSON.stringify(pattern)} matches the empty string, so it would match everywhere` });
-        } catch (error) {
-          context.addIssue({ code: 'custom', path: ['concepts', index, 'patterns', at], message: `pattern ${JSON.stringify(pattern)} ${(error as Error).message}` });
-        }
-      });
+      for (const field of ['patterns', 'casedPatterns'] as const) {
+        concept[field].forEach((pattern, at) => {
+          try {
+            // An empty match is a finding of no text at every position: never what a pack means.
+            if (linearRegExp(pattern).test('')) context.addIssue({ code: 'custom', path: ['concepts', index, field, at], message: `pattern ${JSON.stringify(pattern)} matches the empty string, so it would match everywhere` });
+          } catch (error) {
+            context.addIssue({ code: 'custom', path: ['concepts', index, field, at], message: `pattern ${JSON.stringify(pattern)} ${(error as Error).message}` });
+          }
+        });
+      }
     });
     const probeIds = new Map<string, string>();
     pack.concepts.forEach((concept, index) => {
