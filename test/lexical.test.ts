@@ -30,6 +30,11 @@ describe('lexical detector on the physics pack', () => {
     expect(matched('the mass m0 and the coefficient c2; m_0 = 3 and c^2')).toEqual([]);
   });
 
+  it('finds relativistic velocity addition whatever the two velocities are called, not a ratio of lengths', () => {
+    expect(matched('u = (v + w)/(1 + vw/c²), or (u + v)/(1 + u v / c 2)')).toEqual(['vw/c²', 'u v / c 2']);
+    expect(matched('the ratio uv/cd of the sides, and w/c2')).toEqual([]);
+  });
+
   it('keeps word boundaries: no photon in photonics, no laser in laserlike', () => {
     expect(matched('photonics laserlike isotopically')).toEqual([]);
   });
