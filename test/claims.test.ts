@@ -92,6 +92,9 @@ describe('the physics pack states its targets as claims', async () => {
       'A strong short-range force binds the protons of the nucleus together despite the repulsion of their charges.',
       'No two electrons in an atom can be in the same quantum state.',
       'Shut in a closed box, you cannot tell the pull of gravity from a steady acceleration.',
+      'Electrons tunnel through barriers they classically could not cross.',
+      'Galaxies are moving away from us, and the farther ones faster.',
+      'A principal source of the Earth’s internal energy is radioactivity.',
     ];
     for (const sentence of said) expect(claims(physics, sentence).length, sentence).toBeGreaterThan(0);
   });
