@@ -60,16 +60,16 @@ describe.runIf(available)('lacuna probes classify', () => {
     // A fourth set: the 169 college and conceptual questions still unlabelled (57 masked), labelled and
     // committed before any detector ran on them, then used to tune (speeds as fractions of c, quantum
     // numbers, electrons that diffract, Hermitian operators, the microwave background, radioactive
-    // heating of the Earth, stem and choice read as one statement). Before: 136 agree, 38 found, 13
-    // called control. In sample: sets 2 (measure half) and 3 above are the measures.
+    // heating of the Earth, energies in eV, field words such as barometer and eclipse, stem and choice read
+    // as one statement). Before: 136 agree, 38 found, 13 called control. In sample: sets 2 (measure half) and 3 above are the measures.
     const fourth = readFileSync(join(ROOT, 'test/data/mmlu-physics-hand-labels-4.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
     expect(fourth.length).toBe(169);
     const fourthMasked = fourth.filter((row) => row[2] === 'masked');
     const fourthAgree = fourth.filter((row) => got(row) === row[2]).length;
     const fourthFound = fourthMasked.filter((row) => got(row) === 'masked').length;
     console.info(`MMLU fourth set (tuned on): ${fourthAgree} of ${fourth.length} agree; masked found ${fourthFound} of ${fourthMasked.length}`);
-    expect(fourthAgree).toBeGreaterThanOrEqual(148);
-    expect(fourthFound).toBeGreaterThanOrEqual(50);
+    expect(fourthAgree).toBeGreaterThanOrEqual(155);
+    expect(fourthFound).toBeGreaterThanOrEqual(51);
   });
 
   it('says in one line what is wrong with a malformed question file', async () => {
