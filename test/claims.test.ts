@@ -98,6 +98,10 @@ describe('the physics pack states its targets as claims', async () => {
       'The electron behaves as a wave when it passes through a crystal.',
       'Two observers moving relative to each other disagree about the length of a rod.',
       'A clock on a mountain runs faster than one at sea level because gravity is weaker there.',
+      'Most of the mass of an atom is packed into a tiny core about ten thousand times smaller than the atom itself.',
+      'The Sun will swell into a red giant when its core runs out of hydrogen.',
+      'Liquid helium cooled below two kelvin flows up the walls of its container.',
+      'An electron can only be found with a certain probability, never with certainty, at any given place.',
     ];
     for (const sentence of said) expect(claims(physics, sentence).length, sentence).toBeGreaterThan(0);
   });
