@@ -142,6 +142,15 @@ describe.runIf(sharedAvailable('claims of the algebra and computing packs on ../
     return paths.map((path) => ({ path, count: claims(detector, readFileSync(path, 'utf8')).length }));
   };
 
+  it('find the theory said in plain words, and not the older algebra and machines', async () => {
+    const algebra = new LexicalDetector((await loadPack('algebra-pre-galois')).pack);
+    const computing = new LexicalDetector((await loadPack('computing-modern')).pack);
+    for (const sentence of ['Every group of prime order is cyclic.', 'The rotations of a cube form a group of twenty-four elements.', 'Every permutation can be written as a product of transpositions.']) expect(claims(algebra, sentence).length, sentence).toBeGreaterThan(0);
+    for (const sentence of ['Ferrari reduced the quartic to a cubic.', 'Lagrange studied how the roots of an equation are permuted by the resolvent.', 'The stars of the Pleiades form a group.']) expect(claims(algebra, sentence), sentence).toEqual([]);
+    for (const sentence of ['The machine reads a symbol from the tape, writes another and moves one square.', 'A virus is a program that copies itself into other programs.', 'The cache keeps recently used data close to the processor.', 'Packets of data find their own way across the network to their destination.']) expect(claims(computing, sentence).length, sentence).toBeGreaterThan(0);
+    for (const sentence of ['The stock ticker prints the symbols of the trades on a paper tape.', 'The packet ships carried the mails across the network of ocean routes to their destinations.', 'A virus spreads from one patient to another.']) expect(claims(computing, sentence), sentence).toEqual([]);
+  });
+
   it('find nothing in the books before each cutoff and something after it', async () => {
     const algebraPre = [...inDir('train/algebra/pre'), join(SHARED, 'corpora/algebra/dickson_first_course_theory_of_equations_pg29785.detex.txt')];
     for (const { path, count } of await claimsIn('algebra-pre-galois', algebraPre)) expect(count, path).toBe(0);
