@@ -36,6 +36,9 @@ concepts:
     # Formulas, as regular expressions run on lower-cased text by a linear-time engine (no
     # backreferences or lookaround). Write \\b for word boundaries and \\s* for optional space.
     patterns: []
+    # The same, run on the text as written, case kept: for a unit whose case is its meaning
+    # ("13.6 eV", where a folded "ev" would also be e times v).
+    casedPatterns: []
     # People whose names speak of the concept. A full name, initials ("A. Einstein") or a possessive
     # always count; a bare surname only in a sentence about the concept; never inside a place or an
     # organisation ("Einstein Street").
