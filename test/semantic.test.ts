@@ -89,12 +89,14 @@ describe.runIf(available)('semantic detection', () => {
     // train "moving close to the speed of light", which the pack has named since the recall-first rules; the
     // pack's claims, statements in plain words, find one of the ten, "the straightest path … in the bent
     // geometry of space and time", and eleven more of the twenty: their first 26 were written without
-    // these sentences in view and found three; the 28 after, written once their misses had been seen, eight more.)
+    // these sentences in view and found three; the 28 after, written once their misses had been seen, eight more.
+    // A second of the ten, "the farther away a galaxy lies, the faster it is rushing away", has been found
+    // since "the faster" joined the expanding-universe claim for another sentence, written before this list was read.)
     const lexicalOnly = join(dir, 'lexical');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', lexicalOnly, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
     const lexicalText = readCorpus(lexicalOnly)[0].text;
-    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(13);
-    expect(PLANTED.filter((sentence) => lexicalText.includes(sentence)).length).toBeGreaterThanOrEqual(9);
+    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(14);
+    expect(PLANTED.filter((sentence) => lexicalText.includes(sentence)).length).toBeGreaterThanOrEqual(8);
 
     const out = join(dir, 'masked');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1', ...ALL_DETECTORS])).code).toBe(0);
