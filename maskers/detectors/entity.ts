@@ -46,24 +46,33 @@ const MIN_YEAR_SUPPORT = 3;
 
 type Nlp = typeof nlpType;
 let loaded: Nlp | undefined;
-/** compromise takes a few hundred milliseconds to load; commands that never detect people should not pay for it. */
+/** Surnames to teach compromise before its first use (see teachCompromise). */
+let untaught: Record<string, string> = {};
+/**
+ * compromise takes a few hundred milliseconds to load, and is asked only about a surname followed by a
+ * capitalised word ("Einstein Street"): it is loaded at that first question, not when a detector is
+ * built, so a run (or a worker) that never asks never pays.
+ */
 function nlp(): Nlp {
-  return (loaded ??= createRequire(import.meta.url)('compromise') as Nlp);
+  loaded ??= createRequire(import.meta.url)('compromise') as Nlp;
+  if (Object.keys(untaught).length > 0) {
+    loaded.addWords(untaught);
+    untaught = {};
+  }
+  return loaded;
 }
 
-/** compromise learns the pack's surnames once per process, so it tags them as people. */
+/** compromise learns the pack's surnames once per process, before it reads any sentence, so it tags them as people. */
 const taught = new Set<string>();
 function teachCompromise(names: string[]): void {
-  const words: Record<string, string> = {};
   for (const name of names) {
     const parts = phraseWords(name);
     const last = parts[parts.length - 1].toLowerCase();
     if (!taught.has(last)) {
-      words[last] = 'LastName';
+      untaught[last] = 'LastName';
       taught.add(last);
     }
   }
-  if (Object.keys(words).length > 0) nlp().addWords(words);
 }
 
 /** Whether compromise reads `surname` in `sentence` as part of a place or an organisation. */
