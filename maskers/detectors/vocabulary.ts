@@ -53,6 +53,8 @@ export class PackVocabulary {
   readonly claims: VocabularyClaim[] = [];
   /** The entry a found claim is reported with, one per claim. */
   private readonly claimEntries: VocabularyEntry[] = [];
+  /** The kinds of entry this vocabulary holds, when not all (see the constructor). */
+  private readonly only?: ReadonlySet<VocabularyKind>;
 
   /**
    * `only`, when given, limits the vocabulary to entries of those kinds: a scan for keep contexts
@@ -104,8 +106,6 @@ export class PackVocabulary {
     }
     this.matcher = new PhraseMatcher(this.phrases);
   }
-
-  private readonly only?: ReadonlySet<VocabularyKind>;
 
   private add(entry: VocabularyEntry, phrase: string): void {
     if (this.only && !this.only.has(entry.kind)) return;
