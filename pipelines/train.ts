@@ -47,6 +47,8 @@ const TrainingSpecSchema = z.strictObject({
   negative: z.array(z.string().min(1)).min(1),
   background: z.array(z.string().min(1)).default([]),
   exclude: z.array(z.string().min(1)).default([]),
+  /** The pack's negative budget (see chooseThreshold), when it is not DEFAULT_BUDGET; `--budget` overrides it. */
+  budget: z.number().gt(0).lt(1).optional(),
 });
 export type TrainingSpec = z.infer<typeof TrainingSpecSchema>;
 
@@ -182,8 +184,11 @@ export interface TrainOptions {
   spec?: string;
   /** 0: leave one book out. */
   folds: number;
-  /** Largest share of the negative books' characters the classifier alone may flag, out of fold. */
-  budget: number;
+  /**
+   * Largest share of the negative books' characters the classifier alone may flag, out of fold
+   * (default: the training spec's `budget`, else DEFAULT_BUDGET).
+   */
+  budget?: number;
   write: boolean;
   /** Hand-labelled paragraphs of mixed books to score (see scoreLabelledParagraphs). */
   labels?: string;
@@ -313,6 +318,9 @@ function measured(book: Book): { span: Span; index: number }[] {
   return book.paragraphs.flatMap((span, index) => (span.end - span.start >= MEASURED_MIN_CHARS ? [{ span, index }] : []));
 }
 
+/** The negative budget when neither `--budget` nor the training spec sets one. */
+export const DEFAULT_BUDGET = 0.005;
+
 /**
  * The lowest threshold (on a grid of passage scores) at which the books given
  * lose at most `budget` of their measured characters to the classifier alone.
@@ -432,6 +440,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const spec = await readTrainingSpec(specPath);
   if (spec.pack !== loaded.pack.id) throw new UsageError(`${specPath}: pack: names '${spec.pack}', not '${loaded.pack.id}'`);
   const settings: TrainingOptions = { ...DEFAULT_TRAINING, ...options.training };
+  const budget = options.budget ?? spec.budget ?? DEFAULT_BUDGET;
   const say = options.progress ?? (() => {});
   const books = await readBooks(spec, options.data, settings.buckets);
   for (const side of ['positive', 'negative'] as const) {
@@ -457,18 +466,18 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // The budget is spent on the field's own negatives: background books of other fields are
   // told apart easily, and pooled with them the field's pre-cutoff books could lose far more.
   const negatives = books.flatMap((book, index) => (book.side === 'negative' ? [{ book, logits: logits[index], index }] : []));
-  const threshold = chooseThreshold(negatives, options.budget);
+  const threshold = chooseThreshold(negatives, budget);
   // The same choice for paragraphs scored alone (no neighbours, no section), at the same budget.
   const isolatedNegatives = negatives.map((item) => ({ ...item, logits: isolatedLogits(models[folds[item.index]], item.book) }));
-  const isolatedThreshold = chooseThreshold(isolatedNegatives, options.budget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const isolatedThreshold = chooseThreshold(isolatedNegatives, budget);
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
     // The threshold this book is measured at is chosen without it.
-    const own = chooseThreshold(negatives.filter((item) => item.index !== index), options.budget);
-    const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), options.budget);
+    const own = chooseThreshold(negatives.filter((item) => item.index !== index), budget);
+    const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), budget);
     const detector = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]);
     const paragraphs = measured(book);
     results.push({
@@ -486,9 +495,9 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   }
   say('books measured');
 
-  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget: options.budget, books: results };
+  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, books: results };
   if (options.labels) result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook);
-  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, options, results);
+  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, { ...options, budget }, results);
   return result;
 }
 
@@ -515,7 +524,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
   const modelPath = join(dirname(loaded.source), modelName);
   await mkdir(dirname(modelPath), { recursive: true });
   await writeFileAtomic(modelPath, bytes);
-  const pinned = { model: modelName, sha256, ...thresholds, supportMargin: loaded.pack.passage?.supportMargin ?? 2, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const pinned = { model: modelName, sha256, ...thresholds, supportMargin: loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   await writeFileAtomic(loaded.source, withPassageBlock(loaded.source, await readFile(loaded.source, 'utf8'), pinned));
   return { model: modelPath, pack: loaded.source, sha256 };
 }

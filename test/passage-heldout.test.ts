@@ -22,33 +22,36 @@ const PHYSICS_MIXED = /curie_radio|rutherford|heat_radiation|eight_lectures|mcur
 
 describe.runIf(available)('passage classifier, held out by book', () => {
   it('physics: pre-1900 books keep everything, post-1900 theory books lose most, mixed books by their labelled paragraphs', { timeout: 240_000 }, async () => {
-    const result = await runTrain({ pack: 'physics-post-1900', data: DATA, folds: 5, budget: 0.005, write: false, labels: join(ROOT, 'test/data/physics-post-1900.mixed-paragraphs.tsv') });
+    // The budget is the training spec's (0.75%), as the shipped model was chosen.
+    const result = await runTrain({ pack: 'physics-post-1900', data: DATA, folds: 5, write: false, labels: join(ROOT, 'test/data/physics-post-1900.mixed-paragraphs.tsv') });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
+    expect(result.budget).toBe(0.0075);
     const pre = result.books.filter((book) => book.side === 'negative' && !book.name.includes('crowell_'));
     const modernClassical = result.books.filter((book) => book.side === 'negative' && book.name.includes('crowell_'));
     const theory = result.books.filter((book) => book.side === 'positive' && !PHYSICS_MIXED.test(book.name));
     expect(pre.length).toBe(20);
     for (const book of pre) expect(book.loss, book.name).toBeLessThanOrEqual(0.01);
     // Modern prose about classical physics that also states some relativity and nuclear physics
-    // (Crowell's E&M derives the Lorentz transformation): measured 11.6% on average.
-    expect(mean(modernClassical)).toBeLessThanOrEqual(0.13);
+    // (Crowell's E&M derives the Lorentz transformation): measured 13.2% on average (12.0% at a 0.5% budget).
+    expect(mean(modernClassical)).toBeLessThanOrEqual(0.14);
     expect(theory.length).toBe(15);
     expect(mean(theory)).toBeGreaterThanOrEqual(0.9);
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
-    // Measured at most 2.1% (Maxwell's Five Papers: four reflective paragraphs the classifier alone flags).
-    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.025);
+    // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags).
+    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
     expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.55);
     const labelled = result.labelled!;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);
     expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.85);
-    // Measured 43 of 50 and 17 of 115, since paragraphs that only retell a keep context train at 0.3 (was 45 and 45).
-    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.2);
+    // Measured 44 of 50 and 25 of 115 (43 and 19 at a 0.5% budget without the keep margin; 45 and 45
+    // before paragraphs that only retell a keep context trained at 0.3).
+    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.23);
   });
 
   it('computing: books after 1935 lose most, calculating machines, logic and the telegraph keep theirs', { timeout: 240_000 }, async () => {
-    const result = await runTrain({ pack: 'computing-modern', data: DATA, folds: 5, budget: 0.005, write: false });
+    const result = await runTrain({ pack: 'computing-modern', data: DATA, folds: 5, write: false });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
     const pre = result.books.filter((book) => book.side === 'negative');
     const post = result.books.filter((book) => book.side === 'positive');
@@ -58,13 +61,13 @@ describe.runIf(available)('passage classifier, held out by book', () => {
   });
 
   it('algebra: school and pre-1800 algebra keep theirs; group theory, invariants and the algebras after them are found', { timeout: 240_000 }, async () => {
-    const result = await runTrain({ pack: 'algebra-pre-galois', data: DATA, folds: 5, budget: 0.005, write: false });
+    const result = await runTrain({ pack: 'algebra-pre-galois', data: DATA, folds: 5, write: false });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
     for (const book of result.books.filter((book) => book.side === 'negative')) expect(book.loss, book.name).toBeLessThanOrEqual(0.03);
     const burnside = result.books.find((book) => book.name.includes('burnside_'))!;
     expect(burnside.loss).toBeGreaterThanOrEqual(0.9);
     // Since the pack takes invariant theory and nonassociative algebras, and Galois's French terms
-    // (measured 70.2%; Klein's Evanston lectures, on every field of 1890s mathematics, 13.2%).
+    // (measured 70.4%; Klein's Evanston lectures, on every field of 1890s mathematics, 13.5%).
     expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.65);
 
     // The passages behind each row: what a positive book kept, what any other book lost, worst first.

@@ -10,7 +10,8 @@ import { passageFeatures } from '../indexes/classifier/features.js';
 import { PassageModel } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
-import { loadPassageModel, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { loadPassageModel, PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
 import { KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
@@ -121,6 +122,30 @@ describe('the pack pins its model', () => {
     expect(chain.detectors.map((detector) => detector.name)).toEqual(['passage']);
   });
 
+  it("thresholds at the training spec's budget unless --budget is given, and refuses a budget that is not a fraction", async () => {
+    const dir = tempDir();
+    const paragraphs = (sentences: string[], count: number) =>
+      Array.from({ length: count }, (_, p) => [0, 1, 2, 3, 4, 5].map((k) => sentences[(p + k) % sentences.length]).join(' ')).join('\n\n');
+    mkdirSync(join(dir, 'post'));
+    mkdirSync(join(dir, 'pre'));
+    writeFileSync(join(dir, 'post', 'a.txt'), paragraphs(POST, 12));
+    writeFileSync(join(dir, 'post', 'b.txt'), paragraphs([...POST].reverse(), 12));
+    writeFileSync(join(dir, 'pre', 'a.txt'), paragraphs(PRE, 12));
+    writeFileSync(join(dir, 'pre', 'b.txt'), paragraphs([...PRE].reverse(), 12));
+    const spec = join(dir, 'spec.yaml');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbudget: 0.02\n');
+    const train = (...extra: string[]) => runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', ...extra]);
+    const fromSpec = await train();
+    expect(fromSpec.code, fromSpec.stderr).toBe(0);
+    expect(JSON.parse(fromSpec.stdout).budget).toBe(0.02);
+    expect(JSON.parse((await train('--budget', '0.01')).stdout).budget).toBe(0.01);
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbudget: 5\n');
+    const bad = await train();
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain(`${spec}: budget: `);
+  });
+
   it('refuses a cross-validation that would train on nothing, in one line', async () => {
     const run = await runCli(['train', '--pack', 'physics-post-1900', '--data', tempDir(), '--folds', '1']);
     expect(run.code).toBe(2);
@@ -129,10 +154,40 @@ describe('the pack pins its model', () => {
 
   it('rewrites only the passage block of a YAML pack, comments and layout kept', () => {
     const text = '# a comment\nid: p\nfield: [ a,\n  b ]\n# The learned passage classifier (written by lacuna train).\npassage:\n  model: old.json\n  sha256: ' + '0'.repeat(64) + '\n  threshold: 1\n\nconcepts: []\n';
-    const settings = { model: 'models/p.passage.json', sha256: 'a'.repeat(64), threshold: 2.5, supportMargin: 2, concept: 'c' };
+    const settings = { model: 'models/p.passage.json', sha256: 'a'.repeat(64), threshold: 2.5, supportMargin: 2, keepMargin: 1, concept: 'c' };
     const written = withPassageBlock('p.yaml', text, settings);
-    expect(written).toBe(text.replace(/passage:\n(?: .*\n)*/, `passage:\n  model: models/p.passage.json\n  sha256: ${'a'.repeat(64)}\n  threshold: 2.5\n  supportMargin: 2\n  concept: c\n`));
+    expect(written).toBe(text.replace(/passage:\n(?: .*\n)*/, `passage:\n  model: models/p.passage.json\n  sha256: ${'a'.repeat(64)}\n  threshold: 2.5\n  supportMargin: 2\n  keepMargin: 1\n  concept: c\n`));
     expect(withPassageBlock('p.yaml', 'id: p\n', settings)).toMatch(/^id: p\n\n# The learned passage classifier \(written by lacuna train\)\.\npassage:\n  model: models\/p\.passage\.json\n/);
+  });
+});
+
+describe('a paragraph that names a keep context', () => {
+  it('goes on its own score only when that clears the threshold by the pack\'s keepMargin', async () => {
+    const { pack } = await loadPack('physics-post-1900');
+    const model = loadPassageModel(pack.passage!);
+    // Michelson and Morley's conclusion, in their words (1887): the null result is a keep context.
+    const keepParagraph =
+      'It seems fair to conclude from the figure that if there is any displacement due to the relative motion of the earth and the luminiferous æther, this cannot be much greater than the hundredth of the distance between the fringes; the relative velocity of the earth and the æther is probably less than one sixth of the orbital velocity.';
+    const other =
+      'The interferometer was mounted on a massive stone floating on mercury, so that it could be turned slowly and continuously about a vertical axis while the fringes were watched through the telescope, and readings were taken at sixteen equidistant marks.';
+    const text = `${keepParagraph}\n\n${other}`;
+    const matches = new PackVocabulary(pack).scan(text);
+    expect(matches.filter((match) => match.entry.kind === 'keep' && match.start < keepParagraph.length).length).toBeGreaterThan(0);
+    const { own, logits } = scoreParagraphs(model, text);
+    // Thresholds set around this paragraph's own scores, so the test is about the rule, not the model.
+    const threshold = Math.min(own[0], logits[0]) - 0.5;
+    const detectWith = (keepMargin: number) =>
+      new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, supportMargin: 0, keepMargin }, model).detect(text, [], matches);
+    const strict = detectWith(own[0] - threshold + 1);
+    expect(strict.findings.filter((finding) => finding.start === 0)).toEqual([]);
+    expect(strict.suppressed.map((finding) => finding.start)).toContain(0);
+    const loose = detectWith(0);
+    expect(loose.findings.map((finding) => finding.start)).toContain(0);
+    // Alone, with no section to make it the target, a keep context always shields it.
+    const alone = scoreParagraphs(model, keepParagraph).logits[0];
+    const aloneDetector = new PassageDetector({ ...pack.passage!, threshold: alone - 1, isolatedThreshold: alone - 1, supportMargin: 0, keepMargin: 0 }, model);
+    expect(aloneDetector.detect(keepParagraph, [], new PackVocabulary(pack).scan(keepParagraph)).findings).toEqual([]);
+    expect(aloneDetector.detect(keepParagraph, [], []).findings.map((finding) => finding.start)).toEqual([0]);
   });
 });
 

@@ -9,7 +9,11 @@
  * What it folds:
  * - case, compatibility forms and diacritics by Unicode NFKD where the result
  *   is one base character (Schrödinger → schrodinger, ² → 2, fullwidth Ａ → a);
- *   expanding forms (ß, æ, ﬁ) stay as they are;
+ *   expanding forms (ß, ﬁ) stay as they are;
+ * - the ligature æ to e, as modern English respells the words that carry it
+ *   (æther → ether, phænomena → phenomena, mediæval, encyclopædia): the
+ *   Michelson–Morley paper and a 1911 popular book on the electron write
+ *   "æther", and a fold of one letter keeps offsets, where "ae" would not;
  * - confusable letters of other scripts to the Latin letter they imitate
  *   (Cyrillic о, Schrӧdinger's ӧ, Greek capital Ρ), from the Unicode TR39
  *   confusables table as the `unhomoglyph` package ships it. Greek small
@@ -65,6 +69,7 @@ function buildFoldTable(): Uint16Array {
   }
   for (const dash of [0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212, 0xfe63, 0xff0d]) table[dash] = HYPHEN;
   for (const apostrophe of [0x2018, 0x2019, 0x02bc, 0x2032, 0xff07]) table[apostrophe] = APOSTROPHE;
+  table[0xe6] = table[0xc6] = 0x65; // æ Æ → e
   return table;
 }
 

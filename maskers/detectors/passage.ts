@@ -9,9 +9,9 @@
  * Keep contexts: a flagged paragraph that names a keep context of the pack
  * (the Michelson–Morley null result, cathode rays, radium), holds no finding
  * of another detector, and is flagged by its section rather than by itself
- * (its own score is under the threshold), stays and is counted as suppressed;
- * so does such a paragraph when it is the whole document, since it has no
- * section. The classifier learned topics, and the look-alikes a pack keeps
+ * (its own score is under the threshold plus the pack's `keepMargin`), stays
+ * and is counted as suppressed; so does such a paragraph when it is the whole
+ * document, since it has no section. The classifier learned topics, and the look-alikes a pack keeps
  * are exactly the pre-cutoff topics post-cutoff books discuss most (isolated
  * paragraphs on Becquerel's rays or the Zeeman effect score as high as ones
  * on quantum mechanics). Measured on 165 hand-labelled paragraphs of books
@@ -162,9 +162,10 @@ export class PassageDetector implements Detector {
       const namesKeep = nextKeep < keeps.length && keeps[nextKeep].start < span.end;
       const concept = inside ?? fallback;
       if (concept === undefined) return;
-      // In a document of several paragraphs a keep context shields only a paragraph that is the target
-      // by its section alone (its own score is under the threshold); a paragraph alone has no section.
-      const shielded = namesKeep && inside === undefined && (spans.length === 1 || own[index] < threshold);
+      // In a document of several paragraphs a keep context shields only a paragraph that is not the
+      // target by its own score (with its neighbours, before its section is mixed in) by keepMargin
+      // to spare; a paragraph alone has no section and is always shielded.
+      const shielded = namesKeep && inside === undefined && (spans.length === 1 || own[index] < threshold + this.settings.keepMargin);
       (shielded ? suppressed : findings).push({
         start: span.start,
         end: span.end,

@@ -186,6 +186,13 @@ export const PassageSettingsSchema = z.strictObject({
    * reads like relativity takes the paragraph with it.
    */
   supportMargin: z.number().min(0).default(2),
+  /**
+   * How much higher the threshold is for a paragraph that names one of the pack's keep contexts
+   * and holds no finding of another detector: the look-alikes a pack keeps (the Michelson–Morley
+   * null result, radium) are the pre-cutoff topics post-cutoff books discuss most, so the
+   * classifier's topic score needs this much more before it takes such a paragraph.
+   */
+  keepMargin: z.number().min(0).default(0),
   /** The concept a passage finding carries when no finding of another detector names one nearby. */
   concept: slug,
 });
