@@ -125,6 +125,13 @@ export interface LabelledResult {
   keeps: number;
   /** Keep paragraphs that lost any character. */
   keepsTouched: number;
+  /**
+   * The same two counts with each labelled paragraph masked as a document of its own (no
+   * neighbours, no section), as a corpus of short records, or a reviewer checking paragraphs one
+   * by one, sees it.
+   */
+  targetsRemovedAlone: number;
+  keepsTouchedAlone: number;
   missed: LabelledParagraph[];
   damaged: LabelledParagraph[];
 }
@@ -139,6 +146,8 @@ export interface LabelledParagraph {
   text: string;
   /** Share of its characters removed. */
   removed: number;
+  /** Share of its characters removed when it is masked as a document of its own. */
+  removedAlone: number;
 }
 
 /** A target paragraph counts as removed when at least this share of it goes. */
@@ -150,30 +159,40 @@ export const TARGET_REMOVED_SHARE = 0.5;
  * out-of-fold run removed. `begins` must match the text at `start`, so a label never silently
  * lands on another paragraph.
  */
-export async function scoreLabelledParagraphs(file: string, books: Book[], removedByBook: Uint8Array[]): Promise<LabelledResult> {
+export async function scoreLabelledParagraphs(
+  file: string,
+  books: Book[],
+  removedByBook: Uint8Array[],
+  /** Characters removed from `text` masked as a document of its own, by the detectors that measured book `book`. */
+  removedAlone: (book: number, text: string) => Promise<number>,
+): Promise<LabelledResult> {
   const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
-  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, missed: [], damaged: [] };
-  rows.forEach((row, index) => {
-    if (index === 0 || row.trim() === '') return;
+  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, missed: [], damaged: [] };
+  for (const [index, row] of rows.entries()) {
+    if (index === 0 || row.trim() === '') continue;
     const [label, name, start, end, begins] = row.split('\t');
     const at = books.findIndex((book) => book.name === name);
     if (at < 0) throw new UsageError(`${file}:${index + 1}: book '${name}' is not one of the training books`);
     const span = { start: Number(start), end: Number(end) };
-    const text = books[at].text.slice(span.start, span.end).replace(/\s+/g, ' ');
+    const original = books[at].text.slice(span.start, span.end);
+    const text = original.replace(/\s+/g, ' ');
     if (!text.startsWith(begins ?? '')) throw new UsageError(`${file}:${index + 1}: the text at ${start} of ${name} does not begin '${begins}'`);
-    const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, text, removed: removedShare(removedByBook[at], span) };
+    const alone = original.length === 0 ? 0 : (await removedAlone(at, original)) / original.length;
+    const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, text, removed: removedShare(removedByBook[at], span), removedAlone: alone };
     if (paragraph.label === 1) {
       result.targets++;
       if (paragraph.removed >= TARGET_REMOVED_SHARE) result.targetsRemoved++;
       else result.missed.push(paragraph);
+      if (alone >= TARGET_REMOVED_SHARE) result.targetsRemovedAlone++;
     } else {
       result.keeps++;
       if (paragraph.removed > 0) {
         result.keepsTouched++;
         result.damaged.push(paragraph);
       }
+      if (alone > 0) result.keepsTouchedAlone++;
     }
-  });
+  }
   return result;
 }
 
@@ -370,17 +389,22 @@ export function removedShare(removed: Uint8Array, span: Span): number {
 
 /** Share of the measured characters removed when each measured paragraph is a document of its own. */
 async function isolatedLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
-  const chain = DetectorChain.forPack(pack, undefined, undefined, passage);
+  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
   let lost = 0;
   let total = 0;
   for (const { span } of measured(book)) {
     const text = book.text.slice(span.start, span.end);
-    const { findings } = await chain.detect(text);
-    const decision = decide(text, segment(text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
-    for (const edit of decision.edits) lost += edit.end - edit.start;
+    lost += await removedFromDocument(chain, text);
     total += text.length;
   }
   return total === 0 ? 0 : lost / total;
+}
+
+/** Characters the default detectors and the policy remove from `text` masked as a document of its own. */
+async function removedFromDocument(chain: DetectorChain, text: string): Promise<number> {
+  const { findings } = await chain.detect(text);
+  const decision = decide(text, segment(text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
+  return decision.edits.reduce((sum, edit) => sum + edit.end - edit.start, 0);
 }
 
 /**
@@ -473,12 +497,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
+  const detectors: PassageDetector[] = new Array(books.length);
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
     // The threshold this book is measured at is chosen without it.
     const own = chooseThreshold(negatives.filter((item) => item.index !== index), budget);
     const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), budget);
-    const detector = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]);
+    const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]));
     const paragraphs = measured(book);
     results.push({
       name: book.name,
@@ -496,7 +521,10 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   say('books measured');
 
   const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, books: results };
-  if (options.labels) result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook);
+  if (options.labels) {
+    const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
+    result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook, (book, text) => removedFromDocument(chains[book], text));
+  }
   if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, { ...options, budget }, results);
   return result;
 }
@@ -554,7 +582,7 @@ export function resultTable(result: TrainResult): string {
   }
   const labelled = result.labelled;
   if (labelled) {
-    lines.push('', `Hand-labelled paragraphs of mixed books (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}.`);
+    lines.push('', `Hand-labelled paragraphs of mixed books (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
   }
   return lines.join('\n') + '\n';
 }
@@ -584,7 +612,7 @@ export function passagesReport(result: TrainResult): string {
   if (labelled && labelled.missed.length + labelled.damaged.length > 0) {
     lines.push('', `### Hand-labelled paragraphs the run got wrong (${labelled.file})`, '');
     for (const paragraph of [...labelled.missed, ...labelled.damaged]) {
-      lines.push(`- ${paragraph.label === 1 ? 'target kept' : 'keep touched'}: ${paragraph.book} ${paragraph.start}–${paragraph.end}, removed ${(paragraph.removed * 100).toFixed(0)}%: ${excerpt(paragraph.text)}`);
+      lines.push(`- ${paragraph.label === 1 ? 'target kept' : 'keep touched'}: ${paragraph.book} ${paragraph.start}–${paragraph.end}, removed ${(paragraph.removed * 100).toFixed(0)}% (alone ${(paragraph.removedAlone * 100).toFixed(0)}%): ${excerpt(paragraph.text)}`);
     }
   }
   return lines.join('\n') + '\n';
