@@ -60,8 +60,11 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     console.info(table(result.books.filter((book) => book.side !== 'background')));
     const pre = result.books.filter((book) => book.side === 'negative');
     const post = result.books.filter((book) => book.side === 'positive');
-    // Carroll's Symbolic Logic (1896) reads like a modern logic text to the model: a known failure.
+    // Carroll's Symbolic Logic (1896) reads like a modern logic text to the model: a known failure,
+    // measured 29.8% since its diagrams take the score of the prose around them (42.8% before).
     for (const book of pre.filter((book) => !book.name.includes('carroll_'))) expect(book.loss, book.name).toBeLessThanOrEqual(0.02);
+    expect(pre.find((book) => book.name.includes('carroll_'))!.loss).toBeLessThanOrEqual(0.33);
+    expect(result.budget).toBe(0.004);
     expect(mean(post)).toBeGreaterThanOrEqual(0.85);
   });
 

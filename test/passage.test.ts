@@ -6,11 +6,11 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { passageFeatures } from '../indexes/classifier/features.js';
+import { letterShare, passageFeatures } from '../indexes/classifier/features.js';
 import { PassageModel } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
-import { loadPassageModel, PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHARE, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
 import { KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
@@ -158,6 +158,52 @@ describe('the pack pins its model', () => {
     const written = withPassageBlock('p.yaml', text, settings);
     expect(written).toBe(text.replace(/passage:\n(?: .*\n)*/, `passage:\n  model: models/p.passage.json\n  sha256: ${'a'.repeat(64)}\n  threshold: 2.5\n  supportMargin: 2\n  keepMargin: 1\n  concept: c\n`));
     expect(withPassageBlock('p.yaml', 'id: p\n', settings)).toMatch(/^id: p\n\n# The learned passage classifier \(written by lacuna train\)\.\npassage:\n  model: models\/p\.passage\.json\n/);
+  });
+});
+
+describe('a paragraph that is mostly not words', () => {
+  const diagram = [
+    '·---------------·   ·-------·',
+    '|  (O)  |   |   |   | No m are x;  |',
+    '|---|---|---|---|   ·-------·',
+    '|   |(I)|   |   |   .\'. No x\' are y\'.',
+    '·---------------·   ·-------·   pg137 |---|---|---|---|',
+  ].join('\n');
+  const table = '3 6563.04 91153.3\n4 4861.49 91152.9\n5 4340.66 91153.9\n6 4101.85 91152.2\n7 3970.25 91153.7';
+
+  it('is told from prose, a formula and a program by its share of letters', () => {
+    const share = (text: string) => letterShare(text, 0, text.length);
+    expect(share('The special theory of relativity denies that absolute motion can be detected.')).toBeGreaterThan(0.8);
+    expect(share('its mass changes by Δ m = Δ E / c 2 , and γ = 1/√(1 − v²/c²)')).toBeGreaterThanOrEqual(PROSE_MIN_LETTER_SHARE);
+    expect(share('(define (square x) (* x x))\n(define (sum-of-squares x y) (+ (square x) (square y)))')).toBeGreaterThanOrEqual(PROSE_MIN_LETTER_SHARE);
+    expect(share(diagram)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
+    expect(share(table)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
+  });
+
+  it('takes the passage score of the prose around it, and gives none to it', () => {
+    const model = PassageModel.empty('test', 16, 1, 5, 0.3);
+    const lengths = [400, 400, 400];
+    const withProse = model.passageLogits([1, 10, 3], lengths, [true, false, true]);
+    expect(withProse[1]).toBeCloseTo(2, 12);
+    expect(withProse[0]).toBeCloseTo(0.3 * 1 + 0.7 * 2, 12);
+    // Judged by its own words (all prose), the same paragraph would lift its neighbours.
+    const asProse = model.passageLogits([1, 10, 3], lengths);
+    expect(asProse[1]).toBeCloseTo(0.3 * 10 + 0.7 * (14 / 3), 12);
+    expect(asProse[0]).toBeGreaterThan(withProse[0]);
+    // With no prose around it, it keeps its own score.
+    expect(model.passageLogits([10], [400], [false])[0]).toBeCloseTo(10, 12);
+  });
+
+  it("is scored by the detector with its passage's verdict", async () => {
+    const { pack } = await loadPack('physics-post-1900');
+    const model = loadPassageModel(pack.passage!);
+    const prose = 'The barometer fell through the afternoon, and by evening the wind had veered to the north-west and freshened; the rain gauge on the roof filled twice before midnight, and the thermometer in the screen stood four degrees below the mean of the month.';
+    const text = [prose, table, prose].join('\n\n');
+    const { logits, own } = scoreParagraphs(model, text);
+    // The two prose paragraphs are the same words with the same neighbours: the table's score is theirs.
+    expect(own[2]).toBeCloseTo(own[0], 9);
+    expect(Math.abs(own[1] - own[0])).toBeGreaterThan(0.1);
+    expect(logits[1]).toBeCloseTo(own[0], 9);
   });
 });
 

@@ -10,7 +10,7 @@
  * is about. Greek letters and other non-Latin letters are word characters
  * (ψ, ħ, λ are evidence); symbols are not.
  */
-import { FOLD, IGNORED } from '../../maskers/detectors/fold.js';
+import { FOLD, IGNORED, SPACE } from '../../maskers/detectors/fold.js';
 
 export interface SparseVector {
   indices: Int32Array;
@@ -77,6 +77,23 @@ function visitWords(text: string, start: number, end: number, visit: (hash: numb
     }
     visit(letters === 0 ? (digits === 4 && value >= 1000 && value <= 2099 ? hash >>> 0 : NUMBER_HASH) : hash >>> 0);
   }
+}
+
+/**
+ * Share of the visible characters of `text[start, end)` that are letters (of any script):
+ * about 0.8 in prose, 0.6 in a LaTeX formula or a program, under 0.4 in a diagram drawn in
+ * characters or a table of numbers. Whitespace and invisible characters are not counted.
+ */
+export function letterShare(text: string, start: number, end: number): number {
+  let letters = 0;
+  let visible = 0;
+  for (let i = start; i < end; i++) {
+    const code = FOLD[text.charCodeAt(i)];
+    if (code === SPACE || code === IGNORED) continue;
+    visible++;
+    if (WORD_CHAR[code] === 1) letters++;
+  }
+  return visible === 0 ? 0 : letters / visible;
 }
 
 /** log(1 + n) for the counts a paragraph mostly has, looked up. */

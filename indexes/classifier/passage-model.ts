@@ -126,11 +126,14 @@ export class PassageModel {
 
   /**
    * Passage scores (logits) of consecutive paragraphs of one document, given
-   * their own logits (`logits`) and their lengths in characters.
+   * their own logits (`logits`) and their lengths in characters. A paragraph
+   * whose `prose` entry is false (mostly not words: see PROSE_MIN_LETTER_SHARE)
+   * takes no part in its neighbours' scores and takes theirs: its score is the
+   * mean of the prose around it, or its own when there is none.
    */
-  passageLogits(logits: ArrayLike<number>, lengths: ArrayLike<number>): Float64Array {
+  passageLogits(logits: ArrayLike<number>, lengths: ArrayLike<number>, prose?: ArrayLike<boolean>): Float64Array {
     const out = new Float64Array(logits.length);
-    const weights = Array.from(lengths, (length) => (length >= SMOOTHING_MIN_CHARS ? Math.sqrt(length) : 0));
+    const weights = Array.from(lengths, (length, i) => (length >= SMOOTHING_MIN_CHARS && (prose?.[i] ?? true) ? Math.sqrt(length) : 0));
     // Prefix sums make every window O(1).
     const weightSums = new Float64Array(logits.length + 1);
     const valueSums = new Float64Array(logits.length + 1);
@@ -143,7 +146,7 @@ export class PassageModel {
       const to = Math.min(logits.length, i + this.window + 1);
       const weight = weightSums[to] - weightSums[from];
       const mean = weight > 0 ? (valueSums[to] - valueSums[from]) / weight : logits[i];
-      out[i] = this.alpha * logits[i] + (1 - this.alpha) * mean;
+      out[i] = (prose?.[i] ?? true) || weight === 0 ? this.alpha * logits[i] + (1 - this.alpha) * mean : mean;
     }
     return out;
   }
