@@ -6,7 +6,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { letterShare, passageFeatures } from '../indexes/classifier/features.js';
+import { lastLetterShare, letterShare, passageFeatures } from '../indexes/classifier/features.js';
 import { PassageModel } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
@@ -178,6 +178,11 @@ describe('a paragraph that is mostly not words', () => {
     expect(share('(define (square x) (* x x))\n(define (sum-of-squares x y) (+ (square x) (square y)))')).toBeGreaterThanOrEqual(PROSE_MIN_LETTER_SHARE);
     expect(share(diagram)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
     expect(share(table)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
+    // The detector reads the share in the same pass as the features: the same number.
+    for (const text of [diagram, table, "Einstein's pho\u200btons — 1905, ½ Ω; l'électron", '']) {
+      passageFeatures(text, 1 << 12);
+      expect(lastLetterShare()).toBe(share(text));
+    }
   });
 
   it('takes the passage score of the prose around it, and gives none to it', () => {

@@ -22,7 +22,7 @@
  * corpus.
  */
 import { createHash } from 'node:crypto';
-import { dot, passageDots, passageFeatures, type SparseVector } from './features.js';
+import { dot, lastLetterShare, passageDots, passageFeatures, type SparseVector } from './features.js';
 
 export const PASSAGE_MODEL_FORMAT = 'lacuna-passage-model';
 export const PASSAGE_MODEL_VERSION = 1;
@@ -105,14 +105,19 @@ export class PassageModel {
     return this.logitsFromDots(own, context);
   }
 
-  /** `logits` of the paragraphs `text[spans[i].start, spans[i].end)`, the same bits, without building their vectors. */
-  logitsOfSpans(text: string, spans: readonly { start: number; end: number }[]): Float64Array {
+  /**
+   * `logits` of the paragraphs `text[spans[i].start, spans[i].end)`, the same bits, without
+   * building their vectors. With `letterShares`, each paragraph's letter share is written there,
+   * read in the same pass.
+   */
+  logitsOfSpans(text: string, spans: readonly { start: number; end: number }[], letterShares?: Float64Array): Float64Array {
     const own = new Float64Array(spans.length);
     const context = new Float64Array(spans.length);
     for (let i = 0; i < spans.length; i++) {
       const dots = passageDots(text, this.buckets, spans[i].start, spans[i].end, this.own, this.context);
       own[i] = dots[0];
       context[i] = dots[1];
+      if (letterShares) letterShares[i] = lastLetterShare();
     }
     return this.logitsFromDots(own, context);
   }

@@ -39,7 +39,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../corpora/errors.js';
 import { errnoMessage } from '../../corpora/user-file.js';
-import { letterShare } from '../../indexes/classifier/features.js';
 import { PassageModel, sha256Hex, sigmoid } from '../../indexes/classifier/passage-model.js';
 import { compareFindings, type Detector, type DetectorResult, type SpanFinding } from '../findings.js';
 import type { VocabularyMatch } from './vocabulary.js';
@@ -113,11 +112,12 @@ export const PROSE_MIN_LETTER_SHARE = 0.4;
 /** Every paragraph of `text` with its passage logit. */
 export function scoreParagraphs(model: PassageModel, text: string): ScoredParagraphs {
   const spans = splitParagraphs(text);
-  const own = model.logitsOfSpans(text, spans);
+  const shares = new Float64Array(spans.length);
+  const own = model.logitsOfSpans(text, spans, shares);
   const logits = model.passageLogits(
     own,
     spans.map((span) => span.end - span.start),
-    spans.map((span) => letterShare(text, span.start, span.end) >= PROSE_MIN_LETTER_SHARE),
+    Array.from(shares, (share) => share >= PROSE_MIN_LETTER_SHARE),
   );
   return { spans, own, logits };
 }
