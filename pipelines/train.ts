@@ -49,6 +49,11 @@ const TrainingSpecSchema = z.strictObject({
   exclude: z.array(z.string().min(1)).default([]),
   /** The pack's negative budget (see chooseThreshold), when it is not DEFAULT_BUDGET; `--budget` overrides it. */
   budget: z.number().gt(0).lt(1).optional(),
+  /**
+   * The budget for the threshold of a paragraph alone (`isolatedThreshold`), when it is not the
+   * same: what one threshold needs to spare a book need not be what the other does.
+   */
+  isolatedBudget: z.number().gt(0).lt(1).optional(),
 });
 export type TrainingSpec = z.infer<typeof TrainingSpecSchema>;
 
@@ -111,6 +116,8 @@ export interface TrainResult {
   /** The same for a paragraph that is a whole document. */
   isolatedThreshold: number;
   budget: number;
+  /** The budget of the threshold for a paragraph alone. */
+  isolatedBudget: number;
   books: BookResult[];
   written?: { model: string; pack: string; sha256: string };
   labelled?: LabelledResult;
@@ -465,6 +472,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (spec.pack !== loaded.pack.id) throw new UsageError(`${specPath}: pack: names '${spec.pack}', not '${loaded.pack.id}'`);
   const settings: TrainingOptions = { ...DEFAULT_TRAINING, ...options.training };
   const budget = options.budget ?? spec.budget ?? DEFAULT_BUDGET;
+  const isolatedBudget = options.budget ?? spec.isolatedBudget ?? budget;
   const say = options.progress ?? (() => {});
   const books = await readBooks(spec, options.data, settings.buckets);
   for (const side of ['positive', 'negative'] as const) {
@@ -491,9 +499,9 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // told apart easily, and pooled with them the field's pre-cutoff books could lose far more.
   const negatives = books.flatMap((book, index) => (book.side === 'negative' ? [{ book, logits: logits[index], index }] : []));
   const threshold = chooseThreshold(negatives, budget);
-  // The same choice for paragraphs scored alone (no neighbours, no section), at the same budget.
+  // The same choice for paragraphs scored alone (no neighbours, no section), at their own budget.
   const isolatedNegatives = negatives.map((item) => ({ ...item, logits: isolatedLogits(models[folds[item.index]], item.book) }));
-  const isolatedThreshold = chooseThreshold(isolatedNegatives, budget);
+  const isolatedThreshold = chooseThreshold(isolatedNegatives, isolatedBudget);
   const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
@@ -502,7 +510,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const book = books[index];
     // The threshold this book is measured at is chosen without it.
     const own = chooseThreshold(negatives.filter((item) => item.index !== index), budget);
-    const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), budget);
+    const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), isolatedBudget);
     const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]));
     const paragraphs = measured(book);
     results.push({
@@ -520,12 +528,12 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   }
   say('books measured');
 
-  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, books: results };
+  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, isolatedBudget, books: results };
   if (options.labels) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook, (book, text) => removedFromDocument(chains[book], text));
   }
-  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, { ...options, budget }, results);
+  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, { ...options, budget }, isolatedBudget, results);
   return result;
 }
 
@@ -534,13 +542,14 @@ function round6(value: number): number {
 }
 
 /** Trains on every book, writes the model beside the pack and pins it in the pack (comments kept). */
-async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number }, options: TrainOptions, heldOut: BookResult[]): Promise<{ model: string; pack: string; sha256: string }> {
+async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number }, options: TrainOptions, isolatedBudget: number, heldOut: BookResult[]): Promise<{ model: string; pack: string; sha256: string }> {
   const trained = trainPassageModel(loaded.pack.id, books.map((book) => book.training), settings);
   const { buckets: _buckets, ...rest } = settings;
   const model = trained.withSmoothing(settings.window, settings.alpha, {
     settings: { ...rest, keepParagraphLabel: KEEP_PARAGRAPH_LABEL },
     folds: options.folds,
     budget: options.budget,
+    isolatedBudget,
     books: books.map((book) => ({ name: book.name, side: book.side, sha256: book.sha256 })),
     // What each book lost when it was held out (scored by a model trained without it): the
     // measured strength that verification's estimate of remaining target text rests on.

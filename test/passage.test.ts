@@ -122,7 +122,7 @@ describe('the pack pins its model', () => {
     expect(chain.detectors.map((detector) => detector.name)).toEqual(['passage']);
   });
 
-  it("thresholds at the training spec's budget unless --budget is given, and refuses a budget that is not a fraction", async () => {
+  it("thresholds at the training spec's budgets unless --budget is given, and refuses a budget that is not a fraction", async () => {
     const dir = tempDir();
     const paragraphs = (sentences: string[], count: number) =>
       Array.from({ length: count }, (_, p) => [0, 1, 2, 3, 4, 5].map((k) => sentences[(p + k) % sentences.length]).join(' ')).join('\n\n');
@@ -133,12 +133,13 @@ describe('the pack pins its model', () => {
     writeFileSync(join(dir, 'pre', 'a.txt'), paragraphs(PRE, 12));
     writeFileSync(join(dir, 'pre', 'b.txt'), paragraphs([...PRE].reverse(), 12));
     const spec = join(dir, 'spec.yaml');
-    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbudget: 0.02\n');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbudget: 0.02\nisolatedBudget: 0.03\n');
     const train = (...extra: string[]) => runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', ...extra]);
     const fromSpec = await train();
     expect(fromSpec.code, fromSpec.stderr).toBe(0);
-    expect(JSON.parse(fromSpec.stdout).budget).toBe(0.02);
-    expect(JSON.parse((await train('--budget', '0.01')).stdout).budget).toBe(0.01);
+    expect([JSON.parse(fromSpec.stdout).budget, JSON.parse(fromSpec.stdout).isolatedBudget]).toEqual([0.02, 0.03]);
+    const overridden = JSON.parse((await train('--budget', '0.01')).stdout);
+    expect([overridden.budget, overridden.isolatedBudget]).toEqual([0.01, 0.01]);
     writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbudget: 5\n');
     const bad = await train();
     expect(bad.code).toBe(2);

@@ -10,7 +10,7 @@ export function trainCommand(): Command {
     .requiredOption('--data <dir>', 'directory the training spec\'s paths are relative to (e.g. ../shared/corpora)')
     .option('--spec <file>', 'training spec (default: training/<pack>.yaml beside the pack)')
     .option('--folds <n>', 'cross-validation folds, by book (0: leave one book out)', parseCount, 5)
-    .option('--budget <fraction>', "largest share of negative books' characters the classifier alone may flag, out of fold (default: the training spec's budget, else 0.005)", parseFraction)
+    .option('--budget <fraction>', "largest share of negative books' characters the classifier alone may flag, out of fold, for both thresholds (default: the training spec's budget and isolatedBudget, else 0.005)", parseFraction)
     .option('--labels <file>', 'hand-labelled paragraphs of mixed books to score out of fold (TSV: label, book, start, end, begins)')
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
     .option('--json', 'print the result as JSON', false)
