@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, link, readFile, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, lstat, readFile, unlink, writeFile } from 'node:fs/promises';
 import { UsageError } from './errors.js';
 
 const ERRNO_WORDS: Record<string, string> = {
@@ -68,13 +68,28 @@ export async function linkExclusive(temporary: string, path: string): Promise<vo
  * it cannot prove it wrote. The data goes to a temporary name and is hard-linked into place,
  * which fails if the path exists.
  */
+function existsError(path: string): UsageError {
+  return new UsageError(`'${path}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it`);
+}
+
+/** Throws what writeNewFile would if `path` exists now: for a command that writes it only after minutes of work. */
+export async function assertAbsent(path: string): Promise<void> {
+  try {
+    await lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw environmentError(error, 'check', path);
+  }
+  throw existsError(path);
+}
+
 export async function writeNewFile(path: string, data: string | Buffer): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await writeFile(temporary, data, { flag: 'wx' });
     await linkExclusive(temporary, path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`'${path}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it`);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw existsError(path);
     throw environmentError(error, 'write', path);
   } finally {
     await unlink(temporary).catch(() => undefined);

@@ -121,6 +121,26 @@ export interface TrainResult {
   books: BookResult[];
   written?: { model: string; pack: string; sha256: string };
   labelled?: LabelledResult;
+  /** Every measured paragraph's held-out outcome, when asked for (TrainOptions.paragraphs). */
+  paragraphs?: ParagraphOutcome[];
+}
+
+/**
+ * What the held-out run did to one measured paragraph: the rows behind a book's numbers, for
+ * reading them or for scoring another filter on exactly the same paragraphs.
+ */
+export interface ParagraphOutcome {
+  book: string;
+  side: BookSide;
+  start: number;
+  end: number;
+  /** Its passage logit in its book, out of fold. */
+  logit: number;
+  /** Share of its characters removed in its book (as BookResult.loss counts them). */
+  removed: number;
+  /** Share removed when it is masked as a document of its own (as BookResult.isolatedLoss counts them). */
+  removedAlone: number;
+  text: string;
 }
 
 /** Hand-labelled paragraphs of books that mix both sides, scored out of fold. */
@@ -220,6 +240,8 @@ export interface TrainOptions {
   labels?: string;
   /** Threshold margin for paragraphs with another detector's finding (default: the pack's, else 2). */
   supportMargin?: number;
+  /** Also return every measured paragraph's outcome (TrainResult.paragraphs). */
+  paragraphs?: boolean;
   training?: Partial<TrainingOptions>;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
@@ -394,16 +416,27 @@ export function removedShare(removed: Uint8Array, span: Span): number {
   return span.end > span.start ? lost / (span.end - span.start) : 0;
 }
 
-/** Share of the measured characters removed when each measured paragraph is a document of its own. */
-async function isolatedLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
+/** Share of each measured paragraph's characters removed when it is a document of its own, in measured order. */
+async function isolatedShares(pack: Pack, book: Book, passage: PassageDetector): Promise<Float64Array> {
   const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
+  const paragraphs = measured(book);
+  const shares = new Float64Array(paragraphs.length);
+  for (let at = 0; at < paragraphs.length; at++) {
+    const { span } = paragraphs[at];
+    const text = book.text.slice(span.start, span.end);
+    shares[at] = text.length === 0 ? 0 : (await removedFromDocument(chain, text)) / text.length;
+  }
+  return shares;
+}
+
+/** Share of the measured characters removed, from each measured paragraph's share (in measured order). */
+function lossOf(book: Book, shares: ArrayLike<number>): number {
   let lost = 0;
   let total = 0;
-  for (const { span } of measured(book)) {
-    const text = book.text.slice(span.start, span.end);
-    lost += await removedFromDocument(chain, text);
-    total += text.length;
-  }
+  measured(book).forEach(({ span }, at) => {
+    total += span.end - span.start;
+    lost += shares[at] * (span.end - span.start);
+  });
   return total === 0 ? 0 : lost / total;
 }
 
@@ -434,13 +467,7 @@ function worstPassages(book: Book, logits: Float64Array, removed: Uint8Array): B
 }
 
 function measuredLoss(book: Book, removed: Uint8Array): number {
-  let lost = 0;
-  let total = 0;
-  for (const { span } of measured(book)) {
-    total += span.end - span.start;
-    lost += removedShare(removed, span) * (span.end - span.start);
-  }
-  return total === 0 ? 0 : lost / total;
+  return lossOf(book, measured(book).map(({ span }) => removedShare(removed, span)));
 }
 
 /** Each paragraph's passage logit when it is a document of its own. */
@@ -504,6 +531,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const isolatedThreshold = chooseThreshold(isolatedNegatives, isolatedBudget);
   const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
+  const outcomes: ParagraphOutcome[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
   const detectors: PassageDetector[] = new Array(books.length);
   for (let index = 0; index < books.length; index++) {
@@ -513,6 +541,14 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), isolatedBudget);
     const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]));
     const paragraphs = measured(book);
+    const removed = (removedByBook[index] = await removedCharacters(loaded.pack, book, detector));
+    const alone = await isolatedShares(loaded.pack, book, detector);
+    if (options.paragraphs) {
+      paragraphs.forEach(({ span, index: paragraph }, at) => {
+        const text = book.text.slice(span.start, span.end);
+        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), text });
+      });
+    }
     results.push({
       name: book.name,
       side: book.side,
@@ -521,14 +557,15 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       chars: paragraphs.reduce((sum, { span }) => sum + span.end - span.start, 0),
       threshold: own,
       classifierLoss: classifierLoss(book, logits[index], own),
-      loss: measuredLoss(book, (removedByBook[index] = await removedCharacters(loaded.pack, book, detector))),
-      isolatedLoss: await isolatedLoss(loaded.pack, book, detector),
-      passages: worstPassages(book, logits[index], removedByBook[index]),
+      loss: measuredLoss(book, removed),
+      isolatedLoss: lossOf(book, alone),
+      passages: worstPassages(book, logits[index], removed),
     });
   }
   say('books measured');
 
   const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, isolatedBudget, books: results };
+  if (options.paragraphs) result.paragraphs = outcomes;
   if (options.labels) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook, (book, text) => removedFromDocument(chains[book], text));

@@ -49,7 +49,8 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // before paragraphs that only retell a keep context trained at 0.3).
     expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.23);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
-    // one sees it: measured 34 of 50 targets removed and 10 of 115 keeps touched.
+    // one sees it: measured 33 of 50 targets removed and 10 of 115 keeps touched (34 before the atomic-number
+    // and mass-energy terms moved the threshold for a paragraph alone from 2.65 to 2.7).
     console.info(`mixed books, each paragraph alone: targets removed ${labelled.targetsRemovedAlone}/${labelled.targets}, keeps touched ${labelled.keepsTouchedAlone}/${labelled.keeps}`);
     expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.62);
     expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.12);

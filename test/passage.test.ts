@@ -36,6 +36,23 @@ function book(name: string, label: 0 | 1, sentences: string[], count: number): T
 const POST = ['The quantum of action fixes the energy of each oscillator.', 'Electrons jump between stationary orbits and emit a quantum.', 'The photon carries energy proportional to its frequency.', 'The nucleus holds nearly all the mass of the atom.'];
 const PRE = ['The ether carries the waves of light between the stars.', 'A lens bends the rays of light toward its focus.', 'Heat flows from the warmer body to the colder one.', 'The magnet attracts iron filings along its lines of force.'];
 
+/**
+ * A data directory of two post and two pre books, `count` paragraphs of six sentences each (the
+ * sentences rotating, so paragraphs differ), for `lacuna train --data`; `tail` ends the last book.
+ */
+function twoSidedBooks(count: number, tail = ''): string {
+  const dir = tempDir();
+  const paragraphs = (sentences: string[]) =>
+    Array.from({ length: count }, (_, p) => [0, 1, 2, 3, 4, 5].map((k) => sentences[(p + k) % sentences.length]).join(' ')).join('\n\n');
+  mkdirSync(join(dir, 'post'));
+  mkdirSync(join(dir, 'pre'));
+  writeFileSync(join(dir, 'post', 'a.txt'), paragraphs(POST));
+  writeFileSync(join(dir, 'post', 'b.txt'), paragraphs([...POST].reverse()));
+  writeFileSync(join(dir, 'pre', 'a.txt'), paragraphs(PRE));
+  writeFileSync(join(dir, 'pre', 'b.txt'), paragraphs([...PRE].reverse()) + tail);
+  return dir;
+}
+
 describe('passage model', () => {
   const books = [book('post-a', 1, POST, 40), book('post-b', 1, [...POST].reverse(), 30), book('pre-a', 0, PRE, 40), book('pre-b', 0, [...PRE].reverse(), 30)];
 
@@ -123,15 +140,7 @@ describe('the pack pins its model', () => {
   });
 
   it("thresholds at the training spec's budgets unless --budget is given, and refuses a budget that is not a fraction", async () => {
-    const dir = tempDir();
-    const paragraphs = (sentences: string[], count: number) =>
-      Array.from({ length: count }, (_, p) => [0, 1, 2, 3, 4, 5].map((k) => sentences[(p + k) % sentences.length]).join(' ')).join('\n\n');
-    mkdirSync(join(dir, 'post'));
-    mkdirSync(join(dir, 'pre'));
-    writeFileSync(join(dir, 'post', 'a.txt'), paragraphs(POST, 12));
-    writeFileSync(join(dir, 'post', 'b.txt'), paragraphs([...POST].reverse(), 12));
-    writeFileSync(join(dir, 'pre', 'a.txt'), paragraphs(PRE, 12));
-    writeFileSync(join(dir, 'pre', 'b.txt'), paragraphs([...PRE].reverse(), 12));
+    const dir = twoSidedBooks(12);
     const spec = join(dir, 'spec.yaml');
     writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbudget: 0.02\nisolatedBudget: 0.03\n');
     const train = (...extra: string[]) => runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', ...extra]);
@@ -145,6 +154,38 @@ describe('the pack pins its model', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain(`${spec}: budget: `);
+  });
+
+  it('--paragraphs writes the held-out outcome of every measured paragraph, adding up to the book table, and never overwrites', async () => {
+    // A short paragraph too: it is not measured, so it has no row.
+    const dir = twoSidedBooks(10, '\n\nA short line.');
+    const spec = join(dir, 'spec.yaml');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\n');
+    const out = join(dir, 'paragraphs.jsonl');
+    const train = () => runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', '--paragraphs', out]);
+    const run = await train();
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as { books: { name: string; paragraphs: number; chars: number; loss: number; isolatedLoss: number }[]; paragraphs?: unknown };
+    expect(result.paragraphs).toBeUndefined();
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { book: string; start: number; end: number; removed: number; removedAlone: number; text: string });
+    expect(rows).toHaveLength(result.books.reduce((sum, book) => sum + book.paragraphs, 0));
+    for (const book of result.books) {
+      const own = rows.filter((row) => row.book === book.name);
+      const text = readFileSync(join(dir, book.name), 'utf8');
+      for (const row of own) expect(row.text).toBe(text.slice(row.start, row.end));
+      expect(own.every((row) => row.end - row.start >= 300)).toBe(true);
+      const weighted = (key: 'removed' | 'removedAlone') => own.reduce((sum, row) => sum + row[key] * (row.end - row.start), 0) / book.chars;
+      expect(weighted('removed')).toBeCloseTo(book.loss, 5);
+      expect(weighted('removedAlone')).toBeCloseTo(book.isolatedLoss, 5);
+    }
+    // The post books lose text and the pre books keep it, so the rows are not all zeros.
+    expect(rows.some((row) => row.removed > 0)).toBe(true);
+    const before = readFileSync(out, 'utf8');
+    const again = await train();
+    expect(again.code).toBe(2);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toBe(`lacuna: '${out}' already exists; Lacuna does not overwrite a file it did not write: choose another path or remove it\n`);
+    expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
   it('refuses a cross-validation that would train on nothing, in one line', async () => {

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { writeNewFile } from '../../corpora/user-file.js';
+import { assertAbsent, writeNewFile } from '../../corpora/user-file.js';
 import { passagesReport, resultTable, runTrain } from '../../pipelines/train.js';
 import { parseCount, parseFraction } from '../parse.js';
 
@@ -13,14 +13,18 @@ export function trainCommand(): Command {
     .option('--budget <fraction>', "largest share of negative books' characters the classifier alone may flag, out of fold, for both thresholds (default: the training spec's budget and isolatedBudget, else 0.005)", parseFraction)
     .option('--labels <file>', 'hand-labelled paragraphs of mixed books to score out of fold (TSV: label, book, start, end, begins)')
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
+    .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, removed, removedAlone, text)")
     .option('--json', 'print the result as JSON', false)
     .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
     .option('-q, --quiet', 'no progress output', false)
-    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; labels?: string; json: boolean; write: boolean; quiet: boolean }) => {
+    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels?: string; json: boolean; write: boolean; quiet: boolean }) => {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-      const result = await runTrain({ ...flags, progress });
+      // A run takes minutes: refuse an output that exists before it starts, not after.
+      for (const path of [flags.report, flags.paragraphs]) if (path) await assertAbsent(path);
+      const { paragraphs, ...result } = await runTrain({ ...flags, paragraphs: flags.paragraphs !== undefined, progress });
       const table = resultTable(result);
       if (flags.report) await writeNewFile(flags.report, `${table}\n${passagesReport(result)}`);
+      if (flags.paragraphs) await writeNewFile(flags.paragraphs, (paragraphs ?? []).map((outcome) => JSON.stringify(outcome) + '\n').join(''));
       if (flags.json) {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
