@@ -120,7 +120,8 @@ export interface TrainResult {
   isolatedBudget: number;
   books: BookResult[];
   written?: { model: string; pack: string; sha256: string };
-  labelled?: LabelledResult;
+  /** One result per labels file given, in order. */
+  labelled?: LabelledResult[];
   /** Every measured paragraph's held-out outcome, when asked for (TrainOptions.paragraphs). */
   paragraphs?: ParagraphOutcome[];
 }
@@ -143,7 +144,7 @@ export interface ParagraphOutcome {
   text: string;
 }
 
-/** Hand-labelled paragraphs of books that mix both sides, scored out of fold. */
+/** Hand-labelled paragraphs (of books that mix both sides, or of a book's losses), scored out of fold. */
 export interface LabelledResult {
   file: string;
   targets: number;
@@ -161,6 +162,43 @@ export interface LabelledResult {
   keepsTouchedAlone: number;
   missed: LabelledParagraph[];
   damaged: LabelledParagraph[];
+  /** Each book the file labels: what it lost outside its labelled targets. */
+  books: LabelledBook[];
+}
+
+/**
+ * A labelled book's loss outside its labelled targets: the collateral, when every measured
+ * paragraph of it that lost text carries a label (a file of a negative book's losses, labelled one
+ * by one). A losing paragraph without a label counts as collateral and is counted in
+ * `unlabelledLosses`, so a new loss shows as a higher number until it is labelled.
+ */
+export interface LabelledBook {
+  name: string;
+  /** Measured characters (paragraphs of at least MEASURED_MIN_CHARS). */
+  chars: number;
+  /** Of those, in paragraphs labelled target. */
+  targetChars: number;
+  /** Removed characters of measured paragraphs not labelled target. */
+  lostOutsideTargets: number;
+  /** Measured paragraphs that lost text and carry no label. */
+  unlabelledLosses: number;
+  /** Measured paragraphs that lost text and carry a label. */
+  labelledLosses: number;
+}
+
+/**
+ * Whether the labels are of the book's losses (most losing paragraphs labelled, as in a file
+ * that labels every paragraph a negative book lost) rather than a sample of its paragraphs: only
+ * then is its loss outside the labelled targets a measure of collateral.
+ */
+export function labelsItsLosses(book: LabelledBook): boolean {
+  return book.labelledLosses > 0 && book.labelledLosses >= book.unlabelledLosses;
+}
+
+/** Share of a labelled book's text outside its labelled targets that was removed. */
+export function lossOutsideTargets(book: LabelledBook): number {
+  const outside = book.chars - book.targetChars;
+  return outside === 0 ? 0 : book.lostOutsideTargets / outside;
 }
 
 export interface LabelledParagraph {
@@ -194,7 +232,9 @@ export async function scoreLabelledParagraphs(
   removedAlone: (book: number, text: string) => Promise<number>,
 ): Promise<LabelledResult> {
   const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
-  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, missed: [], damaged: [] };
+  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, missed: [], damaged: [], books: [] };
+  // Labels of each book, by paragraph start, to measure the book as a whole once all are read.
+  const labelsByBook = new Map<number, Map<number, { end: number; label: 0 | 1 }>>();
   for (const [index, row] of rows.entries()) {
     if (index === 0 || row.trim() === '') continue;
     const [label, name, start, end, begins] = row.split('\t');
@@ -206,6 +246,8 @@ export async function scoreLabelledParagraphs(
     if (!text.startsWith(begins ?? '')) throw new UsageError(`${file}:${index + 1}: the text at ${start} of ${name} does not begin '${begins}'`);
     const alone = original.length === 0 ? 0 : (await removedAlone(at, original)) / original.length;
     const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, text, removed: removedShare(removedByBook[at], span), removedAlone: alone };
+    if (!labelsByBook.has(at)) labelsByBook.set(at, new Map());
+    labelsByBook.get(at)!.set(span.start, { end: span.end, label: paragraph.label });
     if (paragraph.label === 1) {
       result.targets++;
       if (paragraph.removed >= TARGET_REMOVED_SHARE) result.targetsRemoved++;
@@ -219,6 +261,26 @@ export async function scoreLabelledParagraphs(
       }
       if (alone > 0) result.keepsTouchedAlone++;
     }
+  }
+  for (const [at, labels] of labelsByBook) result.books.push(labelledBook(books[at], removedByBook[at], labels));
+  return result;
+}
+
+function labelledBook(book: Book, removed: Uint8Array, labels: ReadonlyMap<number, { end: number; label: 0 | 1 }>): LabelledBook {
+  const result: LabelledBook = { name: book.name, chars: 0, targetChars: 0, lostOutsideTargets: 0, unlabelledLosses: 0, labelledLosses: 0 };
+  for (const { span } of measured(book)) {
+    const length = span.end - span.start;
+    const labelled = labels.get(span.start);
+    const label = labelled?.end === span.end ? labelled.label : undefined;
+    const share = removedShare(removed, span);
+    result.chars += length;
+    if (share > 0 && label !== undefined) result.labelledLosses++;
+    if (label === 1) {
+      result.targetChars += length;
+      continue;
+    }
+    result.lostOutsideTargets += Math.round(share * length);
+    if (share > 0 && label === undefined) result.unlabelledLosses++;
   }
   return result;
 }
@@ -236,8 +298,8 @@ export interface TrainOptions {
    */
   budget?: number;
   write: boolean;
-  /** Hand-labelled paragraphs of mixed books to score (see scoreLabelledParagraphs). */
-  labels?: string;
+  /** Files of hand-labelled paragraphs to score (see scoreLabelledParagraphs), each on its own. */
+  labels?: readonly string[];
   /** Threshold margin for paragraphs with another detector's finding (default: the pack's, else 2). */
   supportMargin?: number;
   /** Also return every measured paragraph's outcome (TrainResult.paragraphs). */
@@ -566,9 +628,10 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
   const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, isolatedBudget, books: results };
   if (options.paragraphs) result.paragraphs = outcomes;
-  if (options.labels) {
+  if (options.labels?.length) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
-    result.labelled = await scoreLabelledParagraphs(options.labels, books, removedByBook, (book, text) => removedFromDocument(chains[book], text));
+    result.labelled = [];
+    for (const file of options.labels) result.labelled.push(await scoreLabelledParagraphs(file, books, removedByBook, (book, text) => removedFromDocument(chains[book], text)));
   }
   if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, { ...options, budget }, isolatedBudget, results);
   return result;
@@ -626,9 +689,14 @@ export function resultTable(result: TrainResult): string {
   for (const book of result.books) {
     lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% | ${(book.isolatedLoss * 100).toFixed(1)}% |`);
   }
-  const labelled = result.labelled;
-  if (labelled) {
-    lines.push('', `Hand-labelled paragraphs of mixed books (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
+  for (const labelled of result.labelled ?? []) {
+    lines.push('', `Hand-labelled paragraphs (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
+    const ofLosses = labelled.books.filter(labelsItsLosses);
+    if (ofLosses.length > 0) lines.push('Text lost outside the labelled targets, for the books whose losses it labels:');
+    for (const book of ofLosses) {
+      const unlabelled = book.unlabelledLosses > 0 ? ` (${book.unlabelledLosses} losing paragraphs unlabelled, counted as lost)` : '';
+      lines.push(`- ${book.name}: ${(lossOutsideTargets(book) * 100).toFixed(1)}% of the ${book.chars - book.targetChars} characters outside its labelled targets${unlabelled}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -654,8 +722,8 @@ export function passagesReport(result: TrainResult): string {
       lines.push(`- ${passage.start}–${passage.end}, removed ${(passage.removed * 100).toFixed(0)}%, logit ${passage.logit.toFixed(2)}: ${excerpt(passage.text)}`);
     }
   }
-  const labelled = result.labelled;
-  if (labelled && labelled.missed.length + labelled.damaged.length > 0) {
+  for (const labelled of result.labelled ?? []) {
+    if (labelled.missed.length + labelled.damaged.length === 0) continue;
     lines.push('', `### Hand-labelled paragraphs the run got wrong (${labelled.file})`, '');
     for (const paragraph of [...labelled.missed, ...labelled.damaged]) {
       lines.push(`- ${paragraph.label === 1 ? 'target kept' : 'keep touched'}: ${paragraph.book} ${paragraph.start}–${paragraph.end}, removed ${(paragraph.removed * 100).toFixed(0)}% (alone ${(paragraph.removedAlone * 100).toFixed(0)}%): ${excerpt(paragraph.text)}`);

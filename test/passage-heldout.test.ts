@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PASSAGES_PER_BOOK, passagesReport, runTrain, type BookResult } from '../pipelines/train.js';
+import { lossOutsideTargets, PASSAGES_PER_BOOK, passagesReport, runTrain, type BookResult } from '../pipelines/train.js';
 import { ROOT, SHARED, sharedAvailable } from './helpers.js';
 
 const available = sharedAvailable('held-out passage classifier on ../shared/corpora');
@@ -23,7 +23,8 @@ const PHYSICS_MIXED = /curie_radio|rutherford|heat_radiation|eight_lectures|mcur
 describe.runIf(available)('passage classifier, held out by book', () => {
   it('physics: pre-1900 books keep everything, post-1900 theory books lose most, mixed books by their labelled paragraphs', { timeout: 240_000 }, async () => {
     // The budget is the training spec's (0.75%), as the shipped model was chosen.
-    const result = await runTrain({ pack: 'physics-post-1900', data: DATA, folds: 5, write: false, labels: join(ROOT, 'test/data/physics-post-1900.mixed-paragraphs.tsv') });
+    const labels = ['mixed-paragraphs', 'crowell-losses'].map((name) => join(ROOT, `test/data/physics-post-1900.${name}.tsv`));
+    const result = await runTrain({ pack: 'physics-post-1900', data: DATA, folds: 5, write: false, labels });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
     expect(result.budget).toBe(0.0075);
     const pre = result.books.filter((book) => book.side === 'negative' && !book.name.includes('crowell_'));
@@ -34,6 +35,18 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Modern prose about classical physics that also states some relativity and nuclear physics
     // (Crowell's E&M derives the Lorentz transformation): measured 13.2% on average (12.0% at a 0.5% budget).
     expect(mean(modernClassical)).toBeLessThanOrEqual(0.14);
+    // Every paragraph of theirs that this run removes anything from is labelled by hand by the pack's
+    // rules (322: 203 state post-1900 physics or name what the pack masks, 119 do not), so what they
+    // lose outside the labelled targets is the collateral: measured 6.3% on average, Crowell's
+    // electricity and magnetism 17.6% (its Coulomb's-law chapter sits beside the atom's), four of seven
+    // at most 3.4%. A paragraph the run starts to remove without a label counts as lost here.
+    const [mixed, crowell] = result.labelled!;
+    expect(crowell.books.map((book) => book.name).sort()).toEqual(modernClassical.map((book) => book.name).sort());
+    const collateral = crowell.books.map(lossOutsideTargets);
+    console.info(`Crowell's classical chapters, text lost outside their labelled targets: ${collateral.map((share) => (share * 100).toFixed(1) + '%').join(', ')}`);
+    expect(collateral.reduce((sum, share) => sum + share, 0) / collateral.length).toBeLessThanOrEqual(0.07);
+    expect(collateral.filter((share) => share <= 0.035).length).toBeGreaterThanOrEqual(4);
+    expect(crowell.targetsRemoved / crowell.targets).toBeGreaterThanOrEqual(0.95);
     expect(theory.length).toBe(15);
     expect(mean(theory)).toBeGreaterThanOrEqual(0.9);
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
@@ -41,7 +54,7 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags).
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
     expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.55);
-    const labelled = result.labelled!;
+    const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);
     expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.85);

@@ -156,7 +156,7 @@ describe('the pack pins its model', () => {
     expect(bad.stderr).toContain(`${spec}: budget: `);
   });
 
-  it('--paragraphs writes the held-out outcome of every measured paragraph, adding up to the book table, and never overwrites', async () => {
+  it('--paragraphs writes the held-out outcome of every measured paragraph, adding up to the book table, and never overwrites; --labels measures what a book lost outside its labelled targets', async () => {
     // A short paragraph too: it is not measured, so it has no row.
     const dir = twoSidedBooks(10, '\n\nA short line.');
     const spec = join(dir, 'spec.yaml');
@@ -180,6 +180,29 @@ describe('the pack pins its model', () => {
     }
     // The post books lose text and the pre books keep it, so the rows are not all zeros.
     expect(rows.some((row) => row.removed > 0)).toBe(true);
+    // Labels of one book's losses: one target, one not, the rest left unlabelled. What it lost outside
+    // the target is the unlabelled and the not-target paragraphs' removed characters.
+    const book = result.books.find((entry) => rows.some((row) => row.book === entry.name && row.removed > 0))!;
+    const losing = rows.filter((row) => row.book === book.name && row.removed > 0);
+    expect(losing.length).toBeGreaterThanOrEqual(3);
+    const labelsFile = join(dir, 'losses.tsv');
+    const labelRow = (label: number, row: (typeof rows)[number]) => [label, row.book, row.start, row.end, row.text.replace(/\s+/g, ' ').split(' ').slice(0, 4).join(' ')].join('\t');
+    writeFileSync(labelsFile, ['label\tbook\tstart\tend\tbegins', labelRow(1, losing[0]), labelRow(0, losing[1])].join('\n') + '\n');
+    const labelled = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', '--labels', labelsFile]);
+    expect(labelled.code, labelled.stderr).toBe(0);
+    const [measure] = (JSON.parse(labelled.stdout) as { labelled: { books: { name: string; chars: number; targetChars: number; lostOutsideTargets: number; unlabelledLosses: number; labelledLosses: number }[] }[] }).labelled;
+    const lost = (row: (typeof rows)[number]) => Math.round(row.removed * (row.end - row.start));
+    expect(measure.books).toEqual([
+      {
+        name: book.name,
+        chars: book.chars,
+        targetChars: losing[0].end - losing[0].start,
+        lostOutsideTargets: losing.slice(1).reduce((sum, row) => sum + lost(row), 0),
+        unlabelledLosses: losing.length - 2,
+        labelledLosses: 2,
+      },
+    ]);
+
     const before = readFileSync(out, 'utf8');
     const again = await train();
     expect(again.code).toBe(2);

@@ -11,13 +11,13 @@ export function trainCommand(): Command {
     .option('--spec <file>', 'training spec (default: training/<pack>.yaml beside the pack)')
     .option('--folds <n>', 'cross-validation folds, by book (0: leave one book out)', parseCount, 5)
     .option('--budget <fraction>', "largest share of negative books' characters the classifier alone may flag, out of fold, for both thresholds (default: the training spec's budget and isolatedBudget, else 0.005)", parseFraction)
-    .option('--labels <file>', 'hand-labelled paragraphs of mixed books to score out of fold (TSV: label, book, start, end, begins)')
+    .option('--labels <file>', 'hand-labelled paragraphs to score out of fold (TSV: label, book, start, end, begins); repeat for several files', (file: string, files: string[]) => [...files, file], [] as string[])
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
     .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, removed, removedAlone, text)")
     .option('--json', 'print the result as JSON', false)
     .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
     .option('-q, --quiet', 'no progress output', false)
-    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels?: string; json: boolean; write: boolean; quiet: boolean }) => {
+    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels: string[]; json: boolean; write: boolean; quiet: boolean }) => {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
       // A run takes minutes: refuse an output that exists before it starts, not after.
       for (const path of [flags.report, flags.paragraphs]) if (path) await assertAbsent(path);
