@@ -591,7 +591,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // The same choice for paragraphs scored alone (no neighbours, no section), at their own budget.
   const isolatedNegatives = negatives.map((item) => ({ ...item, logits: isolatedLogits(models[folds[item.index]], item.book) }));
   const isolatedThreshold = chooseThreshold(isolatedNegatives, isolatedBudget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const outcomes: ParagraphOutcome[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
@@ -661,7 +661,16 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
   const modelPath = join(dirname(loaded.source), modelName);
   await mkdir(dirname(modelPath), { recursive: true });
   await writeFileAtomic(modelPath, bytes);
-  const pinned = { model: modelName, sha256, ...thresholds, supportMargin: loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const passage = loaded.pack.passage;
+  const pinned = {
+    model: modelName,
+    sha256,
+    ...thresholds,
+    supportMargin: passage?.supportMargin ?? 2,
+    keepMargin: passage?.keepMargin ?? 0,
+    ...(passage?.isolatedKeepMargin === undefined ? {} : { isolatedKeepMargin: passage.isolatedKeepMargin }),
+    concept: passage?.concept ?? loaded.pack.concepts[0].id,
+  };
   await writeFileAtomic(loaded.source, withPassageBlock(loaded.source, await readFile(loaded.source, 'utf8'), pinned));
   return { model: modelPath, pack: loaded.source, sha256 };
 }

@@ -53,7 +53,8 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
     // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags).
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
-    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.55);
+    // Measured 62.7% (61.3% while a keep context always shielded a paragraph alone).
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.6);
     const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);
@@ -62,10 +63,10 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // before paragraphs that only retell a keep context trained at 0.3).
     expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.23);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
-    // one sees it: measured 33 of 50 targets removed and 10 of 115 keeps touched (34 before the atomic-number
-    // and mass-energy terms moved the threshold for a paragraph alone from 2.65 to 2.7).
+    // one sees it: measured 36 of 50 targets removed and 11 of 115 keeps touched (33 and 10 while a keep
+    // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score).
     console.info(`mixed books, each paragraph alone: targets removed ${labelled.targetsRemovedAlone}/${labelled.targets}, keeps touched ${labelled.keepsTouchedAlone}/${labelled.keeps}`);
-    expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.62);
+    expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.7);
     expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.12);
   });
 

@@ -278,7 +278,7 @@ describe('a paragraph that is mostly not words', () => {
 });
 
 describe('a paragraph that names a keep context', () => {
-  it('goes on its own score only when that clears the threshold by the pack\'s keepMargin', async () => {
+  it('goes on its own score only when that clears the threshold by the pack\'s keepMargin (alone: isolatedKeepMargin)', async () => {
     const { pack } = await loadPack('physics-post-1900');
     const model = loadPassageModel(pack.passage!);
     // The null result of 1887, written here in the manner of its time: a keep context.
@@ -299,11 +299,19 @@ describe('a paragraph that names a keep context', () => {
     expect(strict.suppressed.map((finding) => finding.start)).toContain(0);
     const loose = detectWith(0);
     expect(loose.findings.map((finding) => finding.start)).toContain(0);
-    // Alone, with no section to make it the target, a keep context always shields it.
+    // Alone, it is judged against the isolated threshold by its own margin (the keep margin when the
+    // pack sets none): here its score is 1 over that threshold.
     const alone = scoreParagraphs(model, keepParagraph).logits[0];
-    const aloneDetector = new PassageDetector({ ...pack.passage!, threshold: alone - 1, isolatedThreshold: alone - 1, supportMargin: 0, keepMargin: 0 }, model);
-    expect(aloneDetector.detect(keepParagraph, [], new PackVocabulary(pack).scan(keepParagraph)).findings).toEqual([]);
-    expect(aloneDetector.detect(keepParagraph, [], []).findings.map((finding) => finding.start)).toEqual([0]);
+    const aloneWith = (margins: { keepMargin: number; isolatedKeepMargin?: number }) =>
+      new PassageDetector({ ...pack.passage!, threshold: alone + 5, isolatedThreshold: alone - 1, supportMargin: 0, isolatedKeepMargin: undefined, ...margins }, model);
+    const keepMatches = new PackVocabulary(pack).scan(keepParagraph);
+    const starts = (detector: PassageDetector, matches: typeof keepMatches) => detector.detect(keepParagraph, [], matches).findings.map((finding) => finding.start);
+    expect(starts(aloneWith({ keepMargin: 0, isolatedKeepMargin: 2 }), keepMatches)).toEqual([]);
+    expect(starts(aloneWith({ keepMargin: 0, isolatedKeepMargin: 0.5 }), keepMatches)).toEqual([0]);
+    expect(starts(aloneWith({ keepMargin: 2 }), keepMatches)).toEqual([]);
+    expect(starts(aloneWith({ keepMargin: 0.5 }), keepMatches)).toEqual([0]);
+    // Without the keep context's name it goes at the isolated threshold, whatever the margins.
+    expect(starts(aloneWith({ keepMargin: 2, isolatedKeepMargin: 2 }), [])).toEqual([0]);
   });
 });
 

@@ -193,6 +193,12 @@ export const PassageSettingsSchema = z.strictObject({
    * classifier's topic score needs this much more before it takes such a paragraph.
    */
   keepMargin: z.number().min(0).default(0),
+  /**
+   * The same margin for a paragraph that is the whole document, over the isolated threshold
+   * (default: keepMargin). Alone, a paragraph has no section to make it the target: its own score
+   * is all there is, and the isolated threshold is already set for that.
+   */
+  isolatedKeepMargin: z.number().min(0).optional(),
   /** The concept a passage finding carries when no finding of another detector names one nearby. */
   concept: slug,
 });
