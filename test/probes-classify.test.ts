@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readJsonlFile, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const available = sharedAvailable('probe classification of ../shared/corpora/probes/mmlu');
-const SETS = ['college_physics', 'high_school_physics', 'conceptual_physics'];
+const SETS = ['college_physics', 'high_school_physics', 'conceptual_physics', 'astronomy'];
 
 describe.runIf(available)('lacuna probes classify', () => {
   it('labels every question of the MMLU physics sets and agrees with ≥ 85% of the hand labels', async () => {
@@ -14,8 +14,8 @@ describe.runIf(available)('lacuna probes classify', () => {
     const result = await runCli(['probes', 'classify', ...files, '--pack', 'physics-post-1900', '--out', out]);
     expect(result.code).toBe(0);
     const labels = new Map(readJsonlFile<{ id: string; label: string; evidence: string[] }>(out).map((item) => [item.id, item]));
-    // Every question is labelled (102 + 151 + 235 in these files).
-    expect(labels.size).toBe(488);
+    // Every question is labelled (102 + 151 + 235 + 152 in these files).
+    expect(labels.size).toBe(640);
     for (const item of labels.values()) {
       expect(['masked', 'control', 'unrelated']).toContain(item.label);
       if (item.label !== 'unrelated') expect(item.evidence.length).toBeGreaterThan(0);
@@ -70,6 +70,26 @@ describe.runIf(available)('lacuna probes classify', () => {
     console.info(`MMLU fourth set (tuned on): ${fourthAgree} of ${fourth.length} agree; masked found ${fourthFound} of ${fourthMasked.length}`);
     expect(fourthAgree).toBeGreaterThanOrEqual(155);
     expect(fourthFound).toBeGreaterThanOrEqual(51);
+
+    // A fifth set: all 152 astronomy questions, labelled and committed before any detector ran on them
+    // (17 masked: supernovae, galaxies and their distances, dark energy, black holes, radioactive dating;
+    // 121 control, 39 of them planetary science after 1900 that the pack does not mask; 14 unrelated),
+    // split in halves alternately within each label. Astronomy words joined the pack's field, and the
+    // Andromeda Galaxy, superclusters, megaparsecs, millions of light years, Cepheids as yardsticks and
+    // radioactive dating its targets, looking at the tune half only; a stem ending in a question mark
+    // now reads with its choice as one sentence. The measure half before that: 51 of 75 agree, masked
+    // found 4 of 8, 2 called control (31 of all 121 controls were called unrelated).
+    const fifth = readFileSync(join(ROOT, 'test/data/mmlu-astronomy-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(fifth.length).toBe(152);
+    const fifthMeasure = fifth.filter((row) => row[3] === 'measure');
+    const fifthMasked = fifthMeasure.filter((row) => row[2] === 'masked');
+    const fifthAgree = fifthMeasure.filter((row) => got(row) === row[2]).length;
+    const fifthFound = fifthMasked.filter((row) => got(row) === 'masked').length;
+    const fifthControl = fifthMasked.filter((row) => got(row) === 'control').length;
+    console.info(`MMLU astronomy, measure half: ${fifthAgree} of ${fifthMeasure.length} agree; masked found ${fifthFound} of ${fifthMasked.length}, called control ${fifthControl}`);
+    expect(fifthAgree).toBeGreaterThanOrEqual(62);
+    expect(fifthFound).toBeGreaterThanOrEqual(5);
+    expect(fifthControl).toBeLessThanOrEqual(3);
   });
 
   it('says in one line what is wrong with a malformed question file', async () => {

@@ -53,7 +53,14 @@ export async function classifyQuestions(pack: Pack, questions: Question[], optio
   return results;
 }
 
-/** The stem, then the stem with each choice: one paragraph each. */
+/**
+ * The stem, then the stem with each choice: one paragraph each. A stem that ends in a question
+ * mark is joined to the choice with a colon, so the two read as one sentence ("Why are Cepheid
+ * stars relevant for astronomers: To measure galactic distances.") for the rules that look
+ * within a sentence; with the question mark they were two.
+ */
 function statements(question: Question): string {
-  return [question.question, ...question.choices.map((choice) => `${question.question} ${choice}`)].join('\n\n');
+  const stem = question.question.trimEnd();
+  const joined = stem.endsWith('?') ? `${stem.slice(0, -1).trimEnd()}:` : stem;
+  return [stem, ...question.choices.map((choice) => `${joined} ${choice}`)].join('\n\n');
 }
