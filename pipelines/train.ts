@@ -563,6 +563,8 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const budget = options.budget ?? spec.budget ?? DEFAULT_BUDGET;
   const isolatedBudget = options.budget ?? spec.isolatedBudget ?? budget;
   const say = options.progress ?? (() => {});
+  // A labels file that cannot be read stops the run now, not after minutes of training.
+  for (const file of options.labels ?? []) await readUserFile(file, 'labelled paragraphs');
   const books = await readBooks(spec, options.data, settings.buckets);
   for (const side of ['positive', 'negative'] as const) {
     if (!books.some((book) => book.side === side)) throw new UsageError(`${specPath}: no ${side} book found under '${options.data}'; training needs books on both sides of the cutoff`);

@@ -211,6 +211,16 @@ describe('the pack pins its model', () => {
     expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
+  it('refuses a labels file it cannot read before training, in one line', async () => {
+    const dir = twoSidedBooks(4);
+    writeFileSync(join(dir, 'spec.yaml'), 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\n');
+    const missing = join(dir, 'no-such-labels.tsv');
+    const run = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', join(dir, 'spec.yaml'), '--labels', missing]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`lacuna: cannot read labelled paragraphs '${missing}': no such file or directory\n`);
+    expect(run.stdout).toBe('');
+  });
+
   it('refuses a cross-validation that would train on nothing, in one line', async () => {
     const run = await runCli(['train', '--pack', 'physics-post-1900', '--data', tempDir(), '--folds', '1']);
     expect(run.code).toBe(2);

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { assertAbsent, writeNewFile } from '../../corpora/user-file.js';
 import { passagesReport, resultTable, runTrain } from '../../pipelines/train.js';
 import { parseCount, parseFraction } from '../parse.js';
@@ -11,7 +11,11 @@ export function trainCommand(): Command {
     .option('--spec <file>', 'training spec (default: training/<pack>.yaml beside the pack)')
     .option('--folds <n>', 'cross-validation folds, by book (0: leave one book out)', parseCount, 5)
     .option('--budget <fraction>', "largest share of negative books' characters the classifier alone may flag, out of fold, for both thresholds (default: the training spec's budget and isolatedBudget, else 0.005)", parseFraction)
-    .option('--labels <file>', 'hand-labelled paragraphs to score out of fold (TSV: label, book, start, end, begins); repeat for several files', (file: string, files: string[]) => [...files, file], [] as string[])
+    .addOption(
+      new Option('--labels <file>', 'hand-labelled paragraphs to score out of fold (TSV: label, book, start, end, begins); repeat for several files')
+        .argParser((file: string, files: string[]) => [...files, file])
+        .default([], 'none'),
+    )
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
     .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, removed, removedAlone, text)")
     .option('--json', 'print the result as JSON', false)
