@@ -88,11 +88,15 @@ export function phraseWords(phrase: string): string[] {
 
 /**
  * The written forms of a short key, for exact matching in the trie: the key
- * itself and its plurals (with y for a final i). Only forms whose stem key is
+ * itself, its plurals (with y for a final i), and its -ing and -ed forms with
+ * and without a doubled last letter ("running" and "adding" have the short keys
+ * "run" and "ad": without these forms a pack's "running away" or "adding" never
+ * matched the text, nor "run" the word "running"). Only forms whose stem key is
  * the key are used.
  */
 function shortKeyForms(key: string): string[] {
-  const forms = [key, `${key}s`, `${key}es`];
+  const last = key[key.length - 1];
+  const forms = [key, `${key}s`, `${key}es`, `${key}ing`, `${key}ed`, `${key}${last}ing`, `${key}${last}ed`];
   if (key.endsWith('i')) forms.push(`${key.slice(0, -1)}y`, `${key.slice(0, -1)}ys`, `${key.slice(0, -1)}ies`);
   return forms;
 }
