@@ -15,6 +15,11 @@ export interface Evidence {
   match: string;
   /** For rules that need support: what supported the finding. */
   support?: string;
+  /**
+   * For a context word: whether the whole document is about the concept or only the paragraphs
+   * around it carry it (the weaker evidence: see the passage detector's localSupportMargin).
+   */
+  density?: 'document' | 'neighbours';
 }
 
 /** A span of a document that carries target knowledge. Offsets are UTF-16, end exclusive. */

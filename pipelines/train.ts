@@ -593,7 +593,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // The same choice for paragraphs scored alone (no neighbours, no section), at their own budget.
   const isolatedNegatives = negatives.map((item) => ({ ...item, logits: isolatedLogits(models[folds[item.index]], item.book) }));
   const isolatedThreshold = chooseThreshold(isolatedNegatives, isolatedBudget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, localSupportMargin: loaded.pack.passage?.localSupportMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const outcomes: ParagraphOutcome[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
@@ -669,6 +669,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
     sha256,
     ...thresholds,
     supportMargin: passage?.supportMargin ?? 2,
+    ...(passage?.localSupportMargin === undefined ? {} : { localSupportMargin: passage.localSupportMargin }),
     keepMargin: passage?.keepMargin ?? 0,
     ...(passage?.isolatedKeepMargin === undefined ? {} : { isolatedKeepMargin: passage.isolatedKeepMargin }),
     concept: passage?.concept ?? loaded.pack.concepts[0].id,

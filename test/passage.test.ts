@@ -36,6 +36,12 @@ function book(name: string, label: 0 | 1, sentences: string[], count: number): T
 const POST = ['The quantum of action fixes the energy of each oscillator.', 'Electrons jump between stationary orbits and emit a quantum.', 'The photon carries energy proportional to its frequency.', 'The nucleus holds nearly all the mass of the atom.'];
 const PRE = ['The ether carries the waves of light between the stars.', 'A lens bends the rays of light toward its focus.', 'Heat flows from the warmer body to the colder one.', 'The magnet attracts iron filings along its lines of force.'];
 
+/** The physics pack and its passage model, as shipped. */
+async function physicsPassage() {
+  const { pack } = await loadPack('physics-post-1900');
+  return { pack, model: loadPassageModel(pack.passage!) };
+}
+
 /**
  * A data directory of two post and two pre books, `count` paragraphs of six sentences each (the
  * sentences rotating, so paragraphs differ), for `lacuna train --data`; `tail` ends the last book.
@@ -69,8 +75,7 @@ describe('passage model', () => {
   it('scores paragraphs without building their vectors to the same bits as with them', async () => {
     // The detector's path (passageDots) and training's (passageFeatures, then dot) must agree exactly:
     // the threshold a book was measured at is the threshold the corpus is masked at.
-    const { pack } = await loadPack('physics-post-1900');
-    const model = loadPassageModel(pack.passage!);
+    const { pack, model } = await physicsPassage();
     const text = [
       'The energy of the oscillator is a whole multiple of hν; Planck’s constant h = 6.55 × 10⁻²⁷ erg·sec.',
       'Einstein’s mass–energy relation, Δ m = Δ E / c 2 , follows from the Lorentz transformation of the four-momentum.',
@@ -275,8 +280,7 @@ describe('a paragraph that is mostly not words', () => {
   });
 
   it("is scored by the detector with its passage's verdict", async () => {
-    const { pack } = await loadPack('physics-post-1900');
-    const model = loadPassageModel(pack.passage!);
+    const { pack, model } = await physicsPassage();
     const prose = 'The barometer fell through the afternoon, and by evening the wind had veered to the north-west and freshened; the rain gauge on the roof filled twice before midnight, and the thermometer in the screen stood four degrees below the mean of the month.';
     const text = [prose, table, prose].join('\n\n');
     const { logits, own } = scoreParagraphs(model, text);
@@ -289,8 +293,7 @@ describe('a paragraph that is mostly not words', () => {
 
 describe('a paragraph that names a keep context', () => {
   it('goes on its own score only when that clears the threshold by the pack\'s keepMargin (alone: isolatedKeepMargin)', async () => {
-    const { pack } = await loadPack('physics-post-1900');
-    const model = loadPassageModel(pack.passage!);
+    const { pack, model } = await physicsPassage();
     // The null result of 1887, written here in the manner of its time: a keep context.
     const keepParagraph =
       'The curves drawn from the noon and evening readings show that whatever shift of the fringes the relative motion of the earth and the luminiferous æther may produce, it is far smaller than the theory led us to expect, and the velocity of the earth through the æther must be a small fraction of its speed in its orbit.';
@@ -322,6 +325,29 @@ describe('a paragraph that names a keep context', () => {
     expect(starts(aloneWith({ keepMargin: 0.5 }), keepMatches)).toEqual([0]);
     // Without the keep context's name it goes at the isolated threshold, whatever the margins.
     expect(starts(aloneWith({ keepMargin: 2, isolatedKeepMargin: 2 }), [])).toEqual([0]);
+  });
+});
+
+describe('a paragraph whose only findings are context words', () => {
+  it('is taken whole by the support margin only if the document, not just its neighbours, is about the concept', async () => {
+    const { pack, model } = await physicsPassage();
+    const paragraph =
+      'The mirrors were adjusted by screws in the castings until the fringes appeared in the telescope, and the rod carrying the compensating plate was set at the same distance from the source as the others.';
+    const text = `${paragraph}\n\nThe readings were then taken at each of the sixteen marks as the stone turned slowly in the trough of mercury.`;
+    const logit = scoreParagraphs(model, text).logits[0];
+    // Thresholds around this paragraph's score: 4 above it, so only a support margin of more than 4 takes it.
+    const settings = { ...pack.passage!, threshold: logit + 4, isolatedThreshold: logit + 4, supportMargin: 6, localSupportMargin: 2 };
+    const detector = new PassageDetector(settings, model);
+    const rod = paragraph.indexOf('rod');
+    const context = (density: 'document' | 'neighbours') => ({ start: rod, end: rod + 3, concept: 'special-relativity', detector: 'context', score: 0.5, evidence: { rule: 'context' as const, match: 'rod', density } });
+    const taken = (findings: ReturnType<typeof context>[] | { start: number; end: number; concept: string; detector: string; score: number; evidence: { rule: 'term'; match: string } }[]) =>
+      detector.detect(text, findings, []).findings.map((finding) => finding.start);
+    expect(taken([context('neighbours')])).toEqual([]);
+    expect(taken([context('document')])).toEqual([0]);
+    expect(taken([{ start: rod, end: rod + 3, concept: 'special-relativity', detector: 'lexical', score: 1, evidence: { rule: 'term', match: 'rod' } }])).toEqual([0]);
+    // Without its own setting the local margin is the support margin.
+    const { localSupportMargin: _unused, ...rest } = settings;
+    expect(new PassageDetector(rest, model).detect(text, [context('neighbours')], []).findings.map((finding) => finding.start)).toEqual([0]);
   });
 });
 

@@ -95,7 +95,9 @@ describe.runIf(available)('semantic detection', () => {
     const lexicalOnly = join(dir, 'lexical');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', lexicalOnly, '--quiet', ...WITHOUT_SEMANTIC])).code).toBe(0);
     const lexicalText = readCorpus(lexicalOnly)[0].text;
-    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(14);
+    // (And "Adding the speeds of two fast rockets never gives more than the speed of light" since the phrase
+    // matcher stopped missing -ing forms of short stems: the claim always listed "adding".)
+    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(15);
     expect(PLANTED.filter((sentence) => lexicalText.includes(sentence)).length).toBeGreaterThanOrEqual(8);
 
     const out = join(dir, 'masked');

@@ -89,6 +89,7 @@ export class ContextDetector implements Detector {
             support: topics.has(entry.concept)
               ? `${paragraphsWith.get(entry.concept)} of the document's ${paragraphs.length} paragraphs`
               : `${neighbours.get(entry.concept)} of the ${2 * radius} paragraphs around`,
+            density: topics.has(entry.concept) ? 'document' : 'neighbours',
           },
         });
       }

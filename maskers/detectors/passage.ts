@@ -142,6 +142,14 @@ export function scoreBand(logit: number, threshold: number): number {
   return band;
 }
 
+/** Whether every finding from `first` on that starts before `end` is a context word of local density only. */
+function onlyLocalContext(findings: readonly SpanFinding[], first: number, end: number): boolean {
+  for (let k = first; k < findings.length && findings[k].start < end; k++) {
+    if (findings[k].detector !== 'context' || findings[k].evidence.density !== 'neighbours') return false;
+  }
+  return true;
+}
+
 export class PassageDetector implements Detector {
   readonly name = 'passage';
   readonly weighsKeeps = true;
@@ -154,6 +162,10 @@ export class PassageDetector implements Detector {
 
   private get isolatedKeepMargin(): number {
     return this.settings.isolatedKeepMargin ?? this.settings.keepMargin;
+  }
+
+  private get localSupportMargin(): number {
+    return this.settings.localSupportMargin ?? this.settings.supportMargin;
   }
 
   static forPack(pack: Pack, concepts?: ReadonlySet<string>): PassageDetector | undefined {
@@ -172,7 +184,7 @@ export class PassageDetector implements Detector {
     let nextKeep = 0;
     // A paragraph alone is scored without neighbours or section: it has a threshold of its own.
     const threshold = spans.length === 1 ? (this.settings.isolatedThreshold ?? this.settings.threshold) : this.settings.threshold;
-    const supportedThreshold = threshold - this.settings.supportMargin;
+    const supportedThreshold = threshold - Math.max(this.settings.supportMargin, this.localSupportMargin);
     const scoreBands = new Array<number>(SCORE_BANDS.length).fill(0);
     spans.forEach((span, index) => {
       if (span.end - span.start >= PASSAGE_MIN_CHARS) scoreBands[scoreBand(logits[index], threshold)]++;
@@ -181,8 +193,10 @@ export class PassageDetector implements Detector {
       while (nextKeep < keeps.length && keeps[nextKeep].end <= span.start) nextKeep++;
       const length = span.end - span.start;
       const inside = next < earlier.length && earlier[next].start < span.end ? earlier[next].concept : undefined;
-      // The finding lowers the bar only where the paragraph is a passage to judge (see SUPPORTED_MAX_CHARS).
-      const supported = inside !== undefined && length >= PASSAGE_MIN_CHARS && length <= SUPPORTED_MAX_CHARS;
+      // The finding lowers the bar only where the paragraph is a passage to judge (see SUPPORTED_MAX_CHARS),
+      // and by less when all it has is context words that only their neighbourhood made count.
+      const margin = inside !== undefined && onlyLocalContext(earlier, next, span.end) ? this.localSupportMargin : this.settings.supportMargin;
+      const supported = inside !== undefined && length >= PASSAGE_MIN_CHARS && length <= SUPPORTED_MAX_CHARS && logits[index] >= threshold - margin;
       if (!supported && (logits[index] < threshold || length < PASSAGE_MIN_CHARS)) return;
       const namesKeep = nextKeep < keeps.length && keeps[nextKeep].start < span.end;
       const concept = inside ?? fallback;
@@ -199,7 +213,7 @@ export class PassageDetector implements Detector {
         score: Math.round(sigmoid(logits[index]) * 1e4) / 1e4,
         evidence: {
           rule: 'passage',
-          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= threshold ? threshold : `${supportedThreshold} with a ${inside} finding inside`}`,
+          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= threshold ? threshold : `${threshold - margin} with a ${inside} finding inside`}`,
           support: `model ${this.settings.sha256.slice(0, 12)}`,
         },
       });

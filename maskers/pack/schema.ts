@@ -187,6 +187,12 @@ export const PassageSettingsSchema = z.strictObject({
    */
   supportMargin: z.number().min(0).default(2),
   /**
+   * The support margin when every finding in the paragraph is a context word counted only because
+   * the paragraphs around it carry the concept (default: supportMargin): the weakest evidence,
+   * which a single planted sentence nearby can supply.
+   */
+  localSupportMargin: z.number().min(0).optional(),
+  /**
    * How much higher the threshold is for a paragraph that names one of the pack's keep contexts
    * and holds no finding of another detector: the look-alikes a pack keeps (the Michelson–Morley
    * null result, radium) are the pre-cutoff topics post-cutoff books discuss most, so the
