@@ -74,3 +74,28 @@ describe.runIf(available)('detection quality', () => {
     expect(after / before).toBeGreaterThanOrEqual(0.97);
   });
 });
+
+describe('plain-language sentences written after the rules (test/data/physics-post-1900.paraphrases-3.tsv)', () => {
+  it('finds some post-1900 statements and flags no pre-1900 one, with the default detectors', async () => {
+    // Written and committed before any detector ran on them, and never tuned on: 30 statements of every
+    // concept of the pack in everyday words, and 20 of pre-1900 physics (look-alikes among them: the
+    // ether, cathode rays, the uranium rays, Mercury's perihelion). A measure of what the rules and the
+    // classifier do with wording nobody here anticipated: 13 of 30 found, 0 of 20 flagged. (Claims
+    // written from the first two sets' misses took those sets from 18 of 46 to 45 of 46 and this one
+    // from 13 to 14 of 30; they were not kept, since they would have spent the first two sets as measures.)
+    const rows = readFileSync(join(import.meta.dirname, 'data', 'physics-post-1900.paraphrases-3.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    const defaults = DetectorChain.forPack(pack);
+    const found = async (label: string) => {
+      let count = 0;
+      for (const row of rows.filter((row) => row[0] === label)) if ((await defaults.detect(row[2])).findings.length > 0) count++;
+      return count;
+    };
+    expect(rows.filter((row) => row[0] === '1')).toHaveLength(30);
+    expect(rows.filter((row) => row[0] === '0')).toHaveLength(20);
+    const post = await found('1');
+    const pre = await found('0');
+    console.info(`third sentence set: ${post} of 30 post-1900 statements found, ${pre} of 20 pre-1900 flagged`);
+    expect(post).toBeGreaterThanOrEqual(13);
+    expect(pre).toBe(0);
+  });
+});
