@@ -213,7 +213,7 @@ export class PassageDetector implements Detector {
         score: Math.round(sigmoid(logits[index]) * 1e4) / 1e4,
         evidence: {
           rule: 'passage',
-          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= threshold ? threshold : `${threshold - margin} with a ${inside} finding inside`}`,
+          match: `passage score ${logits[index].toFixed(2)} ≥ ${logits[index] >= threshold ? threshold : `${Number((threshold - margin).toFixed(6))} with a ${inside} finding inside`}`,
           support: `model ${this.settings.sha256.slice(0, 12)}`,
         },
       });
