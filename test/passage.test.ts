@@ -216,7 +216,7 @@ describe('the pack pins its model', () => {
     expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
-  it('refuses a labels file it cannot read before training, in one line', async () => {
+  it('refuses a labels file it cannot read, or one output file for two, before training, in one line', async () => {
     const dir = twoSidedBooks(4);
     writeFileSync(join(dir, 'spec.yaml'), 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\n');
     const missing = join(dir, 'no-such-labels.tsv');
@@ -224,6 +224,10 @@ describe('the pack pins its model', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`lacuna: cannot read labelled paragraphs '${missing}': no such file or directory\n`);
     expect(run.stdout).toBe('');
+    const same = join(dir, 'out.md');
+    const clash = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', join(dir, 'spec.yaml'), '--report', same, '--paragraphs', same]);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toBe(`lacuna: --report and --paragraphs name the same file '${same}'\n`);
   });
 
   it('refuses a cross-validation that would train on nothing, in one line', async () => {

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { UsageError } from '../../corpora/errors.js';
 import { assertAbsent, writeNewFile } from '../../corpora/user-file.js';
 import { passagesReport, resultTable, runTrain } from '../../pipelines/train.js';
 import { parseCount, parseFraction } from '../parse.js';
@@ -24,6 +26,7 @@ export function trainCommand(): Command {
     .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels: string[]; json: boolean; write: boolean; quiet: boolean }) => {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
       // A run takes minutes: refuse an output that exists before it starts, not after.
+      if (flags.report !== undefined && resolve(flags.report) === resolve(flags.paragraphs ?? '')) throw new UsageError(`--report and --paragraphs name the same file '${flags.report}'`);
       for (const path of [flags.report, flags.paragraphs]) if (path) await assertAbsent(path);
       const { paragraphs, ...result } = await runTrain({ ...flags, paragraphs: flags.paragraphs !== undefined, progress });
       const table = resultTable(result);
