@@ -60,6 +60,11 @@ export interface Manifest {
   config: Record<string, unknown>;
   outputs: ManifestOutput[];
   counts: Counts;
+  /**
+   * Documents plainly not in the pack's language (ISO 639-3 codes: documents and characters), which
+   * its rules and classifier read without understanding (absent in manifests written before it).
+   */
+  languages?: { pack: string; other: Record<string, { documents: number; chars: number }> };
   findings: { total: number; suppressed: number; byConcept: Record<string, number> };
   /** Characters removed for each concept (what the estimate of target text left is shared out by). */
   removedCharsByConcept?: Record<string, number>;

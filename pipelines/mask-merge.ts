@@ -24,7 +24,7 @@ import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/sem
 import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
-import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
+import { addOtherLanguages, readUnitSummary, unitDirName, type OtherLanguages, type UnitSummary } from './mask-unit.js';
 import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
@@ -35,6 +35,7 @@ export interface MergedInput extends InputStats {
 
 export interface MergedUnits {
   counts: Counts;
+  otherLanguages: OtherLanguages;
   findingsByConcept: Record<string, number>;
   removedCharsByConcept: Record<string, number>;
   suppressed: number;
@@ -153,6 +154,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   const findingsByConcept: Record<string, number> = Object.fromEntries(options.conceptIds.map((id) => [id, 0]));
   const removedCharsByConcept: Record<string, number> = Object.fromEntries(options.conceptIds.map((id) => [id, 0]));
   let suppressed = 0;
+  const otherLanguages: OtherLanguages = {};
   const residuals = new LexicalResiduals(options.conceptIds);
   const collateral = new CollateralCollector();
   const report = new ReportCollector();
@@ -178,6 +180,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
     for (const [concept, count] of Object.entries(summary.findingsByConcept)) findingsByConcept[concept] = (findingsByConcept[concept] ?? 0) + count;
     for (const [concept, chars] of Object.entries(summary.removedCharsByConcept)) removedCharsByConcept[concept] = (removedCharsByConcept[concept] ?? 0) + chars;
     suppressed += summary.suppressed;
+    addOtherLanguages(otherLanguages, summary.otherLanguages ?? {});
     residuals.absorb(summary.residuals);
     collateral.absorb(summary.collateral);
     report.absorb(summary.report, places.at(-1)!.seqBase);
@@ -244,5 +247,10 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
-  return { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
+  return { counts, otherLanguages: sortedByKey(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
+}
+
+/** The same record with its keys in order: the manifest's bytes do not depend on which unit saw a language first. */
+function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

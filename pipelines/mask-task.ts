@@ -13,6 +13,7 @@ import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import { ExcisionPolicy, type Decision, type Policy, type PolicyOptions } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
+import { otherLanguage } from '../maskers/language.js';
 import { CollateralScanner, type CollateralHit } from '../maskers/collateral.js';
 import type { BatchTask, TaskDocument } from './runtime/batches.js';
 
@@ -43,6 +44,8 @@ export interface DocumentOutcome {
   outputBands?: number[];
   /** The input's paragraphs by passage score band, as detection measured them (stored for `lacuna apply`). */
   detectedBands?: number[];
+  /** ISO 639-3 code of the document's language when it is plainly not the pack's (see maskers/language.ts). */
+  language?: string;
 }
 
 /**
@@ -118,12 +121,15 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     };
     const outcomes: DocumentOutcome[] = [];
     for (const [at, document] of documents.entries()) {
+      // The pack reads one language: a document plainly in another is noted, so the run can say so.
+      const language = otherLanguage(document.text, this.config.pack.language);
+      const add = (outcome: DocumentOutcome) => outcomes.push(language ? { ...outcome, language } : outcome);
       // Detection runs first: most documents have no finding and need no segmentation at all.
       const detected = stored ? stored[at] : await this.detect(document.text, semantic);
       lap('detect');
       const suppressed = detected.suppressed;
       if (detected.findings.length === 0) {
-        outcomes.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands, detectedBands: detected.scoreBands });
+        add({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands, detectedBands: detected.scoreBands });
         continue;
       }
       const segmentation = segment(document.text);
@@ -134,14 +140,14 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       if (decision.action === 'drop') {
         const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
         lap('verify');
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: [], collateral, detectedBands: detected.scoreBands });
+        add({ decision, findings: detected.findings, suppressed, residual: [], collateral, detectedBands: detected.scoreBands });
         continue;
       }
       // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
       if (decision.action === 'keep') {
         const rechecked = await this.verifier.detect(document.text);
         lap('verify');
-        outcomes.push({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
+        add({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
         continue;
       }
       const text = applyEdits(document.text, decision.edits);
@@ -149,7 +155,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       const rechecked = await this.verifier.detect(text);
       const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
       lap('verify');
-      outcomes.push({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral, outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
+      add({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral, outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
     }
     return { outcomes, timings, semantic };
   }

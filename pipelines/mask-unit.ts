@@ -68,9 +68,22 @@ export interface UnitInput extends InputStats {
 }
 
 /** Everything the merge needs from a unit, written last, as summary.json. */
+/** Documents plainly not in the pack's language, by ISO 639-3 code: how many, and their characters. */
+export type OtherLanguages = Record<string, { documents: number; chars: number }>;
+
+/** Adds `from` into `into` (the same language's documents and characters summed). */
+export function addOtherLanguages(into: OtherLanguages, from: OtherLanguages): void {
+  for (const [language, tally] of Object.entries(from)) {
+    const sum = (into[language] ??= { documents: 0, chars: 0 });
+    sum.documents += tally.documents;
+    sum.chars += tally.chars;
+  }
+}
+
 export interface UnitSummary {
   unit: number;
   counts: Counts;
+  otherLanguages: OtherLanguages;
   findingsByConcept: Record<string, number>;
   removedCharsByConcept: Record<string, number>;
   suppressed: number;
@@ -171,6 +184,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const findingsByConcept: Record<string, number> = Object.fromEntries(conceptIds.map((id) => [id, 0]));
   const removedCharsByConcept: Record<string, number> = Object.fromEntries(conceptIds.map((id) => [id, 0]));
   let suppressed = 0;
+  const otherLanguages: OtherLanguages = {};
   const residuals = new LexicalResiduals(conceptIds, waiver);
   const collateral = new CollateralCollector();
   const reportData = new ReportCollector(unit.index);
@@ -200,6 +214,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       const doc = item.event.doc;
       const outcome = result.outcomes[item.slot];
       suppressed += outcome.suppressed;
+      if (outcome.language) addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length } });
       await detectionsWriter.write(detectionRecord(seq, outcome));
       for (const finding of outcome.findings) {
         findingsByConcept[finding.concept]++;
@@ -251,6 +266,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   return {
     unit: unit.index,
     counts,
+    otherLanguages,
     findingsByConcept,
     removedCharsByConcept,
     suppressed,

@@ -391,6 +391,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       },
       outputs,
       counts,
+      languages: { pack: loaded.pack.language, other: merged.otherLanguages },
       removedCharsByConcept,
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
       verification: {

@@ -117,11 +117,12 @@ export function printMaskResult(result: MaskResult, flags: { logFormat: string; 
   const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
   if (flags.logFormat === 'json') {
     const { verdict, estimate } = result.verification;
-    process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, verification: { passed: result.verification.passed, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
+    process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, otherLanguages: result.manifest.languages?.other ?? {}, verification: { passed: result.verification.passed, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
   } else if (!flags.quiet) {
     const lines = [
       `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,
       result.verification.verdict,
+      ...otherLanguagesLine(result.manifest),
       `  corpus    ${result.files.corpus}`,
       `  edits     ${result.files.edits}`,
       `  findings  ${result.files.findings}`,
@@ -131,4 +132,17 @@ export function printMaskResult(result: MaskResult, flags: { logFormat: string; 
     ];
     process.stdout.write(lines.join('\n') + '\n');
   }
+}
+
+/**
+ * A line when some documents are plainly in another language than the pack's: its rules and its
+ * classifier read one language, so those documents were not screened in earnest.
+ */
+function otherLanguagesLine(manifest: MaskResult['manifest']): string[] {
+  const other = Object.entries(manifest.languages?.other ?? {});
+  if (other.length === 0) return [];
+  const documents = other.reduce((sum, [, tally]) => sum + tally.documents, 0);
+  const chars = other.reduce((sum, [, tally]) => sum + tally.chars, 0);
+  const list = other.map(([language, tally]) => `${language} ${tally.documents}`).join(', ');
+  return [`Not screened in earnest: ${documents} document(s), ${chars.toLocaleString('en-US')} characters, are plainly not in the pack's language (${manifest.languages!.pack}): ${list}. Its rules and classifier read ${manifest.languages!.pack} only (manifest.json: languages).`];
 }

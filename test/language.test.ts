@@ -1,0 +1,45 @@
+/** Documents plainly not in the pack's language: found, named, and reported by a run. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { otherLanguage } from '../maskers/language.js';
+import { jsonl, runCli, tempDir } from './helpers.js';
+
+const ENGLISH = 'The velocity of light is the same for all observers, and the clocks of a moving system run slow when they are compared with those at rest. '.repeat(4);
+const GERMAN = 'Die Lichtgeschwindigkeit ist für jeden Beobachter dieselbe, wie auch immer er sich bewegt, und bewegte Uhren gehen langsamer als ruhende Uhren. '.repeat(4);
+const FRENCH = 'La vitesse de la lumière est la même pour tous les observateurs, quel que soit leur mouvement, et les horloges en mouvement retardent sur les horloges au repos. '.repeat(4);
+
+describe('otherLanguage', () => {
+  it('names German and French prose for an English pack, and leaves English, short text, listings and formulas alone', () => {
+    expect(otherLanguage(GERMAN, 'en')).toBe('deu');
+    expect(otherLanguage(FRENCH, 'en')).toBe('fra');
+    expect(otherLanguage(ENGLISH, 'en')).toBeUndefined();
+    expect(otherLanguage('Die Uhr geht nach.', 'en')).toBeUndefined();
+    // What franc would name a language anyway: a FORTRAN listing, a run of LaTeX exercises.
+    expect(otherLanguage('      SUBROUTINE CTRL4\n    3 NUMRUN(4)=NUMRUN(4)+1\n      NUMRUN(5)=0\n      CALL INPT4\n      CALL POT1CH\n   35 IF(KTRL(5)) 80,81,80\n   80 CALL POP1\n'.repeat(8), 'en')).toBeUndefined();
+    expect(otherLanguage('\\Item{14.} $3c - 3ab$. \\Item{15.} $ab + ac$. \\Item{16.} $ab - ac$. \\Item{17.} $3ab + 3ac$. '.repeat(12), 'en')).toBeUndefined();
+    // A German pack reads German: the English text is the other language then.
+    expect(otherLanguage(GERMAN, 'de')).toBeUndefined();
+    expect(otherLanguage(ENGLISH, 'de')).toBe('eng');
+    // A pack language with no mapping: nothing is judged.
+    expect(otherLanguage(GERMAN, 'xx')).toBeUndefined();
+  });
+});
+
+describe('lacuna mask and documents in another language', () => {
+  it('counts them in the manifest and says so beside the verdict, the same with one worker or two', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, jsonl([{ id: 'en', text: ENGLISH }, { id: 'de', text: GERMAN }, { id: 'fr', text: FRENCH }, { id: 'short', text: 'Die Uhr.' }]));
+    const runs = [];
+    for (const workers of ['1', '2']) {
+      const out = join(dir, `out-${workers}`);
+      const run = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--workers', workers, '--unit-bytes', '1KB']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain("Not screened in earnest: 2 document(s), 1,220 characters, are plainly not in the pack's language (en): deu 1, fra 1.");
+      runs.push(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).languages);
+    }
+    expect(runs[0]).toEqual({ pack: 'en', other: { deu: { documents: 1, chars: GERMAN.length }, fra: { documents: 1, chars: FRENCH.length } } });
+    expect(runs[1]).toEqual(runs[0]);
+  });
+});
