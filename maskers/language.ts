@@ -94,3 +94,20 @@ export function otherLanguage(text: string, packLanguage: string): string | unde
   const found = franc(sample, { minLength: LANGUAGE_MIN_LETTERS });
   return found === 'und' || found === expected ? undefined : found;
 }
+
+/** Documents plainly not in the pack's language, by ISO 639-3 code: how many, and their characters. */
+export type OtherLanguages = Record<string, { documents: number; chars: number }>;
+
+/** Adds `from` into `into` (the same language's documents and characters summed). */
+export function addOtherLanguages(into: OtherLanguages, from: OtherLanguages): void {
+  for (const [language, tally] of Object.entries(from)) {
+    const sum = (into[language] ??= { documents: 0, chars: 0 });
+    sum.documents += tally.documents;
+    sum.chars += tally.chars;
+  }
+}
+
+/** The tallies with their languages in order: a report's bytes do not depend on which document came first. */
+export function sortedLanguages(languages: OtherLanguages): OtherLanguages {
+  return Object.fromEntries(Object.entries(languages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -7,6 +7,7 @@ import type { SpanFinding } from '../maskers/findings.js';
 import type { Pack } from '../maskers/pack/schema.js';
 import { flagSpans } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
+import { otherLanguage } from '../maskers/language.js';
 import type { BatchTask, TaskDocument } from './runtime/batches.js';
 import type { SemanticStats } from '../maskers/detectors/semantic.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
@@ -25,27 +26,33 @@ export interface AuditOutcome {
   sentences: number | null;
   flaggedSentences: number;
   semantic: SemanticStats;
+  /** ISO 639-3 code of the document's language when it is plainly not the pack's. */
+  language?: string;
 }
 
 export class AuditTask implements BatchTask<AuditOutcome[]> {
-  private constructor(private readonly detector: DetectorChain) {}
+  private constructor(
+    private readonly detector: DetectorChain,
+    private readonly language: string,
+  ) {}
 
   static async create(config: AuditTaskConfig): Promise<AuditTask> {
     const models = config.detectors.includes('semantic') ? await loadSemanticModels(config.cacheDir, config.model) : undefined;
-    return new AuditTask(await DetectorChain.create(config.pack, { detectors: config.detectors, models }));
+    return new AuditTask(await DetectorChain.create(config.pack, { detectors: config.detectors, models }), config.pack.language);
   }
 
   async run(documents: TaskDocument[]): Promise<AuditOutcome[]> {
     const outcomes: AuditOutcome[] = [];
     for (const document of documents) {
+      const language = otherLanguage(document.text, this.language);
       const { findings, suppressed, semantic } = await this.detector.detect(document.text);
       if (findings.length === 0) {
-        outcomes.push({ findings, suppressed, sentences: null, flaggedSentences: 0, semantic });
+        outcomes.push({ findings, suppressed, sentences: null, flaggedSentences: 0, semantic, ...(language ? { language } : {}) });
         continue;
       }
       const { sentences } = segment(document.text);
       const flaggedSentences = flagSpans(sentences, findings).filter((concept) => concept !== undefined).length;
-      outcomes.push({ findings, suppressed, sentences: sentences.length, flaggedSentences, semantic });
+      outcomes.push({ findings, suppressed, sentences: sentences.length, flaggedSentences, semantic, ...(language ? { language } : {}) });
     }
     return outcomes;
   }

@@ -24,6 +24,7 @@ import { markedContext } from './leakage-report.js';
 import { BatchRunner, batches, timed } from './runtime/batches.js';
 import { renderAuditHtml } from './report-html.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
+import { addOtherLanguages, sortedLanguages, type OtherLanguages } from '../maskers/language.js';
 
 export interface AuditOptions {
   inputs: string[];
@@ -77,6 +78,8 @@ export interface AuditReport {
   inputs: { path: string; sha256: string; bytes: number; records: number; rejected: number }[];
   detectors: DetectorName[];
   documents: { total: number; withFindings: number; rejected: number };
+  /** Documents plainly not in the pack's language, which its rules and classifier read without understanding. */
+  languages: { pack: string; other: OtherLanguages };
   sentences: { inDocumentsWithFindings: number; flagged: number };
   findings: { total: number; suppressed: number; byDetector: Record<string, number> };
   semantic: SemanticStats | null;
@@ -121,6 +124,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   const histogram = new Array<number>(10).fill(0);
   let ranked: DocumentAudit[] = [];
   const documents = { total: 0, withFindings: 0, rejected: 0 };
+  const otherLanguages: OtherLanguages = {};
   const sentences = { inDocumentsWithFindings: 0, flagged: 0 };
   let total = 0;
   let suppressedTotal = 0;
@@ -141,6 +145,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
         const outcome = result[item.slot];
         addSemanticStats(semantic, outcome.semantic);
         documents.total++;
+        if (outcome.language) addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length } });
         detectStats.items++;
         for (const finding of outcome.suppressed) {
           const concept = concepts[finding.concept];
@@ -183,6 +188,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
       inputs: reader.stats.map((input) => ({ path: input.path, sha256: input.sha256, bytes: input.bytes, records: input.records, rejected: input.rejected })),
       detectors: options.detectors,
       documents,
+      languages: { pack: loaded.pack.language, other: sortedLanguages(otherLanguages) },
       sentences,
       findings: { total, suppressed: suppressedTotal, byDetector },
       semantic: options.detectors.includes('semantic') ? semantic : null,
@@ -231,6 +237,10 @@ export function auditMarkdown(report: AuditReport): string {
     '',
   );
   lines.push(`${report.findings.total} findings by detector: ${Object.entries(report.findings.byDetector).map(([name, count]) => `${name} ${count}`).join(', ')}; ${report.findings.suppressed} suppressed inside keep contexts.`, '');
+  const other = Object.entries(report.languages.other);
+  if (other.length > 0) {
+    lines.push(`Not in the pack's language (${report.languages.pack}), so read without being understood: ${other.map(([language, tally]) => `${language} ${tally.documents} document(s), ${tally.chars} characters`).join('; ')}.`, '');
+  }
   lines.push('| concept | findings | documents | by detector | suppressed |', '|---|---:|---:|---|---:|');
   for (const [id, concept] of Object.entries(report.concepts)) {
     const detectors = report.detectors.filter((name) => concept.byDetector[name]).map((name) => `${name} ${concept.byDetector[name]}`).join(', ');

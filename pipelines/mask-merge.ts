@@ -24,7 +24,8 @@ import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/sem
 import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
-import { addOtherLanguages, readUnitSummary, unitDirName, type OtherLanguages, type UnitSummary } from './mask-unit.js';
+import { addOtherLanguages, sortedLanguages, type OtherLanguages } from '../maskers/language.js';
+import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
 import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
@@ -247,10 +248,5 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
-  return { counts, otherLanguages: sortedByKey(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
-}
-
-/** The same record with its keys in order: the manifest's bytes do not depend on which unit saw a language first. */
-function sortedByKey<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { counts, otherLanguages: sortedLanguages(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
 }

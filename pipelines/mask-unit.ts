@@ -27,6 +27,7 @@ import type { Finding } from '../maskers/findings.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
 import { SCORE_BANDS } from '../maskers/detectors/passage.js';
+import { addOtherLanguages, type OtherLanguages } from '../maskers/language.js';
 import { attributesPath, AttributesWriter } from './attributes.js';
 import { CollateralCollector, LexicalResiduals, type CollateralState, type LexicalResidualState } from './leakage-report.js';
 import { ReportCollector, type ReportState } from './report-data.js';
@@ -68,18 +69,6 @@ export interface UnitInput extends InputStats {
 }
 
 /** Everything the merge needs from a unit, written last, as summary.json. */
-/** Documents plainly not in the pack's language, by ISO 639-3 code: how many, and their characters. */
-export type OtherLanguages = Record<string, { documents: number; chars: number }>;
-
-/** Adds `from` into `into` (the same language's documents and characters summed). */
-export function addOtherLanguages(into: OtherLanguages, from: OtherLanguages): void {
-  for (const [language, tally] of Object.entries(from)) {
-    const sum = (into[language] ??= { documents: 0, chars: 0 });
-    sum.documents += tally.documents;
-    sum.chars += tally.chars;
-  }
-}
-
 export interface UnitSummary {
   unit: number;
   counts: Counts;

@@ -43,3 +43,16 @@ describe('lacuna mask and documents in another language', () => {
     expect(runs[1]).toEqual(runs[0]);
   });
 });
+
+describe('lacuna audit and documents in another language', () => {
+  it('counts them in audit.json and names them in the Markdown', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, jsonl([{ id: 'en', text: ENGLISH }, { id: 'de', text: GERMAN }]));
+    const run = await runCli(['audit', input, '--pack', 'physics-post-1900', '--out', join(dir, 'audit')]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'audit', 'audit.json'), 'utf8'));
+    expect(report.languages).toEqual({ pack: 'en', other: { deu: { documents: 1, chars: GERMAN.length } } });
+    expect(readFileSync(join(dir, 'audit', 'audit.md'), 'utf8')).toContain(`Not in the pack's language (en), so read without being understood: deu 1 document(s), ${GERMAN.length} characters.`);
+  });
+});
