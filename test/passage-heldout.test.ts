@@ -86,12 +86,16 @@ describe.runIf(available)('passage classifier, held out by book', () => {
   it('algebra: school and pre-1800 algebra keep theirs; group theory, invariants and the algebras after them are found', { timeout: 240_000 }, async () => {
     const result = await runTrain({ pack: 'algebra-pre-galois', data: DATA, folds: 5, write: false });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
-    for (const book of result.books.filter((book) => book.side === 'negative')) expect(book.loss, book.name).toBeLessThanOrEqual(0.03);
+    // Measured: Dickson's theory of equations 2.1%, Fine's number system 1.3%, the others 0.
+    for (const book of result.books.filter((book) => book.side === 'negative')) expect(book.loss, book.name).toBeLessThanOrEqual(0.025);
     const burnside = result.books.find((book) => book.name.includes('burnside_'))!;
     expect(burnside.loss).toBeGreaterThanOrEqual(0.9);
-    // Since the pack takes invariant theory and nonassociative algebras, and Galois's French terms
-    // (measured 70.0%; Klein's Evanston lectures, on every field of 1890s mathematics, 13.1%).
-    expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.65);
+    // Pages of congruences inside a proof go with the proof (letterShare): measured 99.6%, 77.4% before.
+    expect(result.books.find((book) => book.name.includes('neikirk_'))!.loss).toBeGreaterThanOrEqual(0.95);
+    // Since the pack takes invariant theory, nonassociative algebras, groups of transformations and
+    // Galois's French terms (measured 73.8%; Klein's Evanston lectures, on every field of 1890s
+    // mathematics, 16.7%).
+    expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.72);
 
     // The passages behind each row: what a positive book kept, what any other book lost, worst first.
     const report = passagesReport(result);

@@ -262,8 +262,12 @@ describe('a paragraph that is mostly not words', () => {
     expect(share('(define (square x) (* x x))\n(define (sum-of-squares x y) (+ (square x) (square y)))')).toBeGreaterThanOrEqual(PROSE_MIN_LETTER_SHARE);
     expect(share(diagram)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
     expect(share(table)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
+    // A displayed formula is read by its markup and single-letter variables, not by words.
+    const formula = String.raw`From (2) we obtain \begin{equation} [yp,\, x]^s = \bigl[syp,\, x\bigl\{s + k\tbinom{s}{2}yp^{m-4}\bigr\}\bigr], \end{equation} where \begin{align*} U_s &\equiv (cy + \gamma x)\tbinom{s}{2}v \pmod{p}. \end{align*}`;
+    expect(share(formula)).toBeLessThan(PROSE_MIN_LETTER_SHARE);
+    expect(share(String.raw`Since $R$, $Q$ and $P$ generate the group $G$, every operator of $G$ is a product of their powers, and the order of $G$ is $p^m$.`)).toBeGreaterThan(0.6);
     // The detector reads the share in the same pass as the features: the same number.
-    for (const text of [diagram, table, "Einstein's pho\u200btons — 1905, ½ Ω; l'électron", '']) {
+    for (const text of [diagram, table, formula, "Einstein's pho\u200btons — 1905, ½ Ω; l'électron", '']) {
       passageFeatures(text, 1 << 12);
       expect(lastLetterShare()).toBe(share(text));
     }

@@ -113,7 +113,11 @@ export interface ScoredParagraphs {
  * prose around it (passageLogits), as a caption or an equation goes with its passage. Measured
  * held out: Carroll's Symbolic Logic (1896) lost 42.8% to the computing classifier, 33 points of
  * it in such diagrams ("·---|---· All x are m"), whose few letters read like program variables;
- * physics and algebra did not move.
+ * physics and algebra did not move. Since letters count only in words of two letters or more that
+ * are not TeX control words, a displayed formula goes with its passage too (issue 11's "equations
+ * inside a removed run go with it"): held out, Neikirk's groups of order p^m (1905), whose proofs
+ * are pages of congruences, went from 77.4% to 99.6% lost, Fine's number system (1890, a negative)
+ * from 2.6% to 1.9%; physics theory books 93.62 → 93.85%; nothing else moved by 0.2 points.
  */
 export const PROSE_MIN_LETTER_SHARE = 0.4;
 
