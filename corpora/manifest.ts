@@ -76,6 +76,8 @@ export interface Manifest {
     inputChars: number;
     /** Characters of documents that are one paragraph (absent in manifests written before it was counted). */
     singleParagraphChars?: number;
+    /** Characters of short documents (see CollateralReport.shortDocumentChars). */
+    shortDocumentChars?: number;
     removedShare: number;
     destroyed: Record<string, number>;
   };

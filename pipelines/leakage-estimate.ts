@@ -10,9 +10,11 @@
  *     T = (D − f·C) / (r − f)          (the Rogan–Gladen estimator of prevalence)
  *
  * and the target text left after masking is (1 − r)·T. Documents that are one paragraph are
- * read without neighbours or section, and the detectors find less there: `lacuna train` measures
- * that too (each paragraph masked alone), and r and f are the two measures mixed by the share of
- * the input's characters in such documents. The 95% interval comes from the books:
+ * read without neighbours or section, and documents shorter than the passage classifier's
+ * smoothing window with fewer neighbours than a book: the detectors find less there. `lacuna
+ * train` measures both (each paragraph masked alone; each book cut into documents of 8,000
+ * characters), and r and f are the three measures mixed by the shares of the input's characters
+ * in such documents. The 95% interval comes from the books:
  * books are resampled with replacement within each side (a seeded bootstrap, so the same run
  * gives the same interval), r and f recomputed, and the estimate with them. The spread between
  * books (a popular relativity book loses 100%, a textbook's classical chapters 2–27%) is the
@@ -36,6 +38,8 @@ export interface HeldOutBook {
   loss: number;
   /** The same with each paragraph masked as a document of its own (absent in older models: then `loss`). */
   isolatedLoss?: number;
+  /** The same with the book cut into short documents (absent in older models: then `loss`). */
+  documentLoss?: number;
 }
 
 export interface HeldOutRates {
@@ -56,6 +60,8 @@ export interface LeakageEstimate {
   inputChars: number;
   /** Characters of documents that are one paragraph. */
   singleParagraphChars: number;
+  /** Characters of short documents (several paragraphs, fewer than the classifier's smoothing window). */
+  shortDocumentChars: number;
   removedChars: number;
   /** Pooled held-out rates: recall on target books, removal on the others' books. */
   recall: Interval;
@@ -79,16 +85,19 @@ export interface LeakageEstimate {
 
 const DRAWS = 2000;
 
-/**
- * Character-weighted share removed over a set of books, for a corpus with `single` of its
- * characters in documents of one paragraph.
- */
-function pooled(books: readonly HeldOutBook[], single: number): number {
+/** Shares of a corpus's characters in documents of one paragraph and in short documents. */
+interface Scales {
+  single: number;
+  short: number;
+}
+
+/** Character-weighted share removed over a set of books, for a corpus of the given scales. */
+function pooled(books: readonly HeldOutBook[], { single, short }: Scales): number {
   let chars = 0;
   let lost = 0;
   for (const book of books) {
     chars += book.chars;
-    lost += book.chars * ((1 - single) * book.loss + single * (book.isolatedLoss ?? book.loss));
+    lost += book.chars * ((1 - single - short) * book.loss + single * (book.isolatedLoss ?? book.loss) + short * (book.documentLoss ?? book.loss));
   }
   return chars === 0 ? 0 : lost / chars;
 }
@@ -116,10 +125,12 @@ export function estimateLeakage(
   inputChars: number,
   removedChars: number,
   rates: HeldOutRates,
-  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number } = {},
+  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number } = {},
 ): LeakageEstimate {
   const seed = options.seed ?? 1;
   const single = inputChars > 0 ? Math.min(1, (options.singleParagraphChars ?? 0) / inputChars) : 0;
+  const short = inputChars > 0 ? Math.min(1 - single, (options.shortDocumentChars ?? 0) / inputChars) : 0;
+  const scales = { single, short };
   const masked = options.masked ?? true;
   const positive = rates.books.filter((book) => book.side === 'positive');
   const negative = rates.books.filter((book) => book.side === 'negative');
@@ -127,8 +138,8 @@ export function estimateLeakage(
   const resample = (books: readonly HeldOutBook[]) => Array.from(books, () => books[Math.floor(random() * books.length)]);
   const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[] };
   for (let draw = 0; draw < DRAWS; draw++) {
-    const recall = pooled(resample(positive), single);
-    const falseRemoval = pooled(resample(negative), single);
+    const recall = pooled(resample(positive), scales);
+    const falseRemoval = pooled(resample(negative), scales);
     const solved = solve(removedChars, inputChars, recall, falseRemoval);
     draws.recall.push(recall);
     draws.falseRemoval.push(falseRemoval);
@@ -139,8 +150,8 @@ export function estimateLeakage(
     const sorted = [...values].sort((a, b) => a - b);
     return { estimate: rounding(estimate), low: rounding(percentile(sorted, 0.025)), high: rounding(percentile(sorted, 0.975)) };
   };
-  const recall = pooled(positive, single);
-  const falseRemoval = pooled(negative, single);
+  const recall = pooled(positive, scales);
+  const falseRemoval = pooled(negative, scales);
   const point = solve(removedChars, inputChars, recall, falseRemoval);
   const remainingChars = interval(draws.remaining, masked ? point.remaining : point.target, Math.round);
   const byConcept = options.removedByConcept ?? {};
@@ -152,9 +163,10 @@ export function estimateLeakage(
     }),
   );
   return {
-    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of 8,000 characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
     inputChars,
     singleParagraphChars: Math.round(single * inputChars),
+    shortDocumentChars: Math.round(short * inputChars),
     removedChars,
     recall: interval(draws.recall, recall),
     falseRemoval: interval(draws.falseRemoval, falseRemoval),

@@ -5,7 +5,8 @@
  */
 import type { SpanFinding } from '../maskers/findings.js';
 import type { CollateralHit } from '../maskers/collateral.js';
-import { isOneParagraph } from '../maskers/segment/segmenter.js';
+import { splitParagraphs } from '../maskers/segment/segmenter.js';
+import { documentScale } from '../maskers/detectors/passage.js';
 import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
@@ -94,6 +95,12 @@ export interface CollateralReport {
    * one measured on paragraphs masked alone, not on paragraphs in their books.
    */
   singleParagraphChars: number;
+  /**
+   * Characters of documents of several paragraphs but fewer than the passage classifier averages a
+   * score over (an article, a web page): their held-out rates are those measured on books cut into
+   * such documents. Absent in older manifests.
+   */
+  shortDocumentChars?: number;
   removedChars: number;
   removedShare: number;
   /** Keep contexts (by label) and control words found inside removed spans. */
@@ -104,12 +111,18 @@ export interface CollateralReport {
 export class CollateralCollector {
   private inputChars = 0;
   private singleParagraphChars = 0;
+  private shortDocumentChars = 0;
   private removedChars = 0;
   private readonly destroyed: CollateralReport['destroyed'] = {};
 
+  /** `smoothingSpan`: the pack's passage model's (documentScale); without one, no document is short. */
+  constructor(private readonly smoothingSpan = 2) {}
+
   add(id: string, text: string, removed: number, hits: CollateralHit[]): void {
     this.inputChars += text.length;
-    if (isOneParagraph(text)) this.singleParagraphChars += text.length;
+    const scale = documentScale(splitParagraphs(text, this.smoothingSpan).length, this.smoothingSpan);
+    if (scale === 'paragraph') this.singleParagraphChars += text.length;
+    else if (scale === 'short') this.shortDocumentChars += text.length;
     this.removedChars += removed;
     for (const hit of hits) {
       const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
@@ -119,13 +132,14 @@ export class CollateralCollector {
   }
 
   state(): CollateralState {
-    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, removedChars: this.removedChars, destroyed: this.destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, destroyed: this.destroyed };
   }
 
   /** Adds a later unit's damage: counts add up, passages keep the first ones in input order. */
   absorb(state: CollateralState): void {
     this.inputChars += state.inputChars;
     this.singleParagraphChars += state.singleParagraphChars;
+    this.shortDocumentChars += state.shortDocumentChars ?? 0;
     this.removedChars += state.removedChars;
     for (const [what, entry] of Object.entries(state.destroyed)) {
       const kept = (this.destroyed[what] ??= { kind: entry.kind, count: 0, passages: [] });
@@ -136,7 +150,7 @@ export class CollateralCollector {
 
   report(): CollateralReport {
     const destroyed = Object.fromEntries(Object.entries(this.destroyed).sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1)));
-    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, removedChars: this.removedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
   }
 }
 

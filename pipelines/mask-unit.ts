@@ -26,7 +26,7 @@ import type { Edit } from '../maskers/edits.js';
 import type { Finding } from '../maskers/findings.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
-import { SCORE_BANDS } from '../maskers/detectors/passage.js';
+import { loadPassageModel, SCORE_BANDS } from '../maskers/detectors/passage.js';
 import { addOtherLanguages, type OtherLanguages } from '../maskers/language.js';
 import { attributesPath, AttributesWriter } from './attributes.js';
 import { CollateralCollector, LexicalResiduals, type CollateralState, type LexicalResidualState } from './leakage-report.js';
@@ -175,7 +175,8 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   let suppressed = 0;
   const otherLanguages: OtherLanguages = {};
   const residuals = new LexicalResiduals(conceptIds, waiver);
-  const collateral = new CollateralCollector();
+  // Documents are counted at the pack's passage model's scale (documentScale), as its detector judges them.
+  const collateral = new CollateralCollector(setup.task.pack.passage ? loadPassageModel(setup.task.pack.passage).smoothingSpan : undefined);
   const reportData = new ReportCollector(unit.index);
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;

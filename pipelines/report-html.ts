@@ -37,7 +37,7 @@ export function identityFromManifest(manifest: Manifest, command: string, waiver
 export function collateralFromManifest(manifest: Manifest): CollateralReport | undefined {
   const c = manifest.collateral;
   if (!c) return undefined;
-  return { inputChars: c.inputChars, singleParagraphChars: c.singleParagraphChars ?? 0, removedChars: c.removedChars, removedShare: c.removedShare, destroyed: Object.fromEntries(Object.entries(c.destroyed).map(([what, count]) => [what, { kind: what.startsWith('control') ? ('control' as const) : ('keep' as const), count, passages: [] }])) };
+  return { inputChars: c.inputChars, singleParagraphChars: c.singleParagraphChars ?? 0, shortDocumentChars: c.shortDocumentChars ?? 0, removedChars: c.removedChars, removedShare: c.removedShare, destroyed: Object.fromEntries(Object.entries(c.destroyed).map(([what, count]) => [what, { kind: what.startsWith('control') ? ('control' as const) : ('keep' as const), count, passages: [] }])) };
 }
 
 export interface HtmlReportInput {

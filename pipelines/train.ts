@@ -87,6 +87,12 @@ export interface BookResult {
    */
   isolatedLoss: number;
   /**
+   * The same with the book cut, at paragraph breaks, into documents of at most DOCUMENT_CHARS
+   * characters, each masked as a document of its own: how a corpus of articles or web pages sees
+   * it (a paragraph has its neighbours, but not its book).
+   */
+  documentLoss: number;
+  /**
    * The passages behind the loss, worst first (at most PASSAGES_PER_BOOK): for a positive book the
    * measured paragraphs that kept more than half their characters (what leaks), for a negative or
    * background book those that lost anything (what a reconstruction would miss).
@@ -115,6 +121,8 @@ export interface TrainResult {
   threshold: number;
   /** The same for a paragraph that is a whole document. */
   isolatedThreshold: number;
+  /** The same for a document shorter than the smoothing window (PassageSettings.documentThreshold). */
+  documentThreshold: number;
   budget: number;
   /** The budget of the threshold for a paragraph alone. */
   isolatedBudget: number;
@@ -141,6 +149,8 @@ export interface ParagraphOutcome {
   removed: number;
   /** Share removed when it is masked as a document of its own (as BookResult.isolatedLoss counts them). */
   removedAlone: number;
+  /** Share removed in its document of at most DOCUMENT_CHARS characters (as BookResult.documentLoss counts them). */
+  removedInDocument: number;
   text: string;
 }
 
@@ -304,6 +314,8 @@ export interface TrainOptions {
   supportMargin?: number;
   /** Also return every measured paragraph's outcome (TrainResult.paragraphs). */
   paragraphs?: boolean;
+  /** The document size of BookResult.documentLoss (default DOCUMENT_CHARS). */
+  documentChars?: number;
   training?: Partial<TrainingOptions>;
   /** Called with a line of progress. */
   progress?: (line: string) => void;
@@ -478,6 +490,44 @@ export function removedShare(removed: Uint8Array, span: Span): number {
   return span.end > span.start ? lost / (span.end - span.start) : 0;
 }
 
+/**
+ * The size of the documents a book is cut into for BookResult.documentLoss: the 8,000 characters a
+ * review of Lacuna joined a popular relativity book into (it kept 55% of its characters then), and
+ * about a web page or a short article.
+ */
+export const DOCUMENT_CHARS = 8000;
+
+/**
+ * Consecutive paragraphs of a book grouped into documents of at most `limit` characters (from the
+ * first paragraph's start to the last one's end); a paragraph longer than that is a document alone.
+ */
+export function documentSpans(book: Book, limit: number): Span[] {
+  const documents: Span[] = [];
+  let current: Span | undefined;
+  for (const paragraph of book.paragraphs) {
+    if (current && paragraph.end - current.start <= limit) current.end = paragraph.end;
+    else {
+      if (current) documents.push(current);
+      current = { start: paragraph.start, end: paragraph.end };
+    }
+  }
+  if (current) documents.push(current);
+  return documents;
+}
+
+/** Which characters of a book are removed when it is masked as documents of at most `limit` characters. */
+async function removedInDocuments(pack: Pack, book: Book, passage: PassageDetector, limit: number): Promise<Uint8Array> {
+  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
+  const removed = new Uint8Array(book.text.length);
+  for (const document of documentSpans(book, limit)) {
+    const text = book.text.slice(document.start, document.end);
+    const { findings } = await chain.detect(text);
+    const decision = decide(text, segment(text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
+    for (const edit of decision.edits) removed.fill(1, document.start + edit.start, document.start + edit.end);
+  }
+  return removed;
+}
+
 /** Share of each measured paragraph's characters removed when it is a document of its own, in measured order. */
 async function isolatedShares(pack: Pack, book: Book, passage: PassageDetector): Promise<Float64Array> {
   const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
@@ -530,6 +580,23 @@ function worstPassages(book: Book, logits: Float64Array, removed: Uint8Array): B
 
 function measuredLoss(book: Book, removed: Uint8Array): number {
   return lossOf(book, measured(book).map(({ span }) => removedShare(removed, span)));
+}
+
+/**
+ * Each paragraph's passage logit when the book is cut into documents of at most `limit`
+ * characters (documentSpans), each scored on its own.
+ */
+function documentLogits(model: PassageModel, book: Book, limit: number): Float64Array {
+  const logits = new Float64Array(book.paragraphs.length);
+  const indexAt = new Map(book.paragraphs.map((span, index) => [span.start, index]));
+  for (const document of documentSpans(book, limit)) {
+    const scored = scoreParagraphs(model, book.text.slice(document.start, document.end));
+    scored.spans.forEach((span, at) => {
+      const index = indexAt.get(document.start + span.start);
+      if (index !== undefined) logits[index] = scored.logits[at];
+    });
+  }
+  return logits;
 }
 
 /** Each paragraph's passage logit when it is a document of its own. */
@@ -593,7 +660,11 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // The same choice for paragraphs scored alone (no neighbours, no section), at their own budget.
   const isolatedNegatives = negatives.map((item) => ({ ...item, logits: isolatedLogits(models[folds[item.index]], item.book) }));
   const isolatedThreshold = chooseThreshold(isolatedNegatives, isolatedBudget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, localSupportMargin: loaded.pack.passage?.localSupportMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  // And for documents shorter than the smoothing window, at the book budget: the negatives cut into
+  // documents of DOCUMENT_CHARS, each scored as a document of its own.
+  const documentNegatives = negatives.map((item) => ({ ...item, logits: documentLogits(models[folds[item.index]], item.book, DOCUMENT_CHARS) }));
+  const documentThreshold = chooseThreshold(documentNegatives, budget);
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, documentThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, localSupportMargin: loaded.pack.passage?.localSupportMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const outcomes: ParagraphOutcome[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
@@ -603,14 +674,16 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     // The threshold this book is measured at is chosen without it.
     const own = chooseThreshold(negatives.filter((item) => item.index !== index), budget);
     const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), isolatedBudget);
-    const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated }, models[folds[index]]));
+    const ownDocument = chooseThreshold(documentNegatives.filter((item) => item.index !== index), budget);
+    const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated, documentThreshold: ownDocument }, models[folds[index]]));
     const paragraphs = measured(book);
     const removed = (removedByBook[index] = await removedCharacters(loaded.pack, book, detector));
     const alone = await isolatedShares(loaded.pack, book, detector);
+    const inDocuments = await removedInDocuments(loaded.pack, book, detector, options.documentChars ?? DOCUMENT_CHARS);
     if (options.paragraphs) {
       paragraphs.forEach(({ span, index: paragraph }, at) => {
         const text = book.text.slice(span.start, span.end);
-        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), text });
+        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), removedInDocument: round6(removedShare(inDocuments, span)), text });
       });
     }
     results.push({
@@ -623,19 +696,20 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       classifierLoss: classifierLoss(book, logits[index], own),
       loss: measuredLoss(book, removed),
       isolatedLoss: lossOf(book, alone),
+      documentLoss: measuredLoss(book, inDocuments),
       passages: worstPassages(book, logits[index], removed),
     });
   }
   say('books measured');
 
-  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, budget, isolatedBudget, books: results };
+  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, documentThreshold, budget, isolatedBudget, books: results };
   if (options.paragraphs) result.paragraphs = outcomes;
   if (options.labels?.length) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = [];
     for (const file of options.labels) result.labelled.push(await scoreLabelledParagraphs(file, books, removedByBook, (book, text) => removedFromDocument(chains[book], text)));
   }
-  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold }, { ...options, budget }, isolatedBudget, results);
+  if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold, documentThreshold }, { ...options, budget }, isolatedBudget, results);
   return result;
 }
 
@@ -644,7 +718,7 @@ function round6(value: number): number {
 }
 
 /** Trains on every book, writes the model beside the pack and pins it in the pack (comments kept). */
-async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number }, options: TrainOptions, isolatedBudget: number, heldOut: BookResult[]): Promise<{ model: string; pack: string; sha256: string }> {
+async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingOptions, thresholds: { threshold: number; isolatedThreshold: number; documentThreshold: number }, options: TrainOptions, isolatedBudget: number, heldOut: BookResult[]): Promise<{ model: string; pack: string; sha256: string }> {
   const trained = trainPassageModel(loaded.pack.id, books.map((book) => book.training), settings);
   const { buckets: _buckets, ...rest } = settings;
   const model = trained.withSmoothing(settings.window, settings.alpha, {
@@ -655,7 +729,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
     books: books.map((book) => ({ name: book.name, side: book.side, sha256: book.sha256 })),
     // What each book lost when it was held out (scored by a model trained without it): the
     // measured strength that verification's estimate of remaining target text rests on.
-    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss), isolatedLoss: round6(book.isolatedLoss) })) },
+    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss), isolatedLoss: round6(book.isolatedLoss), documentLoss: round6(book.documentLoss) })) },
   });
   const bytes = model.serialize();
   const sha256 = sha256Hex(bytes);
@@ -695,11 +769,11 @@ export function resultTable(result: TrainResult): string {
   const lines = [
     `Pack ${result.pack}: ${result.folds === result.books.length ? 'leave-one-book-out' : `${result.folds}-fold by book`}; each book scored by a model trained without it, at a threshold chosen without it (negative budget ${(result.budget * 100).toFixed(1)}%).`,
     '',
-    '| side | book | paragraphs ≥ 300 chars | classifier alone | default detectors | each paragraph alone |',
-    '|---|---|---:|---:|---:|---:|',
+    `| side | book | paragraphs ≥ 300 chars | classifier alone | default detectors | in documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters | each paragraph alone |`,
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const book of result.books) {
-    lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% | ${(book.isolatedLoss * 100).toFixed(1)}% |`);
+    lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% | ${(book.documentLoss * 100).toFixed(1)}% | ${(book.isolatedLoss * 100).toFixed(1)}% |`);
   }
   for (const labelled of result.labelled ?? []) {
     lines.push('', `Hand-labelled paragraphs (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);

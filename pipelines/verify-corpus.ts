@@ -67,7 +67,7 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
       concepts,
       passed: Object.values(concepts).every((concept) => concept.passed),
-      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars }),
+      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars }),
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),
     };
     report.verdict = verdictLine(report);

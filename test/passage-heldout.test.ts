@@ -53,8 +53,15 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
     // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags).
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
-    // Measured 62.7% (61.3% while a keep context always shielded a paragraph alone).
-    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.6);
+    // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone).
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.62);
+    // Each book cut into documents of 8,000 characters (an article, a web page): measured 85.7% of the
+    // theory books, at most 2.7% of a pre-1900 book (the Michelson–Morley paper). At the book's
+    // threshold, before short documents had their own, Maxwell's Five Papers cut into documents of
+    // 2,000 characters lost 8.7%.
+    for (const book of pre) expect(book.documentLoss, book.name).toBeLessThanOrEqual(0.03);
+    expect(mean(theory.map((book) => ({ ...book, loss: book.documentLoss })))).toBeGreaterThanOrEqual(0.83);
+    expect(result.documentThreshold).toBeGreaterThan(result.threshold);
     const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);

@@ -10,10 +10,11 @@ import { lastLetterShare, letterShare, passageFeatures } from '../indexes/classi
 import { PassageModel } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
 import { DetectorChain } from '../maskers/detectors/chain.js';
-import { loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHARE, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { documentScale, loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHARE, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
-import { KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
+import { documentSpans, KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
+import { CollateralCollector } from '../pipelines/leakage-report.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
 
@@ -299,6 +300,45 @@ describe('a paragraph that is mostly not words', () => {
   });
 });
 
+describe('a document shorter than the smoothing window', () => {
+  it('is judged at its own threshold, and so is counted by the leakage estimate', async () => {
+    const { pack, model } = await physicsPassage();
+    const settings = { ...pack.passage!, threshold: 1, isolatedThreshold: 3, documentThreshold: 2 };
+    const detector = new PassageDetector(settings, model);
+    expect(model.smoothingSpan).toBe(31);
+    expect([1, 2, 30, 31, 400].map((paragraphs) => detector.thresholdFor(paragraphs))).toEqual([3, 2, 2, 1, 1]);
+    expect([1, 2, 30, 31].map((paragraphs) => documentScale(paragraphs, 31))).toEqual(['paragraph', 'short', 'short', 'long']);
+    // A pack written before short documents had a threshold judges them at the book's.
+    expect(new PassageDetector({ ...settings, documentThreshold: undefined }, model).thresholdFor(5)).toBe(1);
+    // Three paragraphs of relativity: found at a document threshold under their scores, not above.
+    const text = [
+      'Two lightning strokes that are simultaneous for an observer on the embankment are not simultaneous for one in the train, since each event is judged by light that needs time to arrive, and the train runs towards the light from one of them and away from the other.',
+      'Every reference-body has its own particular time: unless we are told the body of reference to which the statement of time refers, there is no meaning in a statement of the time of an event, and the time of the embankment is not the time of the train.',
+      'The clock carried by the moving train therefore goes more slowly than the clocks set up along the embankment, as the Lorentz transformation requires of every moving clock, and a rod carried by the train is shorter than the same rod at rest.',
+    ].join('\n\n');
+    const { logits } = scoreParagraphs(model, text);
+    const low = Math.min(...logits);
+    const findWith = (documentThreshold: number) => new PassageDetector({ ...settings, threshold: 100, supportMargin: 0, documentThreshold }, model).detect(text).findings.length;
+    expect(findWith(low - 0.5)).toBe(3);
+    expect(findWith(Math.max(...logits) + 0.5)).toBe(0);
+    // The collector counts documents at the same scale as the detector judges them.
+    const collector = new CollateralCollector(model.smoothingSpan);
+    const book = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of a long book.`).join('\n\n');
+    collector.add('a', 'One paragraph only.', 0, []);
+    collector.add('b', text, 0, []);
+    collector.add('c', book, 0, []);
+    expect(collector.report()).toMatchObject({ inputChars: 19 + text.length + book.length, singleParagraphChars: 19, shortDocumentChars: text.length });
+  });
+
+  it('is a group of whole paragraphs of at most the given size, in order, when a book is measured so', () => {
+    const text = ['a'.repeat(300), 'b'.repeat(300), 'c'.repeat(900), 'd'.repeat(100)].join('\n\n');
+    const book = { paragraphs: splitParagraphs(text) } as Book;
+    const spans = documentSpans(book, 700);
+    expect(spans.map((span) => text.slice(span.start, span.end).replace(/\n/g, '').replace(/(.)\1*/g, '$1'))).toEqual(['ab', 'c', 'd']);
+    expect(documentSpans(book, 100_000)).toEqual([{ start: 0, end: text.length }]);
+  });
+});
+
 describe('a paragraph that names a keep context', () => {
   it('goes on its own score only when that clears the threshold by the pack\'s keepMargin (alone: isolatedKeepMargin)', async () => {
     const { pack, model } = await physicsPassage();
@@ -314,7 +354,7 @@ describe('a paragraph that names a keep context', () => {
     // Thresholds set around this paragraph's own scores, so the test is about the rule, not the model.
     const threshold = Math.min(own[0], logits[0]) - 0.5;
     const detectWith = (keepMargin: number) =>
-      new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, supportMargin: 0, keepMargin }, model).detect(text, [], matches);
+      new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, documentThreshold: threshold, supportMargin: 0, keepMargin }, model).detect(text, [], matches);
     const strict = detectWith(own[0] - threshold + 1);
     expect(strict.findings.filter((finding) => finding.start === 0)).toEqual([]);
     expect(strict.suppressed.map((finding) => finding.start)).toContain(0);
@@ -344,7 +384,7 @@ describe('a paragraph whose only findings are context words', () => {
     const text = `${paragraph}\n\nThe readings were then taken at each of the sixteen marks as the stone turned slowly in the trough of mercury.`;
     const logit = scoreParagraphs(model, text).logits[0];
     // Thresholds around this paragraph's score: 4 above it, so only a support margin of more than 4 takes it.
-    const settings = { ...pack.passage!, threshold: logit + 4, isolatedThreshold: logit + 4, supportMargin: 6, localSupportMargin: 2 };
+    const settings = { ...pack.passage!, threshold: logit + 4, isolatedThreshold: logit + 4, documentThreshold: logit + 4, supportMargin: 6, localSupportMargin: 2 };
     const detector = new PassageDetector(settings, model);
     const rod = paragraph.indexOf('rod');
     const context = (density: 'document' | 'neighbours') => ({ start: rod, end: rod + 3, concept: 'special-relativity', detector: 'context', score: 0.5, evidence: { rule: 'context' as const, match: 'rod', density } });

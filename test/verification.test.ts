@@ -119,6 +119,17 @@ describe('the estimate', () => {
     expect(estimateLeakage(10_000, 9_000, shaped, { singleParagraphChars: 10_000 }).remainingChars.high).toBeLessThanOrEqual(1_000);
   });
 
+  it('weighs short documents at the rates measured on books cut into documents', () => {
+    const shaped = { ...rates, books: rates.books.map((book) => ({ ...book, isolatedLoss: book.side === 'positive' ? book.loss / 2 : book.loss, documentLoss: book.side === 'positive' ? book.loss * 0.8 : book.loss })) };
+    // A fifth in one-paragraph documents, half in short ones, the rest long: r = 0.2·0.45 + 0.5·0.72 + 0.3·0.9.
+    const mixed = estimateLeakage(10_000, 1_880, shaped, { singleParagraphChars: 2_000, shortDocumentChars: 5_000 });
+    expect(mixed.recall.estimate).toBeCloseTo(0.2 * 0.45 + 0.5 * 0.72 + 0.3 * 0.9, 6);
+    expect(mixed.shortDocumentChars).toBe(5_000);
+    expect(mixed.method).toContain('50.0% in short documents');
+    // A model without the short-document rates gives the book rates there.
+    expect(estimateLeakage(10_000, 1_880, rates, { shortDocumentChars: 10_000 }).recall.estimate).toBeCloseTo(0.9, 6);
+  });
+
   it('uses Wilson intervals for labelled shares', () => {
     expect(wilson(0, 20)).toEqual({ estimate: 0, low: 0, high: 0.1611 });
     expect(wilson(5, 20)).toEqual({ estimate: 0.25, low: 0.1119, high: 0.4687 });

@@ -36,7 +36,7 @@ export function trainCommand(): Command {
         process.stdout.write(JSON.stringify(result, null, 2) + '\n');
         return;
       }
-      const lines = [table, `threshold on every book's out-of-fold scores: ${result.threshold} (a paragraph alone: ${result.isolatedThreshold})`];
+      const lines = [table, `threshold on every book's out-of-fold scores: ${result.threshold} (a paragraph alone: ${result.isolatedThreshold}; a document shorter than the smoothing window: ${result.documentThreshold})`];
       if (result.written) lines.push(`wrote ${result.written.model} (sha256 ${result.written.sha256}) and pinned it in ${result.written.pack}`);
       process.stdout.write(lines.join('\n') + '\n');
     });

@@ -89,6 +89,11 @@ export class PassageModel {
     return new PassageModel(pack, buckets, reach, window, alpha, 0, 0, new Float32Array(buckets), new Float32Array(buckets));
   }
 
+  /** Paragraphs a passage score is averaged over when the document has them all: the paragraph and `window` either side. */
+  get smoothingSpan(): number {
+    return 2 * this.window + 1;
+  }
+
   /** With another window and mix (the weights are shared, not copied). */
   withSmoothing(window: number, alpha: number, training = this.training): PassageModel {
     return new PassageModel(this.pack, this.buckets, this.reach, window, alpha, this.bias, this.isolatedBias, this.own, this.context, training);

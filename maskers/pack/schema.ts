@@ -181,6 +181,13 @@ export const PassageSettingsSchema = z.strictObject({
    */
   isolatedThreshold: z.number().optional(),
   /**
+   * The threshold for a document of several paragraphs, but fewer than the classifier's smoothing
+   * window spans (an article, a web page): its scores are averaged over fewer neighbours than a
+   * book's, so they stray further from it (chosen by `lacuna train` at the same budget on the
+   * negatives cut into documents of DOCUMENT_CHARS); the threshold when absent.
+   */
+  documentThreshold: z.number().optional(),
+  /**
    * How much lower the threshold is for a paragraph in which another detector
    * already found the target: a sentence naming Einstein in a paragraph that
    * reads like relativity takes the paragraph with it.

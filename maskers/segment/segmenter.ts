@@ -63,10 +63,6 @@ export function splitParagraphs(text: string, limit = Infinity): Span[] {
 }
 
 /** Whether a document is a single paragraph (or empty): how a corpus of short records is read. */
-export function isOneParagraph(text: string): boolean {
-  return splitParagraphs(text, 2).length < 2;
-}
-
 /** The word that ends at `end` (exclusive), back to whitespace or an opening bracket. */
 function wordBefore(text: string, end: number, floor: number): string {
   let start = end;
