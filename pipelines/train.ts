@@ -170,6 +170,9 @@ export interface LabelledResult {
    */
   targetsRemovedAlone: number;
   keepsTouchedAlone: number;
+  /** The same two counts with its book cut into documents of DOCUMENT_CHARS (BookResult.documentLoss). */
+  targetsRemovedInDocuments: number;
+  keepsTouchedInDocuments: number;
   missed: LabelledParagraph[];
   damaged: LabelledParagraph[];
   /** Each book the file labels: what it lost outside its labelled targets. */
@@ -240,9 +243,11 @@ export async function scoreLabelledParagraphs(
   removedByBook: Uint8Array[],
   /** Characters removed from `text` masked as a document of its own, by the detectors that measured book `book`. */
   removedAlone: (book: number, text: string) => Promise<number>,
+  /** What each book lost cut into documents of DOCUMENT_CHARS (none: the counts stay 0). */
+  removedInDocuments: readonly Uint8Array[] = [],
 ): Promise<LabelledResult> {
   const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
-  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, missed: [], damaged: [], books: [] };
+  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, targetsRemovedInDocuments: 0, keepsTouchedInDocuments: 0, missed: [], damaged: [], books: [] };
   // Labels of each book, by paragraph start, to measure the book as a whole once all are read.
   const labelsByBook = new Map<number, Map<number, { end: number; label: 0 | 1 }>>();
   for (const [index, row] of rows.entries()) {
@@ -255,6 +260,7 @@ export async function scoreLabelledParagraphs(
     const text = original.replace(/\s+/g, ' ');
     if (!text.startsWith(begins ?? '')) throw new UsageError(`${file}:${index + 1}: the text at ${start} of ${name} does not begin '${begins}'`);
     const alone = original.length === 0 ? 0 : (await removedAlone(at, original)) / original.length;
+    const inDocument = removedInDocuments[at] ? removedShare(removedInDocuments[at], span) : 0;
     const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, text, removed: removedShare(removedByBook[at], span), removedAlone: alone };
     if (!labelsByBook.has(at)) labelsByBook.set(at, new Map());
     labelsByBook.get(at)!.set(span.start, { end: span.end, label: paragraph.label });
@@ -263,6 +269,7 @@ export async function scoreLabelledParagraphs(
       if (paragraph.removed >= TARGET_REMOVED_SHARE) result.targetsRemoved++;
       else result.missed.push(paragraph);
       if (alone >= TARGET_REMOVED_SHARE) result.targetsRemovedAlone++;
+      if (inDocument >= TARGET_REMOVED_SHARE) result.targetsRemovedInDocuments++;
     } else {
       result.keeps++;
       if (paragraph.removed > 0) {
@@ -270,6 +277,7 @@ export async function scoreLabelledParagraphs(
         result.damaged.push(paragraph);
       }
       if (alone > 0) result.keepsTouchedAlone++;
+      if (inDocument > 0) result.keepsTouchedInDocuments++;
     }
   }
   for (const [at, labels] of labelsByBook) result.books.push(labelledBook(books[at], removedByBook[at], labels));
@@ -668,6 +676,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const results: BookResult[] = [];
   const outcomes: ParagraphOutcome[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
+  const removedInDocumentsByBook: Uint8Array[] = new Array(books.length);
   const detectors: PassageDetector[] = new Array(books.length);
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
@@ -679,7 +688,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const paragraphs = measured(book);
     const removed = (removedByBook[index] = await removedCharacters(loaded.pack, book, detector));
     const alone = await isolatedShares(loaded.pack, book, detector);
-    const inDocuments = await removedInDocuments(loaded.pack, book, detector, options.documentChars ?? DOCUMENT_CHARS);
+    const inDocuments = (removedInDocumentsByBook[index] = await removedInDocuments(loaded.pack, book, detector, options.documentChars ?? DOCUMENT_CHARS));
     if (options.paragraphs) {
       paragraphs.forEach(({ span, index: paragraph }, at) => {
         const text = book.text.slice(span.start, span.end);
@@ -707,7 +716,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (options.labels?.length) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = [];
-    for (const file of options.labels) result.labelled.push(await scoreLabelledParagraphs(file, books, removedByBook, (book, text) => removedFromDocument(chains[book], text)));
+    for (const file of options.labels) result.labelled.push(await scoreLabelledParagraphs(file, books, removedByBook, (book, text) => removedFromDocument(chains[book], text), removedInDocumentsByBook));
   }
   if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold, documentThreshold }, { ...options, budget }, isolatedBudget, results);
   return result;
@@ -776,7 +785,7 @@ export function resultTable(result: TrainResult): string {
     lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% | ${(book.documentLoss * 100).toFixed(1)}% | ${(book.isolatedLoss * 100).toFixed(1)}% |`);
   }
   for (const labelled of result.labelled ?? []) {
-    lines.push('', `Hand-labelled paragraphs (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
+    lines.push('', `Hand-labelled paragraphs (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; in documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters: ${labelled.targetsRemovedInDocuments}/${labelled.targets} and ${labelled.keepsTouchedInDocuments}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
     const ofLosses = labelled.books.filter(labelsItsLosses);
     if (ofLosses.length > 0) lines.push('Text lost outside the labelled targets, for the books whose losses it labels:');
     for (const book of ofLosses) {
