@@ -26,7 +26,7 @@
  */
 
 import { seededRandom } from '../indexes/classifier/train.js';
-import { loadPassageModel } from '../maskers/detectors/passage.js';
+import { DOCUMENT_CHARS, loadPassageModel } from '../maskers/detectors/passage.js';
 import type { Pack } from '../maskers/pack/schema.js';
 
 /** One held-out book as `lacuna train` measured it. */
@@ -163,7 +163,7 @@ export function estimateLeakage(
     }),
   );
   return {
-    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of 8,000 characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
     inputChars,
     singleParagraphChars: Math.round(single * inputChars),
     shortDocumentChars: Math.round(short * inputChars),

@@ -28,7 +28,7 @@ import { writeFileAtomic } from '../corpora/writers/run-directory.js';
 import { PassageModel, sha256Hex } from '../indexes/classifier/passage-model.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook, type TrainingOptions } from '../indexes/classifier/train.js';
 import { DEFAULT_DETECTORS, DetectorChain } from '../maskers/detectors/chain.js';
-import { PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
+import { DOCUMENT_CHARS, PassageDetector, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { firstEndingAfter } from '../maskers/detectors/lexical.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
@@ -497,13 +497,6 @@ export function removedShare(removed: Uint8Array, span: Span): number {
   for (let at = span.start; at < span.end; at++) lost += removed[at];
   return span.end > span.start ? lost / (span.end - span.start) : 0;
 }
-
-/**
- * The size of the documents a book is cut into for BookResult.documentLoss: the 8,000 characters a
- * review of Lacuna joined a popular relativity book into (it kept 55% of its characters then), and
- * about a web page or a short article.
- */
-export const DOCUMENT_CHARS = 8000;
 
 /**
  * Consecutive paragraphs of a book grouped into documents of at most `limit` characters (from the
