@@ -8,7 +8,9 @@
  * model trained without its book, at a threshold chosen without it, in its book and alone. The
  * peer drops a whole document when one of its ~250 patterns matches, when it names five or more
  * years from 1900 on, or when three of its ten ambiguous words occur; here each paragraph is a
- * document of its own, which is how the issue's review ran it. Nothing of the peer is copied:
+ * document of its own, which is how the issue's review ran it, and then each book is cut into the
+ * documents of at most 8,000 characters Lacuna was measured in (the file's `document` field; the
+ * peer reads the measured paragraphs of a document joined, without those under 300 characters). Nothing of the peer is copied:
  * its pattern lists are read from the file given, at run time, and applied as it applies them
  * (case-insensitive search; `.` stops at a line break, as in Python). Its rule that drops any
  * document under 500 characters is left out: it would drop half of these paragraphs unread.
@@ -25,6 +27,9 @@ interface Outcome {
   end: number;
   removed: number;
   removedAlone: number;
+  /** Absent in files written before documents were measured: then no document columns. */
+  removedInDocument?: number;
+  document?: number;
   text: string;
 }
 
@@ -38,6 +43,8 @@ interface Tally {
   inBook: number;
   alone: number;
   peer: number;
+  inDocuments: number;
+  peerInDocuments: number;
   /** Paragraphs that kept more than half their characters (positive side) or lost any (other sides). */
   wrongInBook: number;
   wrongAlone: number;
@@ -56,11 +63,27 @@ function main(): void {
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as Outcome);
   const dropped = new Map<Outcome, boolean>(outcomes.map((outcome) => [outcome, peerDrops(rules, outcome.text)]));
+  const documents = outcomes[0]?.document !== undefined;
+  // The peer on each document: its measured paragraphs joined, dropped or kept together.
+  const byDocument = new Map<string, Outcome[]>();
+  for (const outcome of outcomes) {
+    const key = `${outcome.book}\t${outcome.document}`;
+    const members = byDocument.get(key);
+    if (members) members.push(outcome);
+    else byDocument.set(key, [outcome]);
+  }
+  const droppedInDocument = new Map<Outcome, boolean>();
+  if (documents) {
+    for (const members of byDocument.values()) {
+      const drop = peerDrops(rules, members.map((member) => member.text).join('\n\n'));
+      for (const member of members) droppedInDocument.set(member, drop);
+    }
+  }
 
   const books = new Map<string, { side: string; tally: Tally }>();
   for (const outcome of outcomes) {
     if (outcome.side === 'background') continue;
-    const entry = books.get(outcome.book) ?? { side: outcome.side, tally: { paragraphs: 0, chars: 0, inBook: 0, alone: 0, peer: 0, wrongInBook: 0, wrongAlone: 0, wrongPeer: 0 } };
+    const entry = books.get(outcome.book) ?? { side: outcome.side, tally: { paragraphs: 0, chars: 0, inBook: 0, alone: 0, peer: 0, inDocuments: 0, peerInDocuments: 0, wrongInBook: 0, wrongAlone: 0, wrongPeer: 0 } };
     books.set(outcome.book, entry);
     const chars = outcome.end - outcome.start;
     const peer = dropped.get(outcome) ? 1 : 0;
@@ -71,6 +94,8 @@ function main(): void {
     tally.inBook += outcome.removed * chars;
     tally.alone += outcome.removedAlone * chars;
     tally.peer += peer * chars;
+    tally.inDocuments += (outcome.removedInDocument ?? 0) * chars;
+    tally.peerInDocuments += (droppedInDocument.get(outcome) ? 1 : 0) * chars;
     tally.wrongInBook += wrong(outcome.removed);
     tally.wrongAlone += wrong(outcome.removedAlone);
     tally.wrongPeer += wrong(peer);
@@ -97,7 +122,31 @@ function main(): void {
   for (const [side, sum] of sides) {
     console.log(`| ${side} | ${sum.books} | ${percent(sum.inBook / sum.books)} | ${percent(sum.alone / sum.books)} | ${percent(sum.peer / sum.books)} | ${sum.wrongAlone} of ${sum.paragraphs} | ${sum.wrongPeer} of ${sum.paragraphs} |`);
   }
+  if (documents) documentComparison(books);
   if (values.labels) labelledComparison(values.labels, outcomes, dropped);
+}
+
+/** Each book cut into documents of at most 8,000 characters: Lacuna and the peer on the same documents. */
+function documentComparison(books: Map<string, { side: string; tally: Tally }>): void {
+  console.log('\nIn documents of at most 8,000 characters (each book cut at paragraph breaks, each document masked or filtered on its own):\n');
+  console.log('| side | book | Lacuna | peer |');
+  console.log('|---|---|---:|---:|');
+  const sides = new Map<string, { books: number; lacuna: number; peer: number; worstLacuna: number; worstPeer: number }>();
+  for (const [book, { side, tally }] of books) {
+    const lacuna = tally.inDocuments / tally.chars;
+    const peer = tally.peerInDocuments / tally.chars;
+    console.log(`| ${side} | ${book.split('/').pop()} | ${percent(lacuna)} | ${percent(peer)} |`);
+    const sum = sides.get(side) ?? { books: 0, lacuna: 0, peer: 0, worstLacuna: 0, worstPeer: 0 };
+    sides.set(side, sum);
+    sum.books++;
+    sum.lacuna += lacuna;
+    sum.peer += peer;
+    sum.worstLacuna = Math.max(sum.worstLacuna, lacuna);
+    sum.worstPeer = Math.max(sum.worstPeer, peer);
+  }
+  console.log('\n| side | books | mean: Lacuna | mean: peer | worst book: Lacuna | worst book: peer |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const [side, sum] of sides) console.log(`| ${side} | ${sum.books} | ${percent(sum.lacuna / sum.books)} | ${percent(sum.peer / sum.books)} | ${percent(sum.worstLacuna)} | ${percent(sum.worstPeer)} |`);
 }
 
 /** The hand-labelled paragraphs (label, book, start, end, begins): targets removed (at least half) and keeps touched. */

@@ -151,6 +151,8 @@ export interface ParagraphOutcome {
   removedAlone: number;
   /** Share removed in its document of at most DOCUMENT_CHARS characters (as BookResult.documentLoss counts them). */
   removedInDocument: number;
+  /** Where that document starts in the book: the paragraphs with the same value were masked together. */
+  document: number;
   text: string;
 }
 
@@ -683,9 +685,12 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const alone = await isolatedShares(loaded.pack, book, detector);
     const inDocuments = (removedInDocumentsByBook[index] = await removedInDocuments(loaded.pack, book, detector, options.documentChars ?? DOCUMENT_CHARS));
     if (options.paragraphs) {
+      const documents = documentSpans(book, options.documentChars ?? DOCUMENT_CHARS);
+      let document = 0;
       paragraphs.forEach(({ span, index: paragraph }, at) => {
+        while (documents[document].end < span.end) document++;
         const text = book.text.slice(span.start, span.end);
-        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), removedInDocument: round6(removedShare(inDocuments, span)), text });
+        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), removedInDocument: round6(removedShare(inDocuments, span)), document: documents[document].start, text });
       });
     }
     results.push({

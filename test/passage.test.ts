@@ -171,18 +171,27 @@ describe('the pack pins its model', () => {
     const train = () => runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', '--paragraphs', out]);
     const run = await train();
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { books: { name: string; paragraphs: number; chars: number; loss: number; isolatedLoss: number }[]; paragraphs?: unknown };
+    const result = JSON.parse(run.stdout) as { books: { name: string; paragraphs: number; chars: number; loss: number; isolatedLoss: number; documentLoss: number }[]; paragraphs?: unknown };
     expect(result.paragraphs).toBeUndefined();
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { book: string; start: number; end: number; removed: number; removedAlone: number; text: string });
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { book: string; start: number; end: number; removed: number; removedAlone: number; removedInDocument: number; document: number; text: string });
     expect(rows).toHaveLength(result.books.reduce((sum, book) => sum + book.paragraphs, 0));
     for (const book of result.books) {
       const own = rows.filter((row) => row.book === book.name);
       const text = readFileSync(join(dir, book.name), 'utf8');
       for (const row of own) expect(row.text).toBe(text.slice(row.start, row.end));
       expect(own.every((row) => row.end - row.start >= 300)).toBe(true);
-      const weighted = (key: 'removed' | 'removedAlone') => own.reduce((sum, row) => sum + row[key] * (row.end - row.start), 0) / book.chars;
+      const weighted = (key: 'removed' | 'removedAlone' | 'removedInDocument') => own.reduce((sum, row) => sum + row[key] * (row.end - row.start), 0) / book.chars;
       expect(weighted('removed')).toBeCloseTo(book.loss, 5);
       expect(weighted('removedAlone')).toBeCloseTo(book.isolatedLoss, 5);
+      expect(weighted('removedInDocument')).toBeCloseTo(book.documentLoss, 5);
+      // Each paragraph names the document of at most 8,000 characters it was masked in: in order, and
+      // no document reaches past 8,000 characters from its start.
+      for (const [at, row] of own.entries()) {
+        expect(row.document).toBeLessThanOrEqual(row.start);
+        expect(row.end - row.document).toBeLessThanOrEqual(8000);
+        if (at > 0) expect(row.document).toBeGreaterThanOrEqual(own[at - 1].document);
+      }
+      if (book.chars > 16_000) expect(new Set(own.map((row) => row.document)).size).toBeGreaterThan(1);
     }
     // The post books lose text and the pre books keep it, so the rows are not all zeros.
     expect(rows.some((row) => row.removed > 0)).toBe(true);
