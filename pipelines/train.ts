@@ -33,7 +33,7 @@ import { firstEndingAfter } from '../maskers/detectors/lexical.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
 import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
-import { decide } from '../maskers/policy.js';
+import { decide, DEFAULT_POLICY } from '../maskers/policy.js';
 import { segment, splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
 
 /** Paragraphs at least this long are what a book's loss is measured on. */
@@ -486,10 +486,8 @@ const HELD_OUT_DETECTORS = [...DEFAULT_DETECTORS];
  */
 export async function removedCharacters(pack: Pack, book: Book, passage: PassageDetector): Promise<Uint8Array> {
   const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
-  const { findings } = await chain.detect(book.text);
-  const decision = decide(book.text, segment(book.text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
   const removed = new Uint8Array(book.text.length);
-  for (const edit of decision.edits) removed.fill(1, edit.start, edit.end);
+  for (const edit of await maskedSpans(chain, book.text, 'book')) removed.fill(1, edit.start, edit.end);
   return removed;
 }
 
@@ -524,9 +522,7 @@ async function removedInDocuments(pack: Pack, book: Book, passage: PassageDetect
   const removed = new Uint8Array(book.text.length);
   for (const document of documentSpans(book, limit)) {
     const text = book.text.slice(document.start, document.end);
-    const { findings } = await chain.detect(text);
-    const decision = decide(text, segment(text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
-    for (const edit of decision.edits) removed.fill(1, document.start + edit.start, document.start + edit.end);
+    for (const edit of await maskedSpans(chain, text, 'document')) removed.fill(1, document.start + edit.start, document.start + edit.end);
   }
   return removed;
 }
@@ -557,9 +553,19 @@ function lossOf(book: Book, shares: ArrayLike<number>): number {
 
 /** Characters the default detectors and the policy remove from `text` masked as a document of its own. */
 async function removedFromDocument(chain: DetectorChain, text: string): Promise<number> {
+  return (await maskedSpans(chain, text, 'document')).reduce((sum, edit) => sum + edit.end - edit.start, 0);
+}
+
+/**
+ * The spans `lacuna mask` with its default policy removes from `text`. A document (an article, a
+ * paragraph alone) is dropped whole when more than DEFAULT_POLICY.maxFlagged of its sentences are
+ * flagged, as a run does; a book measured as one text never is, since what each of its paragraphs
+ * lost is the measure (a run given the book as one record would drop the theory books whole).
+ */
+async function maskedSpans(chain: DetectorChain, text: string, as: 'book' | 'document'): Promise<{ start: number; end: number }[]> {
   const { findings } = await chain.detect(text);
-  const decision = decide(text, segment(text), findings, { unit: 'sentence', redact: false, placeholder: '', maxFlagged: 1, minScore: 0 });
-  return decision.edits.reduce((sum, edit) => sum + edit.end - edit.start, 0);
+  const policy = { ...DEFAULT_POLICY, redact: false, placeholder: '', maxFlagged: as === 'book' ? 1 : DEFAULT_POLICY.maxFlagged };
+  return decide(text, segment(text), findings, policy).edits;
 }
 
 /**

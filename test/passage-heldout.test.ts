@@ -55,12 +55,12 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
     // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone).
     expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.62);
-    // Each book cut into documents of 8,000 characters (an article, a web page): measured 85.7% of the
-    // theory books, at most 2.7% of a pre-1900 book (the Michelson–Morley paper). At the book's
-    // threshold, before short documents had their own, Maxwell's Five Papers cut into documents of
-    // 2,000 characters lost 8.7%.
+    // Each book cut into documents of 8,000 characters (an article, a web page), each masked with the
+    // default policy: measured 90.1% of the theory books, at most 2.7% of a pre-1900 book (the
+    // Michelson–Morley paper). At the book's threshold, before short documents had their own,
+    // Maxwell's Five Papers cut into documents of 2,000 characters lost 8.7%.
     for (const book of pre) expect(book.documentLoss, book.name).toBeLessThanOrEqual(0.03);
-    expect(mean(theory.map((book) => ({ ...book, loss: book.documentLoss })))).toBeGreaterThanOrEqual(0.83);
+    expect(mean(theory.map((book) => ({ ...book, loss: book.documentLoss })))).toBeGreaterThanOrEqual(0.88);
     expect(result.documentThreshold).toBeGreaterThan(result.threshold);
     const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
@@ -69,7 +69,7 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Measured 44 of 50 and 25 of 115 (43 and 19 at a 0.5% budget without the keep margin; 45 and 45
     // before paragraphs that only retell a keep context trained at 0.3).
     expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.23);
-    // Their books cut into documents of 8,000 characters: measured 42 of 50 and 17 of 115.
+    // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115.
     expect(labelled.targetsRemovedInDocuments).toBeGreaterThanOrEqual(40);
     expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(20);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
