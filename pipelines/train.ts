@@ -324,7 +324,7 @@ export interface TrainOptions {
   supportMargin?: number;
   /** Also return every measured paragraph's outcome (TrainResult.paragraphs). */
   paragraphs?: boolean;
-  /** The document size of BookResult.documentLoss (default DOCUMENT_CHARS). */
+  /** The document size of BookResult.documentLoss (default DOCUMENT_CHARS; documentThreshold is chosen at DOCUMENT_CHARS whatever this is). */
   documentChars?: number;
   training?: Partial<TrainingOptions>;
   /** Called with a line of progress. */

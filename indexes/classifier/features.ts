@@ -88,7 +88,7 @@ function visitWords(text: string, start: number, end: number, visit: (hash: numb
       hash = Math.imul(hash ^ code, FNV_PRIME);
       i++;
     }
-    // A word of prose has two letters or more and is not a TeX control word (\\frac, \\begin):
+    // A word of prose has two letters or more and is not a TeX control word (\frac, \begin):
     // a formula's single-letter variables and markup are visible characters, not prose.
     if (letters >= 2 && !(wordStart > start && text.charCodeAt(wordStart - 1) === BACKSLASH)) allLetters += letters;
     visible += letters + digits;
@@ -107,7 +107,7 @@ export function lastLetterShare(): number {
  * Share of the visible characters of `text[start, end)` that are letters of words of prose (of
  * any script): words of two letters or more that are not TeX control words. About 0.9 in prose,
  * 0.5 to 0.7 in prose dense with symbols or in a program, under 0.4 in a displayed formula
- * (`\\begin{align} U_s &\\equiv (cy + \\gamma x)`), a diagram drawn in characters or a table of
+ * (`\begin{align} U_s &\equiv (cy + \gamma x)`), a diagram drawn in characters or a table of
  * numbers. Whitespace and invisible characters are not counted.
  */
 export function letterShare(text: string, start: number, end: number): number {

@@ -122,19 +122,19 @@ export interface ScoredParagraphs {
 export const PROSE_MIN_LETTER_SHARE = 0.4;
 
 /**
- * How a document of `paragraphs` paragraphs is judged: a paragraph alone, a short document (fewer
- * paragraphs than a passage score is averaged over, `smoothingSpan`), or a long one. Each has its
- * threshold (PassageDetector.thresholdFor) and its held-out rates (the leakage estimate).
- */
-export type DocumentScale = 'paragraph' | 'short' | 'long';
-
-/**
  * The size of the documents `lacuna train` cuts a book into to choose documentThreshold and measure
  * a short document's rates: the 8,000 characters a review of Lacuna joined a popular relativity book
  * into (it kept 55% of its characters then), and about a web page or a short article.
  */
 export const DOCUMENT_CHARS = 8000;
 
+export type DocumentScale = 'paragraph' | 'short' | 'long';
+
+/**
+ * How a document of `paragraphs` paragraphs is judged: a paragraph alone, a short document (fewer
+ * paragraphs than a passage score is averaged over, `smoothingSpan`), or a long one. Each has its
+ * threshold (PassageDetector.thresholdFor) and its held-out rates (the leakage estimate).
+ */
 export function documentScale(paragraphs: number, smoothingSpan: number): DocumentScale {
   return paragraphs <= 1 ? 'paragraph' : paragraphs < smoothingSpan ? 'short' : 'long';
 }
