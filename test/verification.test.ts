@@ -77,6 +77,25 @@ describe('the verdict', () => {
     const parts = Object.values(estimate.remainingByConcept) as { estimate: number }[];
     expect(Math.abs(parts.reduce((sum, part) => sum + part.estimate, 0) - estimate.remainingChars.estimate)).toBeLessThanOrEqual(parts.length);
   });
+
+  it('counts one-paragraph, short and long documents as the passage detector judges them, and the estimate weighs each at its own rates', async () => {
+    const dir = tempDir();
+    const paragraph = (i: number) => `The candle burns with a bright flame, and the melted wax rises in the wick by capillary attraction, as paragraph ${i} of the lecture shows.`;
+    const documents = [
+      { id: 'one', text: paragraph(0) },
+      { id: 'short', text: [1, 2, 3].map(paragraph).join('\n\n') },
+      { id: 'long', text: Array.from({ length: 40 }, (_, i) => paragraph(i)).join('\n\n') },
+    ];
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, documents.map((document) => JSON.stringify(document)).join('\n') + '\n');
+    const run = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', join(dir, 'out'), '--quiet']);
+    expect(run.code, run.stderr).toBe(0);
+    const manifest = readManifest(join(dir, 'out'));
+    expect(manifest.collateral).toMatchObject({ inputChars: documents.reduce((sum, document) => sum + document.text.length, 0), singleParagraphChars: documents[0].text.length, shortDocumentChars: documents[1].text.length });
+    const { estimate } = manifest.verification;
+    expect(estimate).toMatchObject({ singleParagraphChars: documents[0].text.length, shortDocumentChars: documents[1].text.length });
+    expect(estimate.method).toContain('in short documents, weighed at the rates measured on books cut into documents of 8,000 characters');
+  });
 });
 
 describe('the estimate', () => {
