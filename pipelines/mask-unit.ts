@@ -175,8 +175,10 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   let suppressed = 0;
   const otherLanguages: OtherLanguages = {};
   const residuals = new LexicalResiduals(conceptIds, waiver);
-  // Documents are counted at the pack's passage model's scale (documentScale), as its detector judges them.
-  const collateral = new CollateralCollector(setup.task.pack.passage ? loadPassageModel(setup.task.pack.passage).smoothingSpan : undefined);
+  // Documents are counted at the pack's passage model's scale (documentScale), as its detector judges
+  // them; a run without that detector never loads the model for it.
+  const passage = setup.task.detectors.includes('passage') ? setup.task.pack.passage : undefined;
+  const collateral = new CollateralCollector(passage ? loadPassageModel(passage).smoothingSpan : undefined);
   const reportData = new ReportCollector(unit.index);
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;
