@@ -56,6 +56,29 @@ describe('lexical detector on the physics pack', () => {
     const [finding] = lexical.detect(text).findings;
     expect(finding).toMatchObject({ concept: 'general-relativity', start: 4, end: text.length });
   });
+
+  it('knows what a modern textbook names in its post-1900 chapters, and not a bare LED or MRI-like capitals of old geometry', async () => {
+    // Sentences of the kind a university textbook's modern-physics chapters hold; no pre-1900 book of ../shared uses these names.
+    const chain = DetectorChain.forPack(pack);
+    const sentences = [
+      'Compared with the current in an LED lamp, the current in the connecting wire is the same.',
+      'The supernova of 1987 was seen in a neighbouring dwarf galaxy.',
+      'Food exposed to gamma radiation does not become radioactive.',
+      'The stopping potential grows linearly with the frequency of the light.',
+      'A particle in a box can only have certain energies, the lowest of which is the ground state.',
+      'The activity falls off with the decay constant of the isotope.',
+      'Solar cells and integrated circuits are made from doped silicon.',
+      'An MRI scanner images the protons in water.',
+      'The charge on an oil drop is always a whole multiple of a smallest charge.',
+      'In both fission and fusion, energy is released while the mass decreases.',
+      'Control rods absorb neutrons and slow the chain reaction; the fuel rods hold enriched uranium.',
+      'If you travel at high speed, then compared with your friends who stay at home, you come back younger.',
+    ];
+    for (const sentence of sentences) expect((await chain.detect(sentence)).findings.length, sentence).toBeGreaterThan(0);
+    // Huygens (1690) names points of his figures with capitals: "LED" is a spheroid, not a diode.
+    expect(matched('Let LED be the spheroid touched by the plane, and ABC the section of it.')).toEqual([]);
+    expect(matched('She led the way; the younger brother stayed at home.')).toEqual([]);
+  });
 });
 
 describe('patterns', () => {
