@@ -16,7 +16,7 @@ import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
 import { documentSpans, KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
 import { CollateralCollector } from '../pipelines/leakage-report.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
-import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
+import { jsonl, readManifest, readSharedText, ROOT, runCli, sharedAvailable, tempDir } from './helpers.js';
 
 const SETTINGS = { ...DEFAULT_TRAINING, buckets: 1 << 12, epochs: 4 };
 
@@ -345,6 +345,32 @@ describe('a document shorter than the smoothing window', () => {
     const spans = documentSpans(book, 700);
     expect(spans.map((span) => text.slice(span.start, span.end).replace(/\n/g, '').replace(/(.)\1*/g, '$1'))).toEqual(['ab', 'c', 'd']);
     expect(documentSpans(book, 100_000)).toEqual([{ start: 0, end: text.length }]);
+  });
+});
+
+describe('a document written one paragraph per line', () => {
+  it('is judged paragraph by paragraph, as with blank lines: the same passages of real books are found', async () => {
+    if (!sharedAvailable('passage findings of real books written one paragraph per line')) return;
+    const { pack } = await loadPack('physics-post-1900');
+    const chain = DetectorChain.forPack(pack);
+    let compared = 0;
+    // A popular relativity book and a radioactivity book that mixes both sides of the cutoff, as a
+    // web corpus holds them: documents of about 8,000 characters, each paragraph unwrapped on one line.
+    for (const relative of ['physics/post1900/einstein_relativity_pg5001.txt', 'train/physics/post/shipley_wonders_of_radium_1926_pg75392.txt']) {
+      const paragraphs = readSharedText(relative).split(/\r?\n\s*\r?\n/).map((paragraph) => paragraph.trim()).filter(Boolean);
+      for (let at = 40; at < paragraphs.length && at < 160; at += 12) {
+        const document = paragraphs.slice(at, at + 12);
+        const book = document.join('\n\n');
+        // Line breaks become spaces one for one, so each paragraph keeps its length (a paragraph under
+        // PASSAGE_MIN_CHARS is never a passage finding on its own).
+        const web = document.map((paragraph) => paragraph.replace(/[\r\n]/g, ' ')).join('\n');
+        const passages = async (text: string) =>
+          (await chain.detect(text)).findings.filter((finding) => finding.detector === 'passage').map((finding) => text.slice(finding.start, finding.end).replace(/\s+/g, ' '));
+        expect(await passages(web), `${relative}, paragraphs ${at}–${at + 11}`).toEqual(await passages(book));
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThanOrEqual(10);
   });
 });
 
