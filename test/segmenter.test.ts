@@ -65,6 +65,16 @@ describe('paragraphs without blank lines', () => {
     expect(paragraphTexts(indented).map((text) => text.trim())).toEqual(parts);
   });
 
+  it('joins wrapped lines written with a blank line after each into their paragraphs, and leaves a list or code as it is', () => {
+    const parts = [wrap(prose('first', 5)), wrap(prose('second', 4))];
+    const doubleSpaced = parts.map((part) => part.split('\n').join('\n\n')).join('\n\n');
+    expect(paragraphTexts(doubleSpaced).map((text) => text.replace(/\n\n/g, '\n'))).toEqual(parts);
+    const list = 'The screen\n\nThe keyboard\n\nA printer\n\nA disk drive\n\nA mouse';
+    expect(paragraphTexts(list)).toEqual(['The screen', 'The keyboard', 'A printer', 'A disk drive', 'A mouse']);
+    const code = '(define (square x)\n\n(* x x))\n\n(square 21)\n\n(square (+ 2 5))';
+    expect(paragraphTexts(code)).toHaveLength(4);
+  });
+
   it('cuts a page with no line break at sentence ends into pieces under PARAGRAPH_MAX_CHARS, and an unbroken run at spaces', () => {
     const page = prose('long', 120);
     const pieces = splitParagraphs(page);

@@ -171,9 +171,52 @@ function blockParagraphs(text: string, block: Span, out: Span[]): void {
 }
 
 /**
+ * Lines of wrapped prose with a blank line after each (double-spaced text, some OCR and PDF
+ * extractions) are each a block of their own: too short to be judged (a passage finding needs
+ * PASSAGE_MIN_CHARS), they hid relativity books from the passage classifier (held out, 18% of
+ * Einstein's *Relativity* removed in such documents against 93%). A run of at least WRAPPED_RUN
+ * one-line blocks no longer than WRAPPED_LINE_CHARS, most of which stop mid-sentence and most of
+ * which the next goes on in lower case, is read as the wrapped lines of its paragraphs
+ * (wrappedParagraphs). A list, a table of contents, verse, code or a table does not do both, and
+ * stays as it is.
+ */
+const WRAPPED_LINE_CHARS = 120;
+const WRAPPED_RUN = 4;
+const SENTENCE_STOP = /[.!?:;]["'\u201d\u2019)\]]*$/;
+
+function isWrappedLine(text: string, span: Span): boolean {
+  const length = span.end - span.start;
+  if (length > WRAPPED_LINE_CHARS) return false;
+  const newline = text.indexOf('\n', span.start);
+  return newline === -1 || newline >= span.end;
+}
+
+function joinWrappedLines(text: string, spans: Span[]): Span[] {
+  const out: Span[] = [];
+  let at = 0;
+  while (at < spans.length) {
+    let end = at;
+    while (end < spans.length && isWrappedLine(text, spans[end])) end++;
+    const run = spans.slice(at, end);
+    const midSentence = run.filter((line) => !SENTENCE_STOP.test(text.slice(Math.max(line.start, line.end - 4), line.end))).length;
+    // Wrapped prose goes on in lower case on most lines; lists, headers, code and tables do not.
+    const goesOn = run.slice(1).filter((line) => LOWER_START.test(text[line.start])).length;
+    if (run.length >= WRAPPED_RUN && midSentence * 2 > run.length && goesOn * 2 >= run.length - 1) {
+      out.push(...wrappedParagraphs(text, { start: run[0].start, end: run[run.length - 1].end }, run));
+      at = end;
+    } else if (run.length > 0) {
+      out.push(...run);
+      at = end;
+    } else out.push(spans[at++]);
+  }
+  return out;
+}
+
+/**
  * Paragraphs are separated by blank lines (whitespace-only lines); within a block, by line breaks
  * when its lines are too long to be wrapped (UNWRAPPED_LINE_CHARS), and a block too long to be one
- * paragraph is cut further (PARAGRAPH_MAX_CHARS).
+ * paragraph is cut further (PARAGRAPH_MAX_CHARS); runs of wrapped lines with a blank line after
+ * each are joined into their paragraphs (joinWrappedLines). `limit` keeps only the first paragraphs.
  */
 export function splitParagraphs(text: string, limit = Infinity): Span[] {
   const spans: Span[] = [];
@@ -183,15 +226,15 @@ export function splitParagraphs(text: string, limit = Infinity): Span[] {
     const block = trimmed(text, start, end);
     if (block) blockParagraphs(text, block, spans);
   };
-  for (let match = separator.exec(text); match && spans.length < limit; match = separator.exec(text)) {
+  for (let match = separator.exec(text); match; match = separator.exec(text)) {
     push(from, match.index);
     from = match.index + match[0].length;
   }
-  if (spans.length < limit) push(from, text.length);
-  return spans.slice(0, limit);
+  push(from, text.length);
+  const paragraphs = joinWrappedLines(text, spans);
+  return limit < paragraphs.length ? paragraphs.slice(0, limit) : paragraphs;
 }
 
-/** Whether a document is a single paragraph (or empty): how a corpus of short records is read. */
 /** The word that ends at `end` (exclusive), back to whitespace or an opening bracket. */
 function wordBefore(text: string, end: number, floor: number): string {
   let start = end;
@@ -262,6 +305,21 @@ export function segment(text: string): Segmentation {
   return { paragraphs, sentences };
 }
 
+/** The index of the last span that starts at or before `at` (spans in order), or -1. */
+function lastStartingAtOrBefore(spans: readonly Span[], at: number): number {
+  let low = 0;
+  let high = spans.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (spans[middle].start <= at) {
+      found = middle;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found;
+}
+
 /** Whether a blank line (newline, whitespace, newline) starts at `at`. */
 function blankLineAt(text: string, at: number): boolean {
   if (text.charCodeAt(at) !== 0x0a) return false;
@@ -276,20 +334,39 @@ function blankLineAt(text: string, at: number): boolean {
 const PARAGRAPH_REACH = 20_000;
 
 /**
- * Finds the sentence around a span by segmenting only the paragraph it is in
- * (at most PARAGRAPH_REACH characters either way), for detectors that look
- * at a few places of a long document. Paragraphs already segmented are kept,
- * so many spans in one long paragraph cost one segmentation.
+ * A document up to this long is segmented whole the first time a sentence is asked of it, so the
+ * sentences the detectors judge are the ones the policy removes (wrapped lines with a blank line
+ * after each are joined across those blank lines: see joinWrappedLines). A longer one is
+ * segmented a paragraph at a time around what is asked (50 MB in one record stays cheap).
+ */
+const WHOLE_DOCUMENT_CHARS = 1_000_000;
+
+/**
+ * Finds the sentence around a span, for detectors that look at a few places of a document. A
+ * document of at most WHOLE_DOCUMENT_CHARS is segmented once, whole; a longer one only in the
+ * paragraph around each span (at most PARAGRAPH_REACH characters either way), and paragraphs
+ * already segmented are kept, so many spans in one long paragraph cost one segmentation.
  */
 export class SentenceLocator {
   private readonly paragraphs: { span: Span; sentences: Sentence[] }[] = [];
+  private whole: Segmentation | undefined;
 
   constructor(private readonly text: string) {}
 
   around(start: number, end: number): Span {
+    if (this.text.length <= WHOLE_DOCUMENT_CHARS) return this.aroundInWhole(start, end);
     const known = this.paragraphs.find(({ span }) => span.start <= start && end <= span.end);
     const paragraph = known ?? this.segmentParagraphAround(start, end);
     return paragraph.sentences.find((sentence) => sentence.start <= start && end <= sentence.end) ?? paragraph.span;
+  }
+
+  private aroundInWhole(start: number, end: number): Span {
+    const { sentences, paragraphs } = (this.whole ??= segment(this.text));
+    const sentence = sentences[lastStartingAtOrBefore(sentences, start)];
+    if (sentence && end <= sentence.end) return sentence;
+    const paragraph = paragraphs[lastStartingAtOrBefore(paragraphs, start)];
+    if (paragraph && end <= paragraph.end) return paragraph;
+    return { start, end };
   }
 
   private segmentParagraphAround(start: number, end: number): { span: Span; sentences: Sentence[] } {
