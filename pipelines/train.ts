@@ -327,6 +327,8 @@ export interface TrainOptions {
   /** The document size of BookResult.documentLoss (default DOCUMENT_CHARS; documentThreshold is chosen at DOCUMENT_CHARS whatever this is). */
   documentChars?: number;
   training?: Partial<TrainingOptions>;
+  /** Books to leave out besides the spec's `exclude` (paths below `data`), as `--stability` does. */
+  exclude?: readonly string[];
   /** Called with a line of progress. */
   progress?: (line: string) => void;
 }
@@ -641,7 +643,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const say = options.progress ?? (() => {});
   // A labels file that cannot be read stops the run now, not after minutes of training.
   for (const file of options.labels ?? []) await readUserFile(file, 'labelled paragraphs');
-  const books = await readBooks(spec, options.data, settings.buckets);
+  const books = await readBooks({ ...spec, exclude: [...spec.exclude, ...(options.exclude ?? [])] }, options.data, settings.buckets);
   for (const side of ['positive', 'negative'] as const) {
     if (!books.some((book) => book.side === side)) throw new UsageError(`${specPath}: no ${side} book found under '${options.data}'; training needs books on both sides of the cutoff`);
   }

@@ -226,6 +226,41 @@ describe('the pack pins its model', () => {
     expect(readFileSync(out, 'utf8')).toBe(before);
   });
 
+  it('--stability reruns without each of the smallest background books and gives every number its range', async () => {
+    const dir = twoSidedBooks(8);
+    mkdirSync(join(dir, 'other'));
+    // Three background books of other fields; the two smallest are left out, one per rerun.
+    const background = (sentence: string, paragraphs: number) => `${Array.from({ length: 4 }, () => sentence).join(' ')}\n\n`.repeat(paragraphs);
+    writeFileSync(join(dir, 'other', 'small.txt'), background('The recipe asks for flour, butter and two eggs, beaten until the mixture is smooth and pale.', 2));
+    writeFileSync(join(dir, 'other', 'middle.txt'), background('The village market opens at dawn, and the farmers bring cheese, apples and honey from the hills.', 4));
+    writeFileSync(join(dir, 'other', 'large.txt'), background('The choir sang the old hymn twice, and the organist played a long voluntary after the service ended.', 8));
+    const spec = join(dir, 'spec.yaml');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbackground: [ other ]\n');
+    const run = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--json', '--quiet', '--stability', '2']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as {
+      books: { name: string; side: string; loss: number; documentLoss: number; isolatedLoss: number }[];
+      stability: { leftOut: string[]; books: { name: string; loss: { low: number; high: number }; documentLoss: { low: number; high: number }; isolatedLoss: { low: number; high: number } }[] };
+    };
+    expect(result.stability.leftOut).toEqual(['other/small.txt', 'other/middle.txt']);
+    // Every measured book, background ones left out; each range holds the base run's value.
+    expect(result.stability.books.map((book) => book.name).sort()).toEqual(result.books.filter((book) => book.side !== 'background').map((book) => book.name).sort());
+    for (const book of result.stability.books) {
+      const base = result.books.find((other) => other.name === book.name)!;
+      for (const key of ['loss', 'documentLoss', 'isolatedLoss'] as const) {
+        expect(book[key].low, `${book.name} ${key}`).toBeLessThanOrEqual(base[key]);
+        expect(book[key].high, `${book.name} ${key}`).toBeGreaterThanOrEqual(base[key]);
+      }
+    }
+    // The table says it too; and without background books there is nothing to leave out.
+    const table = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--quiet', '--stability', '1']);
+    expect(table.stdout).toContain('Stability: the base run and 1 rerun(s), each without one small background book (other/small.txt)');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\n');
+    const none = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--quiet', '--stability', '1']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe("lacuna: --stability leaves out one background book per rerun, and the training spec has none: add a `background:` entry\n");
+  });
+
   it('refuses a labels file it cannot read, or one output file for two, before training, in one line', async () => {
     const dir = twoSidedBooks(4);
     writeFileSync(join(dir, 'spec.yaml'), 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\n');

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../corpora/errors.js';
 import { assertAbsent, writeNewFile } from '../../corpora/user-file.js';
 import { passagesReport, resultTable, runTrain } from '../../pipelines/train.js';
+import { runStability, stabilityTable } from '../../pipelines/train-stability.js';
 import { parseCount, parseFraction } from '../parse.js';
 
 export function trainCommand(): Command {
@@ -20,20 +21,23 @@ export function trainCommand(): Command {
     )
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
     .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, removed, removedAlone, removedInDocument, document, text)")
+    .option('--stability <n>', 'also rerun the cross-validation n times, each without one of the n smallest background books, and give each number its range (n more trainings)', parseCount)
     .option('--json', 'print the result as JSON', false)
     .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
     .option('-q, --quiet', 'no progress output', false)
-    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels: string[]; json: boolean; write: boolean; quiet: boolean }) => {
+    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels: string[]; stability?: number; json: boolean; write: boolean; quiet: boolean }) => {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
       // A run takes minutes: refuse an output that exists before it starts, not after.
       if (flags.report !== undefined && resolve(flags.report) === resolve(flags.paragraphs ?? '')) throw new UsageError(`--report and --paragraphs name the same file '${flags.report}'`);
       for (const path of [flags.report, flags.paragraphs]) if (path) await assertAbsent(path);
-      const { paragraphs, ...result } = await runTrain({ ...flags, paragraphs: flags.paragraphs !== undefined, progress });
-      const table = resultTable(result);
+      const options = { ...flags, paragraphs: flags.paragraphs !== undefined, progress };
+      const { paragraphs, ...result } = await runTrain(options);
+      const stability = flags.stability ? await runStability({ ...options, paragraphs: false }, result, flags.stability) : undefined;
+      const table = resultTable(result) + (stability ? `\n${stabilityTable(result, stability)}` : '');
       if (flags.report) await writeNewFile(flags.report, `${table}\n${passagesReport(result)}`);
       if (flags.paragraphs) await writeNewFile(flags.paragraphs, (paragraphs ?? []).map((outcome) => JSON.stringify(outcome) + '\n').join(''));
       if (flags.json) {
-        process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+        process.stdout.write(JSON.stringify(stability ? { ...result, stability } : result, null, 2) + '\n');
         return;
       }
       const lines = [table, `threshold on every book's out-of-fold scores: ${result.threshold} (a paragraph alone: ${result.isolatedThreshold}; a document shorter than the smoothing window: ${result.documentThreshold})`];
