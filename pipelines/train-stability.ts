@@ -13,6 +13,8 @@
 import { UsageError } from '../corpora/errors.js';
 import { runTrain, type TrainOptions, type TrainResult } from './train.js';
 
+export const NO_BACKGROUND = '--stability leaves out one background book per rerun, and the training spec has none: add a `background:` entry';
+
 export interface Range {
   low: number;
   high: number;
@@ -56,7 +58,7 @@ export function smallestBackground(base: TrainResult, runs: number): string[] {
 
 export async function runStability(options: TrainOptions, base: TrainResult, runs: number): Promise<StabilityResult> {
   const leftOut = smallestBackground(base, runs);
-  if (leftOut.length === 0) throw new UsageError('--stability leaves out one background book per rerun, and the training spec has none: add a `background:` entry');
+  if (leftOut.length === 0) throw new UsageError(NO_BACKGROUND);
   const results: TrainResult[] = [base];
   for (const [at, name] of leftOut.entries()) {
     options.progress?.(`stability rerun ${at + 1}/${leftOut.length}: without ${name}`);

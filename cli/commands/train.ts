@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { UsageError } from '../../corpora/errors.js';
 import { assertAbsent, writeNewFile } from '../../corpora/user-file.js';
-import { passagesReport, resultTable, runTrain } from '../../pipelines/train.js';
-import { runStability, stabilityTable } from '../../pipelines/train-stability.js';
+import { loadPack } from '../../maskers/pack/load.js';
+import { passagesReport, readTrainingSpec, resultTable, runTrain, specPathFor } from '../../pipelines/train.js';
+import { NO_BACKGROUND, runStability, stabilityTable } from '../../pipelines/train-stability.js';
 import { parseCount, parseFraction } from '../parse.js';
 
 export function trainCommand(): Command {
@@ -30,6 +31,8 @@ export function trainCommand(): Command {
       // A run takes minutes: refuse an output that exists before it starts, not after.
       if (flags.report !== undefined && resolve(flags.report) === resolve(flags.paragraphs ?? '')) throw new UsageError(`--report and --paragraphs name the same file '${flags.report}'`);
       for (const path of [flags.report, flags.paragraphs]) if (path) await assertAbsent(path);
+      // --stability leaves background books out: refuse a spec without any before the first training.
+      if (flags.stability && (await readTrainingSpec(flags.spec ?? specPathFor(await loadPack(flags.pack)))).background.length === 0) throw new UsageError(NO_BACKGROUND);
       const options = { ...flags, paragraphs: flags.paragraphs !== undefined, progress };
       const { paragraphs, ...result } = await runTrain(options);
       const stability = flags.stability ? await runStability({ ...options, paragraphs: false }, result, flags.stability) : undefined;
