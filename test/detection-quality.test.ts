@@ -83,6 +83,7 @@ describe('plain-language sentences written after the rules (test/data/physics-po
     // classifier do with wording nobody here anticipated: 13 of 30 found, 0 of 20 flagged. (Claims
     // written from the first two sets' misses took those sets from 18 of 46 to 45 of 46 and this one
     // from 13 to 14 of 30; they were not kept, since they would have spent the first two sets as measures.)
+    // Pack 0.4.10's plain statements, written for the pack without reading this set: 14 of 30.
     const rows = readFileSync(join(import.meta.dirname, 'data', 'physics-post-1900.paraphrases-3.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
     const defaults = DetectorChain.forPack(pack);
     const found = async (label: string) => {
@@ -95,7 +96,7 @@ describe('plain-language sentences written after the rules (test/data/physics-po
     const post = await found('1');
     const pre = await found('0');
     console.info(`third sentence set: ${post} of 30 post-1900 statements found, ${pre} of 20 pre-1900 flagged`);
-    expect(post).toBeGreaterThanOrEqual(13);
+    expect(post).toBeGreaterThanOrEqual(14);
     expect(pre).toBe(0);
   });
 });

@@ -73,11 +73,25 @@ describe('lexical detector on the physics pack', () => {
       'In both fission and fusion, energy is released while the mass decreases.',
       'Control rods absorb neutrons and slow the chain reaction; the fuel rods hold enriched uranium.',
       'If you travel at high speed, then compared with your friends who stay at home, you come back younger.',
+      // Plain statements (pack 0.4.10), written for the pack, not taken from a measured set.
+      'Moving clocks tick more slowly.',
+      'Gravity bends the path of light.',
+      'The universe is expanding.',
+      'Half of a radioactive sample decays in a fixed time.',
+      'You cannot know both the position and the momentum of a particle exactly.',
+      'Atoms of the same element can have different masses.',
+      'An atom gives off light when its electron drops to a lower orbit.',
+      'The light from a distant galaxy is shifted toward the red.',
     ];
     for (const sentence of sentences) expect((await chain.detect(sentence)).findings.length, sentence).toBeGreaterThan(0);
     // Huygens (1690) names points of his figures with capitals: "LED" is a spheroid, not a diode.
     expect(matched('Let LED be the spheroid touched by the plane, and ABC the section of it.')).toEqual([]);
     expect(matched('She led the way; the younger brother stayed at home.')).toEqual([]);
+    // Dalton's law and a star's Doppler shift are not the new statements.
+    const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
+    for (const older of ['All the atoms of the same element are alike in weight.', 'The lines in the spectrum of Sirius are shifted toward the red, so the star recedes from us.', 'The gas expands as it is heated.']) {
+      expect((await rules.detect(older)).findings, older).toEqual([]);
+    }
   });
 });
 
