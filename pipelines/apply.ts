@@ -27,6 +27,8 @@ export interface ApplyOptions {
   workers: number;
   overwrite: boolean;
   cacheDir: string;
+  /** Largest share of the output that may be target text (default: the run's). */
+  maxLeak?: number;
   onWarning?: (message: string) => void;
 }
 
@@ -41,6 +43,8 @@ interface StoredConfig {
   index: IndexParameters;
   concepts: string[] | null;
   maxResidual: number;
+  /** Absent in runs made before --max-leak: then the default. */
+  maxLeak?: number;
   strict: boolean;
   emitAttributes: string | null;
   output: OutputShape;
@@ -74,6 +78,7 @@ export async function runApply(options: ApplyOptions, progress?: ProgressSink): 
     overwrite: options.overwrite,
     strict: config.strict,
     maxResidual: config.maxResidual,
+    maxLeak: options.maxLeak ?? config.maxLeak,
     cacheDir: options.cacheDir,
     model: config.model,
     index: config.index,

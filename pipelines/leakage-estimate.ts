@@ -69,6 +69,15 @@ export interface LeakageEstimate {
   /** Target characters in the input, and left in the output, with 95% intervals. */
   targetChars: Interval;
   remainingChars: Interval;
+  /**
+   * The most target text the removal allows even with no false removal at all: every removed
+   * character taken as target text, at the low end of recall's interval, so T ≤ D / r and what is
+   * left ≤ D·(1 − r) / r (for a corpus nobody masked, T itself). The Rogan–Gladen estimate
+   * subtracts the false-removal rate of other books, and a corpus that loses less than those books
+   * do (a web crawl with a little physics) comes out at exactly zero however much it holds; this
+   * bound assumes nothing about false removal, which is why a verdict of PASSED rests on it.
+   */
+  remainingBound: number;
   /** The books the rates come from. */
   books: { positive: number; negative: number };
   draws: number;
@@ -154,6 +163,8 @@ export function estimateLeakage(
   const falseRemoval = pooled(negative, scales);
   const point = solve(removedChars, inputChars, recall, falseRemoval);
   const remainingChars = interval(draws.remaining, masked ? point.remaining : point.target, Math.round);
+  const recallInterval = interval(draws.recall, recall);
+  const remainingBound = boundWithoutFalseRemoval(removedChars, inputChars, recallInterval.low, masked);
   const byConcept = options.removedByConcept ?? {};
   const attributed = Object.values(byConcept).reduce((sum, chars) => sum + chars, 0);
   const remainingByConcept = Object.fromEntries(
@@ -168,16 +179,25 @@ export function estimateLeakage(
     singleParagraphChars: Math.round(single * inputChars),
     shortDocumentChars: Math.round(short * inputChars),
     removedChars,
-    recall: interval(draws.recall, recall),
+    recall: recallInterval,
     falseRemoval: interval(draws.falseRemoval, falseRemoval),
     targetChars: interval(draws.target, point.target, Math.round),
     remainingChars,
+    remainingBound,
     books: { positive: positive.length, negative: negative.length },
     draws: DRAWS,
     seed,
     masked,
     remainingByConcept,
   };
+}
+
+/** See LeakageEstimate.remainingBound. */
+function boundWithoutFalseRemoval(removed: number, total: number, recallLow: number, masked: boolean): number {
+  const left = Math.max(0, total - removed);
+  if (recallLow <= 0) return masked ? left : total;
+  const target = Math.min(total, removed / recallLow);
+  return Math.round(masked ? Math.min(left, target * (1 - recallLow)) : target);
 }
 
 function round(value: number): number {

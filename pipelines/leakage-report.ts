@@ -13,6 +13,7 @@ import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
 import type { Interval, LeakageEstimate } from './leakage-estimate.js';
 import type { LabelledMeasure } from './labelled-sample.js';
 import type { ProbeSummary } from './probe-summary.js';
+import { estimateBase, estimateSaturated, redetectionClean, type LeakCheck, type VerificationStatus } from './leak-limit.js';
 
 const CONTEXT_CHARS = 120;
 const PASSAGES_PER_CONCEPT = 20;
@@ -169,34 +170,58 @@ export function percent(share: number): string {
   return `${(share * 100).toFixed(share < 0.1 ? 1 : 0)}%`;
 }
 
-/**
- * The verdict in one sentence, with the methods behind it and their measured strength. A clean
- * re-detection is never called PASSED on its own: it says what it checked, and either the
- * estimate of target text left (with its interval) or that nothing measured it.
- */
-export function verdictLine(report: Pick<VerificationReport, 'passed' | 'integrity' | 'concepts' | 'detectors' | 'estimate' | 'estimateUnavailable' | 'maxResidual' | 'labels'>): string {
-  const line = detectorVerdict(report);
-  const labels = report.labels;
-  if (!labels) return line;
-  const share = (value: { estimate: number; low: number; high: number }) => `${percent(value.estimate)} (95% ${percent(value.low)}–${percent(value.high)})`;
-  return `${line} Measured on ${labels.leakage.labelled + labels.collateral.labelled} labelled passages: ${share(labels.leakage)} of kept passages are target knowledge; ${share(labels.collateral)} of removed passages are not.`;
+/** A limit as a percentage, with as many decimals as it needs (0.1%, 1%, 0.05%). */
+function limitPercent(limit: number): string {
+  return `${Number((limit * 100).toPrecision(2))}%`;
 }
 
-function detectorVerdict(report: Pick<VerificationReport, 'passed' | 'integrity' | 'concepts' | 'detectors' | 'estimate' | 'estimateUnavailable' | 'maxResidual'>): string {
-  const methods = methodsInWords(report.detectors);
+const STATUS_WORDS: Record<VerificationStatus, string> = { passed: 'PASSED', failed: 'FAILED', inconclusive: 'INCONCLUSIVE' };
+
+/** The sentence that weighs the target text left against --max-leak (see leak-limit.ts). */
+function leakSentence(leak: LeakCheck): string {
+  const allowed = `the ${limitPercent(leak.limit)} of the output --max-leak allows`;
+  const by = leak.measure === 'labels' ? 'By the labelled sample' : 'By the estimate';
+  // A bound of 0.03% must not print as 0.0%.
+  const share = (value: number) => (value > 0 && value < 0.1 ? limitPercent(value) : percent(value));
+  const top = leak.measure === 'labels' ? '95% upper bound' : '95% upper bound, assuming no false removal at all';
+  if (leak.outcome === 'within') return `${by}, target text is at most ${share(leak.share!.high)} of the output (${top}), within ${allowed}.`;
+  if (leak.outcome === 'over') return `${by}, target text is ${share(leak.share!.estimate)} of the output, over ${allowed}.`;
+  if (leak.share) return `${by}, target text may be up to ${share(leak.share.high)} of the output (${top}), over ${allowed}: not shown clean.`;
+  return `Nothing shows target text within ${allowed}: not shown clean.`;
+}
+
+/**
+ * The verdict in one sentence, with the methods behind it and their measured strength. Its first
+ * word is the status leak-limit.ts decides; a clean re-detection is never PASSED on its own: it
+ * says what it checked, the estimate of target text left (with its interval) or that nothing
+ * measured it, and how that compares with the limit.
+ */
+export function verdictLine(report: Pick<VerificationReport, 'status' | 'leak' | 'integrity' | 'concepts' | 'detectors' | 'estimate' | 'estimateUnavailable' | 'maxResidual' | 'labels'>): string {
   if (report.integrity && !report.integrity.passed) return `Verification: FAILED. The run directory does not match its manifest (${report.integrity.problems.length} integrity problem(s)), so nothing in it can be trusted.`;
+  const parts = [detectorVerdict(report)];
+  const labels = report.labels;
+  if (labels) {
+    const share = (value: { estimate: number; low: number; high: number }) => `${percent(value.estimate)} (95% ${percent(value.low)}–${percent(value.high)})`;
+    parts.push(`Measured on ${labels.leakage.labelled + labels.collateral.labelled} labelled passages: ${share(labels.leakage)} of kept passages are target knowledge; ${share(labels.collateral)} of removed passages are not.`);
+  }
+  parts.push(leakSentence(report.leak));
+  return parts.join(' ');
+}
+
+function detectorVerdict(report: Pick<VerificationReport, 'status' | 'concepts' | 'detectors' | 'estimate' | 'estimateUnavailable' | 'maxResidual'>): string {
+  const methods = methodsInWords(report.detectors);
   const residual = Object.values(report.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
-  const found = report.passed ? `re-detection by ${methods} left ${residual} finding(s) (${report.maxResidual} allowed per concept)` : `re-detection by ${methods} left ${residual} finding(s), more than the ${report.maxResidual} allowed per concept`;
-  const status = report.passed ? 'PASSED re-detection' : 'FAILED';
+  const found = redetectionClean(report) ? `re-detection by ${methods} left ${residual} finding(s) (${report.maxResidual} allowed per concept)` : `re-detection by ${methods} left ${residual} finding(s), more than the ${report.maxResidual} allowed per concept`;
+  const status = STATUS_WORDS[report.status];
   const estimate = report.estimate;
   if (!estimate) return `Verification: ${status}: ${found}. No estimate of the target text left: ${report.estimateUnavailable ?? 'none was made'}. Re-detection cannot see what its own detectors miss, so this is not a measure of leakage.`;
   const left = estimate.remainingChars;
-  const whole = estimate.masked ? Math.max(1, estimate.inputChars - estimate.removedChars) : Math.max(1, estimate.inputChars);
+  const whole = estimateBase(estimate);
   const where = estimate.masked ? 'left in the output' : 'in the corpus';
   const rates = `the detectors' held-out recall of ${percent(estimate.recall.estimate)} (${percent(estimate.recall.low)}–${percent(estimate.recall.high)}) on ${estimate.books.positive} target books`;
   // Removed far more than the held-out recall expects: the estimate (capped at the output) reaches all of
   // the output and says nothing, whatever its interval's low end.
-  if (estimate.masked && left.estimate >= whole) {
+  if (estimateSaturated(estimate)) {
     return `Verification: ${status}: ${found}. The estimate of target text left reaches all ${whole.toLocaleString('en-US')} characters of the output: at ${rates}, what was removed implies as much target text missed as the output holds, or more; held-out books cannot tell that from a corpus where everything was found. Label a sample (\`lacuna verify RUN --sample N\`, then \`--labels\`) to measure it.`;
   }
   return `Verification: ${status}: ${found}. Estimated target text ${where}: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / whole)} of it, from ${rates} (book-level labels: the estimate leans high).`;

@@ -32,6 +32,7 @@ import type { PolicyOptions } from '../maskers/policy.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import { leakageMarkdown } from './leakage-report.js';
 import { verifyCorpus, withoutTimings, type VerificationReport } from './verify.js';
+import { DEFAULT_MAX_LEAK } from './leak-limit.js';
 import { loadWaiver } from './waiver.js';
 import { renderReportHtml } from './report-html.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
@@ -62,6 +63,8 @@ export interface MaskOptions {
   strict: boolean;
   /** A concept fails verification when more residual findings than this remain. */
   maxResidual: number;
+  /** Largest share of the output that may be target text and still pass verification (leak-limit.ts; default DEFAULT_MAX_LEAK). */
+  maxLeak?: number;
   /** Distilled embedders and cached embeddings. */
   cacheDir: string;
   /** The semantic detector's encoder: use-lite, hf:<repo> or a directory. */
@@ -312,6 +315,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       concepts,
       detectors: options.detectors,
       maxResidual: options.maxResidual,
+      maxLeak: options.maxLeak ?? DEFAULT_MAX_LEAK,
       cacheDir: options.cacheDir,
       model: options.model,
       index: options.index,
@@ -384,6 +388,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         concepts: concepts ?? null,
         semantic: semanticOn ? loaded.pack.semantic : null,
         maxResidual: options.maxResidual,
+        maxLeak: options.maxLeak ?? DEFAULT_MAX_LEAK,
         strict: options.strict,
         emitAttributes: options.emitAttributes ?? null,
         output: shape,
@@ -397,6 +402,8 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       verification: {
         verdict: verification.verdict,
         passed: verification.passed,
+        status: verification.status,
+        leak: verification.leak,
         estimate: verification.estimate,
         estimateUnavailable: verification.estimateUnavailable ?? null,
         outputScores: verification.outputScores,

@@ -145,8 +145,9 @@ for (const input of document.querySelectorAll('input.filter')) {
 
 export function renderReportHtml(input: HtmlReportInput): string {
   const { identity, summary, verification, collateral, data } = input;
-  // Green only when people measured it: re-detection passing says nothing of what it cannot see.
-  const status = verification.integrity && !verification.integrity.passed ? 'failed' : !verification.passed ? 'failed' : verification.labels ? 'passed' : 'unmeasured';
+  // Green only when a measure of the target text left shows it within --max-leak (leak-limit.ts):
+  // re-detection passing says nothing of what it cannot see. Amber when nothing shows it either way.
+  const status = verification.status === 'passed' ? 'passed' : verification.status === 'failed' ? 'failed' : 'unmeasured';
   const out: string[] = [];
   out.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Lacuna ${escape(identity.command)}: ${escape(identity.pack.id)} ${escape(identity.pack.version)}</title><style>${STYLE}</style></head><body>`);
   out.push(`<h1>Lacuna ${escape(identity.command)} report: ${escape(identity.pack.id)} ${escape(identity.pack.version)}</h1>`);

@@ -15,10 +15,10 @@ import { DEFAULT_MODEL } from '../indexes/semantic-models.js';
 import { DEFAULT_DETECTORS } from '../maskers/detectors/chain.js';
 import { DEFAULT_POLICY } from '../maskers/policy.js';
 import { runMask } from './mask.js';
-import { verdictLine } from './leakage-report.js';
 import { collateralFromManifest, identityFromManifest } from './report-html.js';
 import { estimateLeakage, estimateUnavailable, heldOutRates } from './leakage-estimate.js';
-import type { VerificationReport } from './verify.js';
+import { settleVerdict, type VerificationReport } from './verify.js';
+import { DEFAULT_MAX_LEAK } from './leak-limit.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { ProgressSink } from './runtime/progress.js';
 
@@ -29,6 +29,8 @@ export interface VerifyAnyCorpusOptions {
   reading: InputOptions;
   workers: number;
   cacheDir: string;
+  /** Largest share of the corpus that may be target text (default DEFAULT_MAX_LEAK). */
+  maxLeak?: number;
 }
 
 export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?: ProgressSink): Promise<VerificationReport> {
@@ -66,11 +68,10 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept, removedCharsByConcept: manifest.removedCharsByConcept },
       methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
       concepts,
-      passed: Object.values(concepts).every((concept) => concept.passed),
       estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars }),
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),
     };
-    report.verdict = verdictLine(report);
+    settleVerdict(report, options.maxLeak ?? DEFAULT_MAX_LEAK);
     report.identity = { ...identityFromManifest(manifest, `verify --pack ${loaded.pack.id}`), inputs: manifest.inputs.map((input) => ({ label: input.resolved, sha256: input.sha256, bytes: input.bytes })) };
     report.collateral = collateralFromManifest(manifest);
     return report;

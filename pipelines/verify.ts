@@ -33,6 +33,7 @@ import { semanticMethod, tallySemantic, type ScoredPassage } from './semantic-ve
 import { IndexMerger, UnitIndexer } from './unit-index.js';
 import type { StaticEmbedder } from '../indexes/embedders/static.js';
 import { segment } from '../maskers/segment/segmenter.js';
+import { checkLeak, DEFAULT_MAX_LEAK, verificationStatus, type LeakCheck, type VerificationStatus } from './leak-limit.js';
 import { residualPassage, verdictLine, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
 import { collateralFromManifest, identityFromManifest, type RunIdentity } from './report-html.js';
 import { estimateLeakage, estimateUnavailable, heldOutRates, type LeakageEstimate } from './leakage-estimate.js';
@@ -85,8 +86,13 @@ export interface VerificationReport {
   /** Set by `lacuna verify`: the run's identity and collateral damage, for report.html. */
   identity?: RunIdentity;
   collateral?: CollateralReport;
+  /** True exactly when status is 'passed'. */
   passed: boolean;
+  /** PASSED, FAILED or INCONCLUSIVE (see leak-limit.ts), the verdict's first word. */
+  status: VerificationStatus;
   maxResidual: number;
+  /** The target text left against the run's --max-leak. */
+  leak: LeakCheck;
   methods: string[];
   concepts: Record<string, ConceptVerification>;
   index: IndexReport | null;
@@ -114,6 +120,8 @@ export interface VerifyCorpusOptions {
   concepts?: string[];
   detectors: readonly DetectorName[];
   maxResidual: number;
+  /** Largest share of the output that may be target text (leak-limit.ts). */
+  maxLeak: number;
   cacheDir: string;
   model?: string;
   /** Lexical residuals already measured (mask measures them per document); run them here when absent. */
@@ -204,19 +212,26 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     tallySemantic(semanticResult.scored, concepts, waived, perConcept);
     indexReport = semanticResult.report;
   }
-  let passed = true;
-  for (const concept of Object.values(concepts)) {
-    concept.passed = concept.lexical + concept.semantic <= options.maxResidual;
-    passed &&= concept.passed;
-  }
-  const report: VerificationReport = { passed, maxResidual: options.maxResidual, methods, concepts, index: indexReport, detectors: [...options.detectors], estimate: null, outputScores: bands ? SCORE_BANDS.map((band, at) => ({ band, paragraphs: bands![at] })) : null, waiver: waiverRecord(options.waiver, Object.values(concepts).reduce((sum, concept) => sum + concept.waived, 0)), verdict: '' };
+  for (const concept of Object.values(concepts)) concept.passed = concept.lexical + concept.semantic <= options.maxResidual;
+  const report: VerificationReport = { passed: false, status: 'inconclusive', leak: checkLeak({ estimate: null }, options.maxLeak), maxResidual: options.maxResidual, methods, concepts, index: indexReport, detectors: [...options.detectors], estimate: null, outputScores: bands ? SCORE_BANDS.map((band, at) => ({ band, paragraphs: bands![at] })) : null, waiver: waiverRecord(options.waiver, Object.values(concepts).reduce((sum, concept) => sum + concept.waived, 0)), verdict: '' };
   const removal = options.removal;
   const rates = heldOutRates(pack);
   const unavailable = removal ? estimateUnavailable(rates, removal.detectors) : 'the characters masking removed are not known';
   if (unavailable) report.estimateUnavailable = unavailable;
   else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked, removedByConcept: removal!.byConcept, singleParagraphChars: removal!.singleParagraphChars, shortDocumentChars: removal!.shortDocumentChars });
-  report.verdict = verdictLine(report);
+  settleVerdict(report, options.maxLeak);
   return report;
+}
+
+/**
+ * Decides the report's status against `maxLeak` and writes its verdict; call it again whenever
+ * what the verdict reads changes (integrity checked, labels measured).
+ */
+export function settleVerdict(report: VerificationReport, maxLeak: number): void {
+  report.leak = checkLeak(report, maxLeak);
+  report.status = verificationStatus(report, report.leak);
+  report.passed = report.status === 'passed';
+  report.verdict = verdictLine(report);
 }
 
 /** The report without its timings (which vary from run to run), for files that must be reproducible. */
@@ -296,6 +311,8 @@ export interface VerifyOptions {
   probes?: string;
   cacheDir: string;
   maxResidual?: number;
+  /** Largest share of the output that may be target text (default: the run's, else DEFAULT_MAX_LEAK). */
+  maxLeak?: number;
   detectors?: DetectorName[];
   index?: IndexParameters;
 }
@@ -316,7 +333,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const loaded = await loadPack(manifest.pack.source);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
   else if (loaded.pack.version !== manifest.pack.version || loaded.pack.id !== manifest.pack.id) problems.push(`the manifest names pack ${manifest.pack.id} ${manifest.pack.version}, but the pack with its sha256 is ${loaded.pack.id} ${loaded.pack.version}`);
-  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; model?: string; index?: IndexParameters; concepts?: string[] | null };
+  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; maxLeak?: number; model?: string; index?: IndexParameters; concepts?: string[] | null };
   // Leakage is measured on every shard that can be read, altered ones included (what they hold
   // now is what a reader of the corpus gets); one that cannot be read is an integrity failure.
   const shards: string[] = [];
@@ -334,6 +351,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     shards.push(path);
   }
   const detectors = options.detectors ?? config.detectors ?? [...DETECTOR_NAMES];
+  // Runs made before --max-leak existed carry none: they are held to the default.
+  const maxLeak = options.maxLeak ?? config.maxLeak ?? DEFAULT_MAX_LEAK;
   const report = await verifyCorpus(shards, {
     pack: loaded.pack,
     detectors,
@@ -342,6 +361,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     // The estimate rests on what the run removed, with the detectors the run masked with.
     removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, removedChars: manifest.collateral.removedChars, masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
+    maxLeak,
     cacheDir: options.cacheDir,
     model: config.model,
     index: options.index ?? config.index,
@@ -352,9 +372,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, removedCharsByConcept: manifest.removedCharsByConcept, suppressed: manifest.findings?.suppressed ?? 0 };
   report.identity = identityFromManifest(manifest, 'verify', report.waiver);
   report.collateral = collateralFromManifest(manifest);
-  report.passed &&= problems.length === 0;
   if (options.labels) report.labels = await measureLabels(options.labels);
   if (options.probes) report.probes = await summariseProbes(options.probes, options.runDir);
-  report.verdict = verdictLine(report);
+  settleVerdict(report, maxLeak);
   return report;
 }

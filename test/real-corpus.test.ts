@@ -43,7 +43,11 @@ describe.runIf(available)('lacuna mask on ../shared/corpora/physics', () => {
   });
 
   it('verifies the output clean and replays it exactly', async () => {
-    expect(readManifest(out).verification.passed).toBe(true);
+    const { verification } = readManifest(out);
+    // Re-detection finds nothing left; masked by the rules alone, the run has no estimate of what they
+    // missed (the held-out rates are the default detectors'), so nothing shows it within --max-leak.
+    expect(Object.values(verification.concepts).every((concept: any) => concept.passed)).toBe(true);
+    expect(verification).toMatchObject({ passed: false, status: 'inconclusive', estimate: null, leak: { measure: 'none', outcome: 'unbounded' } });
     const replay = await runCli(['replay', out]);
     expect(replay.code).toBe(0);
     expect(replay.stdout).toMatch(/replayed 21 documents: \d+ identical to the corpus, \d+ dropped as logged, 0 mismatched/);

@@ -18,6 +18,7 @@ interface ApplyFlags {
   overwrite: boolean;
   cacheDir: string;
   failOnLeak: boolean;
+  maxLeak?: number;
   quiet: boolean;
   logFormat: LogFormat;
 }
@@ -35,7 +36,8 @@ export function applyCommand(): Command {
     .option('--workers <n>', 'worker threads (default: the number of cores; 0: the main thread)', parseCount)
     .option('--overwrite', 'replace a finished run in the output directory', false)
     .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())
-    .option('--fail-on-leak', 'exit 1 when verification finds leakage over the threshold', false)
+    .option('--fail-on-leak', 'exit 1 unless verification passes: no residual findings over the run\'s --max-residual and the target text left shown within --max-leak', false)
+    .option('--max-leak <fraction>', "largest share of the output that may be target text for verification to pass (default: the run's)", parseFraction)
     .option('-q, --quiet', 'no progress output', false)
     .option('--log-format <format>', 'text, or json lines on stderr for machines', parseChoice(['text', 'json'] as const), 'text')
     .action(async (runDir: string, flags: ApplyFlags) => {
@@ -45,7 +47,7 @@ export function applyCommand(): Command {
       if (flags.placeholder !== undefined) policy.placeholder = flags.placeholder;
       if (flags.maxFlagged !== undefined) policy.maxFlagged = flags.maxFlagged;
       if (flags.minScore !== undefined) policy.minScore = flags.minScore;
-      const result = await runApply({ runDir, out: flags.out, policy, workers: flags.workers ?? availableParallelism(), overwrite: flags.overwrite, cacheDir: flags.cacheDir, onWarning: warn }, progressFor('mask', flags));
+      const result = await runApply({ runDir, out: flags.out, policy, workers: flags.workers ?? availableParallelism(), overwrite: flags.overwrite, cacheDir: flags.cacheDir, maxLeak: flags.maxLeak, onWarning: warn }, progressFor('mask', flags));
       if (result.alreadyComplete && flags.logFormat !== 'json' && !flags.quiet) process.stdout.write(`${flags.out} already holds this run, finished; nothing to do\n`);
       printMaskResult(result, flags);
       if (flags.failOnLeak && !result.verification.passed) process.exitCode = 1;

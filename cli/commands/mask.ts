@@ -3,6 +3,7 @@ import { warn } from '../output.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { availableParallelism } from 'node:os';
 import { runMask, runMaskRank, type MaskOptions, type MaskResult } from '../../pipelines/mask.js';
+import { DEFAULT_MAX_LEAK } from '../../pipelines/leak-limit.js';
 import { DEFAULT_UNIT_BYTES, rankFrom } from '../../corpora/work-units.js';
 import { parseCount, parseFraction, parseGzipLevel, parsePositive, parseSize } from '../parse.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
@@ -24,6 +25,7 @@ interface MaskFlags extends CorpusFlags {
   strict: boolean;
   failOnLeak: boolean;
   maxResidual: number;
+  maxLeak: number;
   waive?: string;
   nestMeta: boolean;
   outputFormat: 'jsonl.gz' | 'jsonl.zst' | 'parquet';
@@ -50,10 +52,11 @@ export function maskCommand(): Command {
     .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
     .option('--overwrite', 'replace a finished run in the output directory', false)
     .option('--strict', 'stop with exit code 2 at the first rejected record', false)
-    .option('--fail-on-leak', 'exit 1 when verification finds leakage over the threshold', false)
+    .option('--fail-on-leak', 'exit 1 unless verification passes: no residual findings over --max-residual and the target text left shown within --max-leak', false)
     .option('--index-m <n>', 'HNSW graph degree of the verification index', parsePositive, DEFAULT_INDEX_PARAMETERS.m)
     .option('--index-ef <n>', 'HNSW candidates per query (and at construction): recall against speed', parsePositive, DEFAULT_INDEX_PARAMETERS.efSearch)
     .option('--max-residual <n>', 'residual findings a concept may keep and still pass verification', parseCount, 0)
+    .option('--max-leak <fraction>', "largest share of the output that may be target text, at the top of the estimate's 95% interval (or a labelled sample's), for verification to pass", parseFraction, DEFAULT_MAX_LEAK)
     .option('--emit-attributes [name]', 'also write Dolma attribute files (attributes/<name>/, default name lacuna) for dolma\'s mixer or a datatrove filter', (value: string) => {
       if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError('expected a name of letters, digits, - and _');
       return value;
@@ -82,6 +85,7 @@ export function maskCommand(): Command {
           overwrite: flags.overwrite,
           strict: flags.strict,
           maxResidual: flags.maxResidual,
+          maxLeak: flags.maxLeak,
           cacheDir: flags.cacheDir,
           model: flags.model,
           concepts: flags.concepts,
@@ -107,8 +111,25 @@ export function maskCommand(): Command {
       const result = await runMask(options, progressFor('mask', flags));
       if (result.alreadyComplete && flags.logFormat !== 'json' && !flags.quiet) process.stdout.write(`${flags.out} already holds this run, finished; nothing to do\n`);
       printMaskResult(result, flags);
+      if (result.alreadyComplete) warnOfOtherLimits(result, flags);
       if (flags.failOnLeak && !result.verification.passed) process.exitCode = 1;
     });
+}
+
+/**
+ * A finished run is not redone for another verification limit (the limits change no byte of a unit,
+ * so they are not in the run key): its verdict stands, and `lacuna verify` weighs it against others.
+ */
+function warnOfOtherLimits(result: MaskResult, flags: MaskFlags): void {
+  const config = result.manifest.config as { maxLeak?: number; maxResidual?: number };
+  const limits = [
+    ['--max-leak', config.maxLeak ?? DEFAULT_MAX_LEAK, flags.maxLeak],
+    ['--max-residual', config.maxResidual ?? 0, flags.maxResidual],
+  ].filter(([, used, asked]) => used !== asked);
+  if (limits.length === 0) return;
+  const used = limits.map(([flag, value]) => `${flag} ${value}`).join(' and ');
+  const asked = limits.map(([flag, , value]) => `${flag} ${value}`).join(' ');
+  warn(`that verdict is the finished run's, verified with ${used}; \`lacuna verify ${flags.out} ${asked}\` weighs it against the new limits`);
 }
 
 /** What a mask (or apply) run prints: where everything went and the verdict, or one JSON line. */
@@ -117,7 +138,7 @@ export function printMaskResult(result: MaskResult, flags: { logFormat: string; 
   const residual = Object.values(result.verification.concepts).reduce((sum, concept) => sum + concept.lexical + concept.semantic, 0);
   if (flags.logFormat === 'json') {
     const { verdict, estimate } = result.verification;
-    process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, otherLanguages: result.manifest.languages?.other ?? {}, verification: { passed: result.verification.passed, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
+    process.stdout.write(JSON.stringify({ event: 'done', command: 'mask', counts, otherLanguages: result.manifest.languages?.other ?? {}, verification: { passed: result.verification.passed, status: result.verification.status, residual, verdict, remainingChars: estimate?.remainingChars ?? null }, files: result.files }) + '\n');
   } else if (!flags.quiet) {
     const lines = [
       `masked ${counts.input} records with ${result.manifest.pack.id} ${result.manifest.pack.version}: ${counts.kept} kept, ${counts.edited} edited, ${counts.dropped} dropped, ${counts.rejected} rejected`,

@@ -9,7 +9,8 @@ import type { DetectorName } from '../../maskers/detectors/chain.js';
 import { leakageMarkdown } from '../../pipelines/leakage-report.js';
 import { runSample, runVerify, withoutTimings, type VerificationReport } from '../../pipelines/verify.js';
 import { renderReportHtml } from '../../pipelines/report-html.js';
-import { parseCount, parseDetectors, parsePositive } from '../parse.js';
+import { parseCount, parseDetectors, parseFraction, parsePositive } from '../parse.js';
+import { DEFAULT_MAX_LEAK } from '../../pipelines/leak-limit.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 
 interface VerifyFlags {
@@ -17,6 +18,7 @@ interface VerifyFlags {
   out?: string;
   failOnLeak: boolean;
   maxResidual?: number;
+  maxLeak?: number;
   detectors?: DetectorName[];
   indexM?: number;
   indexEf?: number;
@@ -44,8 +46,9 @@ export function verifyCommand(): Command {
     .option('--strip-gutenberg', 'with --pack: remove Project Gutenberg headers and footers', false)
     .option('--json', 'print the report as JSON', false)
     .option('-o, --out <file>', 'also write the JSON report to this new file')
-    .option('--fail-on-leak', 'exit 1 when a concept keeps more residual findings than allowed', false)
+    .option('--fail-on-leak', 'exit 1 unless verification passes: no residual findings over --max-residual and the target text left shown within --max-leak', false)
     .option('--max-residual <n>', 'residual findings a concept may keep (default: the run\'s)', parseCount)
+    .option('--max-leak <fraction>', `largest share of the output that may be target text, at the top of the estimate's 95% interval (or a labelled sample's), for verification to pass (default: the run's; with --pack, ${DEFAULT_MAX_LEAK} of the corpus)`, parseFraction)
     .option('--detectors <list>', 'detectors to verify with (default: the run\'s)', parseDetectors)
     .option('--index-m <n>', 'HNSW graph degree (default: the run\'s)', parsePositive)
     .option('--index-ef <n>', 'HNSW candidates per query (default: the run\'s)', parsePositive)
@@ -58,7 +61,7 @@ export function verifyCommand(): Command {
     .option('--probes <dir>', 'show the probes of `lacuna probes build --corpus <run-dir>` in the report')
     .action(async (paths: string[], flags: VerifyFlags) => {
       if (flags.pack) {
-        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir }, progressFor('verify', { quiet: false, logFormat: 'text' }));
+        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir, maxLeak: flags.maxLeak }, progressFor('verify', { quiet: false, logFormat: 'text' }));
         if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
         if (flags.html) await writeNewFile(flags.html, htmlOf(report));
         process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : leakageMarkdown(report.run ?? { pack: report.pack! }, report));
@@ -79,7 +82,7 @@ export function verifyCommand(): Command {
         flags.indexM || flags.indexEf
           ? { m: flags.indexM ?? DEFAULT_INDEX_PARAMETERS.m, efConstruction: Math.max(flags.indexEf ?? 0, DEFAULT_INDEX_PARAMETERS.efConstruction), efSearch: flags.indexEf ?? DEFAULT_INDEX_PARAMETERS.efSearch }
           : undefined;
-      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, detectors: flags.detectors, index, waiver: flags.waive, labels: flags.labels, probes: flags.probes });
+      const report = await runVerify({ runDir, cacheDir: flags.cacheDir, maxResidual: flags.maxResidual, maxLeak: flags.maxLeak, detectors: flags.detectors, index, waiver: flags.waive, labels: flags.labels, probes: flags.probes });
       if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
       if (flags.html) await writeNewFile(flags.html, htmlOf(report));
       if (flags.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

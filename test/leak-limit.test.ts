@@ -1,0 +1,114 @@
+/**
+ * The verdict against --max-leak: PASSED only when the top of the measured share of target text
+ * left is within the limit, FAILED when the measure itself is over it (or re-detection or integrity
+ * fails), INCONCLUSIVE otherwise; --fail-on-leak exits 1 on anything but PASSED.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { estimateLeakage, type HeldOutRates } from '../pipelines/leakage-estimate.js';
+import { checkLeak, DEFAULT_MAX_LEAK, verificationStatus } from '../pipelines/leak-limit.js';
+import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
+
+const rates: HeldOutRates = {
+  detectors: ['lexical'],
+  books: [
+    { name: 'p1', side: 'positive', chars: 1000, loss: 0.8 },
+    { name: 'p2', side: 'positive', chars: 1000, loss: 1 },
+    { name: 'n1', side: 'negative', chars: 1000, loss: 0 },
+    { name: 'n2', side: 'negative', chars: 1000, loss: 0.02 },
+  ],
+};
+const clean = { concepts: { relativity: { passed: true } } };
+
+describe('the bound on target text left', () => {
+  it('assumes no false removal: every removed character target text, at the low end of recall', () => {
+    // r = 0.9 (0.8 when the bootstrap draws p1 twice, a quarter of the draws: the 2.5% quantile), f = 0.01.
+    const estimate = estimateLeakage(100_000, 1_880, rates);
+    expect(estimate.recall.low).toBeCloseTo(0.8, 6);
+    // Rogan–Gladen: T = (1,880 − 0.01·100,000) / (0.9 − 0.01), and a tenth of it left.
+    expect(estimate.remainingChars.estimate).toBe(Math.round(0.1 * (880 / 0.89)));
+    expect(estimate.remainingBound).toBe(Math.round((1_880 / 0.8) * 0.2));
+    // Removing less than every other book loses (f ≥ 1%, f·C ≥ 1,000 here) reads as no target text at
+    // all to Rogan–Gladen, interval and all; the bound still counts what was removed.
+    const hard = { ...rates, books: rates.books.map((book) => (book.name === 'n1' ? { ...book, loss: 0.01 } : book)) };
+    const little = estimateLeakage(100_000, 500, hard);
+    expect(little.remainingChars).toEqual({ estimate: 0, low: 0, high: 0 });
+    expect(little.remainingBound).toBe(Math.round((500 / 0.8) * 0.2));
+    // A corpus nobody masked holds all of T: at most D / r.
+    expect(estimateLeakage(100_000, 500, rates, { masked: false }).remainingBound).toBe(Math.round(500 / 0.8));
+  });
+});
+
+describe('the verdict against the limit', () => {
+  it('passes within the limit, fails over it, and is inconclusive where the interval straddles it', () => {
+    // 98,120 characters are left; the bound is 470 of them (0.48%), the point estimate 99 (0.10%).
+    const estimate = estimateLeakage(100_000, 1_880, rates);
+    const within = checkLeak({ estimate }, 0.01);
+    expect(within).toMatchObject({ measure: 'estimate', outcome: 'within', limit: 0.01 });
+    expect(within.share!.high).toBeCloseTo(470 / 98_120, 4);
+    expect(verificationStatus({ ...clean, estimate }, within)).toBe('passed');
+    const straddling = checkLeak({ estimate }, 0.003);
+    expect(straddling.outcome).toBe('unbounded');
+    expect(verificationStatus({ ...clean, estimate }, straddling)).toBe('inconclusive');
+    const over = checkLeak({ estimate }, 0.0005);
+    expect(over.outcome).toBe('over');
+    expect(verificationStatus({ ...clean, estimate }, over)).toBe('failed');
+  });
+
+  it('fails on a residual finding or a broken run directory whatever the estimate, and is inconclusive with nothing measured', () => {
+    const estimate = estimateLeakage(100_000, 1_880, rates);
+    const within = checkLeak({ estimate }, 0.01);
+    expect(verificationStatus({ concepts: { relativity: { passed: false } }, estimate }, within)).toBe('failed');
+    expect(verificationStatus({ ...clean, estimate, integrity: { passed: false, problems: ['corpus/part-00000.jsonl.gz: sha256 differs'] } }, within)).toBe('failed');
+    const nothing = checkLeak({ estimate: null }, 0.5);
+    expect(nothing).toMatchObject({ measure: 'none', share: null, outcome: 'unbounded' });
+    expect(verificationStatus({ ...clean, estimate: null }, nothing)).toBe('inconclusive');
+  });
+
+  it('cannot pass on an estimate that reaches the whole output', () => {
+    // Everything but 1,000 characters removed at r = 0.9: what was removed implies more missed than is left.
+    const saturated = estimateLeakage(10_000, 9_000, rates);
+    expect(saturated.remainingChars.estimate).toBe(1_000);
+    expect(checkLeak({ estimate: saturated }, 1)).toMatchObject({ share: null, outcome: 'unbounded' });
+  });
+
+  it('prefers a labelled sample to the estimate', () => {
+    const estimate = estimateLeakage(100_000, 1_880, rates);
+    const labels = { leakage: { estimate: 0.05, low: 0.01, high: 0.2, labelled: 20, passages: 400 } } as never;
+    expect(checkLeak({ estimate, labels }, 0.01)).toMatchObject({ measure: 'labels', outcome: 'over', share: { estimate: 0.05, low: 0.01, high: 0.2 } });
+    expect(checkLeak({ estimate, labels }, 0.2).outcome).toBe('within');
+  });
+});
+
+describe('lacuna mask --max-leak and --fail-on-leak', () => {
+  const sample = readFileSync(join(ROOT, 'samples', 'physics-mini.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; text: string });
+
+  it('exits 1 on the bundled sample, where the estimate bounds nothing, and says why', async () => {
+    const out = join(tempDir(), 'run');
+    const run = await runCli(['mask', join(ROOT, 'samples', 'physics-mini.jsonl'), '--pack', 'physics-post-1900', '--out', out, '--fail-on-leak']);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Verification: INCONCLUSIVE: re-detection .+ left 0 finding\(s\) .+ Nothing shows target text within the 1% of the output --max-leak allows: not shown clean\.$/);
+    const { verification, config } = readManifest(out);
+    expect(verification).toMatchObject({ passed: false, status: 'inconclusive', leak: { limit: DEFAULT_MAX_LEAK, measure: 'estimate', share: null, outcome: 'unbounded' } });
+    expect(config.maxLeak).toBe(DEFAULT_MAX_LEAK);
+  });
+
+  it('passes, exit 0, a corpus of pre-1900 physics from which nothing was removed, and verify keeps the run\'s limit', async () => {
+    const dir = tempDir();
+    const input = join(dir, 'pre.jsonl');
+    const pre = sample.filter((doc) => ['maxwell-displacement', 'faraday-induction', 'kinetic-theory', 'hertz-waves', 'chemistry-candle', 'geology'].includes(doc.id));
+    writeFileSync(input, jsonl(pre));
+    const out = join(dir, 'run');
+    const run = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--fail-on-leak', '--max-leak', '0.001']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Verification: PASSED: .+ By the estimate, target text is at most 0\.0% of the output \(95% upper bound, assuming no false removal at all\), within the 0\.1% of the output --max-leak allows\.$/);
+    expect(readManifest(out).verification).toMatchObject({ passed: true, status: 'passed', leak: { limit: 0.001, outcome: 'within' } });
+    const again = JSON.parse((await runCli(['verify', out, '--json'])).stdout);
+    expect(again.leak.limit).toBe(0.001);
+    expect(again.status).toBe('passed');
+    const bad = await runCli(['verify', out, '--max-leak', '2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("option '--max-leak <fraction>' argument '2' is invalid. expected a number from 0 to 1");
+  });
+});
