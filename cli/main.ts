@@ -13,6 +13,7 @@ import { applyCommand } from './commands/apply.js';
 import { auditCommand } from './commands/audit.js';
 import { calibrateCommand } from './commands/calibrate.js';
 import { doseCommand } from './commands/dose.js';
+import { evalCommand } from './commands/eval.js';
 import { maskCommand } from './commands/mask.js';
 import { packsCommand } from './commands/packs.js';
 import { probesCommand } from './commands/probes.js';
@@ -28,7 +29,7 @@ function program(): Command {
     .description('Build knowledge-masked corpora: detect, excise and verify a body of knowledge, with provenance.')
     .version(TOOL_VERSION)
     .showSuggestionAfterError();
-  for (const command of [maskCommand(), applyCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), probesCommand(), doseCommand(), slurmCommand(), packsCommand()]) root.addCommand(command);
+  for (const command of [maskCommand(), applyCommand(), auditCommand(), verifyCommand(), replayCommand(), calibrateCommand(), trainCommand(), evalCommand(), probesCommand(), doseCommand(), slurmCommand(), packsCommand()]) root.addCommand(command);
   // Every (sub)command reports parse errors as one line and exits 2 instead of commander's default 1.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput({ outputError: (message, write) => write(`lacuna: ${message.replace(/^error: /, '')}`) });

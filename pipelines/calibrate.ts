@@ -63,6 +63,8 @@ export interface LabelledSentence {
   label: 0 | 1;
   kind: string;
   text: string;
+  /** Its line in the file, from 1. */
+  line: number;
 }
 
 export interface CalibrationResult {
@@ -193,7 +195,7 @@ export async function readLabelled(path: string): Promise<LabelledSentence[]> {
     if (!line.trim() || (index === 0 && line.startsWith('label'))) return;
     const [label, kind, sentence] = line.split('\t');
     if ((label !== '0' && label !== '1') || !sentence) throw new UsageError(`${path} line ${index + 1}: expected "label<TAB>kind<TAB>text" with label 0 or 1`);
-    rows.push({ label: Number(label) as 0 | 1, kind, text: sentence });
+    rows.push({ label: Number(label) as 0 | 1, kind, text: sentence, line: index + 1 });
   });
   return rows;
 }

@@ -33,7 +33,7 @@ import { firstEndingAfter } from '../maskers/detectors/lexical.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
 import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
-import { decide, DEFAULT_POLICY } from '../maskers/policy.js';
+import { maskText } from './masked-text.js';
 import { segment, splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
 
 /** Paragraphs at least this long are what a book's loss is measured on. */
@@ -558,16 +558,9 @@ async function removedFromDocument(chain: DetectorChain, text: string): Promise<
   return (await maskedSpans(chain, text, 'document')).reduce((sum, edit) => sum + edit.end - edit.start, 0);
 }
 
-/**
- * The spans `lacuna mask` with its default policy removes from `text`. A document (an article, a
- * paragraph alone) is dropped whole when more than DEFAULT_POLICY.maxFlagged of its sentences are
- * flagged, as a run does; a book measured as one text never is, since what each of its paragraphs
- * lost is the measure (a run given the book as one record would drop the theory books whole).
- */
+/** The spans `lacuna mask` with its default policy removes from `text` (see maskText). */
 async function maskedSpans(chain: DetectorChain, text: string, as: 'book' | 'document'): Promise<{ start: number; end: number }[]> {
-  const { findings } = await chain.detect(text);
-  const policy = { ...DEFAULT_POLICY, redact: false, placeholder: '', maxFlagged: as === 'book' ? 1 : DEFAULT_POLICY.maxFlagged };
-  return decide(text, segment(text), findings, policy).edits;
+  return (await maskText(chain, text, as)).removed;
 }
 
 /**
