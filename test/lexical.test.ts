@@ -95,6 +95,42 @@ describe('lexical detector on the physics pack', () => {
   });
 });
 
+describe('the notation and words of the 1900s–1920s (pack 0.4.11)', () => {
+  it('finds Minkowski, Bohr and the radium books in their own terms, and not their pre-1900 neighbours', async () => {
+    const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
+    const found = [
+      'Henceforth space by itself, and time by itself, are doomed to fade away into mere shadows.',
+      'A point of space at a point of time I will call a world-point.',
+      'We introduce the imaginary fourth co-ordinate x4 = ict.',
+      'The quantity c²t² − x² − y² − z² is invariant for these transformations.',
+      'In LaTeX the same interval reads $x^2 + y^2 + z^2 - c^2 t^2$.',
+      'The angular momentum of the electron is an integral multiple of h/2π.',
+      'Its angular momentum is $n \\frac{h}{2\\pi}$.',
+      'The longitudinal mass of the electron exceeds its transverse mass.',
+      'The energy locked up in the atom is enormous compared with that of any chemical change.',
+      'The age of a mineral can be read from the lead and helium it contains.',
+      'A gram of radium gives out enough heat each hour to melt its own weight of ice.',
+      'Light behaves sometimes as a wave and sometimes as a stream of particles.',
+      'An observer on a fast train finds the clocks on the platform running slow.',
+      'No material body can be made to move as fast as light.',
+      'Half of any quantity of radium is transformed in about seventeen hundred years.',
+      'Deep in the stars hydrogen is turned into helium.',
+      'The spectral lines of distant nebulae are displaced toward the red.',
+    ];
+    for (const sentence of found) expect((await rules.detect(sentence)).findings.length, sentence).toBeGreaterThan(0);
+    const older = [
+      // Lorentz's local time (1895), a sphere of light, Newton against Huygens, a pendulum clock, Huggins's nebulae.
+      "For the local time we may write t' = t − vx/V².",
+      'The wave front is the sphere x² + y² + z² = c²t².',
+      'Newton held light to be a stream of particles, Huygens a wave in the ether.',
+      'The clock in the railway station runs slow in hot weather.',
+      'The lines of the gaseous nebulae are bright, and are not displaced.',
+      'Half of the light is absorbed in the first layer, and half of the remainder in the next.',
+    ];
+    for (const sentence of older) expect((await rules.detect(sentence)).findings, sentence).toEqual([]);
+  });
+});
+
 describe('patterns', () => {
   it('find their anchor literal, or the set of alternatives every match contains one of', () => {
     // Whitespace does not end a run: "e = m c" (GAP is any whitespace, none included), not "=".

@@ -79,20 +79,24 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);
-    expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.85);
-    // Measured 44 of 50 and 25 of 115 (43 and 19 at a 0.5% budget without the keep margin; 45 and 45
-    // before paragraphs that only retell a keep context trained at 0.3).
-    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.23);
+    // Measured 47 of 50 and 32 of 115 since pack 0.4.11's radium-heat claim (44 and 26 before it; 43 and 19
+    // at a 0.5% budget without the keep margin; 45 and 45 before paragraphs that only retell a keep
+    // context trained at 0.3): the claim makes the classifier read more of a radioactivity book's
+    // radium chapters as target, three targets for six keeps.
+    expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.9);
+    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.29);
     // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115; 43 and 21
-    // since the retraining for paragraphs without blank lines.
-    expect(labelled.targetsRemovedInDocuments).toBeGreaterThanOrEqual(40);
-    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(22);
+    // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11.
+    expect(labelled.targetsRemovedInDocuments).toBeGreaterThanOrEqual(43);
+    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(25);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
     // one sees it: measured 36 of 50 targets removed and 11 of 115 keeps touched (33 and 10 while a keep
-    // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score).
+    // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score);
+    // 38 and 13 with pack 0.4.11.
     console.info(`mixed books, each paragraph alone: targets removed ${labelled.targetsRemovedAlone}/${labelled.targets}, keeps touched ${labelled.keepsTouchedAlone}/${labelled.keeps}`);
     expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.7);
     expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.12);
+    expect(labelled.targetsRemovedAlone).toBeGreaterThanOrEqual(37);
   });
 
   it('computing: books after 1935 lose most, calculating machines, logic and the telegraph keep theirs', { timeout: 240_000 }, async () => {

@@ -97,8 +97,10 @@ describe.runIf(available)('semantic detection', () => {
     const lexicalText = readCorpus(lexicalOnly)[0].text;
     // (And "Adding the speeds of two fast rockets never gives more than the speed of light" since the phrase
     // matcher stopped missing -ing forms of short stems: the claim always listed "adding".)
-    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(15);
-    expect(PLANTED.filter((sentence) => lexicalText.includes(sentence)).length).toBeGreaterThanOrEqual(8);
+    // (And, since pack 0.4.11, "Deep in the Sun, hydrogen is steadily turned into helium": the fusion claim
+    // took "turned" for a sentence written for the pack, by someone who had read this list that day.)
+    expect([...PLANTED, ...SECOND].filter((sentence) => !lexicalText.includes(sentence)).length).toBeLessThanOrEqual(16);
+    expect(PLANTED.filter((sentence) => lexicalText.includes(sentence)).length).toBeGreaterThanOrEqual(7);
 
     const out = join(dir, 'masked');
     expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--max-flagged', '1', ...ALL_DETECTORS])).code).toBe(0);
@@ -193,7 +195,8 @@ describe.runIf(available)('semantic verification unit by unit', () => {
     const counts = (concepts: Record<string, { semantic: number }>) => Object.fromEntries(Object.entries(concepts).map(([id, concept]) => [id, concept.semantic]));
     expect(counts(byUnits.concepts)).toEqual(counts(whole.concepts));
     expect(leaks(byUnits.concepts)).toEqual(leaks(whole.concepts));
-    expect(leaks(byUnits.concepts).length).toBeGreaterThanOrEqual(5);
+    // Four of the planted sentences here reach verification (the rules remove the rest: one more since pack 0.4.11).
+    expect(leaks(byUnits.concepts).length).toBeGreaterThanOrEqual(4);
     expect(byUnits.index.units).toBe(whole.index.units);
     console.info(`${manifest.work.units} units: ${leaks(byUnits.concepts).length} leaks found, as by one index over the whole output`);
     expect(counts(verified.concepts)).toEqual(counts(whole.concepts));
