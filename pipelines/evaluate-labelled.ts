@@ -43,8 +43,8 @@ export interface EvaluatedPassage {
   removed: number;
   /** The text with each removed span marked ⟦…⟧. */
   marked: string;
-  /** Each finding as detector, concept and what matched. */
-  findings: { detector: string; concept: string; evidence: string }[];
+  /** Each finding: its detector, concept, rule, the pack entry (or score) that fired, and the text it covers (at most 80 characters). */
+  findings: { detector: string; concept: string; rule: string; match: string; text: string }[];
 }
 
 export interface Tally {
@@ -123,7 +123,7 @@ export async function evaluateLabelled(options: EvaluateOptions): Promise<Evalua
         text: row.text,
         removed: row.text.length === 0 ? 0 : removedChars / row.text.length,
         marked: marked(row.text, masked.removed),
-        findings: masked.findings.map((finding) => ({ detector: finding.detector, concept: finding.concept, evidence: row.text.slice(finding.start, finding.end).slice(0, 80) })),
+        findings: masked.findings.map((finding) => ({ detector: finding.detector, concept: finding.concept, rule: finding.evidence.rule, match: finding.evidence.match, text: row.text.slice(finding.start, finding.end).slice(0, 80) })),
       };
       const counted = counts(passage);
       const kind = (result.byKind[row.kind] ??= { targets: emptyTally(), others: emptyTally() });
@@ -143,7 +143,7 @@ function tallyCell(tally: Tally): string {
 }
 
 function passageLine(passage: EvaluatedPassage): string {
-  const why = passage.findings.length === 0 ? 'no finding' : passage.findings.map((finding) => `${finding.detector} ${finding.concept} "${finding.evidence}"`).join('; ');
+  const why = passage.findings.length === 0 ? 'no finding' : passage.findings.map((finding) => `${finding.detector} ${finding.rule} "${finding.match}" (${finding.concept})`).join('; ');
   return `- ${passage.file}:${passage.line} [${passage.kind}] ${(passage.removed * 100).toFixed(0)}% removed (${why}): ${passage.marked.replace(/\s+/g, ' ').replace(/\|/g, '\\|')}`;
 }
 

@@ -47,10 +47,10 @@ describe('lacuna eval', () => {
     const run = await runCli(['eval', '--pack', 'physics-post-1900', labelled, '--out', out]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('| all | 1/1 (100%; 95% 21%–100%) | 1/2 (50%; 95% 9%–91%) |');
-    expect(run.stdout).toMatch(/## Other passages that lost text \(1\)\n\n- .+mine\.tsv:2 \[biography\] 100% removed \(entity .+"Einstein".*\): ⟦In 1921 Einstein lectured .+⟧\n/);
+    expect(run.stdout).toMatch(/## Other passages that lost text \(1\)\n\n- .+mine\.tsv:2 \[biography\] 100% removed \(.*entity person "Albert Einstein" \([a-z-]+\).*\): ⟦In 1921 Einstein lectured .+⟧\n/);
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(written.byKind.pre.others).toMatchObject({ passages: 1, counted: 0 });
-    expect(written.touched[0].findings.some((finding: { detector: string; evidence: string }) => finding.detector === 'entity' && finding.evidence === 'Einstein')).toBe(true);
+    expect(written.touched[0].findings.some((finding: { detector: string; text: string }) => finding.detector === 'entity' && finding.text === 'Einstein')).toBe(true);
     const again = await runCli(['eval', '--pack', 'physics-post-1900', labelled, '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/^lacuna: .+eval\.json.+exists/);
