@@ -233,14 +233,49 @@ export interface LabelledParagraph {
 /** A target paragraph counts as removed when at least this share of it goes. */
 export const TARGET_REMOVED_SHARE = 0.5;
 
+/** One row of a labelled-paragraphs file, checked against the books. */
+export interface LabelledRow {
+  /** Line number in the file (1-based), for messages. */
+  line: number;
+  label: 0 | 1;
+  /** Index of its book in the books given. */
+  book: number;
+  span: Span;
+  begins: string;
+}
+
 /**
  * Reads labelled paragraphs (TSV: label, book, start, end, begins; offsets into the book's text
- * after its Project Gutenberg header and footer are stripped) and scores them against what the
- * out-of-fold run removed. `begins` must match the text at `start`, so a label never silently
- * lands on another paragraph.
+ * after its Project Gutenberg header and footer are stripped) and checks every row against the
+ * books: the label is 0 or 1, the book is a training book, the offsets lie in it and `begins`
+ * matches the text at `start`, so a label never silently lands on another paragraph. Called
+ * before training, so a wrong file stops the run in a second, not after a minute of training.
  */
+export async function readLabelledParagraphs(file: string, books: readonly Book[]): Promise<LabelledRow[]> {
+  const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
+  const result: LabelledRow[] = [];
+  for (const [index, row] of rows.entries()) {
+    if (index === 0 || row.trim() === '') continue;
+    const where = `${file}:${index + 1}`;
+    const [label, name, start, end, begins] = row.replace(/\r$/, '').split('\t');
+    if (label !== '0' && label !== '1') throw new UsageError(`${where}: label '${label}' is not 0 (keep) or 1 (target); columns are label, book, start, end, begins`);
+    const at = books.findIndex((book) => book.name === name);
+    if (at < 0) throw new UsageError(`${where}: book '${name}' is not one of the training books`);
+    const span = { start: Number(start), end: Number(end) };
+    if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end <= span.start || span.end > books[at].text.length) {
+      throw new UsageError(`${where}: start '${start}' and end '${end}' are not offsets of a span of ${name} (0 to ${books[at].text.length})`);
+    }
+    const text = books[at].text.slice(span.start, span.end).replace(/\s+/g, ' ');
+    if (!text.startsWith(begins ?? '')) throw new UsageError(`${where}: the text at ${start} of ${name} does not begin '${begins}'`);
+    result.push({ line: index + 1, label: label === '1' ? 1 : 0, book: at, span, begins: begins ?? '' });
+  }
+  return result;
+}
+
+/** Scores labelled paragraphs (read by readLabelledParagraphs) against what the out-of-fold run removed. */
 export async function scoreLabelledParagraphs(
   file: string,
+  rows: readonly LabelledRow[],
   books: Book[],
   removedByBook: Uint8Array[],
   /** Characters removed from `text` masked as a document of its own, by the detectors that measured book `book`. */
@@ -248,22 +283,16 @@ export async function scoreLabelledParagraphs(
   /** What each book lost cut into documents of DOCUMENT_CHARS (none: the counts stay 0). */
   removedInDocuments: readonly Uint8Array[] = [],
 ): Promise<LabelledResult> {
-  const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
   const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, targetsRemovedInDocuments: 0, keepsTouchedInDocuments: 0, missed: [], damaged: [], books: [] };
   // Labels of each book, by paragraph start, to measure the book as a whole once all are read.
   const labelsByBook = new Map<number, Map<number, { end: number; label: 0 | 1 }>>();
-  for (const [index, row] of rows.entries()) {
-    if (index === 0 || row.trim() === '') continue;
-    const [label, name, start, end, begins] = row.split('\t');
-    const at = books.findIndex((book) => book.name === name);
-    if (at < 0) throw new UsageError(`${file}:${index + 1}: book '${name}' is not one of the training books`);
-    const span = { start: Number(start), end: Number(end) };
+  for (const { label, book: at, span, begins } of rows) {
+    const name = books[at].name;
     const original = books[at].text.slice(span.start, span.end);
     const text = original.replace(/\s+/g, ' ');
-    if (!text.startsWith(begins ?? '')) throw new UsageError(`${file}:${index + 1}: the text at ${start} of ${name} does not begin '${begins}'`);
     const alone = original.length === 0 ? 0 : (await removedAlone(at, original)) / original.length;
     const inDocument = removedInDocuments[at] ? removedShare(removedInDocuments[at], span) : 0;
-    const paragraph: LabelledParagraph = { book: name, ...span, label: label === '1' ? 1 : 0, begins, text, removed: removedShare(removedByBook[at], span), removedAlone: alone };
+    const paragraph: LabelledParagraph = { book: name, ...span, label, begins, text, removed: removedShare(removedByBook[at], span), removedAlone: alone };
     if (!labelsByBook.has(at)) labelsByBook.set(at, new Map());
     labelsByBook.get(at)!.set(span.start, { end: span.end, label: paragraph.label });
     if (paragraph.label === 1) {
@@ -634,9 +663,10 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const budget = options.budget ?? spec.budget ?? DEFAULT_BUDGET;
   const isolatedBudget = options.budget ?? spec.isolatedBudget ?? budget;
   const say = options.progress ?? (() => {});
-  // A labels file that cannot be read stops the run now, not after minutes of training.
-  for (const file of options.labels ?? []) await readUserFile(file, 'labelled paragraphs');
   const books = await readBooks({ ...spec, exclude: [...spec.exclude, ...(options.exclude ?? [])] }, options.data, settings.buckets);
+  // A labels file that cannot be read, or names a book or span wrongly, stops the run now, not after minutes of training.
+  const labelled: { file: string; rows: LabelledRow[] }[] = [];
+  for (const file of options.labels ?? []) labelled.push({ file, rows: await readLabelledParagraphs(file, books) });
   for (const side of ['positive', 'negative'] as const) {
     if (!books.some((book) => book.side === side)) throw new UsageError(`${specPath}: no ${side} book found under '${options.data}'; training needs books on both sides of the cutoff`);
   }
@@ -715,7 +745,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   if (options.labels?.length) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = [];
-    for (const file of options.labels) result.labelled.push(await scoreLabelledParagraphs(file, books, removedByBook, (book, text) => removedFromDocument(chains[book], text), removedInDocumentsByBook));
+    for (const { file, rows } of labelled) result.labelled.push(await scoreLabelledParagraphs(file, rows, books, removedByBook, (book, text) => removedFromDocument(chains[book], text), removedInDocumentsByBook));
   }
   if (options.write) result.written = await writeModel(loaded, books, settings, { threshold, isolatedThreshold, documentThreshold }, { ...options, budget }, isolatedBudget, results);
   return result;

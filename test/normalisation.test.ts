@@ -48,8 +48,41 @@ describe('normalised view', () => {
     ['a subscripted velocity in the LaTeX ratio', '\\frac{m_0}{\\sqrt{1 - \\smfrac{{u_2}^2}{c^2}}}', '\\smfrac{{u_2}^2}{c^'],
     ['the velocity-addition denominator in LaTeX', "{u_x}' = \\frac{u_x - V}{1 - \\smfrac{u_xV}{c^2}}", '1 - \\smfrac{u_xV}{c^'],
     ["a particle's own u²/c²", 'm = m_0 / sqrt(1 - u^2/c^2)', 'u^2/c^2'],
+    // As a modern textbook writes velocity addition, and as its converted text flattens it.
+    ['velocity addition with a primed velocity', "u = (v + u')/(1 + vu'/c^2)", "vu'/c^2"],
+    ['velocity addition flattened with a prime', 'u = ( v + u ′ ) / ( 1 + v u ′ / c 2 ) .', 'v u ′ / c 2'],
+    ['velocity addition with a primed, subscripted velocity', 'u x = ( u x ′ + v ) / ( 1 + v u x ′ / c 2 )', 'v u x ′ / c 2'],
+    // ψ as the wave function: its density, its conjugate product, its name, its eigenvalue equation.
+    ['the probability density |ψ|²', 'the chance of finding it in dx is |ψ|² dx', '|ψ|²'],
+    ['the probability density in LaTeX', 'the density $|\\psi(x,t)|^2$', '|\\psi(x,t)|^2'],
+    ['ψ*ψ', 'multiply by the conjugate, ψ*ψ, and integrate', 'ψ*ψ'],
+    ['the ψ-function', 'the ψ-function of the electron', 'ψ-function'],
+    ['ψ waves', "Schrödinger's ψ waves", 'ψ waves'],
+    ['Hψ = Eψ', 'each state obeys Hψ = Eψ', 'Hψ = Eψ'],
+    // LaTeX capitalises a Greek letter's name: \Psi, \Delta (an anchor is looked for in every case).
+    ['\\Psi^*\\Psi in LaTeX', 'so that $\\int\\Psi^*\\Psi\\,dx = 1$', '\\Psi^*\\Psi'],
+    ['Δm = ΔE in LaTeX', 'the mass changes by $\\Delta m = \\Delta E/c^2$', '\\Delta m = \\Delta E'],
+    // The total energy and momentum, typeset and flattened, and the energy–momentum relation.
+    ['E = γmc² flattened', 'The total energy is E = γ m c 2 .', 'γ m c 2'],
+    ['p = γmu', 'its momentum p = γmu grows without bound', 'p = γmu'],
+    ['the energy–momentum relation flattened', 'E 2 = ( p c ) 2 + ( m c 2 ) 2 .', '( p c ) 2 + ( m c 2'],
+    ['the energy–momentum relation in LaTeX', 'E^2 = p^2c^2 + m^2c^4', 'p^2c^2 + m^2c^4'],
+    ['a proper length over γ', 'the length is L = L0/γ in that frame', 'L0/γ'],
+    ['the reduced Planck constant as ℏ', 'a spin of ℏ/2', 'ℏ'],
   ])('finds the formula %s', async (_case, text, expected) => {
     expect(await found(text)).toContain(expected);
+  });
+
+  it('leaves ψ as any other function or potential, as Maxwell and Thomson write it', async () => {
+    expect(await found('Let the function ψ satisfy the equation of Laplace, and let ψ = 0 at the surface.')).toEqual([]);
+    expect(await found('The stream function $\\psi$ gives $u = \\partial\\psi/\\partial y$.')).toEqual([]);
+    expect(await found('The product φψ of the two potentials is |φ| times |ψ|.')).toEqual([]);
+  });
+
+  it('reads ħ, ℏ and Ħ as ħ, never as h: the reduced Planck constant is found, an h is not', async () => {
+    expect(await found('The spin is 1/2 in units of ħ.')).toContain('ħ');
+    expect(await found('Its angular momentum is 2ℏ.')).toContain('ℏ');
+    expect(await found('Let h be the height of the column.')).toEqual([]);
   });
 
   it('leaves Greek small letters Greek: hν is a light quantum, hv is not', async () => {
@@ -68,6 +101,16 @@ describe('recall-first rules', () => {
     expect(await found('De Broglie proposed that every particle of matter has an associated wavelength.')).toContain('De Broglie');
     const textbook = 'Einstein argued in a separate article, also later published in 1905, that if the energy of a particle changes by Δ E , its mass changes by Δ m = Δ E / c 2 .';
     expect(await found(textbook)).toEqual(expect.arrayContaining(['Einstein', '1905', 'Δ m = Δ E / c']));
+  });
+
+  it("counts a modern textbook's words for proper length, tunnelling, subshells and the Compton shift, not the older English", async () => {
+    expect(await found('The proper length L0 is contracted in the frame where the rod moves.')).toContain('proper length L0 is contracted');
+    expect(await found('The electron tunnels through the barrier with a small probability.')).toContain('tunnels through the barrier');
+    expect(await found('Electrons fill the 2p subshell before the 3s.')).toContain('2p subshell');
+    expect(await found('The Compton shift is independent of the wavelength.')).toContain('Compton shift');
+    // Tyndall's string "of the proper length", and a clock that strikes "at the proper time".
+    expect(await found('A string of the proper length sounds the octave.')).toEqual([]);
+    expect(await found('The clock in the observatory struck at the proper time.')).toEqual([]);
   });
 
   it('leaves a namesake in a sentence about something else', async () => {

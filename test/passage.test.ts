@@ -13,7 +13,7 @@ import { DetectorChain } from '../maskers/detectors/chain.js';
 import { documentScale, loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHARE, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
-import { documentSpans, KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, withPassageBlock, type Book } from '../pipelines/train.js';
+import { documentSpans, KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, runTrain, withPassageBlock, type Book } from '../pipelines/train.js';
 import { CollateralCollector } from '../pipelines/leakage-report.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { jsonl, readManifest, readSharedText, ROOT, runCli, sharedAvailable, tempDir } from './helpers.js';
@@ -273,6 +273,30 @@ describe('the pack pins its model', () => {
     const clash = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', join(dir, 'spec.yaml'), '--report', same, '--paragraphs', same]);
     expect(clash.code).toBe(2);
     expect(clash.stderr).toBe(`lacuna: --report and --paragraphs name the same file '${same}'\n`);
+  });
+
+  it('refuses a labels file with a wrong label, book, span or opening, naming its line, before any fold is trained', async () => {
+    const dir = twoSidedBooks(4);
+    const spec = join(dir, 'spec.yaml');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\n');
+    const opening = readFileSync(join(dir, 'post', 'a.txt'), 'utf8').slice(0, 20);
+    const cases: [string, string][] = [
+      [`kw\tpost/a.txt\t0\t50\t${opening}`, "label 'kw' is not 0 (keep) or 1 (target)"],
+      [`1\tpost/c.txt\t0\t50\t${opening}`, "book 'post/c.txt' is not one of the training books"],
+      [`1\tpost/a.txt\t50\t10\t${opening}`, "start '50' and end '10' are not offsets of a span of post/a.txt"],
+      [`0\tpost/a.txt\t1\t50\t${opening}`, `the text at 1 of post/a.txt does not begin '${opening}'`],
+    ];
+    for (const [row, message] of cases) {
+      const labels = join(tempDir(), 'labels.tsv');
+      writeFileSync(labels, `label\tbook\tstart\tend\tbegins\n1\tpost/a.txt\t0\t50\t${opening}\n${row}\n`);
+      const run = await runCli(['train', '--pack', 'physics-post-1900', '--data', dir, '--spec', spec, '--folds', '2', '--labels', labels]);
+      expect(run.code, row).toBe(2);
+      expect(run.stderr, row).toBe(`lacuna: ${labels}:3: ${message}${message.startsWith('label') ? '; columns are label, book, start, end, begins' : message.startsWith('start') ? ' (0 to ' + readFileSync(join(dir, 'post', 'a.txt'), 'utf8').length + ')' : ''}\n`);
+      // Refused before training: no fold was trained.
+      const heard: string[] = [];
+      await expect(runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 2, write: false, labels: [labels], progress: (line: string) => void heard.push(line) })).rejects.toThrow(message);
+      expect(heard.filter((line) => line.startsWith('fold'))).toEqual([]);
+    }
   });
 
   it('refuses a cross-validation that would train on nothing, in one line', async () => {

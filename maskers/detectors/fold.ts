@@ -18,7 +18,7 @@
  *   (Cyrillic о, Schrӧdinger's ӧ, Greek capital Ρ), from the Unicode TR39
  *   confusables table as the `unhomoglyph` package ships it. Greek small
  *   letters other than omicron stay Greek: α, ν, γ, ψ are physics, not
- *   disguises (hν is not hv);
+ *   disguises (hν is not hv), and so is ħ (ℏ and Ħ read ħ, never h);
  * - typographic dashes and apostrophes, and every kind of whitespace to a space;
  * - invisible characters (zero-width space and joiners, word joiner, soft
  *   hyphen, byte-order mark, bidirectional controls) and combining marks
@@ -70,6 +70,9 @@ function buildFoldTable(): Uint16Array {
   for (const dash of [0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2212, 0xfe63, 0xff0d]) table[dash] = HYPHEN;
   for (const apostrophe of [0x2018, 0x2019, 0x02bc, 0x2032, 0xff07]) table[apostrophe] = APOSTROPHE;
   table[0xe6] = table[0xc6] = 0x65; // æ Æ → e
+  // ħ is physics, not a disguised h (TR39 lists it as confusable with h): Ħ, ħ and the Planck
+  // constant sign ℏ all read ħ, so the pack's ħ pattern can match (folded to h, it never did).
+  table[0x126] = table[0x127] = table[0x210f] = 0x127;
   return table;
 }
 

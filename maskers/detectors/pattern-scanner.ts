@@ -153,9 +153,23 @@ function isSpace(code: number): boolean {
  */
 const SHORT_ANCHOR = 3;
 export function anchorCasings(anchor: string): string[] {
-  if (anchor.length > SHORT_ANCHOR) return [anchor, anchor.toUpperCase(), anchor[0].toUpperCase() + anchor.slice(1)];
+  // A symbol outside ASCII (ħ, ν) is looked for in every form that folds to it (ℏ reads ħ): such
+  // symbols have few. An ASCII letter has dozens of look-alikes, each one more pass over the text.
+  if (anchor.length === 1 && anchor.charCodeAt(0) > 0x7f) return foldsTo(FOLD[anchor.charCodeAt(0)]);
+  if (anchor.length > SHORT_ANCHOR) {
+    // Title case capitalises the first letter, after any markup: \Psi and \Delta as LaTeX writes them.
+    const first = Math.max(0, anchor.search(/\p{L}/u));
+    return [...new Set([anchor, anchor.toUpperCase(), anchor.slice(0, first) + anchor[first].toUpperCase() + anchor.slice(first + 1)])];
+  }
   let forms = [''];
   for (const char of anchor) forms = forms.flatMap((form) => [...new Set([form + char.toLowerCase(), form + char.toUpperCase()])]);
+  return forms;
+}
+
+/** Every UTF-16 code unit (surrogate halves aside) that folds to `folded`. */
+function foldsTo(folded: number): string[] {
+  const forms: string[] = [];
+  for (let code = 0; code < 0x10000; code++) if (FOLD[code] === folded && (code < 0xd800 || code > 0xdfff)) forms.push(String.fromCharCode(code));
   return forms;
 }
 
