@@ -9,7 +9,7 @@
  */
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type DetectorResult, type Span, type SpanFinding } from '../findings.js';
-import { PatternScanner } from './pattern-scanner.js';
+import { foldedView, PatternScanner } from './pattern-scanner.js';
 import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
 interface PatternEntry {
@@ -116,8 +116,10 @@ export class LexicalDetector implements Detector {
         raw.push({ start, end, concept: entry.concept, detector: this.name, score: 1, evidence: { rule: entry.kind, match: entry.match } });
       }
     }
+    // Folded once for every pattern of the pack (each looks for its anchors in it).
+    const folded = this.patterns.length > 0 ? foldedView(text) : undefined;
     for (const pattern of this.patterns) {
-      for (const found of pattern.scanner.scan(text)) {
+      for (const found of pattern.scanner.scan(text, folded)) {
         raw.push({ start: found.start, end: found.end, concept: pattern.concept, detector: this.name, score: 1, evidence: { rule: 'pattern', match: pattern.scanner.source } });
       }
     }

@@ -129,18 +129,22 @@ export function anchorsOf(source: string): string[] | undefined {
 
 const SEPARATOR = '\u0000';
 const ASCII = /^[\x00-\x7f]*$/;
-const FOLD_CHUNK = 8192;
 
-/** Folded as fold.ts folds, through native lower-casing when the text is ASCII (most windows). */
-function fold(text: string): string {
+/**
+ * Folded as fold.ts folds, through native lower-casing when the text is ASCII (most windows). The
+ * same length as `text`, offset for offset: a match in it is a match at the same offsets of `text`.
+ */
+export function foldedView(text: string): string {
   if (ASCII.test(text)) return text.toLowerCase();
-  const codes = new Uint16Array(text.length);
-  for (let i = 0; i < text.length; i++) codes[i] = FOLD[text.charCodeAt(i)];
-  // In chunks: a pattern without an anchor folds the whole document, and spreading
-  // millions of arguments into one call overflows the stack.
-  const chunks: string[] = [];
-  for (let at = 0; at < codes.length; at += FOLD_CHUNK) chunks.push(String.fromCharCode(...codes.subarray(at, at + FOLD_CHUNK)));
-  return chunks.join('');
+  // The few characters outside ASCII through the table, then native lower-casing for the rest:
+  // nothing the table gives back changes under lower-casing, and İ (the one letter whose lower
+  // case is two code units) is gone by then, so offsets hold.
+  return text.replace(NON_ASCII, foldChar).toLowerCase();
+}
+
+const NON_ASCII = /[^\x00-\x7f]/g;
+function foldChar(char: string): string {
+  return String.fromCharCode(FOLD[char.charCodeAt(0)]);
 }
 
 function isSpace(code: number): boolean {
@@ -183,6 +187,8 @@ class GappedAnchor {
   private readonly codes: number[];
   private readonly pivot: number;
   readonly pivotForms: string[];
+  /** The pivot as the folded view writes it. */
+  readonly foldedPivot: string;
 
   /** `cased`: the anchor is compared with the text as written, not folded. */
   constructor(
@@ -196,6 +202,7 @@ class GappedAnchor {
     const foreign = chars.findIndex((char) => char.charCodeAt(0) > 0x7f);
     this.pivot = punctuation >= 0 ? punctuation : Math.max(foreign, 0);
     this.pivotForms = cased ? [anchor[this.pivot]] : anchorCasings(anchor[this.pivot]);
+    this.foldedPivot = String.fromCharCode(FOLD[anchor.charCodeAt(this.pivot)]);
   }
 
   private code(text: string, at: number): number {
@@ -223,6 +230,8 @@ export class PatternScanner {
   private readonly regex: RegExp;
   /** The anchors without gaps in the forms they may take in unfolded text (lower, upper and title case). */
   private readonly anchorForms: string[] | undefined;
+  /** The same anchors folded, to look for in the folded view of a text. */
+  private readonly foldedAnchors: string[];
   private readonly gapped: GappedAnchor[];
   private readonly window: number;
 
@@ -238,15 +247,23 @@ export class PatternScanner {
     const anchors = anchorsOf(source);
     this.window = SPANS_A_CLAUSE.test(source) ? CLAUSE_WINDOW : WINDOW;
     this.anchorForms = anchors && [...new Set(anchors.filter((anchor) => !anchor.includes(GAP)).flatMap((anchor) => (cased ? [anchor] : anchorCasings(anchor))))];
+    this.foldedAnchors = [...new Set((anchors ?? []).filter((anchor) => !anchor.includes(GAP)).map(foldedView))];
     this.gapped = (anchors ?? []).filter((anchor) => anchor.includes(GAP)).map((anchor) => new GappedAnchor(anchor, cased));
   }
 
-  private windows(text: string): [number, number][] {
+  private windows(text: string, folded: string | undefined): [number, number][] {
     if (!this.anchorForms) return [[0, text.length]];
     const hits: number[] = [];
-    for (const form of this.anchorForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hits.push(at);
-    for (const anchor of this.gapped) {
-      for (const form of anchor.pivotForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) if (anchor.holdsAt(text, at)) hits.push(at);
+    if (folded !== undefined && !this.cased) {
+      // In the folded view one form of each anchor finds every way the text writes it: any case,
+      // a superscript ² for 2 (mc²), a look-alike letter, a fullwidth form.
+      for (const anchor of this.foldedAnchors) for (let at = folded.indexOf(anchor); at !== -1; at = folded.indexOf(anchor, at + 1)) hits.push(at);
+      for (const anchor of this.gapped) for (let at = folded.indexOf(anchor.foldedPivot); at !== -1; at = folded.indexOf(anchor.foldedPivot, at + 1)) if (anchor.holdsAt(text, at)) hits.push(at);
+    } else {
+      for (const form of this.anchorForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hits.push(at);
+      for (const anchor of this.gapped) {
+        for (const form of anchor.pivotForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) if (anchor.holdsAt(text, at)) hits.push(at);
+      }
     }
     hits.sort((a, b) => a - b);
     const windows: [number, number][] = [];
@@ -263,9 +280,12 @@ export class PatternScanner {
     return windows;
   }
 
-  /** Matches as offsets into `text`. */
-  scan(text: string): { start: number; end: number }[] {
-    const windows = this.windows(text);
+  /**
+   * Matches as offsets into `text`. `folded`, when given, is foldedView(text): a detector that runs
+   * many patterns over one document folds it once for all of them.
+   */
+  scan(text: string, folded?: string): { start: number; end: number }[] {
+    const windows = this.windows(text, folded);
     if (windows.length === 0) return [];
     // All windows of the text go through the regex in one string, separated by NUL, which no
     // whitespace or word-boundary construct matches: one call instead of one per window, which
@@ -275,7 +295,7 @@ export class PatternScanner {
     let joinedLength = 0;
     for (const [start, end] of windows) {
       starts.push(joinedLength);
-      const part = this.cased ? text.slice(start, end) : fold(text.slice(start, end));
+      const part = this.cased ? text.slice(start, end) : folded !== undefined ? folded.slice(start, end) : foldedView(text.slice(start, end));
       parts.push(part);
       joinedLength += part.length + 1;
     }
