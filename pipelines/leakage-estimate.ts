@@ -78,6 +78,12 @@ export interface LeakageEstimate {
    * bound assumes nothing about false removal, which is why a verdict of PASSED rests on it.
    */
   remainingBound: number;
+  /**
+   * Of removedChars, those removed as islands among kept text (CollateralReport.scatteredRemovedChars):
+   * remainingBound takes them at the recall of paragraphs masked alone (`aloneRecall`), the rest at `recall`.
+   */
+  scatteredRemovedChars: number;
+  aloneRecall: Interval;
   /** The books the rates come from. */
   books: { positive: number; negative: number };
   draws: number;
@@ -93,6 +99,9 @@ export interface LeakageEstimate {
 }
 
 const DRAWS = 2000;
+
+/** The scales of a corpus of one-paragraph documents: the rates of paragraphs masked alone. */
+const ALONE = { single: 1, short: 0 };
 
 /** Shares of a corpus's characters in documents of one paragraph and in short documents. */
 interface Scales {
@@ -134,7 +143,7 @@ export function estimateLeakage(
   inputChars: number,
   removedChars: number,
   rates: HeldOutRates,
-  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number } = {},
+  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number; scatteredRemovedChars?: number } = {},
 ): LeakageEstimate {
   const seed = options.seed ?? 1;
   const single = inputChars > 0 ? Math.min(1, (options.singleParagraphChars ?? 0) / inputChars) : 0;
@@ -145,9 +154,11 @@ export function estimateLeakage(
   const negative = rates.books.filter((book) => book.side === 'negative');
   const random = seededRandom(seed);
   const resample = (books: readonly HeldOutBook[]) => Array.from(books, () => books[Math.floor(random() * books.length)]);
-  const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[] };
+  const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[], aloneRecall: [] as number[] };
   for (let draw = 0; draw < DRAWS; draw++) {
-    const recall = pooled(resample(positive), scales);
+    const books = resample(positive);
+    const recall = pooled(books, scales);
+    draws.aloneRecall.push(pooled(books, ALONE));
     const falseRemoval = pooled(resample(negative), scales);
     const solved = solve(removedChars, inputChars, recall, falseRemoval);
     draws.recall.push(recall);
@@ -164,7 +175,14 @@ export function estimateLeakage(
   const point = solve(removedChars, inputChars, recall, falseRemoval);
   const remainingChars = interval(draws.remaining, masked ? point.remaining : point.target, Math.round);
   const recallInterval = interval(draws.recall, recall);
-  const remainingBound = boundWithoutFalseRemoval(removedChars, inputChars, recallInterval.low, masked);
+  // Characters removed as islands among kept text came from target text that is found as a
+  // paragraph alone is, not as a book's: their share of the bound is taken at that recall.
+  const scattered = Math.min(removedChars, options.scatteredRemovedChars ?? 0);
+  const aloneRecall = interval(draws.aloneRecall, pooled(positive, ALONE));
+  const remainingBound =
+    scattered > 0
+      ? Math.min(masked ? Math.max(0, inputChars - removedChars) : inputChars, boundWithoutFalseRemoval(removedChars - scattered, inputChars, recallInterval.low, masked) + boundWithoutFalseRemoval(scattered, inputChars, aloneRecall.low, masked))
+      : boundWithoutFalseRemoval(removedChars, inputChars, recallInterval.low, masked);
   const byConcept = options.removedByConcept ?? {};
   const attributed = Object.values(byConcept).reduce((sum, chars) => sum + chars, 0);
   const remainingByConcept = Object.fromEntries(
@@ -174,7 +192,7 @@ export function estimateLeakage(
     }),
   );
   return {
-    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books`,
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books${scattered > 0 ? `; the bound without false removal takes the ${scattered.toLocaleString('en-US')} characters removed as islands among kept text at the recall of paragraphs masked alone` : ''}`,
     inputChars,
     singleParagraphChars: Math.round(single * inputChars),
     shortDocumentChars: Math.round(short * inputChars),
@@ -184,6 +202,8 @@ export function estimateLeakage(
     targetChars: interval(draws.target, point.target, Math.round),
     remainingChars,
     remainingBound,
+    scatteredRemovedChars: scattered,
+    aloneRecall,
     books: { positive: positive.length, negative: negative.length },
     draws: DRAWS,
     seed,

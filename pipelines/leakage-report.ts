@@ -3,7 +3,7 @@
  * and the index still find in the output, per concept, with the passages.
  * JSON for machines, Markdown for people.
  */
-import type { SpanFinding } from '../maskers/findings.js';
+import type { Span, SpanFinding } from '../maskers/findings.js';
 import type { CollateralHit } from '../maskers/collateral.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { documentScale } from '../maskers/detectors/passage.js';
@@ -103,9 +103,39 @@ export interface CollateralReport {
    */
   shortDocumentChars?: number;
   removedChars: number;
+  /**
+   * Of removedChars, those removed as islands (see scatteredRemoval): target text found only in
+   * scattered pieces is found at the rate of paragraphs masked alone, not of books, and the bound
+   * behind a PASSED verdict weighs them so. Absent in older manifests.
+   */
+  scatteredRemovedChars?: number;
   removedShare: number;
   /** Keep contexts (by label) and control words found inside removed spans. */
   destroyed: Record<string, { kind: 'keep' | 'control'; count: number; passages: ResidualPassage[] }>;
+}
+
+/**
+ * Characters of `removed` (sorted, disjoint spans) that were removed as islands among kept text:
+ * from a paragraph that mostly stays (a sentence taken out of it), or from a paragraph that goes
+ * (at least half of it) while neither neighbour does. What goes in runs of paragraphs is not
+ * counted. A one-paragraph document that goes is an island: it has no neighbours.
+ */
+export function scatteredRemoval(paragraphs: readonly Span[], removed: readonly Span[]): number {
+  const inParagraph = new Float64Array(paragraphs.length);
+  let first = 0;
+  for (const span of removed) {
+    while (first < paragraphs.length && paragraphs[first].end <= span.start) first++;
+    for (let p = first; p < paragraphs.length && paragraphs[p].start < span.end; p++) {
+      inParagraph[p] += Math.max(0, Math.min(span.end, paragraphs[p].end) - Math.max(span.start, paragraphs[p].start));
+    }
+  }
+  const goes = (p: number) => p >= 0 && p < paragraphs.length && inParagraph[p] * 2 >= paragraphs[p].end - paragraphs[p].start;
+  let scattered = 0;
+  for (let p = 0; p < paragraphs.length; p++) {
+    if (inParagraph[p] === 0) continue;
+    if (!goes(p) || (!goes(p - 1) && !goes(p + 1))) scattered += inParagraph[p];
+  }
+  return scattered;
 }
 
 /** Gathers collateral damage document by document, keeping a bounded sample of passages. */
@@ -114,17 +144,20 @@ export class CollateralCollector {
   private singleParagraphChars = 0;
   private shortDocumentChars = 0;
   private removedChars = 0;
+  private scatteredRemovedChars = 0;
   private readonly destroyed: CollateralReport['destroyed'] = {};
 
   /** `smoothingSpan`: the pack's passage model's (documentScale); without one, no document is short. */
   constructor(private readonly smoothingSpan = 2) {}
 
-  add(id: string, text: string, removed: number, hits: CollateralHit[]): void {
+  /** `removed`: the spans masking removed from `text` (sorted, disjoint). */
+  add(id: string, text: string, removed: readonly Span[], hits: CollateralHit[]): void {
     this.inputChars += text.length;
     const scale = documentScale(splitParagraphs(text, this.smoothingSpan).length, this.smoothingSpan);
     if (scale === 'paragraph') this.singleParagraphChars += text.length;
     else if (scale === 'short') this.shortDocumentChars += text.length;
-    this.removedChars += removed;
+    for (const span of removed) this.removedChars += span.end - span.start;
+    if (removed.length > 0) this.scatteredRemovedChars += scatteredRemoval(splitParagraphs(text), removed);
     for (const hit of hits) {
       const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
       entry.count++;
@@ -133,7 +166,7 @@ export class CollateralCollector {
   }
 
   state(): CollateralState {
-    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, destroyed: this.destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, scatteredRemovedChars: this.scatteredRemovedChars, destroyed: this.destroyed };
   }
 
   /** Adds a later unit's damage: counts add up, passages keep the first ones in input order. */
@@ -142,6 +175,7 @@ export class CollateralCollector {
     this.singleParagraphChars += state.singleParagraphChars;
     this.shortDocumentChars += state.shortDocumentChars ?? 0;
     this.removedChars += state.removedChars;
+    this.scatteredRemovedChars += state.scatteredRemovedChars ?? 0;
     for (const [what, entry] of Object.entries(state.destroyed)) {
       const kept = (this.destroyed[what] ??= { kind: entry.kind, count: 0, passages: [] });
       kept.count += entry.count;
@@ -151,7 +185,7 @@ export class CollateralCollector {
 
   report(): CollateralReport {
     const destroyed = Object.fromEntries(Object.entries(this.destroyed).sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1)));
-    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, scatteredRemovedChars: this.scatteredRemovedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
   }
 }
 

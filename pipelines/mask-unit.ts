@@ -214,14 +214,12 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
         const record: Finding = { seq, id: doc.id, ...finding };
         await findingsWriter.write(record);
       }
-      let removed = 0;
       for (const edit of outcome.decision.edits) {
-        removed += edit.end - edit.start;
         removedCharsByConcept[edit.concept] += edit.end - edit.start;
         const record: Edit = { seq, id: doc.id, ...edit };
         await editsWriter.write(record);
       }
-      collateral.add(doc.id, doc.text, removed, outcome.collateral);
+      collateral.add(doc.id, doc.text, outcome.decision.edits, outcome.collateral);
       reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
       await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
       if (outcome.outputBands) {

@@ -7,8 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { estimateLeakage, type HeldOutRates } from '../pipelines/leakage-estimate.js';
+import { scatteredRemoval } from '../pipelines/leakage-report.js';
 import { checkLeak, DEFAULT_MAX_LEAK, verificationStatus } from '../pipelines/leak-limit.js';
-import { jsonl, readManifest, ROOT, runCli, tempDir } from './helpers.js';
+import { jsonl, readCorpus, readManifest, readSharedText, ROOT, runCli, sharedAvailable, tempDir } from './helpers.js';
+
+const MM = 'physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt';
 
 const rates: HeldOutRates = {
   detectors: ['lexical'],
@@ -37,6 +40,70 @@ describe('the bound on target text left', () => {
     expect(little.remainingBound).toBe(Math.round((500 / 0.8) * 0.2));
     // A corpus nobody masked holds all of T: at most D / r.
     expect(estimateLeakage(100_000, 500, rates, { masked: false }).remainingBound).toBe(Math.round(500 / 0.8));
+  });
+});
+
+describe('target text removed in scattered pieces', () => {
+  const paragraphs = [
+    { start: 0, end: 100 },
+    { start: 102, end: 202 },
+    { start: 204, end: 304 },
+    { start: 306, end: 406 },
+    { start: 408, end: 508 },
+  ];
+
+  it('is what went as islands: a sentence out of a kept paragraph, or a paragraph whose neighbours stay', () => {
+    // A sentence out of paragraph 0, which stays: an island.
+    expect(scatteredRemoval(paragraphs, [{ start: 10, end: 40 }])).toBe(30);
+    // Paragraph 2 whole, its neighbours kept: an island.
+    expect(scatteredRemoval(paragraphs, [{ start: 204, end: 304 }])).toBe(100);
+    // Paragraphs 1 and 2 together: a run, not counted; with a sentence of paragraph 4 besides, that sentence is.
+    expect(scatteredRemoval(paragraphs, [{ start: 102, end: 304 }, { start: 450, end: 470 }])).toBe(20);
+    // A one-paragraph document that goes is an island: it has no neighbours.
+    expect(scatteredRemoval([{ start: 0, end: 50 }], [{ start: 0, end: 50 }])).toBe(50);
+    expect(scatteredRemoval(paragraphs, [])).toBe(0);
+  });
+
+  it('is taken at the recall of paragraphs masked alone in the bound behind a PASSED verdict', () => {
+    const withAlone: HeldOutRates = { ...rates, books: rates.books.map((book) => ({ ...book, isolatedLoss: book.side === 'positive' ? book.loss / 2 : book.loss })) };
+    const inRuns = estimateLeakage(100_000, 1_880, withAlone);
+    const scattered = estimateLeakage(100_000, 1_880, withAlone, { scatteredRemovedChars: 1_880 });
+    expect(inRuns.remainingBound).toBe(Math.round((1_880 / 0.8) * 0.2));
+    // Alone, recall is 0.45 (0.4 at its 2.5% quantile): what is left ≤ D·(1 − 0.4)/0.4.
+    expect(scattered.aloneRecall.low).toBeCloseTo(0.4, 6);
+    expect(scattered.remainingBound).toBe(Math.round((1_880 / 0.4) * 0.6));
+    expect(scattered.method).toContain('1,880 characters removed as islands among kept text at the recall of paragraphs masked alone');
+  });
+
+  it('gives no PASSED verdict to a corpus whose planted paraphrases the rules only partly found', async () => {
+    // Michelson and Morley 1887 with one-sentence paraphrases of post-1900 physics planted as
+    // paragraphs of their own. The default detectors find three of these four; with the three taken
+    // at a book's recall the bound was 182 characters (0.8% of the output) and the verdict PASSED,
+    // while a sentence of 81 characters was left. (With the ten of test/semantic.test.ts: 226
+    // characters and PASSED, with 704 left; now 527 and INCONCLUSIVE.)
+    if (!sharedAvailable('paraphrases planted in Michelson–Morley 1887')) return;
+    const planted = [
+      'A clock that moves quickly past you ticks more slowly than the one on your wrist.',
+      'The straightest path a planet can follow is a curve in the bent geometry of space and time.',
+      'The farther away a galaxy lies, the faster it is rushing away from us.',
+      'Light arrives in separate little packets, and each packet carries an energy set by its colour.',
+    ];
+    const text = readSharedText(MM);
+    const cut = text.split('\n\n');
+    const every = Math.floor(cut.length / (planted.length + 1));
+    const withPlanted = cut.flatMap((paragraph, at) => (at > 0 && at % every === 0 && at / every <= planted.length ? [paragraph, planted[at / every - 1]] : [paragraph])).join('\n\n');
+    const dir = tempDir();
+    writeFileSync(join(dir, 'planted.jsonl'), jsonl([{ id: 'mm-planted', text: withPlanted }]));
+    const out = join(dir, 'run');
+    await runCli(['mask', join(dir, 'planted.jsonl'), '--pack', 'physics-post-1900', '--out', out, '--quiet']);
+    const { verification, collateral } = readManifest(out);
+    const masked = readCorpus(out)[0].text;
+    const left = planted.filter((sentence) => masked.includes(sentence)).reduce((sum, sentence) => sum + sentence.length, 0);
+    expect(left).toBeGreaterThan(0);
+    // Each was removed as an island (all but the separators an edit takes with a paragraph).
+    expect(collateral.scatteredRemovedChars).toBeGreaterThan(0.9 * collateral.removedChars);
+    expect(verification.status).not.toBe('passed');
+    expect(verification.estimate.remainingBound).toBeGreaterThanOrEqual(left);
   });
 });
 

@@ -392,9 +392,9 @@ describe('a document shorter than the smoothing window', () => {
     // The collector counts documents at the same scale as the detector judges them.
     const collector = new CollateralCollector(model.smoothingSpan);
     const book = Array.from({ length: 40 }, (_, i) => `Paragraph ${i} of a long book.`).join('\n\n');
-    collector.add('a', 'One paragraph only.', 0, []);
-    collector.add('b', text, 0, []);
-    collector.add('c', book, 0, []);
+    collector.add('a', 'One paragraph only.', [], []);
+    collector.add('b', text, [], []);
+    collector.add('c', book, [], []);
     expect(collector.report()).toMatchObject({ inputChars: 19 + text.length + book.length, singleParagraphChars: 19, shortDocumentChars: text.length });
   });
 
