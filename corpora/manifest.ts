@@ -78,8 +78,8 @@ export interface Manifest {
     singleParagraphChars?: number;
     /** Characters of short documents (see CollateralReport.shortDocumentChars). */
     shortDocumentChars?: number;
-    /** Of removedChars, those removed as islands among kept text (see CollateralReport.scatteredRemovedChars). */
-    scatteredRemovedChars?: number;
+    /** Of removedChars, those removed as islands among kept text, small and large (see CollateralReport.islandChars). */
+    islandChars?: { small: number; large: number };
     removedShare: number;
     destroyed: Record<string, number>;
   };

@@ -28,6 +28,7 @@
 import { seededRandom } from '../indexes/classifier/train.js';
 import { DOCUMENT_CHARS, loadPassageModel } from '../maskers/detectors/passage.js';
 import type { Pack } from '../maskers/pack/schema.js';
+import { ISLAND_SENTENCE_CHARS } from './leakage-report.js';
 
 /** One held-out book as `lacuna train` measured it. */
 export interface HeldOutBook {
@@ -40,6 +41,8 @@ export interface HeldOutBook {
   isolatedLoss?: number;
   /** The same with the book cut into short documents (absent in older models: then `loss`). */
   documentLoss?: number;
+  /** For a target book, the same with each sentence masked as a document of its own (absent in older models: then `isolatedLoss`). */
+  sentenceLoss?: number;
 }
 
 export interface HeldOutRates {
@@ -79,11 +82,13 @@ export interface LeakageEstimate {
    */
   remainingBound: number;
   /**
-   * Of removedChars, those removed as islands among kept text (CollateralReport.scatteredRemovedChars):
-   * remainingBound takes them at the recall of paragraphs masked alone (`aloneRecall`), the rest at `recall`.
+   * Of removedChars, those removed as islands among kept text (CollateralReport.islandChars):
+   * remainingBound takes the large ones at the recall of paragraphs masked alone (`aloneRecall`),
+   * the small ones at that of sentences masked alone (`sentenceRecall`), the rest at `recall`.
    */
-  scatteredRemovedChars: number;
+  islandChars: { small: number; large: number };
   aloneRecall: Interval;
+  sentenceRecall: Interval;
   /** The books the rates come from. */
   books: { positive: number; negative: number };
   draws: number;
@@ -102,6 +107,17 @@ const DRAWS = 2000;
 
 /** The scales of a corpus of one-paragraph documents: the rates of paragraphs masked alone. */
 const ALONE = { single: 1, short: 0 };
+
+/** Character-weighted share removed over target books with each sentence masked alone (older models: each paragraph). */
+function pooledSentences(books: readonly HeldOutBook[]): number {
+  let chars = 0;
+  let lost = 0;
+  for (const book of books) {
+    chars += book.chars;
+    lost += book.chars * (book.sentenceLoss ?? book.isolatedLoss ?? book.loss);
+  }
+  return chars === 0 ? 0 : lost / chars;
+}
 
 /** Shares of a corpus's characters in documents of one paragraph and in short documents. */
 interface Scales {
@@ -143,7 +159,7 @@ export function estimateLeakage(
   inputChars: number,
   removedChars: number,
   rates: HeldOutRates,
-  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number; scatteredRemovedChars?: number } = {},
+  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number; islandChars?: { small: number; large: number } } = {},
 ): LeakageEstimate {
   const seed = options.seed ?? 1;
   const single = inputChars > 0 ? Math.min(1, (options.singleParagraphChars ?? 0) / inputChars) : 0;
@@ -154,11 +170,12 @@ export function estimateLeakage(
   const negative = rates.books.filter((book) => book.side === 'negative');
   const random = seededRandom(seed);
   const resample = (books: readonly HeldOutBook[]) => Array.from(books, () => books[Math.floor(random() * books.length)]);
-  const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[], aloneRecall: [] as number[] };
+  const draws = { recall: [] as number[], falseRemoval: [] as number[], target: [] as number[], remaining: [] as number[], aloneRecall: [] as number[], sentenceRecall: [] as number[] };
   for (let draw = 0; draw < DRAWS; draw++) {
     const books = resample(positive);
     const recall = pooled(books, scales);
     draws.aloneRecall.push(pooled(books, ALONE));
+    draws.sentenceRecall.push(pooledSentences(books));
     const falseRemoval = pooled(resample(negative), scales);
     const solved = solve(removedChars, inputChars, recall, falseRemoval);
     draws.recall.push(recall);
@@ -176,12 +193,18 @@ export function estimateLeakage(
   const remainingChars = interval(draws.remaining, masked ? point.remaining : point.target, Math.round);
   const recallInterval = interval(draws.recall, recall);
   // Characters removed as islands among kept text came from target text that is found as a
-  // paragraph alone is, not as a book's: their share of the bound is taken at that recall.
-  const scattered = Math.min(removedChars, options.scatteredRemovedChars ?? 0);
+  // paragraph, or a sentence, alone is, not as a book's: their share of the bound is taken at that
+  // recall (islands smaller than a measured paragraph at the recall of sentences alone).
+  const small = Math.min(removedChars, options.islandChars?.small ?? 0);
+  const large = Math.min(removedChars - small, options.islandChars?.large ?? 0);
   const aloneRecall = interval(draws.aloneRecall, pooled(positive, ALONE));
+  const sentenceRecall = interval(draws.sentenceRecall, pooledSentences(positive));
   const remainingBound =
-    scattered > 0
-      ? Math.min(masked ? Math.max(0, inputChars - removedChars) : inputChars, boundWithoutFalseRemoval(removedChars - scattered, inputChars, recallInterval.low, masked) + boundWithoutFalseRemoval(scattered, inputChars, aloneRecall.low, masked))
+    small + large > 0
+      ? Math.min(
+          masked ? Math.max(0, inputChars - removedChars) : inputChars,
+          boundWithoutFalseRemoval(removedChars - small - large, inputChars, recallInterval.low, masked) + boundWithoutFalseRemoval(large, inputChars, aloneRecall.low, masked) + boundWithoutFalseRemoval(small, inputChars, sentenceRecall.low, masked),
+        )
       : boundWithoutFalseRemoval(removedChars, inputChars, recallInterval.low, masked);
   const byConcept = options.removedByConcept ?? {};
   const attributed = Object.values(byConcept).reduce((sum, chars) => sum + chars, 0);
@@ -192,7 +215,7 @@ export function estimateLeakage(
     }),
   );
   return {
-    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books${scattered > 0 ? `; the bound without false removal takes the ${scattered.toLocaleString('en-US')} characters removed as islands among kept text at the recall of paragraphs masked alone` : ''}`,
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books${small + large > 0 ? `; the bound without false removal takes the characters removed as islands among kept text at the recall of paragraphs masked alone (${large.toLocaleString('en-US')}) and of sentences masked alone (${small.toLocaleString('en-US')}, islands under ${ISLAND_SENTENCE_CHARS} characters)` : ''}`,
     inputChars,
     singleParagraphChars: Math.round(single * inputChars),
     shortDocumentChars: Math.round(short * inputChars),
@@ -202,8 +225,9 @@ export function estimateLeakage(
     targetChars: interval(draws.target, point.target, Math.round),
     remainingChars,
     remainingBound,
-    scatteredRemovedChars: scattered,
+    islandChars: { small, large },
     aloneRecall,
+    sentenceRecall,
     books: { positive: positive.length, negative: negative.length },
     draws: DRAWS,
     seed,

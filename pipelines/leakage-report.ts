@@ -104,23 +104,31 @@ export interface CollateralReport {
   shortDocumentChars?: number;
   removedChars: number;
   /**
-   * Of removedChars, those removed as islands (see scatteredRemoval): target text found only in
-   * scattered pieces is found at the rate of paragraphs masked alone, not of books, and the bound
-   * behind a PASSED verdict weighs them so. Absent in older manifests.
+   * Of removedChars, those removed as islands among kept text (see islandRemoval), of fewer than
+   * ISLAND_SENTENCE_CHARS characters (`small`) and of more (`large`): target text found only in
+   * scattered pieces is found at the rate of sentences, or of paragraphs, masked alone, not of
+   * books, and the bound behind a PASSED verdict weighs them so. Absent in older manifests.
    */
-  scatteredRemovedChars?: number;
+  islandChars?: { small: number; large: number };
   removedShare: number;
   /** Keep contexts (by label) and control words found inside removed spans. */
   destroyed: Record<string, { kind: 'keep' | 'control'; count: number; passages: ResidualPassage[] }>;
 }
 
 /**
+ * Removed text that is smaller than a measured paragraph (ISLAND_SENTENCE_CHARS): the held-out
+ * recall that applies to it is that of sentences masked alone.
+ */
+export const ISLAND_SENTENCE_CHARS = 300;
+
+/**
  * Characters of `removed` (sorted, disjoint spans) that were removed as islands among kept text:
  * from a paragraph that mostly stays (a sentence taken out of it), or from a paragraph that goes
- * (at least half of it) while neither neighbour does. What goes in runs of paragraphs is not
- * counted. A one-paragraph document that goes is an island: it has no neighbours.
+ * (at least half of it) while neither neighbour does; a one-paragraph document that goes is one
+ * (it has no neighbours). What goes in runs of paragraphs is not counted. `small`: the islands of
+ * fewer than ISLAND_SENTENCE_CHARS characters (a sentence or two), `large` the others.
  */
-export function scatteredRemoval(paragraphs: readonly Span[], removed: readonly Span[]): number {
+export function islandRemoval(paragraphs: readonly Span[], removed: readonly Span[]): { small: number; large: number } {
   const inParagraph = new Float64Array(paragraphs.length);
   let first = 0;
   for (const span of removed) {
@@ -130,12 +138,13 @@ export function scatteredRemoval(paragraphs: readonly Span[], removed: readonly 
     }
   }
   const goes = (p: number) => p >= 0 && p < paragraphs.length && inParagraph[p] * 2 >= paragraphs[p].end - paragraphs[p].start;
-  let scattered = 0;
+  const islands = { small: 0, large: 0 };
   for (let p = 0; p < paragraphs.length; p++) {
-    if (inParagraph[p] === 0) continue;
-    if (!goes(p) || (!goes(p - 1) && !goes(p + 1))) scattered += inParagraph[p];
+    if (inParagraph[p] === 0 || (goes(p) && (goes(p - 1) || goes(p + 1)))) continue;
+    if (inParagraph[p] < ISLAND_SENTENCE_CHARS) islands.small += inParagraph[p];
+    else islands.large += inParagraph[p];
   }
-  return scattered;
+  return islands;
 }
 
 /** Gathers collateral damage document by document, keeping a bounded sample of passages. */
@@ -144,7 +153,7 @@ export class CollateralCollector {
   private singleParagraphChars = 0;
   private shortDocumentChars = 0;
   private removedChars = 0;
-  private scatteredRemovedChars = 0;
+  private readonly islandChars = { small: 0, large: 0 };
   private readonly destroyed: CollateralReport['destroyed'] = {};
 
   /** `smoothingSpan`: the pack's passage model's (documentScale); without one, no document is short. */
@@ -157,7 +166,11 @@ export class CollateralCollector {
     if (scale === 'paragraph') this.singleParagraphChars += text.length;
     else if (scale === 'short') this.shortDocumentChars += text.length;
     for (const span of removed) this.removedChars += span.end - span.start;
-    if (removed.length > 0) this.scatteredRemovedChars += scatteredRemoval(splitParagraphs(text), removed);
+    if (removed.length > 0) {
+      const islands = islandRemoval(splitParagraphs(text), removed);
+      this.islandChars.small += islands.small;
+      this.islandChars.large += islands.large;
+    }
     for (const hit of hits) {
       const entry = (this.destroyed[hit.what] ??= { kind: hit.kind, count: 0, passages: [] });
       entry.count++;
@@ -166,7 +179,7 @@ export class CollateralCollector {
   }
 
   state(): CollateralState {
-    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, scatteredRemovedChars: this.scatteredRemovedChars, destroyed: this.destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, islandChars: { ...this.islandChars }, destroyed: this.destroyed };
   }
 
   /** Adds a later unit's damage: counts add up, passages keep the first ones in input order. */
@@ -175,7 +188,8 @@ export class CollateralCollector {
     this.singleParagraphChars += state.singleParagraphChars;
     this.shortDocumentChars += state.shortDocumentChars ?? 0;
     this.removedChars += state.removedChars;
-    this.scatteredRemovedChars += state.scatteredRemovedChars ?? 0;
+    this.islandChars.small += state.islandChars?.small ?? 0;
+    this.islandChars.large += state.islandChars?.large ?? 0;
     for (const [what, entry] of Object.entries(state.destroyed)) {
       const kept = (this.destroyed[what] ??= { kind: entry.kind, count: 0, passages: [] });
       kept.count += entry.count;
@@ -185,7 +199,7 @@ export class CollateralCollector {
 
   report(): CollateralReport {
     const destroyed = Object.fromEntries(Object.entries(this.destroyed).sort(([a, x], [b, y]) => y.count - x.count || (a < b ? -1 : 1)));
-    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, scatteredRemovedChars: this.scatteredRemovedChars, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
+    return { inputChars: this.inputChars, singleParagraphChars: this.singleParagraphChars, shortDocumentChars: this.shortDocumentChars, removedChars: this.removedChars, islandChars: { ...this.islandChars }, removedShare: this.inputChars ? Math.round((this.removedChars / this.inputChars) * 10000) / 10000 : 0, destroyed };
   }
 }
 

@@ -324,7 +324,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       shape,
       outputBands: outputBands ?? undefined,
       waiver,
-      removal: { inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, removedChars: damage.removedChars, scatteredRemovedChars: damage.scatteredRemovedChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
+      removal: { inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, removedChars: damage.removedChars, islandChars: damage.islandChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
       unitIndex: merged.index && embeddingModel ? { ...merged.index.result(options.index), encoder: embeddingModel } : undefined,
     });
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
@@ -414,7 +414,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         index: verification.index,
       },
       stages,
-      collateral: { removedChars: damage.removedChars, inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, scatteredRemovedChars: damage.scatteredRemovedChars, removedShare: damage.removedShare, destroyed: Object.fromEntries(Object.entries(damage.destroyed).map(([what, entry]) => [what, entry.count])) },
+      collateral: { removedChars: damage.removedChars, inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, islandChars: damage.islandChars, removedShare: damage.removedShare, destroyed: Object.fromEntries(Object.entries(damage.destroyed).map(([what, entry]) => [what, entry.count])) },
       semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
       timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: options.workers },
       work: { runKey: planned.key, unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES, units: planned.units.length, unitsRunHere: todo.length, unitRecords: merged.unitRecords, appliedFrom: planned.source ? { run: resolve(options.appliedFrom!), seal: planned.source.seal!.value } : null },

@@ -93,6 +93,12 @@ export interface BookResult {
    */
   documentLoss: number;
   /**
+   * For a positive book, the same with each sentence of its measured paragraphs masked as a
+   * document of its own: the recall on target text that turns up a sentence at a time (a sentence
+   * removed from a paragraph that stays tells of others like it that were not).
+   */
+  sentenceLoss?: number;
+  /**
    * The passages behind the loss, worst first (at most PASSAGES_PER_BOOK): for a positive book the
    * measured paragraphs that kept more than half their characters (what leaks), for a negative or
    * background book those that lost anything (what a reconstruction would miss).
@@ -559,6 +565,22 @@ async function removedInDocuments(pack: Pack, book: Book, passage: PassageDetect
 }
 
 /** Share of each measured paragraph's characters removed when it is a document of its own, in measured order. */
+/** Share of a book's measured characters removed with each sentence of them masked as a document of its own. */
+async function sentenceLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
+  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
+  let lost = 0;
+  let total = 0;
+  for (const { span } of measured(book)) {
+    const paragraph = book.text.slice(span.start, span.end);
+    for (const sentence of segment(paragraph).sentences) {
+      const text = paragraph.slice(sentence.start, sentence.end);
+      total += text.length;
+      if (text.length > 0) lost += await removedFromDocument(chain, text);
+    }
+  }
+  return total === 0 ? 0 : lost / total;
+}
+
 async function isolatedShares(pack: Pack, book: Book, passage: PassageDetector): Promise<Float64Array> {
   const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
   const paragraphs = measured(book);
@@ -735,6 +757,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       loss: measuredLoss(book, removed),
       isolatedLoss: lossOf(book, alone),
       documentLoss: measuredLoss(book, inDocuments),
+      ...(book.side === 'positive' ? { sentenceLoss: await sentenceLoss(loaded.pack, book, detector) } : {}),
       passages: worstPassages(book, logits[index], removed),
     });
   }
@@ -767,7 +790,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
     books: books.map((book) => ({ name: book.name, side: book.side, sha256: book.sha256 })),
     // What each book lost when it was held out (scored by a model trained without it): the
     // measured strength that verification's estimate of remaining target text rests on.
-    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss), isolatedLoss: round6(book.isolatedLoss), documentLoss: round6(book.documentLoss) })) },
+    heldOut: { detectors: HELD_OUT_DETECTORS, books: heldOut.map((book) => ({ name: book.name, side: book.side, chars: book.chars, classifierLoss: round6(book.classifierLoss), loss: round6(book.loss), isolatedLoss: round6(book.isolatedLoss), documentLoss: round6(book.documentLoss), ...(book.sentenceLoss === undefined ? {} : { sentenceLoss: round6(book.sentenceLoss) }) })) },
   });
   const bytes = model.serialize();
   const sha256 = sha256Hex(bytes);

@@ -68,7 +68,7 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept, removedCharsByConcept: manifest.removedCharsByConcept },
       methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
       concepts,
-      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, scatteredRemovedChars: manifest.collateral.scatteredRemovedChars }),
+      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, islandChars: manifest.collateral.islandChars }),
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),
     };
     settleVerdict(report, options.maxLeak ?? DEFAULT_MAX_LEAK);

@@ -143,7 +143,7 @@ export interface VerifyCorpusOptions {
    */
   unitIndex?: { scored: ScoredPassage[]; report: IndexReport; encoder: string };
   /** Characters the masking read and removed, for the estimate of target text left. */
-  removal?: { inputChars: number; singleParagraphChars?: number; shortDocumentChars?: number; removedChars: number; scatteredRemovedChars?: number; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
+  removal?: { inputChars: number; singleParagraphChars?: number; shortDocumentChars?: number; removedChars: number; islandChars?: { small: number; large: number }; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
 }
 
 
@@ -218,7 +218,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const rates = heldOutRates(pack);
   const unavailable = removal ? estimateUnavailable(rates, removal.detectors) : 'the characters masking removed are not known';
   if (unavailable) report.estimateUnavailable = unavailable;
-  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked, removedByConcept: removal!.byConcept, singleParagraphChars: removal!.singleParagraphChars, shortDocumentChars: removal!.shortDocumentChars, scatteredRemovedChars: removal!.scatteredRemovedChars });
+  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked, removedByConcept: removal!.byConcept, singleParagraphChars: removal!.singleParagraphChars, shortDocumentChars: removal!.shortDocumentChars, islandChars: removal!.islandChars });
   settleVerdict(report, options.maxLeak);
   return report;
 }
@@ -359,7 +359,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     waiver: options.waiver ? await loadWaiver(options.waiver) : undefined,
     shape: outputShapeOf(manifest),
     // The estimate rests on what the run removed, with the detectors the run masked with.
-    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, removedChars: manifest.collateral.removedChars, scatteredRemovedChars: manifest.collateral.scatteredRemovedChars, masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
+    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, removedChars: manifest.collateral.removedChars, islandChars: manifest.collateral.islandChars, masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     maxLeak,
     cacheDir: options.cacheDir,

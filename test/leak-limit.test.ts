@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { estimateLeakage, type HeldOutRates } from '../pipelines/leakage-estimate.js';
-import { scatteredRemoval } from '../pipelines/leakage-report.js';
+import { islandRemoval } from '../pipelines/leakage-report.js';
 import { checkLeak, DEFAULT_MAX_LEAK, verificationStatus } from '../pipelines/leak-limit.js';
 import { jsonl, readCorpus, readManifest, readSharedText, ROOT, runCli, sharedAvailable, tempDir } from './helpers.js';
 
@@ -53,26 +53,30 @@ describe('target text removed in scattered pieces', () => {
   ];
 
   it('is what went as islands: a sentence out of a kept paragraph, or a paragraph whose neighbours stay', () => {
-    // A sentence out of paragraph 0, which stays: an island.
-    expect(scatteredRemoval(paragraphs, [{ start: 10, end: 40 }])).toBe(30);
-    // Paragraph 2 whole, its neighbours kept: an island.
-    expect(scatteredRemoval(paragraphs, [{ start: 204, end: 304 }])).toBe(100);
+    // A sentence out of paragraph 0, which stays: a small island.
+    expect(islandRemoval(paragraphs, [{ start: 10, end: 40 }])).toEqual({ small: 30, large: 0 });
+    // Paragraph 2 whole, its neighbours kept: an island, small (under ISLAND_SENTENCE_CHARS).
+    expect(islandRemoval(paragraphs, [{ start: 204, end: 304 }])).toEqual({ small: 100, large: 0 });
     // Paragraphs 1 and 2 together: a run, not counted; with a sentence of paragraph 4 besides, that sentence is.
-    expect(scatteredRemoval(paragraphs, [{ start: 102, end: 304 }, { start: 450, end: 470 }])).toBe(20);
-    // A one-paragraph document that goes is an island: it has no neighbours.
-    expect(scatteredRemoval([{ start: 0, end: 50 }], [{ start: 0, end: 50 }])).toBe(50);
-    expect(scatteredRemoval(paragraphs, [])).toBe(0);
+    expect(islandRemoval(paragraphs, [{ start: 102, end: 304 }, { start: 450, end: 470 }])).toEqual({ small: 20, large: 0 });
+    // A one-paragraph document that goes is an island: it has no neighbours; of 400 characters, a large one.
+    expect(islandRemoval([{ start: 0, end: 400 }], [{ start: 0, end: 400 }])).toEqual({ small: 0, large: 400 });
+    expect(islandRemoval(paragraphs, [])).toEqual({ small: 0, large: 0 });
   });
 
-  it('is taken at the recall of paragraphs masked alone in the bound behind a PASSED verdict', () => {
-    const withAlone: HeldOutRates = { ...rates, books: rates.books.map((book) => ({ ...book, isolatedLoss: book.side === 'positive' ? book.loss / 2 : book.loss })) };
-    const inRuns = estimateLeakage(100_000, 1_880, withAlone);
-    const scattered = estimateLeakage(100_000, 1_880, withAlone, { scatteredRemovedChars: 1_880 });
+  it('is taken at the recall of paragraphs, or of sentences, masked alone in the bound behind a PASSED verdict', () => {
+    const alone: HeldOutRates = { ...rates, books: rates.books.map((book) => (book.side === 'positive' ? { ...book, isolatedLoss: book.loss / 2, sentenceLoss: book.loss / 4 } : book)) };
+    const inRuns = estimateLeakage(100_000, 1_880, alone);
     expect(inRuns.remainingBound).toBe(Math.round((1_880 / 0.8) * 0.2));
-    // Alone, recall is 0.45 (0.4 at its 2.5% quantile): what is left ≤ D·(1 − 0.4)/0.4.
-    expect(scattered.aloneRecall.low).toBeCloseTo(0.4, 6);
-    expect(scattered.remainingBound).toBe(Math.round((1_880 / 0.4) * 0.6));
-    expect(scattered.method).toContain('1,880 characters removed as islands among kept text at the recall of paragraphs masked alone');
+    // Paragraphs alone: recall 0.45 (0.4 at its 2.5% quantile), what is left ≤ D·(1 − 0.4)/0.4.
+    const large = estimateLeakage(100_000, 1_880, alone, { islandChars: { small: 0, large: 1_880 } });
+    expect(large.aloneRecall.low).toBeCloseTo(0.4, 6);
+    expect(large.remainingBound).toBe(Math.round((1_880 / 0.4) * 0.6));
+    // Sentences alone: recall 0.225 (0.2); a mix takes each part at its own rate.
+    const mixed = estimateLeakage(100_000, 1_880, alone, { islandChars: { small: 880, large: 500 } });
+    expect(mixed.sentenceRecall.low).toBeCloseTo(0.2, 6);
+    expect(mixed.remainingBound).toBe(Math.round((500 / 0.8) * 0.2 + (500 / 0.4) * 0.6 + (880 / 0.2) * 0.8));
+    expect(mixed.method).toContain('at the recall of paragraphs masked alone (500) and of sentences masked alone (880, islands under 300 characters)');
   });
 
   it('gives no PASSED verdict to a corpus whose planted paraphrases the rules only partly found', async () => {
@@ -80,7 +84,7 @@ describe('target text removed in scattered pieces', () => {
     // paragraphs of their own. The default detectors find three of these four; with the three taken
     // at a book's recall the bound was 182 characters (0.8% of the output) and the verdict PASSED,
     // while a sentence of 81 characters was left. (With the ten of test/semantic.test.ts: 226
-    // characters and PASSED, with 704 left; now 527 and INCONCLUSIVE.)
+    // characters and PASSED, with 704 left; now 1,472 and INCONCLUSIVE.)
     if (!sharedAvailable('paraphrases planted in Michelson–Morley 1887')) return;
     const planted = [
       'A clock that moves quickly past you ticks more slowly than the one on your wrist.',
@@ -100,8 +104,8 @@ describe('target text removed in scattered pieces', () => {
     const masked = readCorpus(out)[0].text;
     const left = planted.filter((sentence) => masked.includes(sentence)).reduce((sum, sentence) => sum + sentence.length, 0);
     expect(left).toBeGreaterThan(0);
-    // Each was removed as an island (all but the separators an edit takes with a paragraph).
-    expect(collateral.scatteredRemovedChars).toBeGreaterThan(0.9 * collateral.removedChars);
+    // Each was removed as an island of a sentence (all but the separators an edit takes with a paragraph).
+    expect(collateral.islandChars!.small).toBeGreaterThan(0.9 * collateral.removedChars);
     expect(verification.status).not.toBe('passed');
     expect(verification.estimate.remainingBound).toBeGreaterThanOrEqual(left);
   });

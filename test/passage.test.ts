@@ -195,6 +195,13 @@ describe('the pack pins its model', () => {
     }
     // The post books lose text and the pre books keep it, so the rows are not all zeros.
     expect(rows.some((row) => row.removed > 0)).toBe(true);
+    // Target books also have the share removed with each sentence masked alone (the recall the leakage
+    // bound takes for small islands of removed text); other books have none.
+    const sides = result.books as unknown as { name: string; side: string; sentenceLoss?: number; isolatedLoss: number }[];
+    for (const entry of sides) {
+      if (entry.side === 'positive') expect(entry.sentenceLoss, entry.name).toBeGreaterThan(0);
+      else expect(entry.sentenceLoss, entry.name).toBeUndefined();
+    }
     // Labels of one book's losses: one target, one not, the rest left unlabelled. What it lost outside
     // the target is the unlabelled and the not-target paragraphs' removed characters.
     const book = result.books.find((entry) => rows.some((row) => row.book === entry.name && row.removed > 0))!;
