@@ -118,6 +118,18 @@ describe('recall-first rules', () => {
     expect(await found('The clock in the observatory struck at the proper time.')).toEqual([]);
   });
 
+  it('counts the 1910s–20s statements of the new atom, radiation and gravitation, and leaves the older ones that share their words', async () => {
+    expect(await found('Radiant energy is emitted not continuously but in definite units or quanta.')).not.toEqual([]);
+    expect(await found('The light from the companion of Sirius is shifted toward the red by the intense gravitation.')).not.toEqual([]);
+    expect(await found('X-rays are diffracted by the regular array of atoms in a crystal.')).not.toEqual([]);
+    expect(await found('Each element has its own atomic number, which is the charge on the nucleus.')).not.toEqual([]);
+    // Thermochemistry, Huggins's Sirius (1868), Röntgen's failed search (1895).
+    expect(await found('When hydrogen burns, definite quantities of heat are given out.')).toEqual([]);
+    expect(await found('Heat is given out in definite amounts when water freezes.')).toEqual([]);
+    expect(await found('The lines of Sirius are displaced toward the red, owing to its motion about the centre of gravity of the pair.')).toEqual([]);
+    expect(await found('Röntgen found that the X-rays are not diffracted by a crystal of quartz.')).toEqual([]);
+  });
+
   it('leaves a namesake in a sentence about something else', async () => {
     expect(await found('Marshal de Broglie led the army to victory in 1759.')).toEqual([]);
   });
