@@ -73,6 +73,11 @@ describe('normalised view', () => {
     ['the energy–momentum relation flattened', 'E 2 = ( p c ) 2 + ( m c 2 ) 2 .', '( p c ) 2 + ( m c 2'],
     ['the energy–momentum relation in LaTeX', 'E^2 = p^2c^2 + m^2c^4', 'p^2c^2 + m^2c^4'],
     ['a proper length over γ', 'the length is L = L0/γ in that frame', 'L0/γ'],
+    // Flattened without the fraction bar, as the issue quotes a converted textbook ("1 − v 2 c 2").
+    ['the Lorentz factor flattened without its fraction bar', 'γ = 1 1 − v 2 c 2 for a moving clock', '1 − v 2 c 2'],
+    ['velocity addition flattened without its fraction bar', 'u = v + u ′ 1 + v u ′ c 2 .', '1 + v u ′ c 2'],
+    ['the kinetic energy (γ − 1)mc² flattened', 'K = ( γ − 1 ) m c 2 .', '( γ − 1 ) m c 2'],
+    ['time dilation Δt = γΔτ flattened', 'Δ t = γ Δ τ as measured from Earth', 'Δ t = γ Δ τ'],
     ['the reduced Planck constant as ℏ', 'a spin of ℏ/2', 'ℏ'],
   ])('finds the formula %s', async (_case, text, expected) => {
     expect(await found(text)).toContain(expected);
@@ -82,6 +87,8 @@ describe('normalised view', () => {
     expect(await found('Let the function ψ satisfy the equation of Laplace, and let ψ = 0 at the surface.')).toEqual([]);
     expect(await found('The stream function $\\psi$ gives $u = \\partial\\psi/\\partial y$.')).toEqual([]);
     expect(await found('The product φψ of the two potentials is |φ| times |ψ|.')).toEqual([]);
+    // A product of symbols written together is not a flattened fraction.
+    expect(await found('Let 1 - v2c2 be the difference of the two products.')).toEqual([]);
   });
 
   it('reads ħ, ℏ and Ħ as ħ, never as h: the reduced Planck constant is found, an h is not', async () => {
