@@ -42,6 +42,7 @@ describe('normalised view', () => {
     ['mc² with a superscript two', 'its rest energy is mc² exactly', 'mc²'],
     ['MC² in capitals', 'THE ENERGY IS MC² EXACTLY', 'MC²'],
     ['mc² with a Cyrillic с', 'its rest energy is m\u0441² exactly', 'm\u0441²'],
+    ['mc² flattened to m c 2', 'the energy m c 2 of the particle at rest', 'm c 2'],
     ['Δm = ΔE/c² flattened by a converter', 'its mass changes by Δ m = Δ E / c 2 .', 'Δ m = Δ E / c'],
     ['v²/c² in the Lorentz factor', 'γ = 1/√(1 − v²/c²)', 'v²/c²'],
     ['v 2 / c 2 flattened', 'the ratio v 2 / c 2 is small', 'v 2 / c 2'],

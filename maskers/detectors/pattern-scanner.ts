@@ -196,11 +196,13 @@ class GappedAnchor {
     private readonly cased = false,
   ) {
     this.codes = Array.from(anchor, (char) => (char === GAP ? GAP_CODE : char.charCodeAt(0)));
-    // The rarest character is the cheapest to look for: punctuation, else a letter outside ASCII (the ν of hν).
+    // The rarest character is the cheapest to look for: punctuation, else a letter outside ASCII (the ν of hν), else a digit.
     const chars = Array.from(anchor);
     const punctuation = chars.findIndex((char) => char !== GAP && /[^\p{L}\p{N}]/u.test(char));
     const foreign = chars.findIndex((char) => char.charCodeAt(0) > 0x7f);
-    this.pivot = punctuation >= 0 ? punctuation : Math.max(foreign, 0);
+    // Then a digit: "m c 2" is looked for by its 2, not by every m of the text.
+    const digit = chars.findIndex((char) => char >= '0' && char <= '9');
+    this.pivot = punctuation >= 0 ? punctuation : foreign >= 0 ? foreign : Math.max(digit, 0);
     this.pivotForms = cased ? [anchor[this.pivot]] : anchorCasings(anchor[this.pivot]);
     this.foldedPivot = String.fromCharCode(FOLD[anchor.charCodeAt(this.pivot)]);
   }
