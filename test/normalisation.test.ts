@@ -79,6 +79,13 @@ describe('normalised view', () => {
     ['velocity addition flattened without its fraction bar', 'u = v + u ′ 1 + v u ′ c 2 .', '1 + v u ′ c 2'],
     ['the kinetic energy (γ − 1)mc² flattened', 'K = ( γ − 1 ) m c 2 .', '( γ − 1 ) m c 2'],
     ['time dilation Δt = γΔτ flattened', 'Δ t = γ Δ τ as measured from Earth', 'Δ t = γ Δ τ'],
+    ['the de Broglie wavelength flattened', 'the relation gives λ = h p for the electron', 'λ = h p'],
+    ['the momentum from the wavelength', 'its momentum is p = h/λ', 'p = h/λ'],
+    ["Einstein's photoelectric equation", 'the maximum kinetic energy is hf − φ for each electron', 'hf − φ'],
+    ["the photoelectric equation in LaTeX", 'the energy $h\\nu - \\varphi$ of the electron', 'h\\nu - \\varphi'],
+    ["Bohr's orbit radii flattened", 'the radius of the nth orbit is r n = n 2 a 0 .', 'r n = n 2 a 0'],
+    ['the decay law flattened', 'the decay law is N = N 0 e − λ t .', 'N = N 0 e − λ t'],
+    ['the decay law in LaTeX', 'so that $N = N_0 e^{-\\lambda t}$ holds', 'N = N_0 e^{-\\lambda t'],
     ['the reduced Planck constant as ℏ', 'a spin of ℏ/2', 'ℏ'],
   ])('finds the formula %s', async (_case, text, expected) => {
     expect(await found(text)).toContain(expected);
@@ -90,6 +97,9 @@ describe('normalised view', () => {
     expect(await found('The product φψ of the two potentials is |φ| times |ψ|.')).toEqual([]);
     // A product of symbols written together is not a flattened fraction.
     expect(await found('Let 1 - v2c2 be the difference of the two products.')).toEqual([]);
+    // A damped oscillation decays exponentially too, and p, h and λ are letters of any algebra.
+    expect(await found('The amplitude obeys A = A0 e^{-kt} as the swing dies away.')).toEqual([]);
+    expect(await found('Let p = h and λ = 2 be the values.')).toEqual([]);
   });
 
   it('reads ħ, ℏ and Ħ as ħ, never as h: the reduced Planck constant is found, an h is not', async () => {
