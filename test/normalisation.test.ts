@@ -131,6 +131,9 @@ describe('recall-first rules', () => {
     expect(await found('The electron tunnels through the barrier with a small probability.')).toContain('tunnels through the barrier');
     expect(await found('Electrons fill the 2p subshell before the 3s.')).toContain('2p subshell');
     expect(await found('The Compton shift is independent of the wavelength.')).toContain('Compton shift');
+    expect(await found('The expectation value of position is found by integrating over all space.')).toContain('expectation value');
+    expect(await found('The twin who travels returns younger than the one who stayed home.')).not.toEqual([]);
+    expect(await found('A light clock in a moving spaceship ticks slowly as seen from Earth.')).not.toEqual([]);
     // Tyndall's string "of the proper length", and a clock that strikes "at the proper time".
     expect(await found('A string of the proper length sounds the octave.')).toEqual([]);
     expect(await found('The clock in the observatory struck at the proper time.')).toEqual([]);
