@@ -134,6 +134,10 @@ describe('recall-first rules', () => {
     expect(await found('The expectation value of position is found by integrating over all space.')).toContain('expectation value');
     expect(await found('The twin who travels returns younger than the one who stayed home.')).not.toEqual([]);
     expect(await found('A light clock in a moving spaceship ticks slowly as seen from Earth.')).not.toEqual([]);
+    expect(await found('Two expeditions were organised, one to Sobral in Brazil, the other to the island of Principe.')).not.toEqual([]);
+    expect(await found('They are simply in disagreement as to the simultaneity of two events, as two observers might be.')).not.toEqual([]);
+    // "Principe" is French for principle.
+    expect(await found("Le principe de la méthode est simple.")).toEqual([]);
     // Tyndall's string "of the proper length", and a clock that strikes "at the proper time".
     expect(await found('A string of the proper length sounds the octave.')).toEqual([]);
     expect(await found('The clock in the observatory struck at the proper time.')).toEqual([]);
