@@ -155,6 +155,27 @@ describe('recall-first rules', () => {
     expect(await found('Röntgen found that the X-rays are not diffracted by a crystal of quartz.')).toEqual([]);
   });
 
+  it('counts the words and notation of the 1905–1916 papers, and leaves the older mathematics that shares them', async () => {
+    const papers = [
+      'A vector is space-like or time-like according as its fourth component is smaller or greater; we call this vector time-like.',
+      'Let us take the time of a clock moving with the point as its proper time τ.',
+      'The components of the vector of motion are dx/dτ, dy/dτ, dz/dτ, dt/dτ.',
+      'To any system of values x, y, z, t there corresponds a system of values ξ, η, ζ, τ.',
+      'The mass of a body is a measure of its energy-content.',
+      'If a body gives off the energy L in the form of radiation, its mass diminishes by L/V².',
+      'Let a system of co-ordinates be in uniform translatory motion relative to the stationary system.',
+      'The laws of physics must apply to systems of reference in any kind of motion.',
+      'Physical laws must be covariant with respect to arbitrary substitutions of the co-ordinates.',
+      'The quantity ds² = dx² + dy² + dz² − c²dt² is invariant.',
+    ];
+    for (const sentence of papers) expect(await found(sentence), sentence).not.toEqual([]);
+    // Invariant theory's covariants, Euclid's line element, and "time like" in ordinary English.
+    expect(await found('This is a covariant of the binary form under arbitrary linear substitutions.')).toEqual([]);
+    expect(await found('The line element ds² = dx² + dy² + dz² of Euclid holds in the plane and in space.')).toEqual([]);
+    expect(await found('They arrived at the same time like a flock of birds.')).toEqual([]);
+    expect(await found('Let the displacements ξ, η, ζ satisfy the equations of elasticity.')).toEqual([]);
+  });
+
   it('leaves a namesake in a sentence about something else', async () => {
     expect(await found('Marshal de Broglie led the army to victory in 1759.')).toEqual([]);
   });
