@@ -109,7 +109,9 @@ export function anchorsOf(source: string): string[] | undefined {
     run = run.endsWith(GAP) ? run.slice(0, -1) : run;
     if (!run) return;
     const literals = run.split(GAP).join('');
-    const score = literals.length * 10 + (/[^a-z0-9]/.test(literals) ? 5 : 0);
+    // Longer is rarer; so is punctuation, and most of all a character outside ASCII: the φ of
+    // "hf − φ" is a better anchor than its "h f", which every h of a text starts.
+    const score = literals.length * 10 + (/[^a-z0-9]/.test(literals) ? 5 : 0) + (/[^\x00-\x7f]/.test(literals) ? 20 : 0);
     if (score > bestScore) {
       best = run;
       bestScore = score;
