@@ -189,8 +189,13 @@ class GappedAnchor {
   private readonly codes: number[];
   private readonly pivot: number;
   readonly pivotForms: string[];
-  /** The pivot as the folded view writes it. */
-  readonly foldedPivot: string;
+  /**
+   * What is looked for in the folded view: the anchor's longest piece between gaps when it has three
+   * characters or more ("atomic" of "atomic number", not every a), else the pivot; `probeAt` is
+   * where it starts in the anchor.
+   */
+  readonly foldedProbe: string;
+  readonly probeAt: number;
 
   /** `cased`: the anchor is compared with the text as written, not folded. */
   constructor(
@@ -206,22 +211,30 @@ class GappedAnchor {
     const digit = chars.findIndex((char) => char >= '0' && char <= '9');
     this.pivot = punctuation >= 0 ? punctuation : foreign >= 0 ? foreign : Math.max(digit, 0);
     this.pivotForms = cased ? [anchor[this.pivot]] : anchorCasings(anchor[this.pivot]);
-    this.foldedPivot = String.fromCharCode(FOLD[anchor.charCodeAt(this.pivot)]);
+    let longest = { at: 0, text: '' };
+    let at = 0;
+    for (const piece of anchor.split(GAP)) {
+      if (piece.length > longest.text.length) longest = { at, text: piece };
+      at += piece.length + GAP.length;
+    }
+    const useLongest = longest.text.length >= 3;
+    this.probeAt = useLongest ? longest.at : this.pivot;
+    this.foldedProbe = useLongest ? foldedView(longest.text) : String.fromCharCode(FOLD[anchor.charCodeAt(this.pivot)]);
   }
 
   private code(text: string, at: number): number {
     return this.cased ? text.charCodeAt(at) : FOLD[text.charCodeAt(at)];
   }
 
-  /** Whether the anchor is in `text` with its pivot at `at`. */
-  holdsAt(text: string, at: number): boolean {
+  /** Whether the anchor is in `text` with its character `pivot` (by default the pivot) at `at`. */
+  holdsAt(text: string, at: number, pivot = this.pivot): boolean {
     let position = at + 1;
-    for (let index = this.pivot + 1; index < this.codes.length; index++) {
+    for (let index = pivot + 1; index < this.codes.length; index++) {
       if (this.codes[index] === GAP_CODE) while (position < text.length && isSpace(text.charCodeAt(position))) position++;
       else if (position >= text.length || this.code(text, position++) !== this.codes[index]) return false;
     }
     position = at - 1;
-    for (let index = this.pivot - 1; index >= 0; index--) {
+    for (let index = pivot - 1; index >= 0; index--) {
       if (this.codes[index] === GAP_CODE) while (position >= 0 && isSpace(text.charCodeAt(position))) position--;
       else if (position < 0 || this.code(text, position--) !== this.codes[index]) return false;
     }
@@ -262,7 +275,9 @@ export class PatternScanner {
       // In the folded view one form of each anchor finds every way the text writes it: any case,
       // a superscript ² for 2 (mc²), a look-alike letter, a fullwidth form.
       for (const anchor of this.foldedAnchors) for (let at = folded.indexOf(anchor); at !== -1; at = folded.indexOf(anchor, at + 1)) hits.push(at);
-      for (const anchor of this.gapped) for (let at = folded.indexOf(anchor.foldedPivot); at !== -1; at = folded.indexOf(anchor.foldedPivot, at + 1)) if (anchor.holdsAt(text, at)) hits.push(at);
+      for (const anchor of this.gapped) {
+        for (let at = folded.indexOf(anchor.foldedProbe); at !== -1; at = folded.indexOf(anchor.foldedProbe, at + 1)) if (anchor.holdsAt(text, at, anchor.probeAt)) hits.push(at);
+      }
     } else {
       for (const form of this.anchorForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hits.push(at);
       for (const anchor of this.gapped) {
