@@ -176,6 +176,27 @@ describe('recall-first rules', () => {
     expect(await found('Let the displacements ξ, η, ζ satisfy the equations of elasticity.')).toEqual([]);
   });
 
+  it('counts what the popular books on radioactivity and atomic energy say, and leaves the alchemists and the geologists', async () => {
+    const books = [
+      'If the energy locked within the atoms of a pound of matter could be set free, it would drive a liner across the ocean.',
+      'The transmutation of the elements, the dream of the alchemists, has at last been accomplished.',
+      'The atom is not indivisible; it can be broken up.',
+      'The disintegration of radium proceeds at a rate which no known agency can alter.',
+      "The sun's heat is maintained by the building up of helium out of hydrogen in its interior.",
+      'Each radioactive element has its own characteristic period, after which half of it has changed.',
+      'The number of the element in the periodic table is the number of positive charges on its nucleus.',
+      'Atoms of lead from uranium minerals are lighter than those of ordinary lead.',
+      'The energy given out by radium in a year would raise its own weight of water to boiling many times.',
+      'The chain of changes from uranium to lead passes through a score of intermediate elements.',
+      'An electron is emitted from the nucleus in beta-ray change, and the element moves one place up the table.',
+      'Heavy hydrogen, with an atom twice as heavy as ordinary hydrogen, has been isolated.',
+    ];
+    for (const sentence of books) expect(await found(sentence), sentence).not.toEqual([]);
+    expect(await found('The transmutation of the elements, the dream of the alchemists, was never accomplished.')).toEqual([]);
+    expect(await found('After a short period half of it had changed into vapour.')).toEqual([]);
+    expect(await found('The disintegration of the rocks proceeds at a rate that frost and rain decide.')).toEqual([]);
+  });
+
   it('leaves a namesake in a sentence about something else', async () => {
     expect(await found('Marshal de Broglie led the army to victory in 1759.')).toEqual([]);
   });
