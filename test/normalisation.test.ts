@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
+import { foldedView } from '../maskers/detectors/pattern-scanner.js';
+import { originalSpan, patternView } from '../maskers/detectors/pattern-view.js';
+
 
 const { pack } = await loadPack('physics-post-1900');
 const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
@@ -89,6 +92,45 @@ describe('normalised view', () => {
     ['the reduced Planck constant as ℏ', 'a spin of ℏ/2', 'ℏ'],
   ])('finds the formula %s', async (_case, text, expected) => {
     expect(await found(text)).toContain(expected);
+  });
+
+  // The patterns read the pattern view (pattern-view.ts): what a reader does not see is taken out
+  // of a formula and an HTML character reference reads as its character; the finding still covers
+  // the original characters, hidden ones and the whole reference included.
+  it.each([
+    ['a zero-width space inside mc²', 'its rest energy is E = mc\u200b² exactly', 'E = mc\u200b²'],
+    ['a zero-width space inside a flattened mc²', 'the energy m\u200b c 2 of the particle at rest', 'm\u200b c 2'],
+    ['a soft hyphen inside Δm = ΔE/c²', 'its mass changes by Δm = Δ\u00adE/c² then', 'Δm = Δ\u00adE/c'],
+    ['a combining mark inside v²/c²', 'the factor 1 − v\u0301²/c² of the rod', 'v\u0301²/c²'],
+    ['an HTML entity for the superscript', 'the rest energy E = mc&sup2; of a body', 'E = mc&sup2;'],
+    ['a numeric reference for the superscript', 'the rest energy E = mc&#178; of a body', 'E = mc&#178;'],
+    ['a hexadecimal reference for the minus sign', 'γ = 1/√(1 &#x2212; v&sup2;/c&sup2;)', 'v&sup2;/c&sup2;'],
+    ['named references for Greek letters', 'the quantum h&nu; of light', 'h&nu;'],
+    ['thin spaces as references in a flattened formula', 'so Δ&thinsp;m = Δ&thinsp;E / c&sup2; holds', 'Δ&thinsp;m = Δ&thinsp;E / c'],
+  ])('finds the formula with %s, at its offsets in the original', async (_case, text, expected) => {
+    expect(await found(text)).toContain(expected);
+  });
+
+  it('reads an HTML reference to an invisible character inside a word as that character', async () => {
+    expect(await found('the theory of rela&shy;tivity')).toContain('theory of rela&shy;tivity');
+    expect(await found('light consists of pho&#8203;tons')).toContain('pho&#8203;tons');
+  });
+
+  it('keeps LaTeX commands in formulas: \\varphi is not an accent on a', () => {
+    const text = 'the energy $h\\nu - \\varphi$ and $a \\cdot b$';
+    expect(patternView(text, foldedView(text))).toBeNull();
+  });
+
+  it('maps each character of the pattern view back to the original, a reference to the whole of it', () => {
+    const text = 'E = mc\u200b&sup2; here';
+    const view = patternView(text, foldedView(text))!;
+    expect(view.text).toBe('E = mc² here');
+    expect(view.folded).toBe('e = mc2 here');
+    const at = view.text.indexOf('²');
+    expect(text.slice(view.starts[at], view.ends[at])).toBe('&sup2;');
+    expect(originalSpan(view, { start: 4, end: at + 1 })).toEqual({ start: 4, end: text.indexOf(';') + 1 });
+    // Plain text has no view of its own: the patterns read it as it is.
+    expect(patternView('E = mc² here', foldedView('E = mc² here'))).toBeNull();
   });
 
   it('leaves ψ as any other function or potential, as Maxwell and Thomson write it', async () => {

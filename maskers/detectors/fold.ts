@@ -30,6 +30,7 @@
  * finds them.
  */
 import { createRequire } from 'node:module';
+import { decodeHTMLStrict } from 'entities';
 
 export const SPACE = 0x20;
 /** What invisible characters and combining marks fold to: word readers skip it. */
@@ -104,7 +105,6 @@ const LOWER_CASE_LETTER = /^\p{Ll}/u;
 const TAB = 0x09;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
-const SEMICOLON = 0x3b;
 
 /** The code point that ends just before `at`, as a string (a surrogate pair whole). */
 function codePointBefore(text: string, at: number): string {
@@ -142,13 +142,47 @@ const LATEX_ACCENT = /\{?\\["'^`~=.Hcuv]\{?(\p{L})\}?\}?/gu;
 const HTML_ACCENTS = ['uml', 'acute', 'grave', 'circ', 'tilde', 'ring', 'cedil', 'slash'];
 const ASCII_LETTER = /^[A-Za-z]$/;
 
-/** The markup of each HTML letter entity (`&ouml;`: the `&` and the `uml;`), found ampersand by ampersand. */
-function collectHtmlLetterEntities(text: string, spans: [number, number][]): void {
-  for (let at = text.indexOf('&'); at !== -1; at = text.indexOf('&', at + 1)) {
-    if (!ASCII_LETTER.test(text.charAt(at + 1))) continue;
-    const accent = HTML_ACCENTS.find((name) => text.startsWith(name, at + 2) && text.charCodeAt(at + 2 + name.length) === SEMICOLON);
-    if (accent === undefined) continue;
-    spans.push([at, at + 1], [at + 2, at + 3 + accent.length]);
+/** An HTML character reference: named (a letter, then at most 31 letters and digits), decimal or hexadecimal. */
+const CHARACTER_REFERENCE = /&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});/g;
+
+export interface CharacterReference {
+  start: number;
+  end: number;
+  /** The one UTF-16 code unit it stands for. */
+  char: string;
+}
+
+/**
+ * Each HTML character reference of `text` (`&sup2;`, `&shy;`, `&#178;`, `&#x2212;`) that stands for
+ * one UTF-16 code unit, in order, decoded by the `entities` package (the WHATWG table). An unknown
+ * name, or a reference to two characters or an astral one, is left out: no word or formula needs one.
+ */
+export function characterReferences(text: string): CharacterReference[] {
+  if (!text.includes('&')) return [];
+  const references: CharacterReference[] = [];
+  CHARACTER_REFERENCE.lastIndex = 0;
+  for (let match = CHARACTER_REFERENCE.exec(text); match; match = CHARACTER_REFERENCE.exec(text)) {
+    const char = decodeHTMLStrict(match[0]);
+    if (char === match[0] || char.length !== 1) continue;
+    references.push({ start: match.index, end: match.index + match[0].length, char });
+  }
+  return references;
+}
+
+/**
+ * What a word reader steps over in HTML character references: the markup of a letter entity (`&`
+ * and `uml;` of `&ouml;`, so the o is read) and the whole of a reference to an invisible character
+ * (`&shy;`, `&zwnj;`, `&#8203;`), as the character itself would be.
+ */
+function collectHtmlReferences(text: string, spans: [number, number][]): void {
+  for (const { start, end, char } of characterReferences(text)) {
+    if (FOLD[char.charCodeAt(0)] === IGNORED) {
+      spans.push([start, end]);
+      continue;
+    }
+    if (!ASCII_LETTER.test(text.charAt(start + 1))) continue;
+    const accent = HTML_ACCENTS.find((name) => text.startsWith(name, start + 2) && start + 3 + name.length === end);
+    if (accent !== undefined) spans.push([start, start + 1], [start + 2, end]);
   }
 }
 
@@ -203,20 +237,24 @@ function collectLatexAccents(text: string, spans: [number, number][]): void {
  * none (most text: the check is three quick searches):
  * - a hyphen at a line break inside a word, with the break ("pho-\ntons");
  * - the markup of a LaTeX accent (`Schr\"odinger`, `Schr\"{o}dinger`, `{\"o}`);
- * - the markup of an HTML letter entity (`Schr&ouml;dinger`: `&` and `uml;`);
+ * - the markup of an HTML letter entity (`Schr&ouml;dinger`: `&` and `uml;`), and the whole of a
+ *   reference to an invisible character (`rela&shy;tivity`);
  * - the spaces inside a letter-spaced word ("r e l a t i v i t y", as spaced
  *   headings and evasive text write it): four or more single letters, one space apart.
+ * The pattern view (pattern-view.ts) asks for the line-break hyphens alone: it decodes every
+ * character reference itself, formulas are written as spaced single letters, and in a formula
+ * `\varphi` or `\cdot` is a command, not an accent on a or d.
  */
-export function contextIgnorables(text: string): Int32Array | null {
+export function contextIgnorables(text: string, { letterSpacing = true, htmlReferences = true, latexAccents = true }: { letterSpacing?: boolean; htmlReferences?: boolean; latexAccents?: boolean } = {}): Int32Array | null {
   const hasHyphen = text.includes('-\n') || text.includes('-\r') || /-[ \t]+\r?\n/.test(text);
-  const hasLatex = text.includes('\\');
-  const hasEntity = text.includes('&');
-  const spaced = letterSpacedWords(text);
+  const hasLatex = latexAccents && text.includes('\\');
+  const hasEntity = htmlReferences && text.includes('&');
+  const spaced = letterSpacing ? letterSpacedWords(text) : [];
   if (!hasHyphen && !hasLatex && !hasEntity && spaced.length === 0) return null;
   const spans: [number, number][] = [];
   if (hasHyphen) collectLineBreakHyphens(text, spans);
   if (hasLatex) collectLatexAccents(text, spans);
-  if (hasEntity) collectHtmlLetterEntities(text, spans);
+  if (hasEntity) collectHtmlReferences(text, spans);
   collectLetterSpacing(spaced, text, spans);
   if (spans.length === 0) return null;
   spans.sort((a, b) => a[0] - b[0]);

@@ -10,6 +10,7 @@
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type DetectorResult, type Span, type SpanFinding } from '../findings.js';
 import { foldedView, PatternScanner } from './pattern-scanner.js';
+import { originalSpan, patternView } from './pattern-view.js';
 import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
 interface PatternEntry {
@@ -107,6 +108,23 @@ export class LexicalDetector implements Detector {
     return [...new Set(this.vocabulary.entries.filter((entry) => entry.kind === 'term' || entry.kind === 'variant').map((entry) => entry.match))];
   }
 
+  /**
+   * Every pattern's matches in `text`, at original offsets. The text is folded once for every
+   * pattern (each looks for its anchors in it); when it holds characters a reader does not see (a
+   * zero-width space, an HTML entity, a line-break hyphen) the patterns read the pattern view.
+   */
+  private patternMatches(text: string): { start: number; end: number; concept: string; source: string }[] {
+    if (this.patterns.length === 0) return [];
+    const folded = foldedView(text);
+    const view = patternView(text, folded);
+    const matches: { start: number; end: number; concept: string; source: string }[] = [];
+    for (const { concept, scanner } of this.patterns) {
+      const found = view ? scanner.scan(view.text, view.folded).map((match) => originalSpan(view, match)) : scanner.scan(text, folded);
+      for (const { start, end } of found) matches.push({ start, end, concept, source: scanner.source });
+    }
+    return matches;
+  }
+
   detect(text: string, _earlier: readonly SpanFinding[] = [], matches: readonly VocabularyMatch[] = this.vocabulary.scan(text)): DetectorResult {
     const raw: SpanFinding[] = [];
     const keeps: Span[] = [];
@@ -116,13 +134,7 @@ export class LexicalDetector implements Detector {
         raw.push({ start, end, concept: entry.concept, detector: this.name, score: 1, evidence: { rule: entry.kind, match: entry.match } });
       }
     }
-    // Folded once for every pattern of the pack (each looks for its anchors in it).
-    const folded = this.patterns.length > 0 ? foldedView(text) : undefined;
-    for (const pattern of this.patterns) {
-      for (const found of pattern.scanner.scan(text, folded)) {
-        raw.push({ start: found.start, end: found.end, concept: pattern.concept, detector: this.name, score: 1, evidence: { rule: 'pattern', match: pattern.scanner.source } });
-      }
-    }
+    for (const found of this.patternMatches(text)) raw.push({ ...found, detector: this.name, score: 1, evidence: { rule: 'pattern', match: found.source } });
     const lexical = suppressInsideKeeps(withoutOverlaps(raw), keeps);
     const claims = matches
       .filter((match) => match.entry.kind === 'claim')
