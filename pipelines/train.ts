@@ -151,6 +151,8 @@ export interface ParagraphOutcome {
   end: number;
   /** Its passage logit in its book, out of fold. */
   logit: number;
+  /** Its passage logit as a document of its own (no neighbours, no section), out of fold. */
+  logitAlone: number;
   /** Share of its characters removed in its book (as BookResult.loss counts them). */
   removed: number;
   /** Share removed when it is masked as a document of its own (as BookResult.isolatedLoss counts them). */
@@ -739,11 +741,12 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const inDocuments = (removedInDocumentsByBook[index] = await removedInDocuments(loaded.pack, book, detector, options.documentChars ?? DOCUMENT_CHARS));
     if (options.paragraphs) {
       const documents = documentSpans(book, options.documentChars ?? DOCUMENT_CHARS);
+      const aloneLogits = isolatedLogits(models[folds[index]], book);
       let document = 0;
       paragraphs.forEach(({ span, index: paragraph }, at) => {
         while (documents[document].end < span.end) document++;
         const text = book.text.slice(span.start, span.end);
-        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), removedInDocument: round6(removedShare(inDocuments, span)), document: documents[document].start, text });
+        outcomes.push({ book: book.name, side: book.side, start: span.start, end: span.end, logit: round6(logits[index][paragraph]), logitAlone: round6(aloneLogits[paragraph]), removed: round6(removedShare(removed, span)), removedAlone: round6(alone[at]), removedInDocument: round6(removedShare(inDocuments, span)), document: documents[document].start, text });
       });
     }
     results.push({

@@ -112,7 +112,9 @@ describe('the bundled sample (what a new user masks first)', () => {
     const kept = new Set(readCorpus(out).map((doc) => doc.id));
     for (const record of records.filter((item) => item.meta.era === 'post-1900' || item.meta.era === 'mixed')) expect(kept.has(record.id), record.id).toBe(false);
     // Zeeman's broadened lines explained by Lorentz's electrons vibrating inside the atom: the classifier
-    // alone reads a paragraph about electrons in atoms as post-1900 (score 3.45 against 2.65).
+    // alone reads a paragraph about electrons in atoms as post-1900 (score 3.45 against 1.95). The
+    // Michelson–Morley, FitzGerald and Galilean-relativity records (2.09–2.39) name a keep context, so
+    // alone they must clear the threshold by the pack's isolatedKeepMargin (0.7) as well.
     const lost = records.filter((item) => item.meta.era === 'pre-1900' && !kept.has(item.id)).map((item) => item.id);
     expect(lost).toEqual(['zeeman-1896']);
   });

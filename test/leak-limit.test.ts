@@ -84,7 +84,7 @@ describe('target text removed in scattered pieces', () => {
     // paragraphs of their own. The default detectors find three of these four; with the three taken
     // at a book's recall the bound was 182 characters (0.8% of the output) and the verdict PASSED,
     // while a sentence of 81 characters was left. (With the ten of test/semantic.test.ts: 226
-    // characters and PASSED, with 704 left; now 1,470 and INCONCLUSIVE.)
+    // characters and PASSED, with 704 left; now 1,168 and INCONCLUSIVE.)
     if (!sharedAvailable('paraphrases planted in Michelson–Morley 1887')) return;
     const planted = [
       'A clock that moves quickly past you ticks more slowly than the one on your wrist.',
@@ -155,13 +155,17 @@ describe('the verdict against the limit', () => {
 describe('lacuna mask --max-leak and --fail-on-leak', () => {
   const sample = readFileSync(join(ROOT, 'samples', 'physics-mini.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { id: string; text: string });
 
-  it('exits 1 on the bundled sample, where the estimate bounds nothing, and says why', async () => {
+  it('exits 1 on the bundled sample, whose estimate leans high, and says why', async () => {
+    // 36 one-paragraph documents dense with keywords, every post-1900 one dropped: at the recall
+    // measured on paragraphs masked alone (about half), what was removed implies nearly as much missed,
+    // so the estimate is most of the output and the run fails (a labelled sample would show the truth).
     const out = join(tempDir(), 'run');
     const run = await runCli(['mask', join(ROOT, 'samples', 'physics-mini.jsonl'), '--pack', 'physics-post-1900', '--out', out, '--fail-on-leak']);
     expect(run.code).toBe(1);
-    expect(run.stdout.split('\n')[1]).toMatch(/^Verification: INCONCLUSIVE: re-detection .+ left 0 finding\(s\) .+ Nothing shows target text within the 1% of the output --max-leak allows: not shown clean\.$/);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Verification: FAILED: re-detection .+ left 0 finding\(s\) .+ Estimated target text left in the output: [\d,]+ characters .+ over the 1% of the output --max-leak allows\.$/);
     const { verification, config } = readManifest(out);
-    expect(verification).toMatchObject({ passed: false, status: 'inconclusive', leak: { limit: DEFAULT_MAX_LEAK, measure: 'estimate', share: null, outcome: 'unbounded' } });
+    expect(verification).toMatchObject({ passed: false, status: 'failed', leak: { limit: DEFAULT_MAX_LEAK, measure: 'estimate', outcome: 'over' } });
+    expect(verification.leak.share.estimate).toBeGreaterThan(0.5);
     expect(config.maxLeak).toBe(DEFAULT_MAX_LEAK);
   });
 

@@ -22,11 +22,11 @@ const PHYSICS_MIXED = /curie_radio|rutherford|heat_radiation|eight_lectures|mcur
 
 describe.runIf(available)('passage classifier, held out by book', () => {
   it('physics: pre-1900 books keep everything, post-1900 theory books lose most, mixed books by their labelled paragraphs', { timeout: 240_000 }, async () => {
-    // The budget is the training spec's (0.75%), as the shipped model was chosen.
+    // The budgets are the training spec's (0.75%, and 1.5% for a paragraph alone), as the shipped model was chosen.
     const labels = ['mixed-paragraphs', 'crowell-losses'].map((name) => join(ROOT, `test/data/physics-post-1900.${name}.tsv`));
     const result = await runTrain({ pack: 'physics-post-1900', data: DATA, folds: 5, write: false, labels });
     console.info(table(result.books.filter((book) => book.side !== 'background')));
-    expect(result.budget).toBe(0.0075);
+    expect([result.budget, result.isolatedBudget]).toEqual([0.0075, 0.015]);
     const pre = result.books.filter((book) => book.side === 'negative' && !book.name.includes('crowell_'));
     const modernClassical = result.books.filter((book) => book.side === 'negative' && book.name.includes('crowell_'));
     const theory = result.books.filter((book) => book.side === 'positive' && !PHYSICS_MIXED.test(book.name));
@@ -63,10 +63,12 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
     // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags);
-    // 3.0% since the retraining for paragraphs without blank lines.
-    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.035);
-    // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone).
-    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.62);
+    // 3.0% since the retraining for paragraphs without blank lines; 3.5% since a paragraph alone is
+    // judged at a 1.5% budget (the training spec's isolatedBudget), the Michelson–Morley paper 2.4%.
+    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.04);
+    // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone); 68.9% at the 1.5%
+    // budget for a paragraph alone.
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.67);
     // Each book cut into documents of 8,000 characters (an article, a web page), each masked with the
     // default policy: measured 90.1% of the theory books, at most 2.7% of a pre-1900 book (the
     // Michelson–Morley paper; 4.9% since the retraining for paragraphs without blank lines, as in its
@@ -92,11 +94,12 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
     // one sees it: measured 36 of 50 targets removed and 11 of 115 keeps touched (33 and 10 while a keep
     // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score);
-    // 38 and 13 with pack 0.4.11.
+    // 38 and 13 with pack 0.4.11; 42 and 17 at the 1.5% budget for a paragraph alone (a paragraph
+    // alone that names a keep context must clear it by isolatedKeepMargin 0.7).
     console.info(`mixed books, each paragraph alone: targets removed ${labelled.targetsRemovedAlone}/${labelled.targets}, keeps touched ${labelled.keepsTouchedAlone}/${labelled.keeps}`);
-    expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.7);
-    expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.12);
-    expect(labelled.targetsRemovedAlone).toBeGreaterThanOrEqual(37);
+    expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.8);
+    expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.16);
+    expect(labelled.targetsRemovedAlone).toBeGreaterThanOrEqual(41);
   });
 
   it('computing: books after 1935 lose most, calculating machines, logic and the telegraph keep theirs', { timeout: 240_000 }, async () => {

@@ -21,7 +21,7 @@ export function trainCommand(): Command {
         .default([], 'none'),
     )
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
-    .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, removed, removedAlone, removedInDocument, document, text)")
+    .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, logitAlone, removed, removedAlone, removedInDocument, document, text)")
     .option('--stability <n>', 'also rerun the cross-validation n times, each without one of the n smallest background books, and give each number its range (n more trainings)', parseCount)
     .option('--json', 'print the result as JSON', false)
     .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
