@@ -45,11 +45,14 @@ describe.skipIf(!CHROMIUM)('report.html in headless Chromium', () => {
     const html = readFileSync(file, 'utf8');
     expect(html).not.toMatch(/(src|href)="https?:/);
     const { pack } = await loadPack('physics-post-1900');
-    const verdict = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).verification.verdict as string;
+    const { verdict, status } = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).verification as { verdict: string; status: string };
+    // The sample's estimate leans high (see the README): FAILED, drawn as a failure; INCONCLUSIVE is drawn as unmeasured.
+    expect(status).toBe('failed');
+    const verdictClass = status === 'passed' ? 'passed' : status === 'failed' ? 'failed' : 'unmeasured';
     const screenshot = join(dir, 'report.png');
     for (const javascript of [true, false]) {
       const dom = await render(file, javascript, javascript ? screenshot : undefined);
-      expect(dom).toContain(`<p class="verdict unmeasured" id="verdict">${verdict.replace(/&/g, '&amp;')}</p>`);
+      expect(dom).toContain(`<p class="verdict ${verdictClass}" id="verdict">${verdict.replace(/&/g, '&amp;')}</p>`);
       for (const concept of pack.concepts) expect(dom).toContain(`<span class="concept">${concept.id}</span>`);
       expect(dom).toMatch(/<mark class="removed" title="removed: [a-z-]+ \((sentence|paragraph|document)\)">[^<]+<\/mark>/);
       expect(dom).toContain('<svg');
