@@ -239,11 +239,12 @@ describe('recall-first rules', () => {
     expect(await found('The disintegration of the rocks proceeds at a rate that frost and rain decide.')).toEqual([]);
   });
 
-  it('counts the becquerel named as a unit without a number, and Gamow; leaves Becquerel the man and his family', async () => {
+  it('counts the becquerel named as a unit without a number, Gamow and intrinsic angular momentum; leaves Becquerel the man and his family', async () => {
     expect(await found('Activity is measured in becquerels.')).toContain('in becquerels');
     expect(await found('The limit is 600 becquerels per kilogram of food.')).not.toEqual([]);
     expect(await found('The levels were a few kilobecquerels per litre.')).toContain('kilobecquerels per');
     expect(await found('Gamow explained alpha decay as a particle leaking out of the nucleus.')).toContain('Gamow');
+    expect(await found('Spin is an intrinsic angular momentum.')).toContain('intrinsic angular momentum');
     expect(await found('The discovery was made in Becquerel’s laboratory at the Museum.')).toEqual([]);
     expect(await found('The Becquerels were three generations of physicists in Paris.')).toEqual([]);
   });
