@@ -226,15 +226,21 @@ function limitPercent(limit: number): string {
 const STATUS_WORDS: Record<VerificationStatus, string> = { passed: 'PASSED', failed: 'FAILED', inconclusive: 'INCONCLUSIVE' };
 
 /** The sentence that weighs the target text left against --max-leak (see leak-limit.ts). */
+/** What measures a run the held-out estimate cannot clear. */
+const LABEL_A_SAMPLE = 'Label a sample (`lacuna verify RUN --sample N`, then `--labels`) to measure it.';
+
 function leakSentence(leak: LeakCheck): string {
   const allowed = `the ${limitPercent(leak.limit)} of the output --max-leak allows`;
   const by = leak.measure === 'labels' ? 'By the labelled sample' : 'By the estimate';
   // A bound of 0.03% must not print as 0.0%.
   const share = (value: number) => (value > 0 && value < 0.1 ? limitPercent(value) : percent(value));
   const top = leak.measure === 'labels' ? '95% upper bound' : '95% upper bound, assuming no false removal at all';
+  // The held-out estimate assumes the corpus's target text is found as the training books' is; only a
+  // labelled sample measures without that assumption, so a run the estimate does not clear says how.
+  const measure = leak.measure === 'estimate' ? ` ${LABEL_A_SAMPLE}` : '';
   if (leak.outcome === 'within') return `${by}, target text is at most ${share(leak.share!.high)} of the output (${top}), within ${allowed}.`;
-  if (leak.outcome === 'over') return `${by}, target text is ${share(leak.share!.estimate)} of the output, over ${allowed}.`;
-  if (leak.share) return `${by}, target text may be up to ${share(leak.share.high)} of the output (${top}), over ${allowed}: not shown clean.`;
+  if (leak.outcome === 'over') return `${by}, target text is ${share(leak.share!.estimate)} of the output, over ${allowed}.${measure}`;
+  if (leak.share) return `${by}, target text may be up to ${share(leak.share.high)} of the output (${top}), over ${allowed}: not shown clean.${measure}`;
   return `Nothing shows target text within ${allowed}: not shown clean.`;
 }
 
@@ -270,7 +276,7 @@ function detectorVerdict(report: Pick<VerificationReport, 'status' | 'concepts' 
   // Removed far more than the held-out recall expects: the estimate (capped at the output) reaches all of
   // the output and says nothing, whatever its interval's low end.
   if (estimateSaturated(estimate)) {
-    return `Verification: ${status}: ${found}. The estimate of target text left reaches all ${whole.toLocaleString('en-US')} characters of the output: at ${rates}, what was removed implies as much target text missed as the output holds, or more; held-out books cannot tell that from a corpus where everything was found. Label a sample (\`lacuna verify RUN --sample N\`, then \`--labels\`) to measure it.`;
+    return `Verification: ${status}: ${found}. The estimate of target text left reaches all ${whole.toLocaleString('en-US')} characters of the output: at ${rates}, what was removed implies as much target text missed as the output holds, or more; held-out books cannot tell that from a corpus where everything was found. ${LABEL_A_SAMPLE}`;
   }
   return `Verification: ${status}: ${found}. Estimated target text ${where}: ${left.estimate.toLocaleString('en-US')} characters (95% interval ${left.low.toLocaleString('en-US')}–${left.high.toLocaleString('en-US')}), ${percent(left.estimate / whole)} of it, from ${rates} (book-level labels: the estimate leans high).`;
 }

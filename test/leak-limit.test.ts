@@ -162,7 +162,7 @@ describe('lacuna mask --max-leak and --fail-on-leak', () => {
     const out = join(tempDir(), 'run');
     const run = await runCli(['mask', join(ROOT, 'samples', 'physics-mini.jsonl'), '--pack', 'physics-post-1900', '--out', out, '--fail-on-leak']);
     expect(run.code).toBe(1);
-    expect(run.stdout.split('\n')[1]).toMatch(/^Verification: FAILED: re-detection .+ left 0 finding\(s\) .+ Estimated target text left in the output: [\d,]+ characters .+ over the 1% of the output --max-leak allows\.$/);
+    expect(run.stdout.split('\n')[1]).toMatch(/^Verification: FAILED: re-detection .+ left 0 finding\(s\) .+ Estimated target text left in the output: [\d,]+ characters .+ over the 1% of the output --max-leak allows\. Label a sample \(`lacuna verify RUN --sample N`, then `--labels`\) to measure it\.$/);
     const { verification, config } = readManifest(out);
     expect(verification).toMatchObject({ passed: false, status: 'failed', leak: { limit: DEFAULT_MAX_LEAK, measure: 'estimate', outcome: 'over' } });
     expect(verification.leak.share.estimate).toBeGreaterThan(0.5);
