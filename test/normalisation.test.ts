@@ -116,6 +116,14 @@ describe('normalised view', () => {
     expect(await found('light consists of pho&#8203;tons')).toContain('pho&#8203;tons');
   });
 
+  it('reads an HTML reference to whitespace between the words of a term as a space, and an ampersand as punctuation', async () => {
+    expect(await found('The wave&nbsp;function of the electron.')).toContain('wave&nbsp;function');
+    expect(await found('Quantum&thinsp;mechanics describes the atom.')).toContain('Quantum&thinsp;mechanics');
+    expect(await found('the wave&#160;function')).toContain('wave&#160;function');
+    // "wave & function" is two words joined by punctuation, not the term.
+    expect(await found('the wave &amp; function of a school')).toEqual([]);
+  });
+
   it('keeps LaTeX commands in formulas: \\varphi is not an accent on a', () => {
     const text = 'the energy $h\\nu - \\varphi$ and $a \\cdot b$';
     expect(patternView(text, foldedView(text))).toBeNull();

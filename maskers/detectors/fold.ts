@@ -170,6 +170,16 @@ export function characterReferences(text: string): CharacterReference[] {
 }
 
 /**
+ * Each HTML character reference of `text` that stands for whitespace (`&nbsp;`, `&thinsp;`,
+ * `&#160;`), as sorted [start, end) pairs, or null when there is none: a word reader reads it as
+ * the space between two words ("wave&nbsp;function" is the phrase "wave function").
+ */
+export function spaceReferences(text: string): Int32Array | null {
+  const spans = characterReferences(text).filter(({ char }) => FOLD[char.charCodeAt(0)] === SPACE);
+  return spans.length === 0 ? null : Int32Array.from(spans.flatMap(({ start, end }) => [start, end]));
+}
+
+/**
  * What a word reader steps over in HTML character references: the markup of a letter entity (`&`
  * and `uml;` of `&ouml;`, so the o is read) and the whole of a reference to an invisible character
  * (`&shy;`, `&zwnj;`, `&#8203;`), as the character itself would be.

@@ -25,7 +25,7 @@
  * same phrase; any other punctuation or a blank line between two words breaks
  * a phrase.
  */
-import { contextIgnorables, FOLD, IGNORED } from './fold.js';
+import { contextIgnorables, FOLD, IGNORED, spaceReferences } from './fold.js';
 import { stemKey } from './stem.js';
 
 const OTHER = 0;
@@ -36,6 +36,7 @@ const APOSTROPHE = 4;
 /** Invisible characters and combining marks: stepped over, inside a word or between words. */
 const IGNORABLE = 5;
 const NEWLINE = 0x0a;
+const AMPERSAND = 0x26;
 
 const WORD_PATTERN = /[\p{L}\p{N}\p{M}]/u;
 
@@ -301,6 +302,14 @@ export class PhraseMatcher {
       nextSkipStart = nextSkip < skips!.length ? skips![nextSkip] : length;
       return nextSkipStart === at ? skips![nextSkip + 1] : -1;
     };
+    // References to whitespace, read as spaces between words (found only in text with an ampersand).
+    const spaces = spaceReferences(text);
+    let nextSpace = 0;
+    /** The end of the reference to whitespace that starts at `at`, or -1. */
+    const spaceAt = (at: number): number => {
+      while (nextSpace < spaces!.length && spaces![nextSpace] < at) nextSpace += 2;
+      return nextSpace < spaces!.length && spaces![nextSpace] === at ? spaces![nextSpace + 1] : -1;
+    };
     while (i < length) {
       let code = text.charCodeAt(i);
       const kind = kinds[code];
@@ -318,6 +327,14 @@ export class PhraseMatcher {
           if (code === NEWLINE && ++newlines >= 2) joinable = false;
         } else if (kind === HYPHEN) {
           if (++hyphens > 1) joinable = false;
+        } else if (code === AMPERSAND && spaces !== null) {
+          // A reference to whitespace (&nbsp;) is a space between two words, not punctuation.
+          const end = spaceAt(i);
+          if (end > 0) {
+            i = end;
+            continue;
+          }
+          joinable = false;
         } else joinable = false;
         i++;
         continue;
