@@ -225,10 +225,10 @@ function limitPercent(limit: number): string {
 
 const STATUS_WORDS: Record<VerificationStatus, string> = { passed: 'PASSED', failed: 'FAILED', inconclusive: 'INCONCLUSIVE' };
 
-/** The sentence that weighs the target text left against --max-leak (see leak-limit.ts). */
 /** What measures a run the held-out estimate cannot clear. */
 const LABEL_A_SAMPLE = 'Label a sample (`lacuna verify RUN --sample N`, then `--labels`) to measure it.';
 
+/** The sentence that weighs the target text left against --max-leak (see leak-limit.ts). */
 function leakSentence(leak: LeakCheck): string {
   const allowed = `the ${limitPercent(leak.limit)} of the output --max-leak allows`;
   const by = leak.measure === 'labels' ? 'By the labelled sample' : 'By the estimate';
