@@ -15,13 +15,14 @@
  * - Aho–Corasick over the sequence of candidate words' keys finds the phrases.
  *
  * Words are read on the normalised view of fold.ts: invisible characters,
- * combining marks, a hyphen at a line break inside a word, and the markup of
- * LaTeX accents and HTML letter entities are stepped over, so "pho-\ntons",
- * "Schr\\\"odinger" and "Schr&ouml;dinger" are the words they spell; offsets
+ * combining marks, a hyphen at a line break inside a word, the markup of
+ * LaTeX accents and HTML letter entities, and HTML references to invisible
+ * characters are stepped over, so "pho-\ntons", "Schr\\\"odinger",
+ * "Schr&ouml;dinger" and "rela&shy;tivity" are the words they spell; offsets
  * stay those of the original.
  *
- * Words of a phrase may be separated by whitespace (line breaks included) and
- * at most one hyphen, so "space-time", "space time" and "space\n time" are the
+ * Words of a phrase may be separated by whitespace (line breaks included, and
+ * HTML references to whitespace such as &nbsp;) and at most one hyphen, so "space-time", "space time" and "space\n time" are the
  * same phrase; any other punctuation or a blank line between two words breaks
  * a phrase.
  */
