@@ -22,9 +22,9 @@
  * stay those of the original.
  *
  * Words of a phrase may be separated by whitespace (line breaks included, and
- * HTML references to whitespace such as &nbsp;) and at most one hyphen, so "space-time", "space time" and "space\n time" are the
- * same phrase; any other punctuation or a blank line between two words breaks
- * a phrase.
+ * HTML references to whitespace such as &nbsp;) and at most one hyphen, so
+ * "space-time", "space time" and "space\n time" are the same phrase; any other
+ * punctuation or a blank line between two words breaks a phrase.
  */
 import { contextIgnorables, FOLD, IGNORED, spaceReferences } from './fold.js';
 import { stemKey } from './stem.js';
