@@ -8,6 +8,7 @@ import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { foldedView } from '../maskers/detectors/pattern-scanner.js';
 import { originalSpan, patternView } from '../maskers/detectors/pattern-view.js';
+import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 
 
 const { pack } = await loadPack('physics-post-1900');
@@ -122,6 +123,17 @@ describe('normalised view', () => {
     expect(await found('the wave&#160;function')).toContain('wave&#160;function');
     // "wave & function" is two words joined by punctuation, not the term.
     expect(await found('the wave &amp; function of a school')).toEqual([]);
+  });
+
+  it('reads an HTML reference to a letter or an apostrophe inside a word as that character', async () => {
+    expect(await found('The Schr&#246;dinger equation is linear.')).toContain('Schr&#246;dinger equation');
+    expect(await found('The Schr&#xF6;dinger equation is linear.')).toContain('Schr&#xF6;dinger equation');
+    expect(await found('Planck&#39;s constant is small.')).toContain('Planck&#39;s constant');
+    expect(await found('Planck&rsquo;s constant is small.')).toContain('Planck&rsquo;s constant');
+    // The keep "luminiferous æther" is read through its reference, so the ether stays a keep.
+    const text = 'The luminiferous &aelig;ther fills all space.';
+    const keeps = new PackVocabulary(pack).scan(text).filter((match) => match.entry.kind === 'keep');
+    expect(keeps.map((match) => text.slice(match.start, match.end))).toEqual(['luminiferous &aelig;ther']);
   });
 
   it('keeps LaTeX commands in formulas: \\varphi is not an accent on a', () => {

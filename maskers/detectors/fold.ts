@@ -169,6 +169,20 @@ export function characterReferences(text: string): CharacterReference[] {
   return references;
 }
 
+const WORD_CHARACTER = /^[\p{L}\p{N}\p{M}]$/u;
+
+/**
+ * Each HTML character reference of `text` that a word reader reads as part of a word: one that
+ * stands for a letter or digit (`&#246;`, `&aelig;`, `&psi;`: "Schr&#246;dinger" is Schrödinger) or
+ * for an apostrophe (`&#39;`, `&rsquo;`: "Planck&#39;s constant" is Planck's), or null when there is
+ * none. `codes` holds the characters they stand for.
+ */
+export function wordReferences(text: string): { starts: Int32Array; ends: Int32Array; codes: Uint16Array } | null {
+  const references = characterReferences(text).filter(({ char }) => WORD_CHARACTER.test(char) || FOLD[char.charCodeAt(0)] === APOSTROPHE);
+  if (references.length === 0) return null;
+  return { starts: Int32Array.from(references, (r) => r.start), ends: Int32Array.from(references, (r) => r.end), codes: Uint16Array.from(references, (r) => r.char.charCodeAt(0)) };
+}
+
 /**
  * Each HTML character reference of `text` that stands for whitespace (`&nbsp;`, `&thinsp;`,
  * `&#160;`), as sorted [start, end) pairs, or null when there is none: a word reader reads it as

@@ -17,16 +17,17 @@
  * Words are read on the normalised view of fold.ts: invisible characters,
  * combining marks, a hyphen at a line break inside a word, the markup of
  * LaTeX accents and HTML letter entities, and HTML references to invisible
- * characters are stepped over, so "pho-\ntons", "Schr\\\"odinger",
- * "Schr&ouml;dinger" and "rela&shy;tivity" are the words they spell; offsets
- * stay those of the original.
+ * characters are stepped over, and HTML references to a letter or an
+ * apostrophe are read as that character, so "pho-\ntons", "Schr\\\"odinger",
+ * "Schr&ouml;dinger", "Schr&#246;dinger", "Planck&#39;s" and "rela&shy;tivity"
+ * are the words they spell; offsets stay those of the original.
  *
  * Words of a phrase may be separated by whitespace (line breaks included, and
  * HTML references to whitespace such as &nbsp;) and at most one hyphen, so
  * "space-time", "space time" and "space\n time" are the same phrase; any other
  * punctuation or a blank line between two words breaks a phrase.
  */
-import { contextIgnorables, FOLD, IGNORED, spaceReferences } from './fold.js';
+import { contextIgnorables, FOLD, IGNORED, spaceReferences, wordReferences } from './fold.js';
 import { stemKey } from './stem.js';
 
 const OTHER = 0;
@@ -103,14 +104,28 @@ function shortKeyForms(key: string): string[] {
   return forms;
 }
 
-/** The word in text[start, end) without what the normalised view steps over. */
-function visibleWord(text: string, start: number, end: number, skips: Int32Array | null): string {
+type WordReferences = ReturnType<typeof wordReferences>;
+
+/**
+ * The word in text[start, end) without what the normalised view steps over, each HTML reference to
+ * a letter or an apostrophe read as the character it stands for.
+ */
+function visibleWord(text: string, start: number, end: number, skips: Int32Array | null, references: WordReferences): string {
   let word = '';
   let k = 0;
+  let r = 0;
   for (let i = start; i < end; i++) {
     if (skips) {
       while (k < skips.length && skips[k + 1] <= i) k += 2;
       if (k < skips.length && skips[k] <= i) continue;
+    }
+    if (references) {
+      while (r < references.starts.length && references.starts[r] < i) r++;
+      if (r < references.starts.length && references.starts[r] === i) {
+        word += String.fromCharCode(references.codes[r]);
+        i = references.ends[r] - 1;
+        continue;
+      }
     }
     if (KINDS[text.charCodeAt(i)] !== IGNORABLE) word += text[i];
   }
@@ -303,6 +318,24 @@ export class PhraseMatcher {
       nextSkipStart = nextSkip < skips!.length ? skips![nextSkip] : length;
       return nextSkipStart === at ? skips![nextSkip + 1] : -1;
     };
+    // HTML references to a letter or an apostrophe, read as that character inside a word (found
+    // only in text with an ampersand). Looked up in increasing order of offset, as the text is read.
+    const references = wordReferences(text);
+    let nextReference = 0;
+    /** The index of the word reference that starts at `at`, or -1. */
+    const referenceAt = (at: number): number => {
+      if (references === null || text.charCodeAt(at) !== AMPERSAND) return -1;
+      while (nextReference < references.starts.length && references.starts[nextReference] < at) nextReference++;
+      return nextReference < references.starts.length && references.starts[nextReference] === at ? nextReference : -1;
+    };
+    /** Whether a word character, written or referenced, starts at `at`. */
+    const wordStartsAt = (at: number): boolean => {
+      if (kinds[text.charCodeAt(at)] === WORD) return true;
+      const found = referenceAt(at);
+      return found >= 0 && kinds[references!.codes[found]] === WORD;
+    };
+    // How far the character just read reaches: one code unit, or a whole reference.
+    let step = 1;
     // References to whitespace, read as spaces between words (found only in text with an ampersand).
     const spaces = spaceReferences(text);
     let nextSpace = 0;
@@ -313,7 +346,13 @@ export class PhraseMatcher {
     };
     while (i < length) {
       let code = text.charCodeAt(i);
-      const kind = kinds[code];
+      let kind = kinds[code];
+      // A word may begin with a reference to a letter (&Eacute;cole, &#936;).
+      let reference = code === AMPERSAND && references !== null ? referenceAt(i) : -1;
+      if (reference >= 0 && kinds[references!.codes[reference]] === WORD) {
+        code = references!.codes[reference];
+        kind = WORD;
+      } else reference = -1;
       if (kind === IGNORABLE) {
         i++;
         continue;
@@ -344,7 +383,8 @@ export class PhraseMatcher {
       const wordStart = i;
       let node = 0;
       let candidate = false;
-      skipped = false;
+      skipped = reference >= 0;
+      step = reference >= 0 ? references!.ends[reference] - i : 1;
       for (;;) {
         if (node !== DEAD) {
           node = trie[node * width + charClass[code]];
@@ -353,7 +393,8 @@ export class PhraseMatcher {
             node = DEAD;
           }
         }
-        i++;
+        i += step;
+        step = 1;
         // Step over what the normalised view ignores; the word goes on after it.
         for (;;) {
           if (i >= length) break;
@@ -363,7 +404,7 @@ export class PhraseMatcher {
             continue;
           }
           const end = skipAt(i);
-          if (end > 0 && end < length && kinds[text.charCodeAt(end)] === WORD) {
+          if (end > 0 && end < length && wordStartsAt(end)) {
             i = end;
             skipped = true;
             continue;
@@ -373,17 +414,31 @@ export class PhraseMatcher {
         if (i >= length) break;
         code = text.charCodeAt(i);
         if (kinds[code] === WORD) continue;
-        // An apostrophe inside a word (Einstein's, don't) belongs to it but does not move the trie:
-        // the key drops the possessive.
-        if (kinds[code] === APOSTROPHE && i + 1 < length && kinds[text.charCodeAt(i + 1)] === WORD) {
-          i++;
-          code = text.charCodeAt(i);
+        reference = code === AMPERSAND && references !== null ? referenceAt(i) : -1;
+        if (reference >= 0 && kinds[references!.codes[reference]] === WORD) {
+          code = references!.codes[reference];
+          step = references!.ends[reference] - i;
+          skipped = true;
+          continue;
+        }
+        // An apostrophe inside a word (Einstein's, don't; Einstein&#39;s) belongs to it but does not
+        // move the trie: the key drops the possessive.
+        const apostropheEnd = reference >= 0 ? references!.ends[reference] : kinds[code] === APOSTROPHE ? i + 1 : -1;
+        if (apostropheEnd > 0 && apostropheEnd < length && wordStartsAt(apostropheEnd)) {
+          if (reference >= 0) skipped = true;
+          i = apostropheEnd;
+          reference = references !== null ? referenceAt(i) : -1;
+          if (reference >= 0) {
+            code = references!.codes[reference];
+            step = references!.ends[reference] - i;
+            skipped = true;
+          } else code = text.charCodeAt(i);
           continue;
         }
         break;
       }
       // A short word that spells a short key is known at once; a candidate long word is stemmed.
-      const symbol = candidate ? (skipped ? this.symbolOf(visibleWord(text, wordStart, i, skips)) : this.cachedSymbol(text, wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
+      const symbol = candidate ? (skipped ? this.symbolOf(visibleWord(text, wordStart, i, skips, references)) : this.cachedSymbol(text, wordStart, i)) : node !== DEAD ? exactSymbol[node] : 0;
       if (symbol === 0) state = 0;
       else {
         if (!joinable) state = 0;
