@@ -259,6 +259,29 @@ describe('recall-first rules', () => {
     expect(await found('The disintegration of the rocks proceeds at a rate that frost and rain decide.')).toEqual([]);
   });
 
+  it('counts radioactive dating, fission, the nuclei of elements, X-ray reflection in crystals, starlight bent by the sun, moving clocks that go slow; leaves the cell, the chemist, Kelvin and the pendulum', async () => {
+    const statements = [
+      'The age of a uranium mineral may be estimated from the quantity of helium or lead it contains.',
+      'The energy released in the fission of one gram of uranium is equal to that of burning some three tons of coal.',
+      'The loss of mass when four hydrogen nuclei unite to form helium appears as radiant energy.',
+      'The spacing of the atoms in rock salt has been measured by means of X-ray reflection.',
+      'Clocks carried by a moving observer appear to go slow when judged by a stationary one.',
+      'The light from a star passing close to the sun is deflected by 1.75 seconds of arc.',
+      'The photoelectric current begins at once, however feeble the light, and the energy of the electrons depends only on the frequency.',
+      'Each element emits X-rays at characteristic energies when an inner-shell electron is removed.',
+    ];
+    for (const sentence of statements) expect(await found(sentence), sentence).not.toEqual([]);
+    const older = [
+      'The amoeba multiplies by fission, its nucleus dividing first.',
+      'The benzene nucleus holds six atoms of carbon.',
+      'Kelvin estimated the age of the earth from the rate at which its rocks have cooled.',
+      'A pendulum clock carried to the equator goes slow.',
+      'Rays of light passing near the sun are refracted by its atmosphere.',
+      'No regular reflection of the X-rays from a crystal could be observed.',
+    ];
+    for (const sentence of older) expect(await found(sentence), sentence).toEqual([]);
+  });
+
   it('counts the becquerel named as a unit without a number, Gamow and intrinsic angular momentum; leaves Becquerel the man and his family', async () => {
     expect(await found('Activity is measured in becquerels.')).toContain('in becquerels');
     expect(await found('The limit is 600 becquerels per kilogram of food.')).not.toEqual([]);
