@@ -259,6 +259,41 @@ describe('recall-first rules', () => {
     expect(await found('The disintegration of the rocks proceeds at a rate that frost and rain decide.')).toEqual([]);
   });
 
+  it("counts what the popular relativity books say in plain words; leaves Galileo's ship, the pendulum, Le Verrier, Lobatchewsky and Fizeau", async () => {
+    const statements = [
+      'The length of a measuring rod depends on the state of motion of the observer who measures it.',
+      'The time which elapses between two events is not the same for all observers.',
+      'The so-called ether drift was sought in vain, and the new theory dispenses with the ether altogether.',
+      "Newton's law of gravitation is only a first approximation to the truth.",
+      'The effects of acceleration cannot be distinguished from those of a gravitational field.',
+      'In the neighbourhood of the sun space is not Euclidean.',
+      'A clock on the sun should go more slowly than a similar clock on the earth.',
+      'The velocity of light plays the part of an infinite velocity in the new mechanics.',
+      'The inertia of a body increases with its energy.',
+      'The laws of nature must take the same form for all observers, whatever their motion.',
+      'Euclidean geometry holds only for a world free of gravitation.',
+      'The transformation of Lorentz replaces the Galilean transformation of classical mechanics.',
+      'Simultaneity of events at different places has no absolute meaning.',
+      'If the traveller returned after a journey at high speed he would find his friends older than himself.',
+      'The addition of velocities no longer follows the simple rule of classical mechanics.',
+      'Every observer finds that light travels with the same speed relative to himself.',
+      'The theory explains the motion of the perihelion of Mercury without any arbitrary assumption.',
+    ];
+    for (const sentence of statements) expect(await found(sentence), sentence).not.toEqual([]);
+    const older = [
+      'A pendulum clock carried to the equator goes more slowly, because gravity is weaker there.',
+      'The laws of mechanics are the same in a ship moving uniformly as on the shore.',
+      'Le Verrier found that the perihelion of Mercury advances faster than the theory of the known planets allows.',
+      'Gauss measured a great triangle of mountains to learn whether space is Euclidean.',
+      'Fizeau found that light in moving water is carried along with only a fraction of the velocity of the water.',
+      'Two events seen at the same instant from one station may be seen at different instants from another, owing to the time light takes to travel.',
+      'The time of an eclipse is different for observers at different longitudes.',
+      'The kinetic energy of a body is proportional to its mass and to the square of its velocity.',
+      'FitzGerald supposed that the length of a body moving through the ether is shortened in the direction of motion.',
+    ];
+    for (const sentence of older) expect(await found(sentence), sentence).toEqual([]);
+  });
+
   it('counts radioactive dating, fission, the nuclei of elements, X-ray reflection in crystals, starlight bent by the sun, moving clocks that go slow; leaves the cell, the chemist, Kelvin and the pendulum', async () => {
     const statements = [
       'The age of a uranium mineral may be estimated from the quantity of helium or lead it contains.',
