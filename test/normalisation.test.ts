@@ -259,6 +259,35 @@ describe('recall-first rules', () => {
     expect(await found('The disintegration of the rocks proceeds at a rate that frost and rain decide.')).toEqual([]);
   });
 
+  it('counts what the popular radium books say in plain words; leaves Becquerel, the Curies of 1898, Ramsay\'s cleveite, the chemist\'s elements and the miasma', async () => {
+    const statements = [
+      'In a few thousand years the radium now on the earth would have vanished unless it were constantly renewed from uranium.',
+      'Radium is itself produced by the slow decay of uranium.',
+      'The activity of the emanation falls to half its value in about four days.',
+      'Helium is constantly being produced from radium.',
+      'The spinthariscope shows the flashes of light produced by the particles shot out from a speck of radium.',
+      'The energy stored in the atom is enormously greater than any chemical energy.',
+      'The earth is much older than Kelvin supposed, since radioactive matter in its crust keeps it warm.',
+      'The elements are not immutable; one element can turn into another.',
+      'Uranium changes through a long series of elements, radium among them, into lead.',
+      'The activity of thorium is due to a succession of products, each with its own rate of decay.',
+      'The atom is mostly empty space.',
+      'The positive charge on the nucleus determines the chemical properties of the element.',
+      'Radioactive substances are used for luminous paint on watch dials.',
+    ];
+    for (const sentence of statements) expect(await found(sentence), sentence).not.toEqual([]);
+    const older = [
+      'Becquerel found that uranium salts give out rays which pass through black paper and fog a photographic plate.',
+      'Pitchblende is more active than pure uranium, and from it the Curies separated polonium and radium.',
+      'Helium is given off when cleveite, a mineral of uranium, is heated.',
+      'Atoms of one element cannot be converted into another by chemical reactions.',
+      'The emanations of the marsh were thought to cause fever.',
+      'The gas in the tube is mostly empty space between its molecules.',
+      'Watch them carefully as the radioactive salt fogs the plate.',
+    ];
+    for (const sentence of older) expect(await found(sentence), sentence).toEqual([]);
+  });
+
   it("counts what the popular relativity books say in plain words; leaves Galileo's ship, the pendulum, Le Verrier, Lobatchewsky and Fizeau", async () => {
     const statements = [
       'The length of a measuring rod depends on the state of motion of the observer who measures it.',
