@@ -259,6 +259,15 @@ describe('recall-first rules', () => {
     expect(await found('The disintegration of the rocks proceeds at a rate that frost and rain decide.')).toEqual([]);
   });
 
+  it("counts the atom's excited state and the astronomers' black hole; leaves Faraday's excited glass, a hole that is black and the philosophers' relativity", async () => {
+    expect(await found('The atom returns from an excited state to the ground state by emitting a photon.')).toContain('atom returns from an excited state');
+    expect(await found('A black hole forms when a massive star collapses.')).toContain('black hole');
+    expect(await found('Glass could easily be brought into an excited state by friction.')).toEqual([]);
+    expect(await found('The nebula shows a circular black hole near its centre.')).toEqual([]);
+    expect(await found('The beam is pierced by an intensely black hole, in which no particles can be seen.')).toEqual([]);
+    expect(await found('The law of Relativity, of which we have previously spoken, may find its application here.')).toEqual([]);
+  });
+
   it('counts what the popular radium books say in plain words; leaves Becquerel, the Curies of 1898, Ramsay\'s cleveite, the chemist\'s elements and the miasma', async () => {
     const statements = [
       'In a few thousand years the radium now on the earth would have vanished unless it were constantly renewed from uranium.',
