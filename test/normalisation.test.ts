@@ -266,6 +266,13 @@ describe('recall-first rules', () => {
     expect(await found('The nebula shows a circular black hole near its centre.')).toEqual([]);
     expect(await found('The beam is pierced by an intensely black hole, in which no particles can be seen.')).toEqual([]);
     expect(await found('The law of Relativity, of which we have previously spoken, may find its application here.')).toEqual([]);
+    // Ohm's law between two paragraphs that name solid-state devices: its resistance stays.
+    const ohm = [
+      'Some materials, such as silicon, lie midway between conductors and insulators, and are called semiconductors.',
+      'The resistance of a wire is the voltage across it divided by the current through it. A longer wire has a greater resistance, and a thicker one a smaller resistance.',
+      'The transistor, made of such material, amplifies a current.',
+    ].join('\n\n');
+    expect(await found(ohm)).toEqual(['semiconductors', 'transistor']);
   });
 
   it('counts what the popular radium books say in plain words; leaves Becquerel, the Curies of 1898, Ramsay\'s cleveite, the chemist\'s elements and the miasma', async () => {
