@@ -95,3 +95,29 @@ describe.runIf(available)('algebra-pre-galois on real texts', () => {
     expect(shares.Abel.kept).toBe(0);
   });
 });
+
+describe('algebra-pre-galois claims in plain words', () => {
+  it("counts the definitions of group theory and abstract algebra; leaves Lagrange, school algebra and Fine's primitive counting", async () => {
+    const { pack } = await loadPack('algebra-pre-galois');
+    const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
+    const found = async (text: string) => (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
+    const statements = [
+      'A group is a set of operations such that the product of any two of them belongs to the set.',
+      'An equation is solvable by radicals only if its group is solvable.',
+      'A field is a system of quantities closed under addition, subtraction, multiplication and division.',
+      'A ring is a system with addition and multiplication in which the distributive law holds.',
+      'The centre of a group consists of the elements that commute with every element.',
+      'The group of an irreducible equation is transitive on its roots.',
+      'The characters of a group are the traces of its representations.',
+    ];
+    for (const sentence of statements) expect(await found(sentence), sentence).not.toEqual([]);
+    const older = [
+      'Lagrange showed that the solution of the cubic and the quartic depends on functions of the roots which take few values under permutation.',
+      'The product of two sums of two squares is itself a sum of two squares.',
+      'Addition, subtraction, multiplication and division are the four operations of arithmetic.',
+      'The earliest numeral symbols were groups of the fingers, and this primitive method of counting compares groups of things.',
+      'The ring of Saturn is a thin flat disc.',
+    ];
+    for (const sentence of older) expect(await found(sentence), sentence).toEqual([]);
+  });
+});
