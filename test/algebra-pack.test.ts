@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { expectEachFoundNoneOf, expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
 
 const available = sharedAvailable('the algebra pack on ../shared/corpora/algebra');
 const LABELLED = join(ROOT, 'test/data/algebra-pre-galois.labelled.tsv');
@@ -110,7 +110,6 @@ describe('algebra-pre-galois claims in plain words', () => {
       'The group of an irreducible equation is transitive on its roots.',
       'The characters of a group are the traces of its representations.',
     ];
-    for (const sentence of statements) expect(await found(sentence), sentence).not.toEqual([]);
     const older = [
       'Lagrange showed that the solution of the cubic and the quartic depends on functions of the roots which take few values under permutation.',
       'The product of two sums of two squares is itself a sum of two squares.',
@@ -118,6 +117,6 @@ describe('algebra-pre-galois claims in plain words', () => {
       'The earliest numeral symbols were groups of the fingers, and this primitive method of counting compares groups of things.',
       'The ring of Saturn is a thin flat disc.',
     ];
-    for (const sentence of older) expect(await found(sentence), sentence).toEqual([]);
+    await expectEachFoundNoneOf(found, statements, older);
   });
 });

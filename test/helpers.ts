@@ -141,6 +141,15 @@ export function readSharedText(relative: string): string {
  * at least 40 targets (20 of them without a pack term) and 40 keeps; ≥ 90% of the targets and
  * ≤ 7% of the keeps flagged.
  */
+/**
+ * Asserts that `find` (the original text of each finding) finds something in every one of
+ * `statements` and nothing in any of `older`, naming the sentence that fails.
+ */
+export async function expectEachFoundNoneOf(find: (text: string) => Promise<string[]>, statements: readonly string[], older: readonly string[]): Promise<void> {
+  for (const sentence of statements) expect(await find(sentence), sentence).not.toEqual([]);
+  for (const sentence of older) expect(await find(sentence), sentence).toEqual([]);
+}
+
 export async function expectLabelledRates(tsv: string, pack: string): Promise<void> {
   const rates = await labelledRates(tsv, pack);
   console.info(`${pack} labelled set, all detectors: target ${rates.target.flagged}/${rates.target.total}, keep ${rates.keep.flagged}/${rates.keep.total}; by kind ${JSON.stringify(rates.byKind)}`);
