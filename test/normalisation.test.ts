@@ -276,6 +276,32 @@ describe('recall-first rules', () => {
     expect(await found(ohm)).toEqual(['semiconductors', 'transistor']);
   });
 
+  it('counts what the popular quantum books say in plain words; leaves waves, probability, spectra and specific heats of the nineteenth century', async () => {
+    const statements = [
+      'The electron is no longer thought of as a little ball moving in an orbit, but as a cloud of probability.',
+      'The act of observing an electron disturbs it, so that its future path cannot be foretold.',
+      'Every particle of matter is accompanied by a train of waves which guides its motion.',
+      'The laws of nature at the scale of the atom are laws of probability, not of certainty.',
+      'An atom can exist only in certain states, and it passes from one to another by a sudden jump.',
+      'The determinism of classical physics breaks down for the individual atom.',
+      'Two electrons in the same atom can never be in exactly the same state.',
+      'The energy of an oscillator can never be exactly zero, even at the absolute zero of temperature.',
+      'An electron may leak through a barrier which, by the old mechanics, it could never surmount.',
+      'The chemical bond between two hydrogen atoms is explained by the sharing of their electrons according to the new mechanics.',
+      'It is meaningless to ask what path the electron takes between two observations.',
+      'The position and the momentum of a particle are complementary, and both cannot be sharply defined at once.',
+    ];
+    const older = [
+      'The probability of an error of observation diminishes rapidly as its magnitude increases.',
+      'The molecules of a gas move in all directions with velocities distributed according to the law of errors.',
+      'Laplace held that an intelligence knowing all forces and positions could foresee the whole future.',
+      'Dulong and Petit found that the atomic heats of the solid elements are nearly the same.',
+      'Gas passes through a porous barrier by diffusion, the lighter gas the faster.',
+      'The intensity of light is proportional to the square of the amplitude of the vibration.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it('counts what the popular radium books say in plain words; leaves Becquerel, the Curies of 1898, Ramsay\'s cleveite, the chemist\'s elements and the miasma', async () => {
     const statements = [
       'In a few thousand years the radium now on the earth would have vanished unless it were constantly renewed from uranium.',
