@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { LexicalDetector } from '../maskers/detectors/lexical.js';
-import { anchorsOf, PatternScanner } from '../maskers/detectors/pattern-scanner.js';
+import { linearRegExp } from '../maskers/detectors/linear-regexp.js';
+import { anchorsOf, foldedView, PatternScanner } from '../maskers/detectors/pattern-scanner.js';
 import { loadPack, parsePack } from '../maskers/pack/load.js';
+import { readSharedText, sharedAvailable } from './helpers.js';
 
 const { pack } = await loadPack('physics-post-1900');
+const parsedPacks = new Map(await Promise.all(['physics-post-1900', 'algebra-pre-galois', 'computing-modern'].map(async (id) => [id, (await loadPack(id)).pack] as const)));
 const lexical = new LexicalDetector(pack);
 const matched = (text: string) => lexical.detect(text).findings.map((finding) => text.slice(finding.start, finding.end));
 
@@ -215,6 +218,26 @@ describe('patterns', () => {
     const scanner = new PatternScanner('(a+)+b');
     expect(scanner.scan('a'.repeat(5000) + 'c')).toEqual([]);
     expect(scanner.scan('xx aaab')).toEqual([{ start: 3, end: 7 }]);
+  });
+
+  it('give on the fast engine exactly what the linear-time engine gives, on real books', () => {
+    // Patterns run on V8's backtracking engine and fall back to the linear one only after many
+    // backtracks (linear-regexp.ts): every match of every pack pattern must be the same either way.
+    if (!sharedAvailable('pattern engines compared on real books')) return;
+    const books = ['physics/post1900/crowell_lm_modern_physics_quantum_chapters.detex.txt', 'physics/post1900/einstein_relativity_pg5001.txt', 'physics/post1900/bohr_theory_spectra_atomic_constitution_pg47464.detex.txt'];
+    const folded = books.map((book) => foldedView(readSharedText(book))).join('\n\n');
+    let matches = 0;
+    for (const id of ['physics-post-1900', 'algebra-pre-galois', 'computing-modern']) {
+      for (const concept of parsedPacks.get(id)!.concepts) {
+        for (const source of concept.patterns) {
+          const fast = [...folded.matchAll(linearRegExp(source))].map((match) => [match.index, match[0].length]);
+          const linear = [...folded.matchAll(new RegExp(source, 'gl'))].map((match) => [match.index, match[0].length]);
+          expect(fast, source).toEqual(linear);
+          matches += fast.length;
+        }
+      }
+    }
+    expect(matches).toBeGreaterThan(50);
   });
 
   it('without an anchor run over a whole long document that is not ASCII', () => {

@@ -1,9 +1,9 @@
 /**
  * Runs one pack pattern over a text, safely and fast.
  *
- * Safe: the pattern runs on V8's linear-time engine (see linear-regexp.ts).
- * Fast: that engine is some twenty times slower than the backtracking one, so
- * it only runs on windows of text around an *anchor*, a literal that every
+ * Safe: the pattern cannot backtrack catastrophically (see linear-regexp.ts).
+ * Fast: a document is read by some ninety patterns, so each runs only on
+ * windows of text around an *anchor*, a literal that every
  * match must contain (found by reading the pattern: "e = m c" in
  * `\be\s*=\s*m\s*c...`, a run of literals that continues across whitespace
  * however much of it the text has; see GappedAnchor), or around any of a set
@@ -11,7 +11,7 @@
  * contains one of the alternatives of a group (`fifth` or `quintic` in
  * `\b(fifth|quintic)\b...`). Anchors are located with indexOf, in lower, upper
  * and title case (every mix of cases for a short one: kBq, mSv), which is as fast as string search gets; a pattern without a
- * usable anchor runs on the whole text (some 2 MB/s). Windows reach `WINDOW`
+ * usable anchor runs on the whole text. Windows reach `WINDOW`
  * characters either side of an anchor, `CLAUSE_WINDOW` for patterns that can
  * run over a clause (a class, group or dot repeated without bound, as in
  * `fifth[^.]*cannot`), and are widened to whitespace, so `\b` and the like see
