@@ -158,11 +158,12 @@ export class EntityDetector implements Detector {
       const sentence = sentences.around(start, match.end);
       const sentenceText = text.slice(sentence.start, sentence.end);
       const words = phraseWords(text.slice(match.start, match.end));
-      const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
-      if (capitalisedNext && isPlaceOrOrganisation(sentenceText, words[words.length - 1])) continue;
       const strong = !entry.needsContext && (entry.alwaysCounts === true || entry.fullName === true || initials !== null || possessive);
       // A bare surname counts in a sentence about the field; anyone who needs context, in one about their own concept.
       if (!strong && !(entry.needsContext ? scoresOf(sentence).get(entry.concept) : aboutTheField(sentence))) continue;
+      // Asked last, of a mention that would count: the parser is the costliest check.
+      const capitalisedNext = CAPITALISED_NEXT.test(text.slice(match.end, match.end + 40));
+      if (capitalisedNext && isPlaceOrOrganisation(sentenceText, words[words.length - 1])) continue;
       lastEnd = match.end;
       findings.push({
         start,
