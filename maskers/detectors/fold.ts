@@ -270,13 +270,13 @@ function collectLatexAccents(text: string, spans: [number, number][]): void {
  * `\varphi` or `\cdot` is a command, not an accent on a or d.
  */
 export function contextIgnorables(text: string, { letterSpacing = true, htmlReferences = true, latexAccents = true }: { letterSpacing?: boolean; htmlReferences?: boolean; latexAccents?: boolean } = {}): Int32Array | null {
-  const hasHyphen = text.includes('-\n') || text.includes('-\r') || /-[ \t]+\r?\n/.test(text);
   const hasLatex = latexAccents && text.includes('\\');
   const hasEntity = htmlReferences && text.includes('&');
   const spaced = letterSpacing ? letterSpacedWords(text) : [];
-  if (!hasHyphen && !hasLatex && !hasEntity && spaced.length === 0) return null;
+  // Line-break hyphens are collected first, hyphen by hyphen: as cheap as searching for them.
   const spans: [number, number][] = [];
-  if (hasHyphen) collectLineBreakHyphens(text, spans);
+  collectLineBreakHyphens(text, spans);
+  if (spans.length === 0 && !hasLatex && !hasEntity && spaced.length === 0) return null;
   if (hasLatex) collectLatexAccents(text, spans);
   if (hasEntity) collectHtmlReferences(text, spans);
   collectLetterSpacing(spaced, text, spans);
