@@ -9,7 +9,7 @@
  */
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type DetectorResult, type Span, type SpanFinding } from '../findings.js';
-import { foldedView, PatternScanner } from './pattern-scanner.js';
+import { foldedView, PatternScanner, ProbeHits } from './pattern-scanner.js';
 import { originalSpan, patternView } from './pattern-view.js';
 import { PackVocabulary, type VocabularyMatch } from './vocabulary.js';
 
@@ -118,8 +118,9 @@ export class LexicalDetector implements Detector {
     const folded = foldedView(text);
     const view = patternView(text, folded);
     const matches: { start: number; end: number; concept: string; source: string }[] = [];
+    const probeHits = new ProbeHits();
     for (const { concept, scanner } of this.patterns) {
-      const found = view ? scanner.scan(view.text, view.folded).map((match) => originalSpan(view, match)) : scanner.scan(text, folded);
+      const found = view ? scanner.scan(view.text, view.folded, probeHits).map((match) => originalSpan(view, match)) : scanner.scan(text, folded, probeHits);
       for (const { start, end } of found) matches.push({ start, end, concept, source: scanner.source });
     }
     return matches;

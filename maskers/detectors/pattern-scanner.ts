@@ -258,6 +258,25 @@ function rarity(char: string): number {
   return rank >= 0 ? rank : ASCII_FROM_RAREST.length;
 }
 
+/**
+ * Where each literal occurs in one folded text, searched for at its first asking (indexOf, every
+ * occurrence, overlapping ones included): the patterns of a pack share a dozen literals between
+ * them. One per text: the offsets are only good for the text they were found in.
+ */
+export class ProbeHits {
+  private readonly found = new Map<string, number[]>();
+
+  of(folded: string, probe: string): number[] {
+    let hits = this.found.get(probe);
+    if (hits === undefined) {
+      hits = [];
+      for (let at = folded.indexOf(probe); at !== -1; at = folded.indexOf(probe, at + 1)) hits.push(at);
+      this.found.set(probe, hits);
+    }
+    return hits;
+  }
+}
+
 export class PatternScanner {
   private readonly regex: RegExp;
   /** The anchors without gaps in the forms they may take in unfolded text (lower, upper and title case). */
@@ -283,16 +302,14 @@ export class PatternScanner {
     this.gapped = (anchors ?? []).filter((anchor) => anchor.includes(GAP)).map((anchor) => new GappedAnchor(anchor, cased));
   }
 
-  private windows(text: string, folded: string | undefined): [number, number][] {
+  private windows(text: string, folded: string | undefined, found: ProbeHits): [number, number][] {
     if (!this.anchorForms) return [[0, text.length]];
     const hits: number[] = [];
     if (folded !== undefined && !this.cased) {
       // In the folded view one form of each anchor finds every way the text writes it: any case,
       // a superscript ² for 2 (mc²), a look-alike letter, a fullwidth form.
-      for (const anchor of this.foldedAnchors) for (let at = folded.indexOf(anchor); at !== -1; at = folded.indexOf(anchor, at + 1)) hits.push(at);
-      for (const anchor of this.gapped) {
-        for (let at = folded.indexOf(anchor.foldedProbe); at !== -1; at = folded.indexOf(anchor.foldedProbe, at + 1)) if (anchor.holdsAt(text, at, anchor.probeAt)) hits.push(at);
-      }
+      for (const anchor of this.foldedAnchors) hits.push(...found.of(folded, anchor));
+      for (const anchor of this.gapped) for (const at of found.of(folded, anchor.foldedProbe)) if (anchor.holdsAt(text, at, anchor.probeAt)) hits.push(at);
     } else {
       for (const form of this.anchorForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hits.push(at);
       for (const anchor of this.gapped) {
@@ -316,10 +333,12 @@ export class PatternScanner {
 
   /**
    * Matches as offsets into `text`. `folded`, when given, is foldedView(text): a detector that runs
-   * many patterns over one document folds it once for all of them.
+   * many patterns over one document folds it once for all of them, and passes them one `probeHits`
+   * for that folded text, so that a literal several patterns look for (`=` of E = mc², E = hf,
+   * λ = h/p…) is searched for once.
    */
-  scan(text: string, folded?: string): { start: number; end: number }[] {
-    const windows = this.windows(text, folded);
+  scan(text: string, folded?: string, probeHits = new ProbeHits()): { start: number; end: number }[] {
+    const windows = this.windows(text, folded, probeHits);
     if (windows.length === 0) return [];
     // All windows of the text go through the regex in one string, separated by NUL, which no
     // whitespace or word-boundary construct matches: one call instead of one per window, which
