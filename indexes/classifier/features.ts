@@ -37,6 +37,14 @@ for (let code = 0; code < 0x10000; code++) {
   if (/[\p{L}\p{N}]/u.test(char)) WORD_CHAR[code] = /\p{N}/u.test(char) ? 2 : 1;
 }
 
+/**
+ * FOLD and WORD_CHAR in one look-up by the character as written: the folded code in the high bits,
+ * its word class (0, 1 letter, 2 digit) in the low two. One table read per character instead of two
+ * dependent ones: the word walk is a tenth of the default detectors' time.
+ */
+const FOLDED_CLASS = new Uint32Array(0x10000);
+for (let code = 0; code < 0x10000; code++) FOLDED_CLASS[code] = (FOLD[code] << 2) | WORD_CHAR[FOLD[code]];
+
 function mix(a: number, b: number): number {
   return Math.imul((a ^ Math.imul(b, PAIR_SALT)) >>> 0, FNV_PRIME) >>> 0;
 }
@@ -54,20 +62,23 @@ function visitWords(text: string, start: number, end: number, visit: (hash: numb
   let allLetters = 0;
   let visible = 0;
   while (i < end) {
-    let code = FOLD[text.charCodeAt(i)];
-    if (!WORD_CHAR[code]) {
+    let entry = FOLDED_CLASS[text.charCodeAt(i)];
+    if ((entry & 3) === 0) {
+      const code = entry >>> 2;
       if (code !== SPACE && code !== IGNORED) visible++;
       i++;
       continue;
     }
+    let code: number;
     const wordStart = i;
     let hash = FNV_OFFSET;
     let digits = 0;
     let letters = 0;
     let value = 0;
     while (i < end) {
-      code = FOLD[text.charCodeAt(i)];
-      const kind = WORD_CHAR[code];
+      entry = FOLDED_CLASS[text.charCodeAt(i)];
+      code = entry >>> 2;
+      const kind = entry & 3;
       if (code === IGNORED) {
         i++;
         continue;
