@@ -402,25 +402,30 @@ export class PhraseMatcher {
         }
         i += step;
         step = 1;
-        // Step over what the normalised view ignores; the word goes on after it.
+        // Step over what the normalised view ignores; the word goes on after it. Each character is
+        // read once here, and the stretches to step over are looked up only from where the next begins.
+        let nextKind = 0;
         for (;;) {
           if (i >= length) break;
-          if (kinds[text.charCodeAt(i)] === IGNORABLE) {
+          code = text.charCodeAt(i);
+          nextKind = kinds[code];
+          if (nextKind === IGNORABLE) {
             i++;
             skipped = true;
             continue;
           }
-          const end = skipAt(i);
-          if (end > 0 && end < length && wordStartsAt(end)) {
-            i = end;
-            skipped = true;
-            continue;
+          if (i >= nextSkipStart) {
+            const end = skipAt(i);
+            if (end > 0 && end < length && wordStartsAt(end)) {
+              i = end;
+              skipped = true;
+              continue;
+            }
           }
           break;
         }
         if (i >= length) break;
-        code = text.charCodeAt(i);
-        if (kinds[code] === WORD) continue;
+        if (nextKind === WORD) continue;
         reference = code === AMPERSAND && references !== null ? referenceAt(i) : -1;
         if (reference >= 0 && kinds[references!.codes[reference]] === WORD) {
           code = references!.codes[reference];
