@@ -240,6 +240,14 @@ describe('patterns', () => {
     expect(matches).toBeGreaterThan(50);
   });
 
+  it('take a document in which their anchor occurs hundreds of thousands of times', () => {
+    // Its places were once spread into one call's arguments, which overflowed the stack.
+    const scanner = new PatternScanner('\\b\\d[\\d.,]*\\s+(?:million|billion)\\s+light[- ]?years?\\b');
+    expect(anchorsOf(scanner.source)).toEqual(['light']);
+    const text = `${'light '.repeat(600_000)}at 4 million light years`;
+    expect(scanner.scan(text, foldedView(text))).toEqual([{ start: text.length - '4 million light years'.length, end: text.length }]);
+  });
+
   it('without an anchor run over a whole long document that is not ASCII', () => {
     // quint[a-z]* is no literal, so the whole text is folded at once; megabytes once overflowed the stack.
     expect(anchorsOf('\\b(fifth|quint[a-z]*)\\b')).toBeUndefined();

@@ -308,7 +308,8 @@ export class PatternScanner {
     if (folded !== undefined && !this.cased) {
       // In the folded view one form of each anchor finds every way the text writes it: any case,
       // a superscript ² for 2 (mc²), a look-alike letter, a fullwidth form.
-      for (const anchor of this.foldedAnchors) hits.push(...found.of(folded, anchor));
+      // One by one, not spread: a long document can hold more hits than a call takes arguments.
+      for (const anchor of this.foldedAnchors) for (const at of found.of(folded, anchor)) hits.push(at);
       for (const anchor of this.gapped) for (const at of found.of(folded, anchor.foldedProbe)) if (anchor.holdsAt(text, at, anchor.probeAt)) hits.push(at);
     } else {
       for (const form of this.anchorForms) for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) hits.push(at);
