@@ -413,6 +413,32 @@ describe('recall-first rules', () => {
     expect(await found("Becquerel's rays of 1896 fogged a plate through black paper.")).toEqual([]);
   });
 
+  it('counts the modern textbook names of hydrogen series, ions, stars and instruments; leaves Balmer, ionised gases, a main sequence of steps and Huggins', async () => {
+    // Pack 0.4.20: names a textbook gives things after 1900 that no rule had (a generic check of
+    // vocabulary, not read off a measured set).
+    const statements = [
+      'The Lyman series lies in the ultraviolet and the Paschen series in the infrared.',
+      'The spectrum of doubly ionized lithium is that of a hydrogen-like ion with three times the charge.',
+      'The fine structure constant is about 1/137.',
+      'Electron diffraction by a nickel crystal showed the wave nature of the electron.',
+      'A Geiger-Müller tube counts each particle that ionises its gas.',
+      'Carbon dating puts the charcoal at some four thousand years.',
+      'When the Sun leaves the main sequence it will swell into a red giant.',
+      'Most stars we see are main-sequence stars.',
+      'The Casimir effect pushes two uncharged plates together.',
+      'A photodiode turns light into a current.',
+    ];
+    const older = [
+      'Balmer found a simple formula for the wavelengths of the visible lines of hydrogen.',
+      'The gas in the tube is ionised by the rays and conducts electricity.',
+      'Huggins found the lines of Sirius displaced towards the red, and concluded that the star recedes from us.',
+      'The main sequence of operations is repeated until the remainder vanishes.',
+      'Casimir the Great founded the university of Cracow.',
+      'Michelson and Morley saw that the red line of hydrogen is a close double.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it("counts the quantum's own vocabulary and the experimenters of the new atom", async () => {
     expect(await found('Atomism implies that mass is quantized.')).toContain('quantized');
     expect(await found('The electron jumps from one stationary state to another.')).toContain('stationary state');
