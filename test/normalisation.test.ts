@@ -439,6 +439,29 @@ describe('recall-first rules', () => {
     await expectEachFoundNoneOf(found, statements, older);
   });
 
+  it('counts more of the same (pack 0.4.21): experiments, operators, gases and stars named after 1900; leaves Hamilton, geodesics and the emanation of 1899', async () => {
+    const statements = [
+      'The Stern-Gerlach experiment split a beam of silver atoms in two.',
+      'The Franck-Hertz experiment showed that mercury atoms take up energy only in fixed amounts.',
+      'Acting with the Hamiltonian operator on an eigenstate returns the same state times its energy.',
+      'Radon seeps into cellars from the rocks beneath.',
+      'Each member of the decay chain has its own half-life.',
+      'The invariant mass of the pair is the same in every frame.',
+      'Asymptotic freedom lets quarks move almost freely at short distances.',
+      'Hundreds of exoplanets have been found by the dimming of their stars.',
+      'Uranium enrichment raises the share of the light isotope.',
+      'Nuclear spin is what magnetic resonance imaging detects.',
+    ];
+    const older = [
+      'Hamilton wrote the equations of motion with the function that bears his name.',
+      'The shortest line between two points on a surface is a geodesic line.',
+      'Thorium gives off an emanation which is itself radioactive.',
+      'The chain of reasoning decays when a single link is weak.',
+      'The mass of a body is invariable, whatever its motion.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it("counts the quantum's own vocabulary and the experimenters of the new atom", async () => {
     expect(await found('Atomism implies that mass is quantized.')).toContain('quantized');
     expect(await found('The electron jumps from one stationary state to another.')).toContain('stationary state');
