@@ -119,4 +119,30 @@ describe('algebra-pre-galois claims in plain words', () => {
     ];
     await expectEachFoundNoneOf(found, statements, older);
   });
+
+  it('counts the names a modern algebra course gives (pack 0.4.7); leaves the older words they are made of', async () => {
+    const { pack } = await loadPack('algebra-pre-galois');
+    const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
+    const found = async (text: string) => (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
+    const statements = [
+      'The normalizer of a subgroup contains its centralizer.',
+      'By the first isomorphism theorem the image is a quotient of the domain.',
+      'Write out the Cayley table of the dihedral group.',
+      'A group action on a set splits it into orbits, and the orbit-stabilizer theorem counts them.',
+      'Every finite p-group is nilpotent.',
+      'The integers form an integral domain, and indeed a principal ideal domain.',
+      'The minimal polynomial of the square root of two over the rationals has degree two.',
+      'A radical extension is built by adjoining roots one after another.',
+      'Abel proved the insolvability of the quintic in 1824.',
+      'The character table of the symmetric group on three letters has three rows.',
+    ];
+    const older = [
+      'Lagrange found the number of values a function of the roots takes when they are permuted.',
+      'The series derived from the former by differentiation converges as well.',
+      'The direct product of two numbers is found by multiplying them.',
+      'A polynomial of the least degree which the root satisfies is irreducible.',
+      'The action of the lever is greater the longer its arm.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
 });
