@@ -462,6 +462,29 @@ describe('recall-first rules', () => {
     await expectEachFoundNoneOf(found, statements, older);
   });
 
+  it('counts a third list (pack 0.4.22): detectors, remnants, scales and devices named after 1900; leaves GPS kinematics, X-ray tubes and the perihelion of Le Verrier', async () => {
+    const statements = [
+      'LIGO caught the ripples from two merging black holes.',
+      'A brown dwarf is too light to burn hydrogen.',
+      'Degeneracy pressure holds a white dwarf up against its own weight.',
+      'The Planck length is where gravity itself should become quantum.',
+      'Hawking radiation lets a black hole slowly evaporate.',
+      'Cherenkov radiation is the blue glow around the core of a reactor.',
+      'Supersymmetry pairs every boson with a fermion.',
+      'The density of states of a free electron gas grows as the square root of the energy.',
+      'A photomultiplier turns a single photon into a measurable pulse.',
+      'Solar panels on the roof charge the batteries.',
+    ];
+    const older = [
+      'GPS tells you your speed relative to the ground, not relative to the air.',
+      'The X-ray tube of Röntgen gave a faint green glow on the glass.',
+      'Le Verrier found that the perihelion of Mercury advances by some forty seconds a century.',
+      'The density of the vapour was found to be half that of the liquid.',
+      'A dwarf star of a brown colour was noted by the observers.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it("counts the quantum's own vocabulary and the experimenters of the new atom", async () => {
     expect(await found('Atomism implies that mass is quantized.')).toContain('quantized');
     expect(await found('The electron jumps from one stationary state to another.')).toContain('stationary state');
