@@ -97,10 +97,14 @@ describe.runIf(available)('algebra-pre-galois on real texts', () => {
 });
 
 describe('algebra-pre-galois claims in plain words', () => {
+  /** What the rules (lexical, entity, context) of the algebra pack find in a text, as the text they cover. */
+  let rules: DetectorChain | undefined;
+  const found = async (text: string) => {
+    rules ??= DetectorChain.forPack((await loadPack('algebra-pre-galois')).pack, ['lexical', 'entity', 'context']);
+    return (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
+  };
+
   it("counts the definitions of group theory and abstract algebra; leaves Lagrange, school algebra and Fine's primitive counting", async () => {
-    const { pack } = await loadPack('algebra-pre-galois');
-    const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
-    const found = async (text: string) => (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
     const statements = [
       'A group is a set of operations such that the product of any two of them belongs to the set.',
       'An equation is solvable by radicals only if its group is solvable.',
@@ -121,9 +125,6 @@ describe('algebra-pre-galois claims in plain words', () => {
   });
 
   it('counts the names a modern algebra course gives (pack 0.4.7); leaves the older words they are made of', async () => {
-    const { pack } = await loadPack('algebra-pre-galois');
-    const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
-    const found = async (text: string) => (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
     const statements = [
       'The normalizer of a subgroup contains its centralizer.',
       'By the first isomorphism theorem the image is a quotient of the domain.',
