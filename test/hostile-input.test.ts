@@ -327,6 +327,11 @@ describe('case 12: the small contracts', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('lacuna: warning: pack tiny: concepts[0].terms[0] "c" (c) is a single character: it matches as a word all over ordinary text\n');
     expect(readManifest(join(dir, 'out')).pack.warnings).toHaveLength(1);
+    // A term with punctuation between its words can never match: said before the run, as a warning.
+    writeFileSync(join(dir, 'dotted.yaml'), pack('[]').replace('terms: [c, relativity]', 'terms: ["e.g. relativity", relativity]'));
+    const dotted = await runCli(['mask', SAMPLE, '--pack', join(dir, 'dotted.yaml'), '--out', join(dir, 'out-dotted'), '--quiet', ...RULES]);
+    expect(dotted.code).toBe(0);
+    expect(dotted.stderr).toBe('lacuna: warning: pack tiny: concepts[0].terms[0] "e.g. relativity" (c) has "." between words: a phrase is never read across it, so the term never matches (write the words with spaces or a hyphen, or use a pattern)\n');
   });
 
   it('keeps the numeric id 12345 and the string "12345" apart: each keeps its JSON type', async () => {

@@ -485,6 +485,38 @@ describe('recall-first rules', () => {
     await expectEachFoundNoneOf(found, statements, older);
   });
 
+  it('counts research vocabulary (pack 0.4.23): what arXiv papers call post-1900 physics; leaves Radon, Dirac\'s delta, Cro-Magnon, quantized weights and "is modeled"', async () => {
+    const statements = [
+      'Decoherence destroys the superposition within microseconds.',
+      'Our quantum circuit of depth ten runs on a superconducting chip.',
+      'Spin waves (magnons) carry angular momentum through the antiferromagnet.',
+      'The Mott insulator turns metallic under pressure.',
+      'We compute the band structure with density functional theory and Kohn-Sham orbitals.',
+      'The Ising model has a phase transition in two dimensions.',
+      'Hot Jupiters migrate inwards through the protoplanetary disk.',
+      'Young stellar objects cluster in the star-forming region.',
+      'Partons inside the proton carry its momentum, as lattice QCD confirms.',
+      'The Large Hadron Collider at CERN found no axions.',
+      'The conformal field theory on the boundary of anti-de Sitter space is dual to gravity.',
+      'Instantons tunnel between the vacua of the sigma model.',
+      'Ultracold atoms in an optical lattice show Rabi oscillations.',
+      'Today, the standard model of particle physics includes quarks and leptons.',
+      'Nuclear pasta fills the crust of a neutron star.',
+      'The Kerr metric describes a rotating black hole.',
+    ];
+    const older = [
+      'This material behaviour is modeled in a linearized setting.',
+      'In the next section standard models of pressure dependent plasticity are reviewed.',
+      'The Kantorovich metric between Radon probability measures is finite.',
+      'We take the Radon transform of the body.',
+      'Here the unit is the Dirac delta measure at the point x.',
+      'The skulls resemble the Cro-Magnon race of the Quaternary age.',
+      'We store the quantized weights of the neural network in eight bits, with little quantization error.',
+      'Dust and gas of the interstellar medium, as Tyndall called the ether, fill space.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it("counts the quantum's own vocabulary and the experimenters of the new atom", async () => {
     expect(await found('Atomism implies that mass is quantized.')).toContain('quantized');
     expect(await found('The electron jumps from one stationary state to another.')).toContain('stationary state');

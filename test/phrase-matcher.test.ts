@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { phraseWords, PhraseMatcher } from '../maskers/detectors/phrase-matcher.js';
+import { phraseWords, PhraseMatcher, unmatchableSeparator } from '../maskers/detectors/phrase-matcher.js';
 import { stemKey } from '../maskers/detectors/stem.js';
 
 /** Reference: split the text into words and gaps the slow way and compare key sequences at every word. */
 function naive(phrases: string[], text: string): string[] {
   const words = [...text.matchAll(/[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu)].map((match) => ({ start: match.index, end: match.index + match[0].length, key: stemKey(match[0]) }));
-  const joinable = (a: { end: number }, b: { start: number }) => /^\s*-?\s*$/.test(text.slice(a.end, b.start)) && !/\n[^\S\n]*\n/.test(text.slice(a.end, b.start)) && (text.slice(a.end, b.start).length > 0);
+  const joinable = (a: { end: number }, b: { start: number }) => /^\s*[-/]?\s*$/.test(text.slice(a.end, b.start)) && !/\n[^\S\n]*\n/.test(text.slice(a.end, b.start)) && (text.slice(a.end, b.start).length > 0);
   const found: string[] = [];
   phrases.forEach((phrase, index) => {
     const keys = phraseWords(phrase).map(stemKey);
@@ -91,6 +91,22 @@ describe('PhraseMatcher', () => {
     expect(matcher.scan('special. Relativity')).toEqual([]);
     expect(matcher.scan('special\n\nrelativity')).toEqual([]);
     expect(matcher.scan('special\r\n relativity')).toHaveLength(1);
+  });
+
+  it('joins two words across one slash as across one hyphen (I/O, AdS/CFT, System/360), not across two', () => {
+    // Before, a slash ended the phrase, so the computing pack's "I/O" and "System/360" never matched.
+    const phrases = ['I/O', 'AdS/CFT', 'System/360'];
+    const text = 'Wait for I/O; the AdS / CFT duality; an IBM System/360; a//o; I-O.';
+    expect(new PhraseMatcher(phrases).scan(text).map((match) => text.slice(match.start, match.end))).toEqual(['I/O', 'AdS / CFT', 'System/360', 'I-O']);
+    expect(new PhraseMatcher(['and or']).scan('and//or')).toEqual([]);
+    expect(scanned(phrases, text)).toEqual(naive(phrases, text));
+  });
+
+  it('says which character between the words of a phrase it never reads across, so a pack can be warned', () => {
+    expect(unmatchableSeparator('C++ code')).toBe('+');
+    expect(unmatchableSeparator('e.g. radium')).toBe('.');
+    expect(unmatchableSeparator('x=y')).toBe('=');
+    for (const fine of ['I/O', 'space-time', "Einstein's theory", 'C++', ' quantum  number ', 'Schrödinger equation']) expect(unmatchableSeparator(fine)).toBeUndefined();
   });
 
   it('finds a phrase with an apostrophe inside a word, written with either apostrophe (French elision)', () => {

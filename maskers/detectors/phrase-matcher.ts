@@ -48,7 +48,9 @@ function buildKinds(): Uint8Array {
     const folded = FOLD[code];
     if (folded === IGNORED) kinds[code] = IGNORABLE;
     else if (folded === 0x20) kinds[code] = SPACE;
-    else if (folded === 0x2d) kinds[code] = HYPHEN;
+    // A slash joins two words as a hyphen does: "I/O", "AdS/CFT", "System/360" (terms written so never
+    // matched while a slash ended the phrase).
+    else if (folded === 0x2d || folded === 0x2f) kinds[code] = HYPHEN;
     else if (folded === 0x27) kinds[code] = APOSTROPHE;
     else if (code >= 0xd800 && code <= 0xdfff) kinds[code] = OTHER;
     else kinds[code] = WORD_PATTERN.test(String.fromCharCode(code)) ? WORD : OTHER;
@@ -87,6 +89,25 @@ export function phraseWords(phrase: string): string[] {
   }
   if (current) words.push(current);
   return words;
+}
+
+/**
+ * The first character of `phrase` that stands between two of its words and that the scanner never
+ * reads a phrase across (anything but whitespace, one hyphen or slash, an apostrophe inside a word),
+ * or undefined. A term with one ("C++ code", "x=y", "e.g. radium") can never match text written as
+ * the term is, so a pack that has one is warned (packWarnings).
+ */
+export function unmatchableSeparator(phrase: string): string | undefined {
+  let wordSeen = false;
+  let pending: string | undefined;
+  for (let i = 0; i < phrase.length; i++) {
+    const kind = KINDS[phrase.charCodeAt(i)];
+    if (kind === WORD) {
+      if (pending !== undefined) return pending;
+      wordSeen = true;
+    } else if (kind === OTHER && wordSeen && pending === undefined) pending = phrase[i];
+  }
+  return undefined;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { decodeCentre } from '../../indexes/centre.js';
 import { linearRegExp } from '../detectors/linear-regexp.js';
+import { unmatchableSeparator } from '../detectors/phrase-matcher.js';
 
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case words joined by hyphens');
 const text = z.string().trim().min(1, 'must not be empty');
@@ -307,7 +308,8 @@ export function findImplicationCycle(concepts: { id: string; implies: string[] }
 
 /**
  * What a valid pack may still get wrong, said before a run: a one-letter term (or variant)
- * matches as a word all over ordinary text ("a", "I", the variable "c").
+ * matches as a word all over ordinary text ("a", "I", the variable "c"); a term with punctuation
+ * between its words never matches at all.
  */
 export function packWarnings(pack: Pack): string[] {
   const warnings: string[] = [];
@@ -315,6 +317,8 @@ export function packWarnings(pack: Pack): string[] {
     for (const field of ['terms', 'variants'] as const) {
       concept[field].forEach((term, at) => {
         if ([...term.trim()].length <= 1) warnings.push(`concepts[${index}].${field}[${at}] ${JSON.stringify(term)} (${concept.id}) is a single character: it matches as a word all over ordinary text`);
+        const separator = unmatchableSeparator(term);
+        if (separator !== undefined) warnings.push(`concepts[${index}].${field}[${at}] ${JSON.stringify(term)} (${concept.id}) has ${JSON.stringify(separator)} between words: a phrase is never read across it, so the term never matches (write the words with spaces or a hyphen, or use a pattern)`);
       });
     }
   });
