@@ -30,8 +30,22 @@ export interface PolicyOptions {
   minScore: number;
 }
 
-/** What `lacuna mask` does when no policy flag is given (its CLI defaults are these). */
-export const DEFAULT_POLICY: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.5, minScore: 0 };
+/**
+ * What `lacuna mask` does when no policy flag is given (its CLI defaults are these).
+ *
+ * maxFlagged 0.34: a document more than a third of whose sentences name the target is about it, and
+ * the rest of it is the target's context (a paper's method, its mathematics, its observing runs)
+ * that no rule names; one flagged sentence of three still goes alone. Measured at 0.5 and 0.34
+ * (physics pack 0.4.23; books held out, cut into documents of 8,000 characters): the 20 physics
+ * papers of unarXive 57.9% → 77.1% removed (14 of 20 more than half, from 10), their 25 other papers
+ * no more touched; arXiv abstracts 40 → 41 of 47; the 15 theory books 90.4% → 91.7%; the algebra
+ * pack's post-1799 books 73.2% → 76.8%; pre-1900 and pre-Galois books unchanged, the computing
+ * pack's pre-1936 books 2.30% → 2.34%. The price is modern prose about older physics: Crowell's
+ * classical chapters 15.3% → 17.1%, the mixed books' labelled keeps touched 25 → 27 of 115 (targets
+ * 46 → 47). At 0.3 the papers reach 80.1%, but a three-sentence document with one target sentence
+ * goes whole. A leak costs more than a lost sentence.
+ */
+export const DEFAULT_POLICY: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.34, minScore: 0 };
 
 export interface Decision {
   action: 'keep' | 'edit' | 'drop';

@@ -62,7 +62,7 @@ describe('lacuna mask', () => {
     for (const output of manifest.outputs) expect(createHash('sha256').update(readFileSync(join(out, output.path))).digest('hex')).toBe(output.sha256);
     expect(manifest.pack).toMatchObject({ id: 'physics-post-1900', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(Object.keys(manifest.stages)).toEqual(['read', 'segment', 'detect', 'decide', 'edit', 'verify', 'write', 'merge', 'indexAndVerify']);
-    expect(manifest.config.policy).toEqual({ unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.5, minScore: 0 });
+    expect(manifest.config.policy).toEqual({ unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 0.34, minScore: 0 });
     expect(manifest.config.detectors).toEqual(['lexical', 'entity', 'context']);
   });
 

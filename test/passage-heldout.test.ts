@@ -88,9 +88,10 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.9);
     expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.29);
     // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115; 43 and 21
-    // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11.
+    // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11; 47 and 27
+    // since a document goes whole past 34% of its sentences flagged, not 50% (maskers/policy.ts).
     expect(labelled.targetsRemovedInDocuments).toBeGreaterThanOrEqual(43);
-    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(25);
+    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(27);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
     // one sees it: measured 36 of 50 targets removed and 11 of 115 keeps touched (33 and 10 while a keep
     // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score);

@@ -11,8 +11,10 @@
  * clear (left out). First measured with pack 0.4.22: abstracts, 38 of 47 targets lost more than
  * half and 3 of 49 keeps lost something; papers, targets 45.2% of their text on average (7 of 20
  * more than half), keeps 1.6%. Pack 0.4.23's research vocabulary was written from knowledge after
- * reading the leftovers of 9 abstracts and 3 papers, so these counts are partly in sample; the
- * asserted numbers are the ones measured when it landed: a later pack may raise the targets' and
+ * reading the leftovers of 9 abstracts and 3 papers, so these counts are partly in sample, and the
+ * default policy's 34% (a document more than a third of whose sentences are flagged goes whole;
+ * 50% before) was chosen with the papers in view, and measured held out on ../shared's books. The
+ * asserted numbers are the ones measured when both landed: a later pack may raise the targets' and
  * lower the keeps', never the other way.
  */
 import { readFileSync } from 'node:fs';
@@ -85,19 +87,19 @@ describe.runIf(available)('physics-post-1900 on modern research text it was neve
     console.info('arXiv abstracts', rates);
     expect(rates.targets).toBe(47);
     expect(rates.keeps).toBe(49);
-    expect(rates.targetsMostlyRemoved).toBeGreaterThanOrEqual(40);
+    expect(rates.targetsMostlyRemoved).toBeGreaterThanOrEqual(41);
     // A quantum-group paper (Hilbert space is a term of the pack) and a geometric-group one (renormalization).
     expect(rates.keepsTouched).toBeLessThanOrEqual(2);
   });
 
-  it('removes more than half of the 20 physics papers on average and little of the 25 others', async () => {
+  it('removes three quarters of the 20 physics papers on average and little of the 25 others', async () => {
     const texts = new Map(jsonl('unarxive_2212_open_subset_49papers.jsonl').map((row) => [String(row.id), String(row.text)]));
     const rates = summary(await outcomes('physics-post-1900.unarxive-papers.tsv', texts));
     console.info('unarXive papers', rates);
     expect(rates.targets).toBe(20);
     expect(rates.keeps).toBe(25);
-    expect(rates.targetsMeanRemoved).toBeGreaterThanOrEqual(0.57);
-    expect(rates.targetsMostlyRemoved).toBeGreaterThanOrEqual(10);
-    expect(rates.keepsMeanLost).toBeLessThanOrEqual(0.016);
+    expect(rates.targetsMeanRemoved).toBeGreaterThanOrEqual(0.77);
+    expect(rates.targetsMostlyRemoved).toBeGreaterThanOrEqual(14);
+    expect(rates.keepsMeanLost).toBeLessThanOrEqual(0.015);
   });
 });
