@@ -92,9 +92,13 @@ describe.runIf(available)('lacuna probes classify', () => {
     const fifthFound = fifthMasked.filter((row) => got(row) === 'masked').length;
     const fifthControl = fifthMasked.filter((row) => got(row) === 'control').length;
     console.info(`MMLU astronomy, measure half: ${fifthAgree} of ${fifthMeasure.length} agree; masked found ${fifthFound} of ${fifthMasked.length}, called control ${fifthControl}`);
-    expect(fifthAgree).toBeGreaterThanOrEqual(62);
+    // Two questions on exoplanets (hot Jupiters; the methods that found planets orbiting near their
+    // stars) were labelled control as "planetary science outside the pack" before pack 0.4.21 made
+    // exoplanets a term; relabelled masked with pack 0.4.23 (one in each half). The measure-half one
+    // names no term and is called control: 62 → 61 agree, 2 → 3 masked called control.
+    expect(fifthAgree).toBeGreaterThanOrEqual(61);
     expect(fifthFound).toBeGreaterThanOrEqual(6);
-    expect(fifthControl).toBeLessThanOrEqual(2);
+    expect(fifthControl).toBeLessThanOrEqual(3);
   });
 
   it('says in one line what is wrong with a malformed question file', async () => {
