@@ -124,6 +124,19 @@ describe('algebra-pre-galois claims in plain words', () => {
     await expectEachFoundNoneOf(found, statements, older);
   });
 
+  it('counts Hölder the group theorist; leaves Hölder the analyst (pack 0.4.8)', async () => {
+    const statements = [
+      'By the theorem of Jordan and Hölder the factors of composition of a group are the same in every series.',
+      'Hölder proved that the alternating group on five letters is the only simple group of order sixty.',
+    ];
+    const older = [
+      'Given a Holder function on the boundary, there is a harmonic map which extends it.',
+      "By Hölder's inequality the integral of the product is at most the product of the norms.",
+      'The solution is Hölder continuous with exponent one half.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it('counts the names a modern algebra course gives (pack 0.4.7); leaves the older words they are made of', async () => {
     const statements = [
       'The normalizer of a subgroup contains its centralizer.',
