@@ -106,6 +106,8 @@ describe('PhraseMatcher', () => {
     expect(unmatchableSeparator('C++ code')).toBe('+');
     expect(unmatchableSeparator('e.g. radium')).toBe('.');
     expect(unmatchableSeparator('x=y')).toBe('=');
+    expect(unmatchableSeparator('and//or')).toBe('/');
+    expect(unmatchableSeparator('a -- b')).toBe('-');
     for (const fine of ['I/O', 'space-time', "Einstein's theory", 'C++', ' quantum  number ', 'Schrödinger equation']) expect(unmatchableSeparator(fine)).toBeUndefined();
   });
 

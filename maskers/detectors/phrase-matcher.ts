@@ -100,12 +100,17 @@ export function phraseWords(phrase: string): string[] {
 export function unmatchableSeparator(phrase: string): string | undefined {
   let wordSeen = false;
   let pending: string | undefined;
+  let hyphens = 0;
   for (let i = 0; i < phrase.length; i++) {
     const kind = KINDS[phrase.charCodeAt(i)];
     if (kind === WORD) {
       if (pending !== undefined) return pending;
       wordSeen = true;
-    } else if (kind === OTHER && wordSeen && pending === undefined) pending = phrase[i];
+      hyphens = 0;
+    } else if (!wordSeen || pending !== undefined) continue;
+    else if (kind === OTHER) pending = phrase[i];
+    // The scanner reads a phrase across one hyphen or slash between two words, not two ("a--b").
+    else if (kind === HYPHEN && ++hyphens > 1) pending = phrase[i];
   }
   return undefined;
 }
