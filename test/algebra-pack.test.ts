@@ -124,6 +124,23 @@ describe('algebra-pre-galois claims in plain words', () => {
     await expectEachFoundNoneOf(found, statements, older);
   });
 
+  it('counts research algebra (pack 0.4.9): quantum groups, Hopf algebras, Morita contexts, Coxeter groups; leaves roots of plants and categories', async () => {
+    const statements = [
+      'A compact quantum group acts on the noncommutative manifold.',
+      'Every Hopf algebra is a bialgebra with an antipode.',
+      'Injective Morita contexts connect two rings by bimodules.',
+      'The Weyl group of a simple Lie algebra is a finite Coxeter group.',
+      'The quantum deformations of the Poincaré algebra are classified by classical r-matrices.',
+      'Every Dedekind domain has a finite ideal class group when it is the ring of integers of a number field.',
+    ];
+    const older = [
+      'The root system of the oak reaches far below the surface.',
+      'A short exact sequence of spaces splits when the last one is free.',
+      'The coefficients of the expanded binomial were arranged in a triangle by Pascal.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it('counts Hölder the group theorist; leaves Hölder the analyst (pack 0.4.8)', async () => {
     const statements = [
       'By the theorem of Jordan and Hölder the factors of composition of a group are the same in every series.',
