@@ -35,6 +35,7 @@ import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
 import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
 import { maskText } from './masked-text.js';
 import { segment, splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
+import { DocumentCollectionSchema, readLabelledDocuments } from './training-documents.js';
 
 /** Paragraphs at least this long are what a book's loss is measured on. */
 export const MEASURED_MIN_CHARS = 300;
@@ -54,6 +55,8 @@ const TrainingSpecSchema = z.strictObject({
    * same: what one threshold needs to spare a book need not be what the other does.
    */
   isolatedBudget: z.number().gt(0).lt(1).optional(),
+  /** Labelled documents (JSON lines and a TSV of labels; see training-documents.ts), each a book of its own. */
+  documents: z.array(DocumentCollectionSchema).default([]),
 });
 export type TrainingSpec = z.infer<typeof TrainingSpecSchema>;
 
@@ -66,6 +69,8 @@ export interface Book {
   sha256: string;
   paragraphs: Span[];
   training: TrainingBook;
+  /** Set for a labelled document of the spec's `documents:`: measured whole, as a document (TrainResult.documents). */
+  document?: { collection: string; key: string };
 }
 
 export interface BookResult {
@@ -138,6 +143,8 @@ export interface TrainResult {
   labelled?: LabelledResult[];
   /** Every measured paragraph's held-out outcome, when asked for (TrainOptions.paragraphs). */
   paragraphs?: ParagraphOutcome[];
+  /** One result per collection of the training spec's `documents:`, when it names any. */
+  documents?: DocumentCollectionResult[];
 }
 
 /**
@@ -162,6 +169,59 @@ export interface ParagraphOutcome {
   /** Where that document starts in the book: the paragraphs with the same value were masked together. */
   document: number;
   text: string;
+}
+
+export type DocumentSide = 'positive' | 'negative';
+
+/** What the held-out run did to one labelled document of the training spec's `documents:`. */
+export interface DocumentOutcome {
+  collection: string;
+  key: string;
+  side: DocumentSide;
+  /** Share of its characters removed, masked whole as a document of its own by a model that never saw it. */
+  removed: number;
+  chars: number;
+  /** Its opening words (DOCUMENT_OPENING characters): enough to find it, not a copy of it. */
+  opening: string;
+}
+
+const DOCUMENT_OPENING = 200;
+
+/** A collection of labelled documents, each scored by a model trained without it (its fold). */
+export interface DocumentCollectionResult {
+  file: string;
+  labels: string;
+  targets: number;
+  /** Targets that lost at least TARGET_REMOVED_SHARE of their text, and the mean share they lost. */
+  targetsRemoved: number;
+  targetsMeanRemoved: number;
+  keeps: number;
+  /** Keeps that lost anything, and the mean share they lost. */
+  keepsTouched: number;
+  keepsMeanLost: number;
+  /** Targets that kept more than half and keeps that lost anything, most characters on the wrong side first. */
+  wrong: DocumentOutcome[];
+}
+
+/** The counts of one collection from its documents' outcomes. */
+export function summariseDocuments(file: string, labels: string, outcomes: readonly DocumentOutcome[]): DocumentCollectionResult {
+  const targets = outcomes.filter((outcome) => outcome.side === 'positive');
+  const keeps = outcomes.filter((outcome) => outcome.side === 'negative');
+  const mean = (list: readonly DocumentOutcome[]) => (list.length === 0 ? 0 : round6(list.reduce((sum, outcome) => sum + outcome.removed, 0) / list.length));
+  const cost = (outcome: DocumentOutcome) => (outcome.side === 'positive' ? 1 - outcome.removed : outcome.removed) * outcome.chars;
+  const wrong = outcomes.filter((outcome) => (outcome.side === 'positive' ? outcome.removed < TARGET_REMOVED_SHARE : outcome.removed > 0));
+  wrong.sort((a, b) => cost(b) - cost(a) || a.key.localeCompare(b.key));
+  return {
+    file,
+    labels,
+    targets: targets.length,
+    targetsRemoved: targets.filter((outcome) => outcome.removed >= TARGET_REMOVED_SHARE).length,
+    targetsMeanRemoved: mean(targets),
+    keeps: keeps.length,
+    keepsTouched: keeps.filter((outcome) => outcome.removed > 0).length,
+    keepsMeanLost: mean(keeps),
+    wrong,
+  };
 }
 
 /** Hand-labelled paragraphs (of books that mix both sides, or of a book's losses), scored out of fold. */
@@ -380,6 +440,8 @@ export async function readTrainingSpec(path: string): Promise<TrainingSpec> {
   }
   const result = TrainingSpecSchema.safeParse(data);
   if (!result.success) throw new UsageError(`${path}: ${formatIssuePath(result.error.issues[0].path)}: ${result.error.issues[0].message}`);
+  // A collection's labels are a file of the pack's, beside its spec; its documents are data.
+  for (const collection of result.data.documents) collection.labels = resolve(dirname(path), collection.labels);
   return result.data;
 }
 
@@ -431,6 +493,29 @@ export async function readBooks(spec: TrainingSpec, data: string, buckets: numbe
           },
         });
       }
+    }
+  }
+  // After every file, so the books' folds do not depend on whether the spec names documents.
+  for (const collection of spec.documents) {
+    for (const document of await readLabelledDocuments(collection, data)) {
+      const paragraphs = splitParagraphs(document.text);
+      const model = PassageModel.empty('', buckets, 0, 0, 1);
+      const name = `${collection.file}#${document.key}`;
+      books.push({
+        name,
+        side: document.side,
+        text: document.text,
+        sha256: sha256Hex(Buffer.from(document.text, 'utf8')),
+        paragraphs,
+        document: { collection: collection.file, key: document.key },
+        training: {
+          name,
+          label: document.side === 'positive' ? 1 : 0,
+          paragraphs: paragraphs.map((span) => model.features(document.text, span.start, span.end)),
+          lengths: paragraphs.map((span) => span.end - span.start),
+          group: `${collection.file}\u0000${document.side}`,
+        },
+      });
     }
   }
   return books;
@@ -728,6 +813,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const removedByBook: Uint8Array[] = new Array(books.length);
   const removedInDocumentsByBook: Uint8Array[] = new Array(books.length);
   const detectors: PassageDetector[] = new Array(books.length);
+  const documentOutcomes: DocumentOutcome[] = [];
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
     // The threshold this book is measured at is chosen without it.
@@ -735,6 +821,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), isolatedBudget);
     const ownDocument = chooseThreshold(documentNegatives.filter((item) => item.index !== index), budget);
     const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated, documentThreshold: ownDocument }, models[folds[index]]));
+    if (book.document) {
+      // A labelled document is measured as a corpus holds it: whole, a document of its own.
+      const chain = DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector);
+      const removed = book.text.length === 0 ? 0 : (await removedFromDocument(chain, book.text)) / book.text.length;
+      documentOutcomes.push({ collection: book.document.collection, key: book.document.key, side: book.side as DocumentSide, removed: round6(removed), chars: book.text.length, opening: book.text.slice(0, DOCUMENT_OPENING).replace(/\s+/g, ' ').trim() });
+      continue;
+    }
     const paragraphs = measured(book);
     const removed = (removedByBook[index] = await removedCharacters(loaded.pack, book, detector));
     const alone = await isolatedShares(loaded.pack, book, detector);
@@ -768,6 +861,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
 
   const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, threshold, isolatedThreshold, documentThreshold, budget, isolatedBudget, books: results };
   if (options.paragraphs) result.paragraphs = outcomes;
+  if (spec.documents.length > 0) result.documents = spec.documents.map((collection) => summariseDocuments(collection.file, relative(process.cwd(), collection.labels), documentOutcomes.filter((outcome) => outcome.collection === collection.file)));
   if (options.labels?.length) {
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = [];
@@ -839,6 +933,9 @@ export function resultTable(result: TrainResult): string {
   for (const book of result.books) {
     lines.push(`| ${book.side} | ${book.name} | ${book.paragraphs} | ${(book.classifierLoss * 100).toFixed(1)}% | ${(book.loss * 100).toFixed(1)}% | ${(book.documentLoss * 100).toFixed(1)}% | ${(book.isolatedLoss * 100).toFixed(1)}% |`);
   }
+  for (const collection of result.documents ?? []) {
+    lines.push('', `Labelled documents (${collection.file}), each masked whole as a document by a model trained without it: ${collection.targetsRemoved} of ${collection.targets} targets lost at least half (${(collection.targetsMeanRemoved * 100).toFixed(1)}% on average); ${collection.keepsTouched} of ${collection.keeps} others lost anything (${(collection.keepsMeanLost * 100).toFixed(1)}% on average).`);
+  }
   for (const labelled of result.labelled ?? []) {
     lines.push('', `Hand-labelled paragraphs (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; in documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters: ${labelled.targetsRemovedInDocuments}/${labelled.targets} and ${labelled.keepsTouchedInDocuments}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
     const ofLosses = labelled.books.filter(labelsItsLosses);
@@ -870,6 +967,13 @@ export function passagesReport(result: TrainResult): string {
     lines.push('', `### ${book.name} (${book.side}: ${what})`, '');
     for (const passage of book.passages) {
       lines.push(`- ${passage.start}–${passage.end}, removed ${(passage.removed * 100).toFixed(0)}%, logit ${passage.logit.toFixed(2)}: ${excerpt(passage.text)}`);
+    }
+  }
+  for (const collection of result.documents ?? []) {
+    if (collection.wrong.length === 0) continue;
+    lines.push('', `### Labelled documents the run got wrong (${collection.file})`, '');
+    for (const outcome of collection.wrong) {
+      lines.push(`- ${outcome.side === 'positive' ? 'target kept' : 'keep touched'}: ${outcome.key}, removed ${(outcome.removed * 100).toFixed(0)}% of ${outcome.chars} characters: ${excerpt(outcome.opening)}`);
     }
   }
   for (const labelled of result.labelled ?? []) {

@@ -56,16 +56,20 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     console.info(`Crowell's classical chapters, text lost outside their labelled targets: ${collateral.map((share) => (share * 100).toFixed(1) + '%').join(', ')}`);
     expect(collateral.reduce((sum, share) => sum + share, 0) / collateral.length).toBeLessThanOrEqual(0.07);
     expect(collateral.filter((share) => share <= 0.035).length).toBeGreaterThanOrEqual(3);
-    // Measured 195 of 204 targets removed, then 198 of 209 (94.7%) after the retraining.
-    expect(crowell.targetsRemoved / crowell.targets).toBeGreaterThanOrEqual(0.94);
+    // Measured 195 of 204 targets removed, then 198 of 209 (94.7%) after the retraining; 202 of 212, then
+    // 199 of 212 (93.9%) since research text trains the model too (pack 0.4.24: two asides that took
+    // only their sentence now, 26–30% of the paragraph, and a paragraph on Tolman and Stewart's 1916
+    // experiment and one on a moving box's field energy kept whole, for one the model finds now).
+    expect(crowell.targetsRemoved / crowell.targets).toBeGreaterThanOrEqual(0.935);
     expect(theory.length).toBe(15);
     expect(mean(theory)).toBeGreaterThanOrEqual(0.9);
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
     // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags);
     // 3.0% since the retraining for paragraphs without blank lines; 3.5% since a paragraph alone is
-    // judged at a 1.5% budget (the training spec's isolatedBudget), the Michelson–Morley paper 2.4%.
-    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.04);
+    // judged at a 1.5% budget (the training spec's isolatedBudget), the Michelson–Morley paper 2.4%;
+    // 4.3% since research text trains the model too (pack 0.4.24; the paper 2.4%).
+    for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.045);
     // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone); 68.9% at the 1.5%
     // budget for a paragraph alone.
     expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.67);
@@ -89,9 +93,10 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.29);
     // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115; 43 and 21
     // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11; 47 and 27
-    // since a document goes whole past 34% of its sentences flagged, not 50% (maskers/policy.ts).
+    // since a document goes whole past 34% of its sentences flagged, not 50% (maskers/policy.ts); 47
+    // and 28 since research text trains the model too (pack 0.4.24; in the book 47 and 31, from 32).
     expect(labelled.targetsRemovedInDocuments).toBeGreaterThanOrEqual(43);
-    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(27);
+    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(28);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
     // one sees it: measured 36 of 50 targets removed and 11 of 115 keeps touched (33 and 10 while a keep
     // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score);
@@ -101,6 +106,20 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.8);
     expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.16);
     expect(labelled.targetsRemovedAlone).toBeGreaterThanOrEqual(41);
+    // Labelled research text (the training spec's documents: the arXiv abstracts of April 2007 and the
+    // unarXive papers of December 2022), each masked whole as a document by a model trained without it:
+    // measured 43 of 47 physics abstracts and 16 of 20 physics papers lost at least half (the papers
+    // 86.0% of their text on average), and 3 of 49 and 8 of 25 others lost anything (4.8% and 3.1% of
+    // their text). The model trained on books alone (pack 0.4.23), on the same documents unseen: 41 of
+    // 47 and 14 of 20 (77.1%), 2 of 49 and 7 of 25 (1.5%).
+    const [abstracts, papers] = result.documents!;
+    expect([abstracts.targets, abstracts.keeps, papers.targets, papers.keeps]).toEqual([47, 49, 20, 25]);
+    console.info(`research text held out: abstracts ${abstracts.targetsRemoved}/${abstracts.targets}, others touched ${abstracts.keepsTouched}/${abstracts.keeps}; papers ${(papers.targetsMeanRemoved * 100).toFixed(1)}% removed (${papers.targetsRemoved}/${papers.targets}), others ${(papers.keepsMeanLost * 100).toFixed(1)}%`);
+    expect(abstracts.targetsRemoved).toBeGreaterThanOrEqual(43);
+    expect(abstracts.keepsTouched).toBeLessThanOrEqual(3);
+    expect(papers.targetsMeanRemoved).toBeGreaterThanOrEqual(0.85);
+    expect(papers.targetsRemoved).toBeGreaterThanOrEqual(16);
+    expect(papers.keepsMeanLost).toBeLessThanOrEqual(0.035);
   });
 
   it('computing: books after 1935 lose most, calculating machines, logic and the telegraph keep theirs', { timeout: 240_000 }, async () => {
