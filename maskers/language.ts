@@ -95,16 +95,32 @@ export function otherLanguage(text: string, packLanguage: string): string | unde
   return found === 'und' || found === expected ? undefined : found;
 }
 
-/** Documents plainly not in the pack's language, by ISO 639-3 code: how many, and their characters. */
-export type OtherLanguages = Record<string, { documents: number; chars: number }>;
+/**
+ * Documents plainly not in the pack's language, by ISO 639-3 code: how many, their characters, and
+ * how many of those characters the run wrote to its output (kept or edited; runs before it was
+ * counted lack it, and their output is taken as all of `chars`).
+ */
+export type OtherLanguages = Record<string, { documents: number; chars: number; outputChars?: number }>;
 
 /** Adds `from` into `into` (the same language's documents and characters summed). */
 export function addOtherLanguages(into: OtherLanguages, from: OtherLanguages): void {
   for (const [language, tally] of Object.entries(from)) {
     const sum = (into[language] ??= { documents: 0, chars: 0 });
+    // A run counts what it wrote of them; an audit writes nothing and counts no output.
+    if (tally.outputChars !== undefined || sum.outputChars !== undefined) sum.outputChars = (sum.outputChars ?? sum.chars) + (tally.outputChars ?? tally.chars);
     sum.documents += tally.documents;
     sum.chars += tally.chars;
   }
+}
+
+/**
+ * Characters of the output in documents plainly not in the pack's language: its detectors read them
+ * without understanding them, so nothing measured how much of them is target text, and a verdict's
+ * bound counts all of them as target text (leakage-estimate.ts). For a corpus nobody masked
+ * (`masked` false) the output is the corpus: every such character.
+ */
+export function unscreenedOutputChars(languages: OtherLanguages | undefined, masked = true): number {
+  return Object.values(languages ?? {}).reduce((sum, tally) => sum + (masked ? (tally.outputChars ?? tally.chars) : tally.chars), 0);
 }
 
 /** The tallies with their languages in order: a report's bytes do not depend on which document came first. */

@@ -37,6 +37,8 @@ export interface LeakCheck {
   share: Interval | null;
   /** within: the interval's top is at most the limit; over: the point estimate is above it; unbounded: neither. */
   outcome: 'within' | 'over' | 'unbounded';
+  /** Characters in another language that the estimate's top counts as target text (LeakageEstimate.unscreenedChars). */
+  unscreenedChars?: number;
 }
 
 /** What the verdict reads from a verification report. */
@@ -80,7 +82,8 @@ export function checkLeak(report: Pick<VerdictInputs, 'estimate' | 'labels'>, li
     }
   }
   const outcome = share === null ? 'unbounded' : share.estimate > limit ? 'over' : share.high <= limit ? 'within' : 'unbounded';
-  return { limit, measure, share, outcome };
+  const unscreened = measure === 'estimate' && share !== null ? (report.estimate?.unscreenedChars ?? 0) : 0;
+  return { limit, measure, share, outcome, ...(unscreened > 0 ? { unscreenedChars: unscreened } : {}) };
 }
 
 /** True when every concept keeps no more residual findings than allowed. */

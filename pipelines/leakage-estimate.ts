@@ -87,6 +87,12 @@ export interface LeakageEstimate {
    * the small ones at that of sentences masked alone (`sentenceRecall`), the rest at `recall`.
    */
   islandChars: { small: number; large: number };
+  /**
+   * Characters of the output in documents plainly not in the pack's language (maskers/language.ts):
+   * its detectors read them without understanding them, so the bound takes all of them as target
+   * text. A French memoir on the theory of groups goes through an English pack almost untouched.
+   */
+  unscreenedChars?: number;
   aloneRecall: Interval;
   sentenceRecall: Interval;
   /** The books the rates come from. */
@@ -159,7 +165,7 @@ export function estimateLeakage(
   inputChars: number,
   removedChars: number,
   rates: HeldOutRates,
-  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number; islandChars?: { small: number; large: number } } = {},
+  options: { seed?: number; masked?: boolean; removedByConcept?: Record<string, number>; singleParagraphChars?: number; shortDocumentChars?: number; islandChars?: { small: number; large: number }; unscreenedChars?: number } = {},
 ): LeakageEstimate {
   const seed = options.seed ?? 1;
   const single = inputChars > 0 ? Math.min(1, (options.singleParagraphChars ?? 0) / inputChars) : 0;
@@ -199,13 +205,17 @@ export function estimateLeakage(
   const large = Math.min(removedChars - small, options.islandChars?.large ?? 0);
   const aloneRecall = interval(draws.aloneRecall, pooled(positive, ALONE));
   const sentenceRecall = interval(draws.sentenceRecall, pooledSentences(positive));
-  const remainingBound =
+  const base = masked ? Math.max(0, inputChars - removedChars) : inputChars;
+  const unscreened = Math.min(base, Math.max(0, Math.round(options.unscreenedChars ?? 0)));
+  const fromRemoval =
     small + large > 0
       ? Math.min(
-          masked ? Math.max(0, inputChars - removedChars) : inputChars,
+          base,
           boundWithoutFalseRemoval(removedChars - small - large, inputChars, recallInterval.low, masked) + boundWithoutFalseRemoval(large, inputChars, aloneRecall.low, masked) + boundWithoutFalseRemoval(small, inputChars, sentenceRecall.low, masked),
         )
       : boundWithoutFalseRemoval(removedChars, inputChars, recallInterval.low, masked);
+  // Text in another language was read without being understood: the bound counts it all.
+  const remainingBound = Math.min(base, fromRemoval + unscreened);
   const byConcept = options.removedByConcept ?? {};
   const attributed = Object.values(byConcept).reduce((sum, chars) => sum + chars, 0);
   const remainingByConcept = Object.fromEntries(
@@ -215,7 +225,7 @@ export function estimateLeakage(
     }),
   );
   return {
-    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books${small + large > 0 ? `; the bound without false removal takes the characters removed as islands among kept text at the recall of paragraphs masked alone (${large.toLocaleString('en-US')}) and of sentences masked alone (${small.toLocaleString('en-US')}, islands under ${ISLAND_SENTENCE_CHARS} characters)` : ''}`,
+    method: `Rogan–Gladen on characters removed, with the default detectors' held-out recall and false-removal rate (${positive.length} target and ${negative.length} other books, each measured by a model trained without it${single > 0 ? `; ${(single * 100).toFixed(1)}% of the input is in documents of one paragraph, weighed at the rates measured on paragraphs masked alone` : ''}${short > 0 ? `; ${(short * 100).toFixed(1)}% in short documents, weighed at the rates measured on books cut into documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters` : ''}); 95% interval from ${DRAWS} seeded bootstrap resamples of the books${small + large > 0 ? `; the bound without false removal takes the characters removed as islands among kept text at the recall of paragraphs masked alone (${large.toLocaleString('en-US')}) and of sentences masked alone (${small.toLocaleString('en-US')}, islands under ${ISLAND_SENTENCE_CHARS} characters)` : ''}${unscreened > 0 ? `; the bound counts the ${unscreened.toLocaleString('en-US')} characters of the output in documents plainly not in the pack's language as target text, since its detectors cannot read them` : ''}`,
     inputChars,
     singleParagraphChars: Math.round(single * inputChars),
     shortDocumentChars: Math.round(short * inputChars),
@@ -226,6 +236,7 @@ export function estimateLeakage(
     remainingChars,
     remainingBound,
     islandChars: { small, large },
+    ...(unscreened > 0 ? { unscreenedChars: unscreened } : {}),
     aloneRecall,
     sentenceRecall,
     books: { positive: positive.length, negative: negative.length },

@@ -234,7 +234,8 @@ function leakSentence(leak: LeakCheck): string {
   const by = leak.measure === 'labels' ? 'By the labelled sample' : 'By the estimate';
   // A bound of 0.03% must not print as 0.0%.
   const share = (value: number) => (value > 0 && value < 0.1 ? limitPercent(value) : percent(value));
-  const top = leak.measure === 'labels' ? '95% upper bound' : '95% upper bound, assuming no false removal at all';
+  const unread = leak.unscreenedChars ? ` and counting the ${leak.unscreenedChars.toLocaleString('en-US')} characters in another language, which the pack's detectors cannot read, as target text` : '';
+  const top = leak.measure === 'labels' ? '95% upper bound' : `95% upper bound, assuming no false removal at all${unread}`;
   // The held-out estimate assumes the corpus's target text is found as the training books' is; only a
   // labelled sample measures without that assumption, so a run the estimate does not clear says how.
   const measure = leak.measure === 'estimate' ? ` ${LABEL_A_SAMPLE}` : '';

@@ -206,7 +206,10 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       const doc = item.event.doc;
       const outcome = result.outcomes[item.slot];
       suppressed += outcome.suppressed;
-      if (outcome.language) addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length } });
+      if (outcome.language) {
+        const outputChars = outcome.decision.action === 'drop' ? 0 : outcome.decision.action === 'edit' ? outcome.text!.length : doc.text.length;
+        addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length, outputChars } });
+      }
       await detectionsWriter.write(detectionRecord(seq, outcome));
       for (const finding of outcome.findings) {
         findingsByConcept[finding.concept]++;

@@ -37,6 +37,7 @@ import { loadWaiver } from './waiver.js';
 import { renderReportHtml } from './report-html.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
 import { TASK_STAGES } from './mask-task.js';
+import { unscreenedOutputChars } from '../maskers/language.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { isUnitDone, type UnitSetup } from './mask-unit.js';
@@ -324,7 +325,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       shape,
       outputBands: outputBands ?? undefined,
       waiver,
-      removal: { inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, removedChars: damage.removedChars, islandChars: damage.islandChars, masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
+      removal: { inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, removedChars: damage.removedChars, islandChars: damage.islandChars, unscreenedChars: unscreenedOutputChars(merged.otherLanguages), masked: true, detectors: options.detectors, byConcept: removedCharsByConcept },
       unitIndex: merged.index && embeddingModel ? { ...merged.index.result(options.index), encoder: embeddingModel } : undefined,
     });
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));

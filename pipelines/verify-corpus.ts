@@ -20,6 +20,7 @@ import { estimateLeakage, estimateUnavailable, heldOutRates } from './leakage-es
 import { settleVerdict, type VerificationReport } from './verify.js';
 import { DEFAULT_MAX_LEAK } from './leak-limit.js';
 import { loadPack } from '../maskers/pack/load.js';
+import { unscreenedOutputChars } from '../maskers/language.js';
 import type { ProgressSink } from './runtime/progress.js';
 
 export interface VerifyAnyCorpusOptions {
@@ -68,7 +69,7 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept, removedCharsByConcept: manifest.removedCharsByConcept },
       methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
       concepts,
-      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, islandChars: manifest.collateral.islandChars }),
+      estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, islandChars: manifest.collateral.islandChars, unscreenedChars: unscreenedOutputChars(manifest.languages?.other, false) }),
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),
     };
     settleVerdict(report, options.maxLeak ?? DEFAULT_MAX_LEAK);

@@ -37,6 +37,7 @@ import { checkLeak, DEFAULT_MAX_LEAK, verificationStatus, type LeakCheck, type V
 import { residualPassage, verdictLine, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
 import { collateralFromManifest, identityFromManifest, type RunIdentity } from './report-html.js';
 import { estimateLeakage, estimateUnavailable, heldOutRates, type LeakageEstimate } from './leakage-estimate.js';
+import { unscreenedOutputChars } from '../maskers/language.js';
 import { loadWaiver, waiverRecord, type Waiver } from './waiver.js';
 import { drawSample, measureLabels, type LabelledMeasure, type SampleResult } from './labelled-sample.js';
 import { checkRunInputsReadable } from '../corpora/run-inputs.js';
@@ -143,7 +144,18 @@ export interface VerifyCorpusOptions {
    */
   unitIndex?: { scored: ScoredPassage[]; report: IndexReport; encoder: string };
   /** Characters the masking read and removed, for the estimate of target text left. */
-  removal?: { inputChars: number; singleParagraphChars?: number; shortDocumentChars?: number; removedChars: number; islandChars?: { small: number; large: number }; masked: boolean; detectors: readonly string[]; byConcept?: Record<string, number> };
+  removal?: {
+    inputChars: number;
+    singleParagraphChars?: number;
+    shortDocumentChars?: number;
+    removedChars: number;
+    islandChars?: { small: number; large: number };
+    /** Characters of the output in documents plainly not in the pack's language (unscreenedOutputChars). */
+    unscreenedChars?: number;
+    masked: boolean;
+    detectors: readonly string[];
+    byConcept?: Record<string, number>;
+  };
 }
 
 
@@ -218,7 +230,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const rates = heldOutRates(pack);
   const unavailable = removal ? estimateUnavailable(rates, removal.detectors) : 'the characters masking removed are not known';
   if (unavailable) report.estimateUnavailable = unavailable;
-  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked, removedByConcept: removal!.byConcept, singleParagraphChars: removal!.singleParagraphChars, shortDocumentChars: removal!.shortDocumentChars, islandChars: removal!.islandChars });
+  else report.estimate = estimateLeakage(removal!.inputChars, removal!.removedChars, rates!, { masked: removal!.masked, removedByConcept: removal!.byConcept, singleParagraphChars: removal!.singleParagraphChars, shortDocumentChars: removal!.shortDocumentChars, islandChars: removal!.islandChars, unscreenedChars: removal!.unscreenedChars });
   settleVerdict(report, options.maxLeak);
   return report;
 }
@@ -359,7 +371,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     waiver: options.waiver ? await loadWaiver(options.waiver) : undefined,
     shape: outputShapeOf(manifest),
     // The estimate rests on what the run removed, with the detectors the run masked with.
-    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, removedChars: manifest.collateral.removedChars, islandChars: manifest.collateral.islandChars, masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
+    removal: manifest.collateral ? { inputChars: manifest.collateral.inputChars, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, removedChars: manifest.collateral.removedChars, islandChars: manifest.collateral.islandChars, unscreenedChars: unscreenedOutputChars(manifest.languages?.other), masked: true, detectors: config.detectors ?? [], byConcept: manifest.removedCharsByConcept } : undefined,
     maxResidual: options.maxResidual ?? config.maxResidual ?? 0,
     maxLeak,
     cacheDir: options.cacheDir,

@@ -39,8 +39,36 @@ describe('lacuna mask and documents in another language', () => {
       expect(run.stdout).toContain("Not screened in earnest: 2 document(s), 1,220 characters, are plainly not in the pack's language (en): deu 1, fra 1.");
       runs.push(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).languages);
     }
-    expect(runs[0]).toEqual({ pack: 'en', other: { deu: { documents: 1, chars: GERMAN.length }, fra: { documents: 1, chars: FRENCH.length } } });
+    // Both kept whole: all their characters are in the output.
+    expect(runs[0]).toEqual({ pack: 'en', other: { deu: { documents: 1, chars: GERMAN.length, outputChars: GERMAN.length }, fra: { documents: 1, chars: FRENCH.length, outputChars: FRENCH.length } } });
     expect(runs[1]).toEqual(runs[0]);
+  });
+
+  it("counts what the output keeps of them as target text in the verdict's bound: a run the estimate clears without them is not shown clean with them", async () => {
+    const dir = tempDir();
+    // Pre-1900 optics, 34,240 characters, which the detectors leave alone; and the French sentence on
+    // the speed of light for every observer (special relativity), which an English pack cannot read.
+    const optics = 'A lens bends the rays of light toward its focus, and the image of a distant candle falls where they cross. '.repeat(320);
+    const verdicts: { stdout: string; estimate: { remainingBound: number; unscreenedChars?: number } }[] = [];
+    for (const records of [[{ id: 'optics', text: optics }], [{ id: 'optics', text: optics }, { id: 'fr', text: FRENCH }]]) {
+      const input = join(dir, `in-${records.length}.jsonl`);
+      writeFileSync(input, jsonl(records));
+      const out = join(dir, `out-${records.length}`);
+      const run = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out]);
+      expect(run.code, run.stderr).toBe(0);
+      verdicts.push({ stdout: run.stdout, estimate: JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).verification.estimate });
+    }
+    const [alone, withFrench] = verdicts;
+    expect(alone.stdout).toContain('Verification: PASSED');
+    expect(alone.estimate.unscreenedChars).toBeUndefined();
+    // 644 characters of 34,884 (1.8%) that nobody could read are over the 1% --max-leak allows.
+    expect(withFrench.stdout).toContain('Verification: INCONCLUSIVE');
+    expect(withFrench.stdout).toContain(`counting the ${FRENCH.length} characters in another language, which the pack's detectors cannot read, as target text`);
+    expect(withFrench.estimate.unscreenedChars).toBe(FRENCH.length);
+    expect(withFrench.estimate.remainingBound).toBeGreaterThanOrEqual(FRENCH.length);
+    // A rerun of verify reads the same from the manifest.
+    const verify = await runCli(['verify', join(dir, 'out-2')]);
+    expect(verify.stdout).toContain('Verification: INCONCLUSIVE');
   });
 });
 
