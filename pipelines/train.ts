@@ -327,7 +327,8 @@ export async function readLabelledParagraphs(file: string, books: readonly Book[
     const where = `${file}:${index + 1}`;
     const [label, name, start, end, begins] = row.replace(/\r$/, '').split('\t');
     if (label !== '0' && label !== '1') throw new UsageError(`${where}: label '${label}' is not 0 (keep) or 1 (target); columns are label, book, start, end, begins`);
-    const at = books.findIndex((book) => book.name === name);
+    // A labelled document of the spec's `documents:` is labelled whole there, and measured whole.
+    const at = books.findIndex((book) => book.name === name && !book.document);
     if (at < 0) throw new UsageError(`${where}: book '${name}' is not one of the training books`);
     const span = { start: Number(start), end: Number(end) };
     if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end <= span.start || span.end > books[at].text.length) {

@@ -88,6 +88,13 @@ describe('labelled documents in a training spec', () => {
     expect(notJson.stderr).toBe(`lacuna: ${join(dir, 'papers', 'abstracts.jsonl')}:2: not a JSON line\n`);
   });
 
+  it('are labelled whole in their own labels, never paragraph by paragraph through --labels', async () => {
+    const { dir, spec } = dataWithDocuments();
+    const labels = join(dir, 'paragraphs.tsv');
+    writeFileSync(labels, 'label\tbook\tstart\tend\tbegins\n1\tpapers/abstracts.jsonl#q1\t0\t10\tQuanta\n');
+    await expect(runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 2, write: false, labels: [labels] })).rejects.toThrow(`${labels}:2: book 'papers/abstracts.jsonl#q1' is not one of the training books`);
+  });
+
   it('weigh together as one book in training, so that many short documents do not outweigh the books', () => {
     const settings = { ...DEFAULT_TRAINING, buckets: 1 << 12, epochs: 4 };
     const asBook = (name: string, label: 0 | 1, text: string, group?: string): TrainingBook => {
