@@ -95,6 +95,14 @@ export function otherLanguage(text: string, packLanguage: string): string | unde
   return found === 'und' || found === expected ? undefined : found;
 }
 
+/** What a run does with a document plainly not in the pack's language: mask it as usual, or reject it. */
+export type OtherLanguagesAction = 'keep' | 'reject';
+
+/** The reason a document rejected for its language carries in rejects.jsonl. */
+export function otherLanguageReason(language: string, packLanguage: string): string {
+  return `plainly not in the pack's language (${packLanguage}) but ${language}, which its rules and classifier cannot read (--other-languages reject)`;
+}
+
 /**
  * Documents plainly not in the pack's language, by ISO 639-3 code: how many, their characters, and
  * how many of those characters the run wrote to its output (kept or edited; runs before it was

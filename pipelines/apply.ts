@@ -14,6 +14,7 @@ import type { CorpusFormat } from '../corpora/writers/sharded-writer.js';
 import type { OutputShape } from '../corpora/document.js';
 import type { DetectorName } from '../maskers/detectors/chain.js';
 import type { PolicyOptions } from '../maskers/policy.js';
+import type { OtherLanguagesAction } from '../maskers/language.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
 import { runMask, type MaskOptions, type MaskResult } from './mask.js';
 import { readManifest } from './replay.js';
@@ -46,6 +47,8 @@ interface StoredConfig {
   /** Absent in runs made before --max-leak: then the default. */
   maxLeak?: number;
   strict: boolean;
+  /** Absent in runs made before --other-languages: then keep. */
+  otherLanguages?: OtherLanguagesAction;
   emitAttributes: string | null;
   output: OutputShape;
   detectors: DetectorName[];
@@ -77,6 +80,7 @@ export async function runApply(options: ApplyOptions, progress?: ProgressSink): 
     gzipLevel: config.gzipLevel,
     overwrite: options.overwrite,
     strict: config.strict,
+    otherLanguages: config.otherLanguages,
     maxResidual: config.maxResidual,
     maxLeak: options.maxLeak ?? config.maxLeak,
     cacheDir: options.cacheDir,

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { withText, type OutputShape, type Reject } from '../corpora/document.js';
+import { withText, type InputEvent, type OutputShape, type Reject } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import { InputReader, type InputOptions, type InputStats } from '../corpora/input-reader.js';
 import type { ByteRange } from '../corpora/byte-source.js';
@@ -27,7 +27,7 @@ import type { Finding } from '../maskers/findings.js';
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
 import { loadPassageModel, SCORE_BANDS } from '../maskers/detectors/passage.js';
-import { addOtherLanguages, type OtherLanguages } from '../maskers/language.js';
+import { addOtherLanguages, otherLanguage, otherLanguageReason, type OtherLanguages, type OtherLanguagesAction } from '../maskers/language.js';
 import { attributesPath, AttributesWriter } from './attributes.js';
 import { CollateralCollector, LexicalResiduals, type CollateralState, type LexicalResidualState } from './leakage-report.js';
 import { ReportCollector, type ReportState } from './report-data.js';
@@ -48,6 +48,8 @@ export interface UnitSetup {
   emitAttributes?: string;
   waiver?: string;
   strict: boolean;
+  /** What to do with a document plainly not in the pack's language (MaskOptions.otherLanguages). */
+  otherLanguages: OtherLanguagesAction;
   /** Where finished units live: `<out>/.lacuna-work/<run key>`. */
   workDir: string;
   /** The semantic verification index's parameters, when the semantic detector runs (see unit-index.ts). */
@@ -107,6 +109,23 @@ export async function readUnitSummary(workDir: string, index: number): Promise<U
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new UsageError(`cannot read the finished work unit '${path}': ${(error as Error).message}; delete its directory to redo it`);
+  }
+}
+
+/**
+ * `--other-languages reject`: a document plainly not in the pack's language becomes a reject with
+ * the reason before any detector sees it (counted in `tally`, none of it written), so the rest of the
+ * run, `lacuna apply` included, treats it as it treats a malformed record.
+ */
+async function* rejectOtherLanguages(events: AsyncIterable<InputEvent>, packLanguage: string, tally: OtherLanguages): AsyncGenerator<InputEvent> {
+  for await (const event of events) {
+    const language = event.kind === 'doc' ? otherLanguage(event.doc.text, packLanguage) : undefined;
+    if (event.kind !== 'doc' || language === undefined) {
+      yield event;
+      continue;
+    }
+    addOtherLanguages(tally, { [language]: { documents: 1, chars: event.doc.text.length, outputChars: 0 } });
+    yield { kind: 'reject', reject: { ...event.origin, id: event.doc.id, reason: otherLanguageReason(language, packLanguage) } };
   }
 }
 
@@ -187,7 +206,9 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const read: StageStats = { items: 0, ms: 0 };
   let writeMs = 0;
 
-  for await (const batch of batches(timed(reader.events(), read))) {
+  const events = timed(reader.events(), read);
+  const screened = setup.otherLanguages === 'reject' ? rejectOtherLanguages(events, setup.task.pack.language, otherLanguages) : events;
+  for await (const batch of batches(screened)) {
     const result = await task.run(batch.documents, stored ? await stored.forBatch(batch.items, counts.input) : undefined);
     const writeStart = performance.now();
     for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];

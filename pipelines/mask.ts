@@ -37,7 +37,7 @@ import { loadWaiver } from './waiver.js';
 import { renderReportHtml } from './report-html.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
 import { TASK_STAGES } from './mask-task.js';
-import { unscreenedOutputChars } from '../maskers/language.js';
+import { unscreenedOutputChars, type OtherLanguagesAction } from '../maskers/language.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { isUnitDone, type UnitSetup } from './mask-unit.js';
@@ -62,6 +62,12 @@ export interface MaskOptions {
   gzipLevel: number;
   overwrite: boolean;
   strict: boolean;
+  /**
+   * A document plainly not in the pack's language (maskers/language.ts): `keep` masks it as usual
+   * (its detectors read it without understanding it, and the verdict's bound counts what is left of
+   * it as target text); `reject` sends it to rejects.jsonl with the reason instead. Default keep.
+   */
+  otherLanguages?: OtherLanguagesAction;
   /** A concept fails verification when more residual findings than this remain. */
   maxResidual: number;
   /** Largest share of the output that may be target text and still pass verification (leak-limit.ts; default DEFAULT_MAX_LEAK). */
@@ -130,6 +136,8 @@ async function runKey(options: MaskOptions, files: InputFile[], packSha256: stri
     unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES,
     waiver: waiverSha256 ?? null,
     strict: options.strict,
+    // Only when set, so the keys of runs made before the option stay what they were.
+    ...(options.otherLanguages === 'reject' ? { otherLanguages: 'reject' } : {}),
     appliedFrom: source?.seal?.value ?? null,
   };
   return createHash('sha256').update(JSON.stringify({ tool: TOOL_VERSION, pack: packSha256, inputs, config })).digest('hex').slice(0, 16);
@@ -178,6 +186,7 @@ async function plan(options: MaskOptions): Promise<Plan> {
     emitAttributes: options.emitAttributes,
     waiver: waiver ? resolve(options.waiver!) : undefined,
     strict: options.strict,
+    otherLanguages: options.otherLanguages ?? 'keep',
     index: options.detectors.includes('semantic') ? options.index : undefined,
     workDir,
     storedDir: source ? join(workDir, 'stored') : undefined,
@@ -391,6 +400,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
         maxResidual: options.maxResidual,
         maxLeak: options.maxLeak ?? DEFAULT_MAX_LEAK,
         strict: options.strict,
+        otherLanguages: options.otherLanguages ?? 'keep',
         emitAttributes: options.emitAttributes ?? null,
         output: shape,
         detectors: options.detectors,

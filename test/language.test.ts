@@ -44,7 +44,7 @@ describe('lacuna mask and documents in another language', () => {
     expect(runs[1]).toEqual(runs[0]);
   });
 
-  it("counts what the output keeps of them as target text in the verdict's bound: a run the estimate clears without them is not shown clean with them", async () => {
+  it("counts what the output keeps of them as target text in the verdict's bound, or rejects them with --other-languages reject", async () => {
     const dir = tempDir();
     // Pre-1900 optics, 34,240 characters, which the detectors leave alone; and the French sentence on
     // the speed of light for every observer (special relativity), which an English pack cannot read.
@@ -69,6 +69,26 @@ describe('lacuna mask and documents in another language', () => {
     // A rerun of verify reads the same from the manifest.
     const verify = await runCli(['verify', join(dir, 'out-2')]);
     expect(verify.stdout).toContain('Verification: INCONCLUSIVE');
+
+    // --other-languages reject: the French document goes to rejects.jsonl with its reason, before any
+    // detector sees it, and the output the verdict weighs holds none of it; `lacuna apply` does the same.
+    const rejecting = join(dir, 'out-reject');
+    const run = await runCli(['mask', join(dir, 'in-2.jsonl'), '--pack', 'physics-post-1900', '--out', rejecting, '--other-languages', 'reject']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Verification: PASSED');
+    expect(run.stdout).toContain("Rejected for their language: 1 document(s), 644 characters, plainly not in the pack's language (en): fra 1");
+    const rejects = readFileSync(join(rejecting, 'rejects.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(rejects).toEqual([{ file: 'in-2.jsonl', line: 2, id: 'fr', reason: "plainly not in the pack's language (en) but fra, which its rules and classifier cannot read (--other-languages reject)" }]);
+    const manifest = JSON.parse(readFileSync(join(rejecting, 'manifest.json'), 'utf8'));
+    expect(manifest.counts).toEqual({ input: 2, kept: 1, edited: 0, dropped: 0, rejected: 1 });
+    expect(manifest.languages.other).toEqual({ fra: { documents: 1, chars: FRENCH.length, outputChars: 0 } });
+    const applied = await runCli(['apply', rejecting, '--out', join(dir, 'applied'), '--unit', 'paragraph']);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'applied', 'manifest.json'), 'utf8')).counts.rejected).toBe(1);
+    // With --strict, a document the run cannot read stops it, as a malformed record does.
+    const strict = await runCli(['mask', join(dir, 'in-2.jsonl'), '--pack', 'physics-post-1900', '--out', join(dir, 'strict'), '--other-languages', 'reject', '--strict']);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toBe("lacuna: in-2.jsonl line 2: plainly not in the pack's language (en) but fra, which its rules and classifier cannot read (--other-languages reject) (--strict stops at the first rejected record)\n");
   });
 });
 

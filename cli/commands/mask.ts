@@ -11,6 +11,7 @@ import { addCorpusOptions, readingOptions, type CorpusFlags } from '../common-op
 import { DEFAULT_GZIP_LEVEL } from '../../corpora/writers/jsonl-writer.js';
 import { progressFor } from '../output.js';
 import type { PolicyUnit } from '../../maskers/policy.js';
+import type { OtherLanguagesAction } from '../../maskers/language.js';
 
 interface MaskFlags extends CorpusFlags {
   out: string;
@@ -23,6 +24,7 @@ interface MaskFlags extends CorpusFlags {
   gzipLevel: number;
   overwrite: boolean;
   strict: boolean;
+  otherLanguages: OtherLanguagesAction;
   failOnLeak: boolean;
   maxResidual: number;
   maxLeak: number;
@@ -52,6 +54,11 @@ export function maskCommand(): Command {
     .option('--gzip-level <level>', 'gzip level of the outputs, 1 (fastest) to 9 (smallest)', parseGzipLevel, DEFAULT_GZIP_LEVEL)
     .option('--overwrite', 'replace a finished run in the output directory', false)
     .option('--strict', 'stop with exit code 2 at the first rejected record', false)
+    .addOption(
+      new Option('--other-languages <what>', "a document plainly not in the pack's language: keep (masked as usual; the verdict counts what is left of it as target text) or reject (to rejects.jsonl with the reason)")
+        .choices(['keep', 'reject'])
+        .default('keep'),
+    )
     .option('--fail-on-leak', 'exit 1 unless verification passes: no residual findings over --max-residual and the target text left shown within --max-leak', false)
     .option('--index-m <n>', 'HNSW graph degree of the verification index', parsePositive, DEFAULT_INDEX_PARAMETERS.m)
     .option('--index-ef <n>', 'HNSW candidates per query (and at construction): recall against speed', parsePositive, DEFAULT_INDEX_PARAMETERS.efSearch)
@@ -84,6 +91,7 @@ export function maskCommand(): Command {
           gzipLevel: flags.gzipLevel,
           overwrite: flags.overwrite,
           strict: flags.strict,
+          otherLanguages: flags.otherLanguages,
           maxResidual: flags.maxResidual,
           maxLeak: flags.maxLeak,
           cacheDir: flags.cacheDir,
@@ -165,5 +173,8 @@ function otherLanguagesLine(manifest: MaskResult['manifest']): string[] {
   const documents = other.reduce((sum, [, tally]) => sum + tally.documents, 0);
   const chars = other.reduce((sum, [, tally]) => sum + tally.chars, 0);
   const list = other.map(([language, tally]) => `${language} ${tally.documents}`).join(', ');
+  if ((manifest.config as { otherLanguages?: string }).otherLanguages === 'reject') {
+    return [`Rejected for their language: ${documents} document(s), ${chars.toLocaleString('en-US')} characters, plainly not in the pack's language (${manifest.languages!.pack}): ${list} (rejects.jsonl; --other-languages reject).`];
+  }
   return [`Not screened in earnest: ${documents} document(s), ${chars.toLocaleString('en-US')} characters, are plainly not in the pack's language (${manifest.languages!.pack}): ${list}. Its rules and classifier read ${manifest.languages!.pack} only (manifest.json: languages).`];
 }
