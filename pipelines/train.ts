@@ -57,6 +57,11 @@ const TrainingSpecSchema = z.strictObject({
   isolatedBudget: z.number().gt(0).lt(1).optional(),
   /** Labelled documents (JSON lines and a TSV of labels; see training-documents.ts), each a book of its own. */
   documents: z.array(DocumentCollectionSchema).default([]),
+  /**
+   * Whether the model floors a section's mean at its document's (PassageModel.documentFloor; default
+   * true). A pack whose long off-target documents read near its threshold as a whole turns it off.
+   */
+  documentFloor: z.boolean().optional(),
 });
 export type TrainingSpec = z.infer<typeof TrainingSpecSchema>;
 
@@ -769,7 +774,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const specPath = options.spec ?? specPathFor(loaded);
   const spec = await readTrainingSpec(specPath);
   if (spec.pack !== loaded.pack.id) throw new UsageError(`${specPath}: pack: names '${spec.pack}', not '${loaded.pack.id}'`);
-  const settings: TrainingOptions = { ...DEFAULT_TRAINING, ...options.training };
+  const settings: TrainingOptions = { ...DEFAULT_TRAINING, ...(spec.documentFloor === undefined ? {} : { documentFloor: spec.documentFloor }), ...options.training };
   const budget = options.budget ?? spec.budget ?? DEFAULT_BUDGET;
   const isolatedBudget = options.budget ?? spec.isolatedBudget ?? budget;
   const say = options.progress ?? (() => {});

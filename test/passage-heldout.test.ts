@@ -35,11 +35,14 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // lines; since, 4.9% (the Michelson–Morley paper: two paragraphs on its curves and the solar
     // system's motion). Which pre-1900 text loses most moves from one retraining to the next: leaving one
     // small background book out of training gave 0.9%, 1.3% and 2.7% for the worst book. The issue asks
-    // ≤ 1%; this bound is what is measured, so that a change that makes it worse fails.
+    // ≤ 1%; this bound is what is measured, so that a change that makes it worse fails. Since a
+    // section's score is floored at its book's (pack 0.4.25), 0.4% at most (Maxwell's five papers; the
+    // Michelson–Morley paper 2.2% → 0.0%: its threshold rose from 1.45 to 1.5).
     for (const book of pre) expect(book.loss, book.name).toBeLessThanOrEqual(0.05);
     expect(pre.filter((book) => book.loss > 0.01).length).toBeLessThanOrEqual(1);
     // Modern prose about classical physics that also states some relativity and nuclear physics
-    // (Crowell's E&M derives the Lorentz transformation): measured 13.1% on average (12.0% at a 0.5% budget).
+    // (Crowell's E&M derives the Lorentz transformation): measured 13.1% on average (12.0% at a 0.5% budget);
+    // 13.4% since a section's score is floored at its book's (pack 0.4.25).
     expect(mean(modernClassical)).toBeLessThanOrEqual(0.14);
     // Every paragraph of theirs that this run removes anything from is labelled by hand by the pack's
     // rules (323: 204 state post-1900 physics or name what the pack masks, 119 do not), so what they
@@ -49,20 +52,25 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Retrained for paragraphs without blank lines (85 of 120,884 training blocks changed): 341
     // labelled (209 targets), 6.5% on average, 17.4% for electricity and magnetism, three of seven at
     // most 3.5% (vibrations and waves 3.2% → 4.3%). A retraining that moves a few scores moves each
-    // book by a point or so either way: the bounds below leave that much room and no more.
+    // book by a point or so either way: the bounds below leave that much room and no more. With the
+    // document floor (pack 0.4.25): 6.2% on average, two of seven at most 3.5% (optics 3.5% → 3.8%).
     const [mixed, crowell] = result.labelled!;
     expect(crowell.books.map((book) => book.name).sort()).toEqual(modernClassical.map((book) => book.name).sort());
     const collateral = crowell.books.map(lossOutsideTargets);
     console.info(`Crowell's classical chapters, text lost outside their labelled targets: ${collateral.map((share) => (share * 100).toFixed(1) + '%').join(', ')}`);
     expect(collateral.reduce((sum, share) => sum + share, 0) / collateral.length).toBeLessThanOrEqual(0.07);
-    expect(collateral.filter((share) => share <= 0.035).length).toBeGreaterThanOrEqual(3);
+    expect(collateral.filter((share) => share <= 0.035).length).toBeGreaterThanOrEqual(2);
     // Measured 195 of 204 targets removed, then 198 of 209 (94.7%) after the retraining; 202 of 212, then
     // 199 of 212 (93.9%) since research text trains the model too (pack 0.4.24: two asides that took
     // only their sentence now, 26–30% of the paragraph, and a paragraph on Tolman and Stewart's 1916
-    // experiment and one on a moving box's field energy kept whole, for one the model finds now).
-    expect(crowell.targetsRemoved / crowell.targets).toBeGreaterThanOrEqual(0.935);
+    // experiment and one on a moving box's field energy kept whole, for one the model finds now); 206
+    // of 212 (97.2%) since a section's score is floored at its book's (pack 0.4.25).
+    expect(crowell.targetsRemoved / crowell.targets).toBeGreaterThanOrEqual(0.965);
     expect(theory.length).toBe(15);
-    expect(mean(theory)).toBeGreaterThanOrEqual(0.9);
+    // Measured 93.8% (13 of 15 at least 90%); 94.9% (14 of 15: Tolman 84.7% → 91.5%) since a section's
+    // score is floored at its book's (pack 0.4.25).
+    expect(mean(theory)).toBeGreaterThanOrEqual(0.94);
+    expect(theory.filter((book) => book.loss >= 0.9).length).toBeGreaterThanOrEqual(14);
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
     // Measured at most 2.6% (Maxwell's Five Papers: reflective paragraphs the classifier alone flags);
@@ -85,7 +93,7 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
     expect(labelled.targets + labelled.keeps).toBeGreaterThanOrEqual(150);
-    // Measured 47 of 50 and 32 of 115 since pack 0.4.11's radium-heat claim (44 and 26 before it; 43 and 19
+    // Measured 47 of 50 and 32 of 115 (31 with pack 0.4.24; 32 again with the document floor of 0.4.25) since pack 0.4.11's radium-heat claim (44 and 26 before it; 43 and 19
     // at a 0.5% budget without the keep margin; 45 and 45 before paragraphs that only retell a keep
     // context trained at 0.3): the claim makes the classifier read more of a radioactivity book's
     // radium chapters as target, three targets for six keeps.
@@ -150,8 +158,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(result.books.find((book) => book.name.includes('neikirk_'))!.loss).toBeGreaterThanOrEqual(0.95);
     // Since the pack takes invariant theory, nonassociative algebras, groups of transformations and
     // Galois's French terms (measured 73.8%; Klein's Evanston lectures, on every field of 1890s
-    // mathematics, 16.7%).
-    expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.72);
+    // mathematics, 16.7%); 75.0% since a section's score is floored at its book's (pack 0.4.10: Glenn
+    // 76.6 → 77.6%, Judson 82.4 → 83.3%, Neikirk 96.0 → 99.6%; no pre-1799 book moved).
+    expect(mean(result.books.filter((book) => book.side === 'positive'))).toBeGreaterThanOrEqual(0.74);
 
     // The passages behind each row: what a positive book kept, what any other book lost, worst first.
     const report = passagesReport(result);

@@ -108,6 +108,27 @@ describe('passage model', () => {
     expect(smoothed[3]).toBeLessThan(0);
     expect(smoothed[0]).toBeLessThan(-1);
   });
+
+  it('floors a section at its document: a quiet chapter of a target book rises, a target chapter of another book never falls', () => {
+    const plain = new PassageModel('test', 4, 0, 2, 0.3, 0, 0, new Float32Array(4), new Float32Array(4));
+    const floored = plain.withSmoothing(2, 0.3, {}, true);
+    // A book on the target (mostly 4) with a chapter that reads as something else (-3, four paragraphs).
+    const book = [4, 4, 4, 4, 4, 4, 4, -3, -3, -3, -3, 4, 4, 4, 4, 4, 4, 4];
+    const lengths = book.map(() => 500);
+    const mean = book.reduce((a, b) => a + b, 0) / book.length;
+    expect(plain.passageLogits(book, lengths)[9]).toBeLessThan(0);
+    expect(floored.passageLogits(book, lengths)[9]).toBeCloseTo(0.3 * -3 + 0.7 * mean, 12);
+    // A book off the target with a target chapter: the chapter keeps its section's score, bit for bit.
+    const other = book.map((logit) => -logit);
+    expect(Array.from(floored.passageLogits(other, lengths).slice(7, 11))).toEqual(Array.from(plain.passageLogits(other, lengths).slice(7, 11)));
+    for (const [i, score] of floored.passageLogits(other, lengths).entries()) expect(score).toBeGreaterThanOrEqual(plain.passageLogits(other, lengths)[i]);
+    // The floor is in the file; a file without it (older models) scores as before.
+    expect(PassageModel.parse(floored.serialize()).documentFloor).toBe(true);
+    const file = JSON.parse(plain.serialize());
+    expect(file.documentFloor).toBeUndefined();
+    expect(PassageModel.parse(plain.serialize()).documentFloor).toBe(false);
+    expect(() => PassageModel.parse(JSON.stringify({ ...file, documentFloor: 'yes' }))).toThrow(/^documentFloor: must be true or false/);
+  });
 });
 
 describe('the pack pins its model', () => {

@@ -12,7 +12,12 @@
  * root of its length; paragraphs under 100 characters, headings and
  * equations, take no part): `alpha` of its own and the rest of its section.
  * A book about relativity is relativity even where one paragraph recalls
- * Newton, and one odd paragraph in a book on optics stays optics. Because the model is linear, each paragraph is hashed once
+ * Newton, and one odd paragraph in a book on optics stays optics. With
+ * `documentFloor`, a section's mean is never lower than the whole document's:
+ * a chapter on Lagrangian mechanics inside a book on relativity is judged as
+ * the book is, while a chapter on relativity inside a book on optics keeps its
+ * own section (the floor only ever raises a score, so it cannot hide a run of
+ * target paragraphs in a long document about something else). Because the model is linear, each paragraph is hashed once
  * and its two dot products are shared by itself and its neighbours: a worked
  * example inside a relativity section is scored with the section around it at
  * the cost of scoring it alone.
@@ -38,6 +43,8 @@ export interface PassageModelFile {
   reach: number;
   window: number;
   alpha: number;
+  /** Whether a section's mean is floored at the document's mean (absent in older files: false). */
+  documentFloor?: boolean;
   bias: number;
   isolatedBias: number;
   own: string;
@@ -81,12 +88,13 @@ export class PassageModel {
     readonly own: Float32Array,
     readonly context: Float32Array,
     readonly training: Record<string, unknown> = {},
+    readonly documentFloor = false,
   ) {
     if (buckets <= 0 || (buckets & (buckets - 1)) !== 0) throw new Error(`buckets must be a power of two, not ${buckets}`);
   }
 
-  static empty(pack: string, buckets: number, reach: number, window: number, alpha: number): PassageModel {
-    return new PassageModel(pack, buckets, reach, window, alpha, 0, 0, new Float32Array(buckets), new Float32Array(buckets));
+  static empty(pack: string, buckets: number, reach: number, window: number, alpha: number, documentFloor = false): PassageModel {
+    return new PassageModel(pack, buckets, reach, window, alpha, 0, 0, new Float32Array(buckets), new Float32Array(buckets), {}, documentFloor);
   }
 
   /** Paragraphs a passage score is averaged over when the document has them all: the paragraph and `window` either side. */
@@ -94,9 +102,9 @@ export class PassageModel {
     return 2 * this.window + 1;
   }
 
-  /** With another window and mix (the weights are shared, not copied). */
-  withSmoothing(window: number, alpha: number, training = this.training): PassageModel {
-    return new PassageModel(this.pack, this.buckets, this.reach, window, alpha, this.bias, this.isolatedBias, this.own, this.context, training);
+  /** With another window, mix or floor (the weights are shared, not copied). */
+  withSmoothing(window: number, alpha: number, training = this.training, documentFloor = this.documentFloor): PassageModel {
+    return new PassageModel(this.pack, this.buckets, this.reach, window, alpha, this.bias, this.isolatedBias, this.own, this.context, training, documentFloor);
   }
 
   features(text: string, start = 0, end = text.length): SparseVector {
@@ -139,7 +147,8 @@ export class PassageModel {
    * their own logits (`logits`) and their lengths in characters. A paragraph
    * whose `prose` entry is false (mostly not words: see PROSE_MIN_LETTER_SHARE)
    * takes no part in its neighbours' scores and takes theirs: its score is the
-   * mean of the prose around it, or its own when there is none.
+   * mean of the prose around it, or its own when there is none. With
+   * `documentFloor`, that mean is at least the document's.
    */
   passageLogits(logits: ArrayLike<number>, lengths: ArrayLike<number>, prose?: ArrayLike<boolean>): Float64Array {
     const out = new Float64Array(logits.length);
@@ -151,11 +160,13 @@ export class PassageModel {
       weightSums[i + 1] = weightSums[i] + weights[i];
       valueSums[i + 1] = valueSums[i] + weights[i] * logits[i];
     }
+    const documentWeight = weightSums[logits.length];
+    const floor = this.documentFloor && documentWeight > 0 ? valueSums[logits.length] / documentWeight : -Infinity;
     for (let i = 0; i < logits.length; i++) {
       const from = Math.max(0, i - this.window);
       const to = Math.min(logits.length, i + this.window + 1);
       const weight = weightSums[to] - weightSums[from];
-      const mean = weight > 0 ? (valueSums[to] - valueSums[from]) / weight : logits[i];
+      const mean = Math.max(floor, weight > 0 ? (valueSums[to] - valueSums[from]) / weight : logits[i]);
       out[i] = (prose?.[i] ?? true) || weight === 0 ? this.alpha * logits[i] + (1 - this.alpha) * mean : mean;
     }
     return out;
@@ -180,6 +191,7 @@ export class PassageModel {
       reach: this.reach,
       window: this.window,
       alpha: this.alpha,
+      ...(this.documentFloor ? { documentFloor: true } : {}),
       bias: this.bias,
       isolatedBias: this.isolatedBias,
       own: encodeWeights(this.own),
@@ -206,6 +218,7 @@ export class PassageModel {
     for (const field of ['reach', 'window'] as const) if (!Number.isInteger(file[field]) || file[field] < 0) throw new Error(`${field}: must be a whole number ≥ 0`);
     if (!(file.alpha >= 0 && file.alpha <= 1)) throw new Error('alpha: must be a number from 0 to 1');
     for (const field of ['bias', 'isolatedBias'] as const) if (!Number.isFinite(file[field])) throw new Error(`${field}: must be a number`);
+    if (file.documentFloor !== undefined && typeof file.documentFloor !== 'boolean') throw new Error('documentFloor: must be true or false');
     return new PassageModel(
       String(file.pack),
       file.buckets,
@@ -217,6 +230,7 @@ export class PassageModel {
       decodeWeights(String(file.own), file.buckets, 'own'),
       decodeWeights(String(file.context), file.buckets, 'context'),
       file.training ?? {},
+      file.documentFloor ?? false,
     );
   }
 }

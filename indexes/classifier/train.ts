@@ -45,6 +45,8 @@ export interface TrainingOptions {
   /** Paragraphs on each side whose mean logit is mixed into a paragraph's passage score, and its own share. */
   window: number;
   alpha: number;
+  /** Whether a section's mean is floored at the whole document's (PassageModel.documentFloor). */
+  documentFloor: boolean;
   epochs: number;
   learningRate: number;
   l2: number;
@@ -60,6 +62,7 @@ export const DEFAULT_TRAINING: TrainingOptions = {
   reach: 2,
   window: 15,
   alpha: 0.3,
+  documentFloor: true,
   epochs: 6,
   learningRate: 0.3,
   l2: 1e-6,
@@ -123,7 +126,7 @@ function shuffle<T>(items: T[], random: () => number): void {
 }
 
 export function trainPassageModel(pack: string, books: readonly TrainingBook[], options: TrainingOptions = DEFAULT_TRAINING): PassageModel {
-  const model = PassageModel.empty(pack, options.buckets, options.reach, options.window, options.alpha);
+  const model = PassageModel.empty(pack, options.buckets, options.reach, options.window, options.alpha, options.documentFloor);
   const ownSquares = new Float32Array(options.buckets);
   const contextSquares = new Float32Array(options.buckets);
   let biasSquares = 0;
