@@ -17,7 +17,14 @@
  * a chapter on Lagrangian mechanics inside a book on relativity is judged as
  * the book is, while a chapter on relativity inside a book on optics keeps its
  * own section (the floor only ever raises a score, so it cannot hide a run of
- * target paragraphs in a long document about something else). Because the model is linear, each paragraph is hashed once
+ * target paragraphs in a long document about something else). Measured held
+ * out (physics): theory books 93.8% → 94.9% removed in their books, Crowell's
+ * labelled post-1900 asides 199 → 206 of 212, no pre-1900 book losing more. The
+ * document's mean mixed into every section instead (raising and lowering) took
+ * the theory books to 95–97%, but a run of 30 paragraphs of relativity set in
+ * the middle of a long pre-1900 book lost 71.7% of its text against 87.5%: a
+ * textbook whose last chapters are modern physics is such a document.
+ * Because the model is linear, each paragraph is hashed once
  * and its two dot products are shared by itself and its neighbours: a worked
  * example inside a relativity section is scored with the section around it at
  * the cost of scoring it alone.
