@@ -13,7 +13,7 @@ import { DetectorChain } from '../maskers/detectors/chain.js';
 import { documentScale, loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHARE, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
-import { documentSpans, KEEP_PARAGRAPH_LABEL, relabelKeepParagraphs, runTrain, withPassageBlock, type Book } from '../pipelines/train.js';
+import { documentSpans, KEEP_PARAGRAPH_LABEL, readTrainingSpec, relabelKeepParagraphs, runTrain, withPassageBlock, type Book } from '../pipelines/train.js';
 import { CollateralCollector } from '../pipelines/leakage-report.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { jsonl, readManifest, readSharedText, ROOT, runCli, sharedAvailable, tempDir } from './helpers.js';
@@ -128,6 +128,17 @@ describe('passage model', () => {
     expect(file.documentFloor).toBeUndefined();
     expect(PassageModel.parse(plain.serialize()).documentFloor).toBe(false);
     expect(() => PassageModel.parse(JSON.stringify({ ...file, documentFloor: 'yes' }))).toThrow(/^documentFloor: must be true or false/);
+  });
+
+  it('ships each pack with the floor its training spec asks for', async () => {
+    for (const [pack, floor] of [['physics-post-1900', true], ['algebra-pre-galois', true], ['computing-modern', false]] as const) {
+      const spec = await readTrainingSpec(join(BUILTIN_PACK_DIR, 'training', `${pack}.yaml`));
+      expect(spec.documentFloor ?? DEFAULT_TRAINING.documentFloor, pack).toBe(floor);
+      const { pack: loaded } = await loadPack(pack);
+      const model = loadPassageModel(loaded.passage!);
+      expect(model.documentFloor, pack).toBe(floor);
+      expect((model.training.settings as { documentFloor: boolean }).documentFloor, pack).toBe(floor);
+    }
   });
 });
 
