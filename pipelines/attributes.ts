@@ -85,6 +85,11 @@ export class AttributesWriter {
     await (await this.writerFor(label)).write({ id, attributes });
   }
 
+  /** Gives every open file up after a failure elsewhere (see JsonlWriter.abandon). */
+  async abandon(): Promise<void> {
+    await Promise.all([...this.writers.values()].map((writer) => writer.abandon()));
+  }
+
   async close(): Promise<WrittenFile[]> {
     const written: WrittenFile[] = [];
     for (const label of [...this.writers.keys()].sort()) written.push(await this.writers.get(label)!.close());

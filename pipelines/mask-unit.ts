@@ -206,77 +206,88 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const read: StageStats = { items: 0, ms: 0 };
   let writeMs = 0;
 
-  const events = timed(reader.events(), read);
-  const screened = setup.otherLanguages === 'reject' ? rejectOtherLanguages(events, setup.task.pack.language, otherLanguages) : events;
-  for await (const batch of batches(screened)) {
-    const result = await task.run(batch.documents, stored ? await stored.forBatch(batch.items, counts.input) : undefined);
-    const writeStart = performance.now();
-    for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
-    addSemanticStats(semantic, result.semantic);
-    for (const item of batch.items) {
-      const seq = counts.input++;
-      if (item.event.kind === 'reject') {
-        const reject = item.event.reject;
-        if (setup.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
-        counts.rejected++;
-        reportData.reject(reject.file);
-        await attributes?.reject(reject.file, reject.id);
-        await rejectsWriter.write(reject);
-        continue;
+  // Filled in the try below; after it, the unit's files are closed and named.
+  let shards: UnitFile[];
+  let written: { edits: UnitFile; findings: UnitFile; detections: UnitFile; rejects: UnitFile };
+  let attributeFiles: UnitFile[];
+  let index: Awaited<ReturnType<UnitIndexer['finish']>> | null;
+  try {
+    const events = timed(reader.events(), read);
+    const screened = setup.otherLanguages === 'reject' ? rejectOtherLanguages(events, setup.task.pack.language, otherLanguages) : events;
+    for await (const batch of batches(screened)) {
+      const result = await task.run(batch.documents, stored ? await stored.forBatch(batch.items, counts.input) : undefined);
+      const writeStart = performance.now();
+      for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
+      addSemanticStats(semantic, result.semantic);
+      for (const item of batch.items) {
+        const seq = counts.input++;
+        if (item.event.kind === 'reject') {
+          const reject = item.event.reject;
+          if (setup.strict) throw new UsageError(`${describeOrigin(reject)}: ${reject.reason} (--strict stops at the first rejected record)`);
+          counts.rejected++;
+          reportData.reject(reject.file);
+          await attributes?.reject(reject.file, reject.id);
+          await rejectsWriter.write(reject);
+          continue;
+        }
+        const doc = item.event.doc;
+        const outcome = result.outcomes[item.slot];
+        suppressed += outcome.suppressed;
+        if (outcome.language) {
+          const outputChars = outcome.decision.action === 'drop' ? 0 : outcome.decision.action === 'edit' ? outcome.text!.length : doc.text.length;
+          addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length, outputChars } });
+        }
+        await detectionsWriter.write(detectionRecord(seq, outcome));
+        for (const finding of outcome.findings) {
+          findingsByConcept[finding.concept]++;
+          // `seq` first: the merge renumbers it without parsing the line (mask-merge.ts).
+          const record: Finding = { seq, id: doc.id, ...finding };
+          await findingsWriter.write(record);
+        }
+        for (const edit of outcome.decision.edits) {
+          removedCharsByConcept[edit.concept] += edit.end - edit.start;
+          const record: Edit = { seq, id: doc.id, ...edit };
+          await editsWriter.write(record);
+        }
+        collateral.add(doc.id, doc.text, outcome.decision.edits, outcome.collateral);
+        reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+        await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
+        if (outcome.outputBands) {
+          bandsMeasured = true;
+          outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
+        }
+        if (outcome.decision.action === 'drop') counts.dropped++;
+        else if (outcome.decision.action === 'edit') {
+          counts.edited++;
+          residuals.add(doc.id, outcome.text!, outcome.residual);
+          await corpus.write(withText(doc, outcome.text!, setup.shape));
+          indexer?.add(doc.id, outcome.text!);
+        } else {
+          counts.kept++;
+          residuals.add(doc.id, doc.text, outcome.residual);
+          await corpus.write(withText(doc, doc.text, setup.shape));
+          indexer?.add(doc.id, doc.text);
+        }
       }
-      const doc = item.event.doc;
-      const outcome = result.outcomes[item.slot];
-      suppressed += outcome.suppressed;
-      if (outcome.language) {
-        const outputChars = outcome.decision.action === 'drop' ? 0 : outcome.decision.action === 'edit' ? outcome.text!.length : doc.text.length;
-        addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length, outputChars } });
-      }
-      await detectionsWriter.write(detectionRecord(seq, outcome));
-      for (const finding of outcome.findings) {
-        findingsByConcept[finding.concept]++;
-        // `seq` first: the merge renumbers it without parsing the line (mask-merge.ts).
-        const record: Finding = { seq, id: doc.id, ...finding };
-        await findingsWriter.write(record);
-      }
-      for (const edit of outcome.decision.edits) {
-        removedCharsByConcept[edit.concept] += edit.end - edit.start;
-        const record: Edit = { seq, id: doc.id, ...edit };
-        await editsWriter.write(record);
-      }
-      collateral.add(doc.id, doc.text, outcome.decision.edits, outcome.collateral);
-      reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
-      await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
-      if (outcome.outputBands) {
-        bandsMeasured = true;
-        outcome.outputBands.forEach((count, band) => (outputBands[band] += count));
-      }
-      if (outcome.decision.action === 'drop') counts.dropped++;
-      else if (outcome.decision.action === 'edit') {
-        counts.edited++;
-        residuals.add(doc.id, outcome.text!, outcome.residual);
-        await corpus.write(withText(doc, outcome.text!, setup.shape));
-        indexer?.add(doc.id, outcome.text!);
-      } else {
-        counts.kept++;
-        residuals.add(doc.id, doc.text, outcome.residual);
-        await corpus.write(withText(doc, doc.text, setup.shape));
-        indexer?.add(doc.id, doc.text);
-      }
+      onProgress(reader.bytesRead, counts.input);
+      failpoint('unit-after-first-batch');
+      writeMs += performance.now() - writeStart;
     }
-    onProgress(reader.bytesRead, counts.input);
-    failpoint('unit-after-first-batch');
-    writeMs += performance.now() - writeStart;
+    const closeStart = performance.now();
+    const relative = (file: WrittenFile): UnitFile => ({ path: file.path.slice(dir.length + 1).split('\\').join('/'), bytes: file.bytes, sha256: file.sha256, records: file.records });
+    shards = (await corpus.close()).map(relative);
+    await stored?.finish();
+    written = { edits: relative(await editsWriter.close()), findings: relative(await findingsWriter.close()), detections: relative(await detectionsWriter.close()), rejects: relative(await rejectsWriter.close()) };
+    attributeFiles = ((await attributes?.close()) ?? []).map(relative);
+    const concepts = setup.task.concepts ? new Set(setup.task.concepts) : undefined;
+    index = indexer ? await indexer.finish(dir, shards.map((shard) => join(dir, shard.path)), setup.shape, setup.task.pack, concepts, await task.semanticVerifier()) : null;
+    writeMs += performance.now() - closeStart;
+  } catch (error) {
+    // A unit that stops (--strict, a full disk) closes what it opened before its directory is removed.
+    await Promise.allSettled([corpus.abandon(), editsWriter.abandon(), findingsWriter.abandon(), detectionsWriter.abandon(), rejectsWriter.abandon(), attributes?.abandon()]);
+    throw error;
   }
-  const closeStart = performance.now();
-  const relative = (file: WrittenFile): UnitFile => ({ path: file.path.slice(dir.length + 1).split('\\').join('/'), bytes: file.bytes, sha256: file.sha256, records: file.records });
-  const shards = (await corpus.close()).map(relative);
-  await stored?.finish();
-  const written = { edits: relative(await editsWriter.close()), findings: relative(await findingsWriter.close()), detections: relative(await detectionsWriter.close()), rejects: relative(await rejectsWriter.close()) };
-  const attributeFiles = ((await attributes?.close()) ?? []).map(relative);
-  const concepts = setup.task.concepts ? new Set(setup.task.concepts) : undefined;
-  const index = indexer ? await indexer.finish(dir, shards.map((shard) => join(dir, shard.path)), setup.shape, setup.task.pack, concepts, await task.semanticVerifier()) : null;
   const labels = new Map(unit.files.map((file) => [attributesPath(setup.emitAttributes ?? '', file.label), file.label]));
-  writeMs += performance.now() - closeStart;
   return {
     unit: unit.index,
     counts,

@@ -123,6 +123,19 @@ export class JsonlWriter {
     });
   }
 
+  /**
+   * Gives the file up after a failure elsewhere (a unit stopped by --strict, a full disk): waits for
+   * blocks still compressing, then closes the handle without writing more. Its caller removes the
+   * staging directory; without this the handle stayed open until garbage collection, and Node printed
+   * a warning per file after the run's one-line error.
+   */
+  async abandon(): Promise<void> {
+    this.block = [];
+    await Promise.allSettled(this.inFlight.splice(0));
+    const handle = await this.file.catch(() => undefined);
+    await handle?.close().catch(() => undefined);
+  }
+
   async close(): Promise<WrittenFile> {
     await this.flushBlock();
     while (this.inFlight.length > 0) await this.writeOldest();

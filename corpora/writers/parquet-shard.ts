@@ -46,6 +46,11 @@ export class ParquetShardWriter {
     this.uncompressedBytes += Buffer.byteLength(JSON.stringify(record)) + 1;
   }
 
+  /** Nothing is open until close() writes the file: giving it up drops the rows. */
+  async abandon(): Promise<void> {
+    this.rows.length = 0;
+  }
+
   async close(): Promise<WrittenFile> {
     const names: string[] = [];
     const seen = new Set<string>();

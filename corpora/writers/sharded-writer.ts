@@ -42,6 +42,11 @@ export class ShardedWriter {
     }
   }
 
+  /** Gives the open shard up after a failure elsewhere (see JsonlWriter.abandon). */
+  async abandon(): Promise<void> {
+    await this.current.abandon();
+  }
+
   /** All shards. The last one is kept even when empty, so an empty corpus is still a corpus. */
   async close(): Promise<WrittenFile[]> {
     const last = await this.current.close();
