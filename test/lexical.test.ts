@@ -18,6 +18,17 @@ describe('lexical detector on the physics pack', () => {
     expect(matched('In Einstein’s theory the half-life and half life differ from halflife.')).toEqual(['Einstein’s theory', 'half-life', 'half life', 'halflife']);
   });
 
+  it('reads a solid term split after a combining form: semi-conductor, thermo-nuclear, super conductors', () => {
+    expect(matched('Electrons in p-type material of a semi-conductor; a thermo-nuclear reaction; super conductors.')).toEqual(['p-type', 'semi-conductor', 'thermo-nuclear', 'super conductors']);
+    // Not a word split inside it, nor a prefix before a mere ending: "photo-n", "semi-circle".
+    expect(matched('A semi-circle, a photo-n, a super-fine wire of telegraphy.')).toEqual([]);
+  });
+
+  it('names semiconductor devices, and their acronyms only as written', () => {
+    expect(matched('An SCR, two MOSFETs and a thyristor; the op-amp; a Zener diode.')).toEqual(['SCR', 'MOSFETs', 'thyristor', 'op-amp', 'Zener', 'diode']);
+    expect(matched('the scr of the rope, a cmos, and the line IC of the triangle.')).toEqual([]);
+  });
+
   it('folds diacritics and knows the ASCII spellings', () => {
     expect(matched('Schrödinger’s equation, Schroedinger equation, Schrodinger equations')).toEqual(['Schrödinger’s equation', 'Schroedinger equation', 'Schrodinger equations']);
   });

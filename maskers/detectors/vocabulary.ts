@@ -43,6 +43,33 @@ export interface VocabularyMatch {
   end: number;
 }
 
+/**
+ * Combining forms that writers join to the next word with a hyphen or a space as often as solidly:
+ * "semi-conductor" (an MMLU question writes it so), "super-conductivity", "photo-diode",
+ * "thermo-nuclear", "anti-particle", "radio-carbon" (the 1910s–1920s wrote "radio-active" throughout).
+ * Longest first, so "electro" is tried before "electr" could be.
+ */
+const SPLIT_PREFIXES = ['spectro', 'electro', 'thermo', 'photo', 'radio', 'micro', 'super', 'ultra', 'semi', 'nano', 'anti', 'opto'];
+/** The rest of the word must be a word of its own, not an ending ("photon" is not "photo-n"). */
+const SPLIT_REST = 4;
+
+/**
+ * A one-word phrase that starts with a combining form, split after it ("semi conductor", which the
+ * matcher reads as "semi-conductor" too), or undefined.
+ */
+export function splitAtPrefix(words: readonly string[]): string | undefined {
+  if (words.length !== 1) return undefined;
+  const word = words[0];
+  const lower = word.toLowerCase();
+  for (const prefix of SPLIT_PREFIXES) {
+    if (!lower.startsWith(prefix)) continue;
+    const rest = word.slice(prefix.length);
+    if (rest.length < SPLIT_REST || !/^\p{L}+$/u.test(rest)) return undefined;
+    return `${word.slice(0, prefix.length)} ${rest}`;
+  }
+  return undefined;
+}
+
 export class PackVocabulary {
   readonly entries: VocabularyEntry[] = [];
   private readonly phrases: string[] = [];
@@ -113,11 +140,18 @@ export class PackVocabulary {
     this.phrases.push(phrase);
   }
 
-  /** "space-time" and "half life" are also written "spacetime" and "halflife". */
+  /**
+   * "space-time" and "half life" are also written "spacetime" and "halflife"; and the other way,
+   * "semiconductor" and "thermonuclear" are also written "semi-conductor" and "thermo-nuclear"
+   * (splitAtPrefix).
+   */
   private addWithJoined(entry: VocabularyEntry): void {
     this.add(entry, entry.match);
+    const variant = { ...entry, kind: entry.kind === 'term' ? 'variant' : entry.kind } as const;
     const words = phraseWords(entry.match);
-    if (words.length > 1) this.add({ ...entry, kind: entry.kind === 'term' ? 'variant' : entry.kind }, words.join(''));
+    if (words.length > 1) this.add(variant, words.join(''));
+    const split = splitAtPrefix(words);
+    if (split) this.add(variant, split);
   }
 
   /**
