@@ -65,14 +65,15 @@ describe.runIf(available)('lacuna probes classify', () => {
     // numbers, electrons that diffract, Hermitian operators, the microwave background, radioactive
     // heating of the Earth, energies in eV, field words such as barometer and eclipse, stem and choice read
     // as one statement). Before: 136 agree, 38 found, 13 called control. In sample: sets 2 (measure half) and 3 above are the measures.
+    // 155 and 51 until pack 0.4.26's semiconductor devices and electrical field words (written for the sixth set below).
     const fourth = readFileSync(join(ROOT, 'test/data/mmlu-physics-hand-labels-4.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
     expect(fourth.length).toBe(169);
     const fourthMasked = fourth.filter((row) => row[2] === 'masked');
     const fourthAgree = fourth.filter((row) => got(row) === row[2]).length;
     const fourthFound = fourthMasked.filter((row) => got(row) === 'masked').length;
     console.info(`MMLU fourth set (tuned on): ${fourthAgree} of ${fourth.length} agree; masked found ${fourthFound} of ${fourthMasked.length}`);
-    expect(fourthAgree).toBeGreaterThanOrEqual(155);
-    expect(fourthFound).toBeGreaterThanOrEqual(51);
+    expect(fourthAgree).toBeGreaterThanOrEqual(159);
+    expect(fourthFound).toBeGreaterThanOrEqual(54);
 
     // A fifth set: all 152 astronomy questions, labelled and committed before any detector ran on them
     // (17 masked: supernovae, galaxies and their distances, dark energy, black holes, radioactive dating;
@@ -99,6 +100,38 @@ describe.runIf(available)('lacuna probes classify', () => {
     expect(fifthAgree).toBeGreaterThanOrEqual(61);
     expect(fifthFound).toBeGreaterThanOrEqual(6);
     expect(fifthControl).toBeLessThanOrEqual(3);
+  });
+
+  it('reads electrical engineering: semiconductor devices are masked, machines and instruments control', async () => {
+    // A sixth set: all 150 questions of MMLU's electrical engineering (5 dev, 145 test), labelled by the
+    // pack's rules and committed before any detector ran on them (19 masked: diodes, thyristors and
+    // SCRs, p-type carriers, the Bohr model, DRAM's transistor, an op-amp, an integrated circuit;
+    // 94 control: machines, instruments, circuits, illumination; 37 unrelated: digital logic,
+    // microprocessors, control systems). Untuned (pack 0.4.25): 115 of 150 agreed, 5 of 19 masked
+    // were found and 13 called control (measure half: 53 of 74, 1 of 9, 7) — the pack named no
+    // thyristor, SCR, op-amp or minority carrier, and read "semi-conductor" as two words. Pack 0.4.26
+    // named the devices and the field's machines and instruments; every miss of both halves had been
+    // read, so these numbers are in sample.
+    const out = join(tempDir(), 'ee.jsonl');
+    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `electrical_engineering_${split}.csv`));
+    const result = await runCli(['probes', 'classify', ...files, '--pack', 'physics-post-1900', '--out', out]);
+    expect(result.code).toBe(0);
+    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
+    const hand = readFileSync(join(ROOT, 'test/data/mmlu-electrical-engineering-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(hand.length).toBe(150);
+    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
+    expect(hand.every((row) => got(row) !== undefined)).toBe(true);
+    const masked = hand.filter((row) => row[2] === 'masked');
+    const agree = hand.filter((row) => got(row) === row[2]).length;
+    const found = masked.filter((row) => got(row) === 'masked').length;
+    const asControl = masked.filter((row) => got(row) === 'control').length;
+    const controlsMasked = hand.filter((row) => row[2] === 'control' && got(row) === 'masked').length;
+    console.info(`MMLU electrical engineering (in sample): ${agree} of ${hand.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}; controls called masked ${controlsMasked}`);
+    expect(agree).toBeGreaterThanOrEqual(131);
+    expect(found).toBeGreaterThanOrEqual(16);
+    // The one left: a lamp question whose choice is a bare "LED" (old geometry names points so).
+    expect(asControl).toBeLessThanOrEqual(2);
+    expect(controlsMasked).toBe(0);
   });
 
   it('says in one line what is wrong with a malformed question file', async () => {
