@@ -7,8 +7,10 @@
  */
 const START = /\*{3}\s*START OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK[^*]*\*{3}/i;
 const END = /\*{3}\s*END OF (?:THE|THIS) PROJECT GUTENBERG E-?BOOK/i;
-// Older texts put a plain "End of the Project Gutenberg EBook of ..." line before the END marker.
-const END_LINE = /^[ \t]*End of (?:the )?Project Gutenberg'?s? (?:E-?Book|Etext|Work)\b.*$/im;
+// Older texts put a plain "End of the Project Gutenberg EBook of ..." line before the END marker, or
+// "End of Project Gutenberg's <title>, by <author>" (18 books of ../shared); some have no END marker
+// after it at all, so without this line the licence, with its web sites and e-mail, stayed in the text.
+const END_LINE = /^[ \t]*End of (?:the )?Project Gutenberg(?:'s)?\b.*$/im;
 
 export interface GutenbergStripResult {
   text: string;

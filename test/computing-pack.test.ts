@@ -4,13 +4,13 @@
  * stay; the PDP-3 and IBM 1401 manuals, the Oak Ridge ALGOL manual and a
  * modern systems book must be flagged throughout.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { expectLabelledRates, readCorpus, readJsonlFile, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const available = sharedAvailable('the computing pack on ../shared/corpora/computing');
 const LABELLED = join(ROOT, 'test/data/computing-modern.labelled.tsv');
@@ -100,5 +100,66 @@ describe.runIf(available)('computing-modern on real texts', () => {
       expect(share).toBeGreaterThanOrEqual(0.9);
       expect(Math.min(...tenthShares)).toBeGreaterThanOrEqual(0.5);
     }
+  });
+});
+
+describe.runIf(available)('computing-modern and MMLU high-school computer science (lacuna probes classify)', () => {
+  // All 105 questions (5 dev, 100 test), labelled by the pack's rules and committed before any detector
+  // ran on them (93 masked: programs, Python and Java, the Internet, security, data representation,
+  // algorithms; 8 control: number bases, counting binary sequences, asymptotic growth; 4 unrelated:
+  // reasoning about what a data set can answer), split in halves alternately within each label.
+  // Untuned (pack 0.3.7): 22 of 105 agreed, 19 of 93 masked found, 10 called control and 64 unrelated
+  // (measure half 10 of 52, 8 of 46, 2): the pack had no word for the Internet, e-mail, Python 3 or a
+  // pixel. Pack 0.3.8 took an introductory course's vocabulary and code notation, written from a
+  // glossary with the tune half's misses in view; the measure half's misses were not read. Three
+  // controls (hexadecimal numbers) are called masked: the pack names hexadecimal a computing term,
+  // the labels call base sixteen arithmetic older than 1936.
+  it('finds the masked questions of the half nobody tuned on, and calls at most one control', async () => {
+    const out = join(tempDir(), 'computing.jsonl');
+    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `high_school_computer_science_${split}.csv`));
+    const result = await runCli(['probes', 'classify', ...files, '--pack', 'computing-modern', '--out', out]);
+    expect(result.code).toBe(0);
+    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
+    const hand = readFileSync(join(ROOT, 'test/data/mmlu-high-school-computer-science-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(hand.length).toBe(105);
+    const measure = hand.filter((row) => row[3] === 'measure');
+    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
+    const masked = measure.filter((row) => row[2] === 'masked');
+    const agree = measure.filter((row) => got(row) === row[2]).length;
+    const found = masked.filter((row) => got(row) === 'masked').length;
+    const asControl = masked.filter((row) => got(row) === 'control').length;
+    console.info(`MMLU high-school computer science, measure half: ${agree} of ${measure.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}`);
+    expect(agree).toBeGreaterThanOrEqual(34);
+    expect(found).toBeGreaterThanOrEqual(34);
+    expect(asControl).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('computing-modern on what a course says today (pack 0.3.8)', () => {
+  let rules: DetectorChain | undefined;
+  const found = async (text: string) => {
+    rules ??= DetectorChain.forPack((await loadPack('computing-modern')).pack, ['lexical', 'entity', 'context']);
+    return (await rules.detect(text)).findings.map((finding) => text.slice(finding.start, finding.end));
+  };
+
+  it('counts the Internet, e-mail, Python 3, pseudocode and Java declarations; leaves the snake, the island and the public', async () => {
+    const statements = [
+      'The file is broken into packets and sent over the Internet.',
+      'An e-mail from your bank asks you to click a link.',
+      'What is the output of "abc"[::-1] in Python 3?',
+      'Let x = 1. What is x << 3?',
+      'count ← count + 1',
+      'REPEAT 3 TIMES { DISPLAY (result) }',
+      'public int max(int num1, int num2) returns the larger.',
+      'Each pixel of the image stores an RGB triplet.',
+    ];
+    const older = [
+      'The python coiled round the branch of the tree in the menagerie.',
+      'The coffee of Java and Sumatra was carried to Amsterdam.',
+      'The public interest was served by the new telegraph line.',
+      'The sum of the series is found by repeating the operation three times.',
+    ];
+    for (const statement of statements) expect(await found(statement), statement).not.toEqual([]);
+    for (const sentence of older) expect(await found(sentence), sentence).toEqual([]);
   });
 });

@@ -109,6 +109,10 @@ describe('readers', () => {
     writeFileSync(join(dir, 'pg.txt'), text);
     const { events } = await readAll([join(dir, 'pg.txt')], { stripGutenberg: true });
     expect(docs(events)[0].text).toBe('The body.');
+    // An older footer: "End of Project Gutenberg's <title>" and the licence, with no END marker after it.
+    writeFileSync(join(dir, 'old-pg.txt'), "*** START OF THIS PROJECT GUTENBERG EBOOK NUMBER-SYSTEM OF ALGEBRA ***\n\nThe body.\n\nEnd of Project Gutenberg's Number-System of Algebra, by Henry Fine\n\nSee our Web site and e-mail us.\n*** END: FULL LICENSE ***\n");
+    const older = await readAll([join(dir, 'old-pg.txt')], { stripGutenberg: true });
+    expect(docs(older.events)[0].text).toBe('The body.');
   });
 
   it('reads JSONL and gzip from stdin with -', async () => {
