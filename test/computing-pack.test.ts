@@ -133,6 +133,30 @@ describe.runIf(available)('computing-modern and MMLU high-school computer scienc
     expect(found).toBeGreaterThanOrEqual(34);
     expect(asControl).toBeLessThanOrEqual(1);
   });
+
+  // MMLU college computer science, all 105 questions, labelled and committed after pack 0.3.8 was
+  // written and never used to tune anything (84 masked: systems, networks, automata, algorithms; 21
+  // control: number theory, graphs after Euler, Boolean completeness, counting, recurrences). Pack 0.3.7
+  // read it 59 of 105, 56 of 84 masked found, 4 called control; 0.3.8, 63, 60 and 4. Most controls are
+  // called unrelated (the field names no graph or divisor): they leave the control set, which a wrong
+  // "control" would contaminate.
+  it('reads a second exam nobody tuned on: college computer science', async () => {
+    const out = join(tempDir(), 'college.jsonl');
+    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `college_computer_science_${split}.csv`));
+    expect((await runCli(['probes', 'classify', ...files, '--pack', 'computing-modern', '--out', out])).code).toBe(0);
+    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
+    const hand = readFileSync(join(ROOT, 'test/data/mmlu-college-computer-science-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+    expect(hand.length).toBe(105);
+    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
+    const masked = hand.filter((row) => row[2] === 'masked');
+    const agree = hand.filter((row) => got(row) === row[2]).length;
+    const found = masked.filter((row) => got(row) === 'masked').length;
+    const asControl = masked.filter((row) => got(row) === 'control').length;
+    console.info(`MMLU college computer science (never tuned on): ${agree} of ${hand.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}`);
+    expect(agree).toBeGreaterThanOrEqual(63);
+    expect(found).toBeGreaterThanOrEqual(60);
+    expect(asControl).toBeLessThanOrEqual(4);
+  });
 });
 
 describe('computing-modern on what a course says today (pack 0.3.8)', () => {
