@@ -47,7 +47,8 @@ export interface VocabularyMatch {
  * Combining forms that writers join to the next word with a hyphen or a space as often as solidly:
  * "semi-conductor" (an MMLU question writes it so), "super-conductivity", "photo-diode",
  * "thermo-nuclear", "anti-particle", "radio-carbon" (the 1910s–1920s wrote "radio-active" throughout).
- * Longest first, so "electro" is tried before "electr" could be.
+ * No form is the start of another, so the order does not matter. The split is not checked against a
+ * dictionary: "seminvariant" gives "semi nvariant", which matches nothing.
  */
 const SPLIT_PREFIXES = ['spectro', 'electro', 'thermo', 'photo', 'radio', 'micro', 'super', 'ultra', 'semi', 'nano', 'anti', 'opto'];
 /** The rest of the word must be a word of its own, not an ending ("photon" is not "photo-n"). */
