@@ -485,6 +485,28 @@ describe('recall-first rules', () => {
     await expectEachFoundNoneOf(found, statements, older);
   });
 
+  it('counts speeds as a share of light\'s, tachyons, dated eclipses and the speed limit as TeX writes it (pack 0.4.27); leaves a tenth of c, phase velocities and a price in dollars', async () => {
+    const statements = [
+      'Panels b-d show a visualization for an observer flying through a cube at 99\\% of the speed of light.',
+      'The electrons of radium move with 95 per cent of the velocity of light.',
+      'Someone uses a burst of tachyons to send a signal from event A to event B.',
+      'He prepared to observe the eclipse of 1914 in Russia, but was stopped by the outbreak of war.',
+      'The results of the eclipse of May 29, 1919 were announced in November.',
+      'The 1922 eclipse in Australia confirmed the displacement of the stars.',
+      // The dollars of inline TeX separate words as spaces do.
+      'Since nothing can go faster than $c$, P cannot be too far away.',
+      'There would have been no way for anything to get from A to B except by going faster than $c$.',
+    ];
+    const older = [
+      'If the spaceship moves at 10% of the speed of light, the classical formula is good enough.',
+      'The cathode rays move with about one-tenth of the velocity of light.',
+      'The velocity is faster than normal; in fact, the phase velocity can be faster than $c$.',
+      'The eclipse of 1860 in Spain was photographed by De La Rue.',
+      'The instrument cost $500 and measured the relativity of motion.',
+    ];
+    await expectEachFoundNoneOf(found, statements, older);
+  });
+
   it('counts research vocabulary (pack 0.4.23): what arXiv papers call post-1900 physics; leaves Radon, Dirac\'s delta, Cro-Magnon, quantized weights and "is modeled"', async () => {
     const statements = [
       'Decoherence destroys the superposition within microseconds.',

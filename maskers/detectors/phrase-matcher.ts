@@ -39,6 +39,7 @@ const APOSTROPHE = 4;
 const IGNORABLE = 5;
 const NEWLINE = 0x0a;
 const AMPERSAND = 0x26;
+const DOLLAR = 0x24;
 
 const WORD_PATTERN = /[\p{L}\p{N}\p{M}]/u;
 
@@ -47,7 +48,9 @@ function buildKinds(): Uint8Array {
   for (let code = 0; code < 0x10000; code++) {
     const folded = FOLD[code];
     if (folded === IGNORED) kinds[code] = IGNORABLE;
-    else if (folded === 0x20) kinds[code] = SPACE;
+    // TeX's inline math delimiter separates words as a space does: "faster than $c$", "the
+    // quantum $h\nu$" (a dollar was punctuation, and "faster than $c$" never met "faster than c").
+    else if (folded === 0x20 || folded === DOLLAR) kinds[code] = SPACE;
     // A slash joins two words as a hyphen does: "I/O", "AdS/CFT", "System/360" (terms written so never
     // matched while a slash ended the phrase).
     else if (folded === 0x2d || folded === 0x2f) kinds[code] = HYPHEN;
