@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { passageFeatures } from '../indexes/classifier/features.js';
 import { DEFAULT_TRAINING, trainPassageModel, type TrainingBook } from '../indexes/classifier/train.js';
-import { resultTable, runTrain } from '../pipelines/train.js';
+import { assignFolds, resultTable, runTrain, SHARED_FOLDS_LEAVING_ONE_OUT, type Book } from '../pipelines/train.js';
 import { runCli, tempDir } from './helpers.js';
 
 const POST = ['The quantum of action fixes the energy of each oscillator.', 'Electrons jump between stationary orbits and emit a quantum.', 'The photon carries energy proportional to its frequency.', 'The nucleus holds nearly all the mass of the atom.'];
@@ -112,5 +112,37 @@ describe('labelled documents in a training spec', () => {
     const apart = score(trainPassageModel('p', [...books, ...documents()], settings));
     const together = score(trainPassageModel('p', [...books, ...documents('abstracts')], settings));
     expect(together).toBeLessThan(apart);
+  });
+});
+
+describe('leaving one book out (--folds 0)', () => {
+  /** A book with only what the folds read: its side and whether it is a labelled document. */
+  const book = (side: Book['side'], document = false) => ({ side, ...(document ? { document: { collection: 'c', key: 'k' } } : {}) }) as Book;
+
+  it('gives each positive and negative book a fold of its own, and background books and labelled documents shared folds after them', () => {
+    const books = [book('positive'), book('negative'), book('background'), book('positive'), book('positive', true), ...Array.from({ length: 7 }, () => book('background')), book('negative', true), book('negative')];
+    const folds = assignFolds(books, 0);
+    const judged = [0, 1, 3, 13];
+    expect(judged.map((index) => folds[index])).toEqual([0, 1, 2, 3]);
+    const shared = folds.filter((_, index) => !judged.includes(index));
+    expect(Math.min(...shared)).toBe(4);
+    expect(new Set(shared).size).toBe(SHARED_FOLDS_LEAVING_ONE_OUT);
+    // Numbered without gaps, so every fold trains a model on a training set that differs from the others'.
+    expect([...new Set(folds)].sort((a, b) => a - b)).toEqual(Array.from({ length: 4 + SHARED_FOLDS_LEAVING_ONE_OUT }, (_, fold) => fold));
+    expect(assignFolds([book('positive'), book('negative'), book('background')], 0)).toEqual([0, 1, 2]);
+  });
+
+  it('scores each book by a model trained on every other book but those sharing its fold, and says so in the table', async () => {
+    const { dir, spec } = dataWithDocuments();
+    const result = await runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: false });
+    // Four books alone, the four labelled documents (two of each side) in two shared folds.
+    expect(result.leaveOneOut).toBe(true);
+    expect(result.folds).toBe(6);
+    expect(new Set(result.books.map((each) => each.fold)).size).toBe(4);
+    expect(result.documents![0].targetsRemoved).toBe(2);
+    expect(resultTable(result)).toContain('leave-one-book-out (each positive and negative book a fold of its own');
+    const fiveFold = await runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 2, write: false });
+    expect(fiveFold.leaveOneOut).toBe(false);
+    expect(resultTable(fiveFold)).toContain('2-fold by book');
   });
 });

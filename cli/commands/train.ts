@@ -13,7 +13,7 @@ export function trainCommand(): Command {
     .requiredOption('-p, --pack <id|file>', 'concept pack')
     .requiredOption('--data <dir>', 'directory the training spec\'s paths are relative to (e.g. ../shared/corpora)')
     .option('--spec <file>', 'training spec (default: training/<pack>.yaml beside the pack)')
-    .option('--folds <n>', 'cross-validation folds, by book (0: leave one book out)', parseCount, 5)
+    .option('--folds <n>', 'cross-validation folds, by book (0: leave each positive and negative book out on its own; background books and labelled documents share 5 folds)', parseCount, 5)
     .option('--budget <fraction>', "largest share of negative books' characters the classifier alone may flag, out of fold, for both thresholds (default: the training spec's budget and isolatedBudget, else 0.005)", parseFraction)
     .addOption(
       new Option('--labels <file>', 'hand-labelled paragraphs to score out of fold (TSV: label, book, start, end, begins); repeat for several files')

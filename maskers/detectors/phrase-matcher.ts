@@ -22,8 +22,9 @@
  * "Schr&ouml;dinger", "Schr&#246;dinger", "Planck&#39;s" and "rela&shy;tivity"
  * are the words they spell; offsets stay those of the original.
  *
- * Words of a phrase may be separated by whitespace (line breaks included, and
- * HTML references to whitespace such as &nbsp;) and at most one hyphen, so
+ * Words of a phrase may be separated by whitespace (line breaks included, TeX's
+ * inline math dollars, and HTML references to whitespace such as &nbsp;) and at
+ * most one hyphen, so
  * "space-time", "space time" and "space\n time" are the same phrase; any other
  * punctuation or a blank line between two words breaks a phrase.
  */
