@@ -122,7 +122,10 @@ describe.runIf(available)('computing-modern on the same abstracts and papers', (
     expect(abstracts.targetsMostlyRemoved).toBeGreaterThanOrEqual(2);
     expect(abstracts.keepsTouched).toBeLessThanOrEqual(10);
     expect(papers.targetsMeanRemoved).toBeGreaterThanOrEqual(0.833);
-    expect(papers.keepsTouched).toBeLessThanOrEqual(19);
-    expect(papers.keepsMeanLost).toBeLessThanOrEqual(0.087);
+    // Pack 0.3.9's thresholds come from leaving each book out (book -2.35, from -2.2 with five folds):
+    // one more other paper touched (20 of 30, from 19) and 8.8% lost on average (8.2%), the abstracts'
+    // others 6 of 87 (from 9).
+    expect(papers.keepsTouched).toBeLessThanOrEqual(20);
+    expect(papers.keepsMeanLost).toBeLessThanOrEqual(0.09);
   });
 });
