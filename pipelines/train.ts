@@ -596,10 +596,9 @@ export function assignFolds(books: readonly Book[], folds: number): number[] {
   if (folds === 0) {
     const judged = books.filter(judgedBook).length;
     let own = 0;
+    // Each side's counter counts up from 0, so the shared folds have no gap however few their books.
     books.forEach((book, index) => (assigned[index] = judgedBook(book) ? own++ : judged + (counters[book.side]++ % SHARED_FOLDS_LEAVING_ONE_OUT)));
-    // Folds are numbered without gaps (fewer shared books than shared folds leave none empty).
-    const used = [...new Set(assigned)].sort((a, b) => a - b);
-    return assigned.map((fold) => used.indexOf(fold));
+    return assigned;
   }
   // Books are in spec order; within a side, a running counter spreads them over the folds.
   books.forEach((book, index) => (assigned[index] = counters[book.side]++ % folds));
