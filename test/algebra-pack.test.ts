@@ -3,13 +3,12 @@
  * real texts of ../shared/corpora/algebra: Burnside 1897, the 1911 Britannica
  * article on groups, and Ball's 1888 history of mathematics.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { expectEachFoundNoneOf, expectLabelledRates, readCorpus, readJsonlFile, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC } from './helpers.js';
+import { expectEachFoundNoneOf, expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir, WITHOUT_SEMANTIC, classifyAgainstHandLabels } from './helpers.js';
 
 const available = sharedAvailable('the algebra pack on ../shared/corpora/algebra');
 const LABELLED = join(ROOT, 'test/data/algebra-pre-galois.labelled.tsv');
@@ -107,20 +106,9 @@ describe.runIf(available)('algebra-pre-galois and MMLU abstract algebra (lacuna 
   // a group's operation and "abelian", and ring words from the tune half's misses only; the measure
   // half's misses were not read.
   it('finds the masked questions of the half nobody tuned on, and calls at most one control', async () => {
-    const out = join(tempDir(), 'algebra.jsonl');
-    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `abstract_algebra_${split}.csv`));
-    const result = await runCli(['probes', 'classify', ...files, '--pack', 'algebra-pre-galois', '--out', out]);
-    expect(result.code).toBe(0);
-    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
-    const hand = readFileSync(join(ROOT, 'test/data/mmlu-abstract-algebra-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
-    expect(hand.length).toBe(105);
-    const measure = hand.filter((row) => row[3] === 'measure');
-    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
-    const masked = measure.filter((row) => row[2] === 'masked');
-    const agree = measure.filter((row) => got(row) === row[2]).length;
-    const found = masked.filter((row) => got(row) === 'masked').length;
-    const asControl = masked.filter((row) => got(row) === 'control').length;
-    console.info(`MMLU abstract algebra, measure half: ${agree} of ${measure.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}`);
+    const { labelled, questions, agree, masked, found, asControl } = await classifyAgainstHandLabels('abstract_algebra', 'algebra-pre-galois', 'mmlu-abstract-algebra-hand-labels.tsv', 'measure');
+    expect(labelled).toBe(105);
+    console.info(`MMLU abstract algebra, measure half: ${agree} of ${questions} agree; masked found ${found} of ${masked}, called control ${asControl}`);
     expect(agree).toBeGreaterThanOrEqual(43);
     expect(found).toBeGreaterThanOrEqual(42);
     expect(asControl).toBeLessThanOrEqual(1);

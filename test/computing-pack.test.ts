@@ -4,13 +4,13 @@
  * stay; the PDP-3 and IBM 1401 manuals, the Oak Ridge ALGOL manual and a
  * modern systems book must be flagged throughout.
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
 import { segment } from '../maskers/segment/segmenter.js';
-import { expectLabelledRates, readCorpus, readJsonlFile, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { expectLabelledRates, readCorpus, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir, classifyAgainstHandLabels } from './helpers.js';
 
 const available = sharedAvailable('the computing pack on ../shared/corpora/computing');
 const LABELLED = join(ROOT, 'test/data/computing-modern.labelled.tsv');
@@ -115,20 +115,9 @@ describe.runIf(available)('computing-modern and MMLU high-school computer scienc
   // controls (hexadecimal numbers) are called masked: the pack names hexadecimal a computing term,
   // the labels call base sixteen arithmetic older than 1936.
   it('finds the masked questions of the half nobody tuned on, and calls at most one control', async () => {
-    const out = join(tempDir(), 'computing.jsonl');
-    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `high_school_computer_science_${split}.csv`));
-    const result = await runCli(['probes', 'classify', ...files, '--pack', 'computing-modern', '--out', out]);
-    expect(result.code).toBe(0);
-    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
-    const hand = readFileSync(join(ROOT, 'test/data/mmlu-high-school-computer-science-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
-    expect(hand.length).toBe(105);
-    const measure = hand.filter((row) => row[3] === 'measure');
-    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
-    const masked = measure.filter((row) => row[2] === 'masked');
-    const agree = measure.filter((row) => got(row) === row[2]).length;
-    const found = masked.filter((row) => got(row) === 'masked').length;
-    const asControl = masked.filter((row) => got(row) === 'control').length;
-    console.info(`MMLU high-school computer science, measure half: ${agree} of ${measure.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}`);
+    const { labelled, questions, agree, masked, found, asControl } = await classifyAgainstHandLabels('high_school_computer_science', 'computing-modern', 'mmlu-high-school-computer-science-hand-labels.tsv', 'measure');
+    expect(labelled).toBe(105);
+    console.info(`MMLU high-school computer science, measure half: ${agree} of ${questions} agree; masked found ${found} of ${masked}, called control ${asControl}`);
     expect(agree).toBeGreaterThanOrEqual(34);
     expect(found).toBeGreaterThanOrEqual(34);
     expect(asControl).toBeLessThanOrEqual(1);
@@ -141,18 +130,9 @@ describe.runIf(available)('computing-modern and MMLU high-school computer scienc
   // called unrelated (the field names no graph or divisor): they leave the control set, which a wrong
   // "control" would contaminate.
   it('reads a second exam nobody tuned on: college computer science', async () => {
-    const out = join(tempDir(), 'college.jsonl');
-    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `college_computer_science_${split}.csv`));
-    expect((await runCli(['probes', 'classify', ...files, '--pack', 'computing-modern', '--out', out])).code).toBe(0);
-    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
-    const hand = readFileSync(join(ROOT, 'test/data/mmlu-college-computer-science-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
-    expect(hand.length).toBe(105);
-    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
-    const masked = hand.filter((row) => row[2] === 'masked');
-    const agree = hand.filter((row) => got(row) === row[2]).length;
-    const found = masked.filter((row) => got(row) === 'masked').length;
-    const asControl = masked.filter((row) => got(row) === 'control').length;
-    console.info(`MMLU college computer science (never tuned on): ${agree} of ${hand.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}`);
+    const { labelled, questions, agree, masked, found, asControl } = await classifyAgainstHandLabels('college_computer_science', 'computing-modern', 'mmlu-college-computer-science-hand-labels.tsv');
+    expect(labelled).toBe(105);
+    console.info(`MMLU college computer science (never tuned on): ${agree} of ${questions} agree; masked found ${found} of ${masked}, called control ${asControl}`);
     expect(agree).toBeGreaterThanOrEqual(63);
     expect(found).toBeGreaterThanOrEqual(60);
     expect(asControl).toBeLessThanOrEqual(4);

@@ -190,3 +190,45 @@ export function expectSameRun(dir: string, baseline: string, options: { ignoreSo
   expect(files).toEqual(expected);
   expect(stableManifest(dir, options.ignoreSource ?? false)).toEqual(stableManifest(baseline, options.ignoreSource ?? false));
 }
+
+/** How `lacuna probes classify` read a hand-labelled MMLU subject, over the rows compared. */
+export interface HandLabelAgreement {
+  /** Hand-labelled rows in the file (all halves). */
+  labelled: number;
+  questions: number;
+  agree: number;
+  masked: number;
+  found: number;
+  /** Masked questions called control: the contamination of a control set. */
+  asControl: number;
+  /** Control questions called masked. */
+  controlsMasked: number;
+}
+
+/**
+ * Runs `lacuna probes classify` with `pack` on an MMLU subject's dev and test files (below
+ * ../shared/corpora/probes/mmlu) and compares it with the hand labels of `labels` (a TSV beside the
+ * tests: file stem, row index, label, half), over the rows of `half` or over all of them.
+ */
+export async function classifyAgainstHandLabels(subject: string, pack: string, labels: string, half?: 'tune' | 'measure'): Promise<HandLabelAgreement> {
+  const out = join(tempDir(), `${subject}.jsonl`);
+  const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `${subject}_${split}.csv`));
+  const result = await runCli(['probes', 'classify', ...files, '--pack', pack, '--out', out]);
+  if (result.code !== 0) throw new Error(`lacuna probes classify exited with ${result.code}: ${result.stderr}`);
+  const got = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
+  const hand = readFileSync(join(ROOT, 'test/data', labels), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
+  const label = (row: string[]) => got.get(`${row[0]}#${row[1]}`);
+  if (hand.some((row) => label(row) === undefined)) throw new Error(`${labels}: a labelled question has no label from probes classify`);
+  const rows = half ? hand.filter((row) => row[3] === half) : hand;
+  const masked = rows.filter((row) => row[2] === 'masked');
+  return {
+    labelled: hand.length,
+    questions: rows.length,
+    agree: rows.filter((row) => label(row) === row[2]).length,
+    masked: masked.length,
+    found: masked.filter((row) => label(row) === 'masked').length,
+    asControl: masked.filter((row) => label(row) === 'control').length,
+    controlsMasked: rows.filter((row) => row[2] === 'control' && label(row) === 'masked').length,
+  };
+}
+

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readJsonlFile, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { readJsonlFile, ROOT, runCli, SHARED, sharedAvailable, tempDir, classifyAgainstHandLabels } from './helpers.js';
 
 const available = sharedAvailable('probe classification of ../shared/corpora/probes/mmlu');
 const SETS = ['college_physics', 'high_school_physics', 'conceptual_physics', 'astronomy'];
@@ -112,21 +112,9 @@ describe.runIf(available)('lacuna probes classify', () => {
     // thyristor, SCR, op-amp or minority carrier, and read "semi-conductor" as two words. Pack 0.4.26
     // named the devices and the field's machines and instruments; every miss of both halves had been
     // read, so these numbers are in sample.
-    const out = join(tempDir(), 'ee.jsonl');
-    const files = ['dev', 'test'].map((split) => join(SHARED, 'corpora/probes/mmlu', `electrical_engineering_${split}.csv`));
-    const result = await runCli(['probes', 'classify', ...files, '--pack', 'physics-post-1900', '--out', out]);
-    expect(result.code).toBe(0);
-    const labels = new Map(readJsonlFile<{ id: string; label: string }>(out).map((item) => [item.id, item.label]));
-    const hand = readFileSync(join(ROOT, 'test/data/mmlu-electrical-engineering-hand-labels.tsv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split('\t'));
-    expect(hand.length).toBe(150);
-    const got = (row: string[]) => labels.get(`${row[0]}#${row[1]}`);
-    expect(hand.every((row) => got(row) !== undefined)).toBe(true);
-    const masked = hand.filter((row) => row[2] === 'masked');
-    const agree = hand.filter((row) => got(row) === row[2]).length;
-    const found = masked.filter((row) => got(row) === 'masked').length;
-    const asControl = masked.filter((row) => got(row) === 'control').length;
-    const controlsMasked = hand.filter((row) => row[2] === 'control' && got(row) === 'masked').length;
-    console.info(`MMLU electrical engineering (in sample): ${agree} of ${hand.length} agree; masked found ${found} of ${masked.length}, called control ${asControl}; controls called masked ${controlsMasked}`);
+    const { labelled, questions, agree, masked, found, asControl, controlsMasked } = await classifyAgainstHandLabels('electrical_engineering', 'physics-post-1900', 'mmlu-electrical-engineering-hand-labels.tsv');
+    expect(labelled).toBe(150);
+    console.info(`MMLU electrical engineering (in sample): ${agree} of ${questions} agree; masked found ${found} of ${masked}, called control ${asControl}; controls called masked ${controlsMasked}`);
     expect(agree).toBeGreaterThanOrEqual(131);
     expect(found).toBeGreaterThanOrEqual(16);
     // The one left: a lamp question whose choice is a bare "LED" (old geometry names points so).
