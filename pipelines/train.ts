@@ -135,6 +135,8 @@ export interface TrainResult {
   folds: number;
   /** Whether each positive and negative book had a fold of its own (`--folds 0`). */
   leaveOneOut: boolean;
+  /** Set when only the positive and negative books and labelled documents were measured (TrainOptions.judgedOnly). */
+  judgedOnly?: true;
   /** The threshold chosen on every book's out-of-fold scores (what --write stores). */
   threshold: number;
   /** The same for a paragraph that is a whole document. */
@@ -432,6 +434,13 @@ export interface TrainOptions {
   /** The document size of BookResult.documentLoss (default DOCUMENT_CHARS; documentThreshold is chosen at DOCUMENT_CHARS whatever this is). */
   documentChars?: number;
   training?: Partial<TrainingOptions>;
+  /**
+   * Measure only the positive and negative books and the labelled documents: a fold that holds
+   * none of them is not trained (with `folds` 0, the background's shared folds), and no background
+   * book is measured. Every judged row and threshold is the same as without it; the background
+   * rows, which no target reads, are missing, so it cannot be combined with `write`.
+   */
+  judgedOnly?: boolean;
   /** Books to leave out besides the spec's `exclude` (paths below `data`), as `--stability` does. */
   exclude?: readonly string[];
   /** Called with a line of progress. */
@@ -799,6 +808,7 @@ export function specPathFor(loaded: LoadedPack): string {
 export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // One fold would train on nothing: every book must be scored by a model trained on the others.
   if (options.folds === 1) throw new UsageError('--folds must be 0 (leave one book out) or at least 2');
+  if (options.judgedOnly && options.write) throw new UsageError('--judged-only cannot be combined with --write: the model records every book\'s held-out rates, and the background books would not be measured');
   const loaded = await loadPack(options.pack);
   const specPath = options.spec ?? specPathFor(loaded);
   const spec = await readTrainingSpec(specPath);
@@ -818,11 +828,16 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const folds = assignFolds(books, Math.min(options.folds, books.length));
   const foldCount = Math.max(...folds) + 1;
   say(`${books.length} books, ${foldCount} folds`);
+  const measures = (book: Book) => !options.judgedOnly || book.side !== 'background' || book.document !== undefined;
 
   // Out-of-fold models and passage logits.
   const models: PassageModel[] = [];
   const logits: Float64Array[] = new Array(books.length);
   for (let fold = 0; fold < foldCount; fold++) {
+    if (!books.some((book, index) => folds[index] === fold && measures(book))) {
+      say(`fold ${fold + 1}/${foldCount} holds only background books: not trained (--judged-only)`);
+      continue;
+    }
     const model = trainPassageModel(loaded.pack.id, books.filter((_, index) => folds[index] !== fold).map((book) => book.training), settings);
     models.push(model);
     books.forEach((book, index) => {
@@ -851,6 +866,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const documentOutcomes: DocumentOutcome[] = [];
   for (let index = 0; index < books.length; index++) {
     const book = books[index];
+    if (!measures(book)) continue;
     // The threshold this book is measured at is chosen without it.
     const own = chooseThreshold(negatives.filter((item) => item.index !== index), budget);
     const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), isolatedBudget);
@@ -894,10 +910,11 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   }
   say('books measured');
 
-  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, leaveOneOut: options.folds === 0, threshold, isolatedThreshold, documentThreshold, budget, isolatedBudget, books: results };
+  const result: TrainResult = { pack: loaded.pack.id, folds: foldCount, leaveOneOut: options.folds === 0, ...(options.judgedOnly ? { judgedOnly: true } : {}), threshold, isolatedThreshold, documentThreshold, budget, isolatedBudget, books: results };
   if (options.paragraphs) result.paragraphs = outcomes;
   if (spec.documents.length > 0) result.documents = spec.documents.map((collection) => summariseDocuments(collection.file, relative(process.cwd(), collection.labels), documentOutcomes.filter((outcome) => outcome.collection === collection.file)));
   if (options.labels?.length) {
+    // Only the measured books have a detector (map skips the holes): labels name positive and negative books.
     const chains = detectors.map((detector) => DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector));
     result.labelled = [];
     for (const { file, rows } of labelled) result.labelled.push(await scoreLabelledParagraphs(file, rows, books, removedByBook, (book, text) => removedFromDocument(chains[book], text), removedInDocumentsByBook));
@@ -960,7 +977,7 @@ export function withPassageBlock(source: string, text: string, settings: Passage
 /** The per-book table as Markdown: what the README and the closing note quote. */
 export function resultTable(result: TrainResult): string {
   const lines = [
-    `Pack ${result.pack}: ${result.leaveOneOut ? `leave-one-book-out (each positive and negative book a fold of its own; background books and labelled documents in ${SHARED_FOLDS_LEAVING_ONE_OUT} folds)` : `${result.folds}-fold by book`}; each book scored by a model trained without it, at a threshold chosen without it (negative budget ${(result.budget * 100).toFixed(1)}%).`,
+    `Pack ${result.pack}: ${result.leaveOneOut ? `leave-one-book-out (each positive and negative book a fold of its own; background books and labelled documents in ${SHARED_FOLDS_LEAVING_ONE_OUT} folds)` : `${result.folds}-fold by book`}; each book scored by a model trained without it, at a threshold chosen without it (negative budget ${(result.budget * 100).toFixed(1)}%).${result.judgedOnly ? ' Background books not measured (--judged-only).' : ''}`,
     '',
     `| side | book | paragraphs ≥ 300 chars | classifier alone | default detectors | in documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters | each paragraph alone |`,
     '|---|---|---:|---:|---:|---:|---:|',

@@ -145,4 +145,26 @@ describe('leaving one book out (--folds 0)', () => {
     expect(fiveFold.leaveOneOut).toBe(false);
     expect(resultTable(fiveFold)).toContain('2-fold by book');
   });
+
+  it('with --judged-only trains no fold of background books alone, and gives the same judged rows, documents and thresholds', async () => {
+    const { dir } = dataWithDocuments();
+    const OTHER = ['The river carries silt down to the delta each spring.', 'Wheat is sown in autumn and harvested in summer.', 'The treaty was signed by both kingdoms at the border.', 'A sonnet has fourteen lines of rhymed verse.'];
+    mkdirSync(join(dir, 'bg'));
+    for (let at = 0; at < 6; at++) writeFileSync(join(dir, 'bg', `${at}.txt`), paragraphs(at % 2 ? OTHER : [...OTHER].reverse(), 8 + at));
+    const spec = join(dir, 'with-background.yaml');
+    writeFileSync(spec, 'pack: physics-post-1900\npositive: [ post ]\nnegative: [ pre ]\nbackground: [ bg ]\ndocuments:\n  - file: papers/abstracts.jsonl\n    key: id\n    text: [title, abstract]\n    labels: labels.tsv\n');
+    const progress: string[] = [];
+    const full = await runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: false });
+    const judged = await runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: false, judgedOnly: true, progress: (line) => progress.push(line) });
+    expect(full.books.filter((book) => book.side === 'background')).toHaveLength(6);
+    expect(judged.books).toEqual(full.books.filter((book) => book.side !== 'background'));
+    expect(judged.documents).toEqual(full.documents);
+    expect([judged.threshold, judged.isolatedThreshold, judged.documentThreshold]).toEqual([full.threshold, full.isolatedThreshold, full.documentThreshold]);
+    // Four books alone, then five shared folds: the four labelled documents fill two of them, background books alone the other three.
+    expect(judged.folds).toBe(4 + SHARED_FOLDS_LEAVING_ONE_OUT);
+    expect(progress.filter((line) => /holds only background books: not trained/.test(line))).toHaveLength(3);
+    expect(progress.filter((line) => / trained$/.test(line))).toHaveLength(6);
+    expect(resultTable(judged)).toContain('Background books not measured (--judged-only).');
+    await expect(runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: true, judgedOnly: true })).rejects.toThrow('--judged-only cannot be combined with --write');
+  });
 });

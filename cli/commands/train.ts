@@ -23,10 +23,11 @@ export function trainCommand(): Command {
     .option('--report <file>', 'also write the per-book table and the passages behind it, worst first (Markdown) here')
     .option('--paragraphs <file>', "also write every measured paragraph's held-out outcome here (JSON lines: book, side, start, end, logit, logitAlone, removed, removedAlone, removedInDocument, document, text)")
     .option('--stability <n>', 'also rerun the cross-validation n times, each without one of the n smallest background books, and give each number its range (n more trainings)', parseCount)
+    .option('--judged-only', 'measure only the positive and negative books and the labelled documents: folds of background books alone are not trained (with --folds 0, 5 fewer trainings); every other row and the thresholds are the same', false)
     .option('--json', 'print the result as JSON', false)
     .option('--write', 'train on every book, write the model beside the pack and pin it in the pack (comments kept)', false)
     .option('-q, --quiet', 'no progress output', false)
-    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels: string[]; stability?: number; json: boolean; write: boolean; quiet: boolean }) => {
+    .action(async (flags: { pack: string; data: string; spec?: string; folds: number; budget?: number; report?: string; paragraphs?: string; labels: string[]; stability?: number; judgedOnly: boolean; json: boolean; write: boolean; quiet: boolean }) => {
       const progress = flags.quiet || !process.stderr.isTTY ? undefined : (line: string) => process.stderr.write(`${line}\n`);
       // A run takes minutes: refuse an output that exists before it starts, not after.
       if (flags.report !== undefined && resolve(flags.report) === resolve(flags.paragraphs ?? '')) throw new UsageError(`--report and --paragraphs name the same file '${flags.report}'`);
