@@ -37,7 +37,7 @@ export function addCorpusOptions(command: Command): Command {
     .option('--detectors <list>', `detectors to run, comma-separated (${DETECTOR_NAMES.join(', ')}; semantic is off by default: it runs at tens of sentences a second)`, parseDetectors, [...DEFAULT_DETECTORS])
     .option('--workers <n>', 'worker threads (0: work on the main thread)', parseCount, DEFAULT_WORKERS)
     .option('--model <model>', 'encoder of the semantic detector: use-lite (built in, offline), hf:<repo> or a model directory', DEFAULT_MODEL)
-    .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())
+    .option('--cache-dir <dir>', 'where distilled embedders, cached embeddings and parsed packs are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())
     .option('-q, --quiet', 'no progress output', false)
     .option('--log-format <format>', 'text, or json lines on stderr for machines', parseChoice(['text', 'json'] as const), 'text');
 }

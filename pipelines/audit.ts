@@ -105,7 +105,7 @@ function rankDocuments(documents: DocumentAudit[]): DocumentAudit[] {
 export async function runAudit(options: AuditOptions, progress: ProgressSink = silentProgress): Promise<{ report: AuditReport; markdown: string; outDir?: string }> {
   const clock = performance.now();
   const { files } = await resolveInputs(options.inputs, options.format);
-  const loaded = await loadPack(options.pack);
+  const loaded = await loadPack(options.pack, options.cacheDir);
   for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const run = options.out ? await RunDirectory.prepare(options.out, options.overwrite, options.inputs) : undefined;
   const taskConfig: AuditTaskConfig = { pack: loaded.pack, detectors: options.detectors, cacheDir: options.cacheDir, model: options.model };

@@ -205,7 +205,7 @@ const round = (value: number) => Math.round(value * 1000) / 1000;
 const floor3 = (value: number) => Math.floor(value * 1000) / 1000;
 
 export async function runCalibrate(options: CalibrateOptions): Promise<CalibrationResult> {
-  const loaded = await loadPack(options.pack);
+  const loaded = await loadPack(options.pack, options.cacheDir);
   const rows = (await Promise.all(options.labelled.map(readLabelled))).flat();
   const models = await loadSemanticModels(options.cacheDir, options.model);
   const background = await backgroundSentences(options.background, options.backgroundSentences);

@@ -96,7 +96,7 @@ function marked(text: string, spans: readonly { start: number; end: number }[]):
 }
 
 export async function evaluateLabelled(options: EvaluateOptions): Promise<Evaluation> {
-  const loaded = await loadPack(options.pack);
+  const loaded = await loadPack(options.pack, options.cacheDir);
   const models = options.detectors.includes('semantic') ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const chain = await DetectorChain.create(loaded.pack, { detectors: options.detectors, models });
   const result: Evaluation = {

@@ -167,7 +167,7 @@ interface Plan {
 
 async function plan(options: MaskOptions): Promise<Plan> {
   const { files, skipped } = await resolveInputs(options.inputs, options.format);
-  const loaded = await loadPack(options.pack);
+  const loaded = await loadPack(options.pack, options.cacheDir);
   const waiver = options.waiver ? await loadWaiver(options.waiver) : undefined;
   for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;

@@ -58,7 +58,7 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       },
       progress,
     );
-    const loaded = await loadPack(options.pack);
+    const loaded = await loadPack(options.pack, options.cacheDir);
     // The corpus itself was not masked: what the detectors find in it is residual, all of it.
     const concepts = Object.fromEntries(Object.entries(verification.concepts).map(([id, concept]) => [id, { ...concept, lexical: manifest.findings.byConcept[id] ?? 0, semantic: 0, passed: (manifest.findings.byConcept[id] ?? 0) === 0, passages: [] }]));
     const rates = heldOutRates(loaded.pack);

@@ -342,7 +342,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const manifest = await readManifest(options.runDir);
   if (manifest.command !== 'mask') throw new UsageError(`'${options.runDir}' holds a ${manifest.command} run, not a mask run`);
   const { problems, intact } = await checkIntegrity(options.runDir, manifest);
-  const loaded = await loadPack(manifest.pack.source);
+  const loaded = await loadPack(manifest.pack.source, options.cacheDir);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
   else if (loaded.pack.version !== manifest.pack.version || loaded.pack.id !== manifest.pack.id) problems.push(`the manifest names pack ${manifest.pack.id} ${manifest.pack.version}, but the pack with its sha256 is ${loaded.pack.id} ${loaded.pack.version}`);
   const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; maxLeak?: number; model?: string; index?: IndexParameters; concepts?: string[] | null };

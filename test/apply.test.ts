@@ -5,14 +5,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expectSameRun, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { expectSameRun, firstPapers, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const INPUTS = [
-  join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl'),
+  firstPapers(),
   join(SHARED, 'corpora', 'physics', 'post1900', 'lorentz_einstein_theory_of_relativity_pg11335.txt'),
   join(SHARED, 'corpora', 'physics', 'pre1900', 'michelson_morley_relative_motion_aether_1887_pg70888.txt'),
 ];
-const JOB = [...INPUTS, '-p', 'physics-post-1900', '--unit-bytes', '600KB', '-q', '--workers', '2'];
+// Six byte ranges of papers and a unit of the two books.
+const JOB = [...INPUTS, '-p', 'physics-post-1900', '--unit-bytes', '200KB', '-q', '--workers', '2'];
 
 describe.runIf(sharedAvailable('lacuna apply'))('lacuna apply', () => {
   it('applies a second policy to stored detections and gets the bytes of a fresh run with that policy', async () => {

@@ -68,6 +68,24 @@ export function readManifest(outDir: string): any {
  * Whether ../shared (the real texts) is here. Tests that need it skip with a
  * visible message elsewhere, but under CI its absence is a failure.
  */
+/** The unarXive sample: 49 open-licence papers, 3 MB of JSON lines. */
+export const PAPERS = join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl');
+
+/**
+ * The first `count` papers of the unarXive sample as a file of the test's own (the first 18: 1.17 MB
+ * of its 3 MB, one of them a 397 kB paper longer than most work units). The corpus-scale tests run
+ * one job a dozen ways (threads, ranks, kills, reruns, merges); what they check needs several work
+ * units of real JSON lines, which --unit-bytes gives at any size, not 3 MB read in each run.
+ */
+export function firstPapers(count = 18): string {
+  if (!existsSync(PAPERS)) return PAPERS;
+  const path = join(tempDir(), `unarxive_2212_first${count}papers.jsonl`);
+  const lines = readFileSync(PAPERS, 'utf8').split('\n').filter((line) => line.trim()).slice(0, count);
+  if (lines.length < count) throw new Error(`${PAPERS} has ${lines.length} papers, not the ${count} the test reads`);
+  writeFileSync(path, lines.map((line) => `${line}\n`).join(''));
+  return path;
+}
+
 export function sharedAvailable(what: string): boolean {
   if (existsSync(join(SHARED, 'corpora'))) return true;
   if (process.env.CI) throw new Error(`CI is set but ${SHARED} is missing: the real-text tests (${what}) must run in CI`);

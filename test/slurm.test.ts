@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectSameRun, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import { expectSameRun, firstPapers, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const DAEMONS = ['munged', 'slurmctld', 'slurmd', 'sbatch', 'squeue', 'sinfo'];
 
@@ -120,8 +120,8 @@ async function waitFor(condition: () => boolean, ms: number, failure: string | (
   }
 }
 
-const PAPERS = join(SHARED, 'corpora', 'mixed', 'unarxive_2212_open_subset_49papers.jsonl');
-const NEWTON = join(SHARED, 'corpora', 'physics', 'pre1900', 'newton_opticks_pg33504.txt');
+const PAPERS = firstPapers();
+const MICHELSON = join(SHARED, 'corpora', 'physics', 'pre1900', 'michelson_morley_relative_motion_aether_1887_pg70888.txt');
 const EINSTEIN = join(SHARED, 'corpora', 'physics', 'post1900', 'einstein_relativity_pg5001.txt');
 
 describe.runIf(sharedAvailable('the Slurm job-array test') && slurmInstalled())('lacuna slurm on a one-node Slurm cluster', () => {
@@ -133,7 +133,8 @@ describe.runIf(sharedAvailable('the Slurm job-array test') && slurmInstalled())(
   it('runs a 4-task array and its merge job into the bytes of a one-process run, and a resubmission does nothing', async () => {
     cluster = await startCluster(tempDir('lacuna-slurm-'));
     const dir = tempDir();
-    const job = [PAPERS, NEWTON, EINSTEIN, '-p', 'physics-post-1900', '--encoding', 'auto', '--unit-bytes', '500KB'];
+    // Eight work units: six byte ranges of papers, then each book.
+    const job = [PAPERS, MICHELSON, EINSTEIN, '-p', 'physics-post-1900', '--encoding', 'auto', '--unit-bytes', '200KB'];
     const single = join(dir, 'single');
     expect((await runCli(['mask', ...job, '-o', single, '-q', '--workers', '0'])).code).toBe(0);
 

@@ -35,7 +35,7 @@ export function applyCommand(): Command {
     .option('--min-score <score>', 'act only on findings scoring at least this', parseFraction)
     .option('--workers <n>', 'worker threads (default: the number of cores; 0: the main thread)', parseCount)
     .option('--overwrite', 'replace a finished run in the output directory', false)
-    .option('--cache-dir <dir>', 'where distilled embedders and cached embeddings are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())
+    .option('--cache-dir <dir>', 'where distilled embedders, cached embeddings and parsed packs are kept (env LACUNA_CACHE_DIR)', defaultCacheDir())
     .option('--fail-on-leak', 'exit 1 unless verification passes: no residual findings over the run\'s --max-residual and the target text left shown within --max-leak', false)
     .option('--max-leak <fraction>', "largest share of the output that may be target text for verification to pass (default: the run's)", parseFraction)
     .option('-q, --quiet', 'no progress output', false)

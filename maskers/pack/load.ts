@@ -1,11 +1,13 @@
 /** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../../corpora/errors.js';
 import { PACKAGE_ROOT } from '../../corpora/package-info.js';
 import { readUserFile } from '../../corpora/user-file.js';
+import { defaultCacheDir } from '../../indexes/cache-dir.js';
 import { loadPassageModel } from '../detectors/passage.js';
 import { formatIssuePath, PackSchema, packWarnings, type Pack } from './schema.js';
 
@@ -34,14 +36,8 @@ function looksLikePath(ref: string): boolean {
 }
 
 /** Parses and validates pack text; errors name the file, the place inside it and the problem. */
-export function parsePack(source: string, content: string): Pack {
-  let data: unknown;
-  try {
-    data = extname(source).toLowerCase() === '.json' ? JSON.parse(content) : parseYaml(content, { prettyErrors: false });
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` line ${error.linePos[0].line}` : '';
-    throw new UsageError(`${source}:${where} cannot parse pack: ${(error as Error).message.split('\n')[0]}`);
-  }
+export function parsePack(source: string, content: string, cacheDir?: string): Pack {
+  const data = extname(source).toLowerCase() === '.json' ? parsePackText(source, content) : parsedYamlRemembered(source, content, cacheDir);
   const result = PackSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -49,6 +45,60 @@ export function parsePack(source: string, content: string): Pack {
     throw new UsageError(`${source}: ${formatIssuePath(issue.path)}: ${issue.message}${more}`);
   }
   return result.data;
+}
+
+function parsePackText(source: string, content: string): unknown {
+  try {
+    return extname(source).toLowerCase() === '.json' ? JSON.parse(content) : parseYaml(content, { prettyErrors: false });
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` line ${error.linePos[0].line}` : '';
+    throw new UsageError(`${source}:${where} cannot parse pack: ${(error as Error).message.split('\n')[0]}`);
+  }
+}
+
+/** The YAML library's version: another version may read the same text into other data. */
+const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
+
+/**
+ * A YAML pack's data, remembered as JSON in `cacheDir/packs` under the text's sha256 and the YAML
+ * library's version. Parsing the physics pack's 200 kB of YAML takes 0.2–0.3 s, a sixth of a small
+ * `lacuna mask` run and of each test that runs one; its JSON reads in milliseconds. Only the parse is
+ * remembered (the schema checks the data every time), and a cache that cannot be read or written is
+ * no cache: the YAML is parsed, as without one.
+ */
+function parsedYamlRemembered(source: string, content: string, cacheDir: string | undefined): unknown {
+  if (cacheDir === undefined) return parsePackText(source, content);
+  const key = createHash('sha256').update(`yaml ${YAML_VERSION}\n`).update(content).digest('hex');
+  const path = join(cacheDir, 'packs', `${key}.json`);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    // Not there yet, or unreadable: parse the YAML.
+  }
+  const data = parsePackText(source, content);
+  if (!jsonSafe(data)) return data;
+  const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, JSON.stringify(data));
+    renameSync(temporary, path);
+  } catch {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // Never written.
+    }
+  }
+  return data;
+}
+
+/** Whether JSON gives back exactly this data (no NaN or infinity, no dates or other objects). */
+function jsonSafe(value: unknown): boolean {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  return Object.entries(value).every(([key, item]) => key !== '__proto__' && jsonSafe(item));
 }
 
 /**
@@ -63,7 +113,8 @@ function passageModelPath(source: string, model: string): string {
   return existsSync(builtin) ? builtin : beside;
 }
 
-export async function loadPack(ref: string): Promise<LoadedPack> {
+/** `cacheDir`: where a YAML pack's parse is remembered (default: Lacuna's cache directory). */
+export async function loadPack(ref: string, cacheDir: string = defaultCacheDir()): Promise<LoadedPack> {
   let source: string;
   let builtin = false;
   if (looksLikePath(ref)) source = ref;
@@ -75,7 +126,7 @@ export async function loadPack(ref: string): Promise<LoadedPack> {
     builtin = true;
   }
   const bytes = await readUserFile(source, 'pack');
-  const pack = parsePack(source, bytes.toString('utf8'));
+  const pack = parsePack(source, bytes.toString('utf8'), cacheDir);
   if (pack.passage) {
     pack.passage.model = passageModelPath(source, pack.passage.model);
     // Here, before any worker starts: a missing or altered model is the user's problem, said in one line.
