@@ -821,6 +821,12 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // A labels file that cannot be read, or names a book or span wrongly, stops the run now, not after minutes of training.
   const labelled: { file: string; rows: LabelledRow[] }[] = [];
   for (const file of options.labels ?? []) labelled.push({ file, rows: await readLabelledParagraphs(file, books) });
+  if (options.judgedOnly) {
+    for (const { file, rows } of labelled) {
+      const background = rows.find((row) => books[row.book].side === 'background');
+      if (background) throw new UsageError(`${file}:${background.line}: book '${books[background.book].name}' is a background book, which --judged-only does not measure`);
+    }
+  }
   for (const side of ['positive', 'negative'] as const) {
     if (!books.some((book) => book.side === side)) throw new UsageError(`${specPath}: no ${side} book found under '${options.data}'; training needs books on both sides of the cutoff`);
   }

@@ -166,5 +166,10 @@ describe('leaving one book out (--folds 0)', () => {
     expect(progress.filter((line) => / trained$/.test(line))).toHaveLength(6);
     expect(resultTable(judged)).toContain('Background books not measured (--judged-only).');
     await expect(runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: true, judgedOnly: true })).rejects.toThrow('--judged-only cannot be combined with --write');
+    // A label on a background book names a row this run does not measure: refused before training.
+    const labels = join(dir, 'background-labels.tsv');
+    writeFileSync(labels, `label\tbook\tstart\tend\tbegins\n0\tbg/1.txt\t0\t20\tThe river\n`);
+    await expect(runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: false, judgedOnly: true, labels: [labels] })).rejects.toThrow(`${labels}:2: book 'bg/1.txt' is a background book, which --judged-only does not measure`);
+    expect((await runTrain({ pack: 'physics-post-1900', data: dir, spec, folds: 0, write: false, labels: [labels] })).labelled![0].keeps).toBe(1);
   });
 });
