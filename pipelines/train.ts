@@ -836,8 +836,8 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   say(`${books.length} books, ${foldCount} folds`);
   const measures = (book: Book) => !options.judgedOnly || book.side !== 'background' || book.document !== undefined;
 
-  // Out-of-fold models and passage logits.
-  const models: PassageModel[] = [];
+  // Out-of-fold models (by fold: a fold that is not trained leaves a hole) and passage logits.
+  const models: PassageModel[] = new Array(foldCount);
   const logits: Float64Array[] = new Array(books.length);
   for (let fold = 0; fold < foldCount; fold++) {
     if (!books.some((book, index) => folds[index] === fold && measures(book))) {
@@ -845,7 +845,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       continue;
     }
     const model = trainPassageModel(loaded.pack.id, books.filter((_, index) => folds[index] !== fold).map((book) => book.training), settings);
-    models.push(model);
+    models[fold] = model;
     books.forEach((book, index) => {
       if (folds[index] === fold) logits[index] = scoreParagraphs(model, book.text).logits;
     });
