@@ -834,7 +834,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const folds = assignFolds(books, Math.min(options.folds, books.length));
   const foldCount = Math.max(...folds) + 1;
   say(`${books.length} books, ${foldCount} folds`);
-  const measures = (book: Book) => !options.judgedOnly || book.side !== 'background' || book.document !== undefined;
+  const measures = (book: Book) => !options.judgedOnly || judgedBook(book) || book.document !== undefined;
 
   // Out-of-fold models (by fold: a fold that is not trained leaves a hole) and passage logits.
   const models: PassageModel[] = new Array(foldCount);

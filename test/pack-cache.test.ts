@@ -1,6 +1,6 @@
 /**
  * A YAML pack's parse is remembered in the cache directory (maskers/pack/load.ts): the same pack
- * whether the cache is empty, warm, damaged or cannot be written.
+ * whether the cache is empty, warm, damaged (never replaced) or cannot be written.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +9,10 @@ import { loadPack } from '../maskers/pack/load.js';
 import { tempDir } from './helpers.js';
 
 describe('the remembered parse of a YAML pack', () => {
-  it('gives the same pack from the YAML, from the cache, from a damaged cache entry and without a writable cache', async () => {
+  it('gives the same pack from the YAML, from the cache, beside a damaged cache entry it leaves alone, and without a writable cache', async () => {
     const cache = tempDir();
     const parsed = await loadPack('physics-post-1900', cache);
+    expect(readdirSync(cache)).toEqual(['packs']);
     const entries = readdirSync(join(cache, 'packs'));
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatch(/^[0-9a-f]{64}\.json$/);
@@ -22,11 +23,12 @@ describe('the remembered parse of a YAML pack', () => {
     expect(remembered.pack).toEqual(parsed.pack);
     expect(remembered.sha256).toBe(parsed.sha256);
 
-    // A torn entry is parsed again and replaced; nothing else is left in the cache.
+    // A torn entry (or any file Lacuna did not write there) is never replaced: the YAML is parsed
+    // again, the file stays byte for byte, and nothing else is left in the cache.
     writeFileSync(entry, '{"id": "physics-post-19');
     expect((await loadPack('physics-post-1900', cache)).pack).toEqual(parsed.pack);
     expect(readdirSync(join(cache, 'packs'))).toEqual(entries);
-    expect(JSON.parse(readFileSync(entry, 'utf8')).id).toBe('physics-post-1900');
+    expect(readFileSync(entry, 'utf8')).toBe('{"id": "physics-post-19');
 
     // A cache directory that is a file: no cache, the same pack.
     const notADirectory = join(tempDir(), 'file');

@@ -1,12 +1,13 @@
 /** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UsageError } from '../../corpora/errors.js';
 import { PACKAGE_ROOT } from '../../corpora/package-info.js';
-import { readUserFile } from '../../corpora/user-file.js';
+import { readUserFile, writeNewFile } from '../../corpora/user-file.js';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
 import { loadPassageModel } from '../detectors/passage.js';
 import { formatIssuePath, PackSchema, packWarnings, type Pack } from './schema.js';
@@ -36,8 +37,11 @@ function looksLikePath(ref: string): boolean {
 }
 
 /** Parses and validates pack text; errors name the file, the place inside it and the problem. */
-export function parsePack(source: string, content: string, cacheDir?: string): Pack {
-  const data = extname(source).toLowerCase() === '.json' ? parsePackText(source, content) : parsedYamlRemembered(source, content, cacheDir);
+export function parsePack(source: string, content: string): Pack {
+  return validatePack(source, parsePackText(source, content));
+}
+
+function validatePack(source: string, data: unknown): Pack {
   const result = PackSchema.safeParse(data);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -60,34 +64,27 @@ function parsePackText(source: string, content: string): unknown {
 const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
 
 /**
- * A YAML pack's data, remembered as JSON in `cacheDir/packs` under the text's sha256 and the YAML
- * library's version. Parsing the physics pack's 200 kB of YAML takes 0.2–0.3 s, a sixth of a small
- * `lacuna mask` run and of each test that runs one; its JSON reads in milliseconds. Only the parse is
- * remembered (the schema checks the data every time), and a cache that cannot be read or written is
- * no cache: the YAML is parsed, as without one.
+ * A pack's data; a YAML pack's is remembered as JSON in `cacheDir/packs` under the sha256 of its
+ * text and the YAML library's version. Parsing the physics pack's 200 kB of YAML takes 0.2–0.3 s, a
+ * sixth of a small `lacuna mask` run and of each test that runs one; its JSON reads in milliseconds.
+ * Only the parse is remembered (the schema checks the data every time). An entry is written as a
+ * new file and never over an existing one (writeNewFile), so nothing in the cache directory is ever
+ * replaced; a cache that cannot be read or written is no cache: the YAML is parsed, as without one.
  */
-function parsedYamlRemembered(source: string, content: string, cacheDir: string | undefined): unknown {
-  if (cacheDir === undefined) return parsePackText(source, content);
+async function packData(source: string, content: string, cacheDir: string): Promise<unknown> {
+  if (extname(source).toLowerCase() === '.json') return parsePackText(source, content);
   const key = createHash('sha256').update(`yaml ${YAML_VERSION}\n`).update(content).digest('hex');
   const path = join(cacheDir, 'packs', `${key}.json`);
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    return JSON.parse(await readFile(path, 'utf8')) as unknown;
   } catch {
     // Not there yet, or unreadable: parse the YAML.
   }
   const data = parsePackText(source, content);
-  if (!jsonSafe(data)) return data;
-  const temporary = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, JSON.stringify(data));
-    renameSync(temporary, path);
-  } catch {
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // Never written.
-    }
+  if (jsonSafe(data)) {
+    await mkdir(dirname(path), { recursive: true })
+      .then(() => writeNewFile(path, JSON.stringify(data)))
+      .catch(() => undefined);
   }
   return data;
 }
@@ -126,7 +123,7 @@ export async function loadPack(ref: string, cacheDir: string = defaultCacheDir()
     builtin = true;
   }
   const bytes = await readUserFile(source, 'pack');
-  const pack = parsePack(source, bytes.toString('utf8'), cacheDir);
+  const pack = validatePack(source, await packData(source, bytes.toString('utf8'), cacheDir));
   if (pack.passage) {
     pack.passage.model = passageModelPath(source, pack.passage.model);
     // Here, before any worker starts: a missing or altered model is the user's problem, said in one line.
