@@ -24,6 +24,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'corpora');
 const WORK = join(ROOT, 'bench', '.work');
 const TARGET_BYTES = Number(process.env.BENCH_MB ?? 100) * 1e6;
+/** Bytes of the corpus's texts each process of machineCeiling detects. */
+const CEILING_BYTES = 10_000_000;
 
 function textFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
@@ -188,6 +190,7 @@ async function main(): Promise<void> {
   console.log(`\napply: --unit paragraph from stored detections ${applied.seconds.toFixed(2)} s against a fresh mask with it ${freshParagraph.seconds.toFixed(2)} s (${(freshParagraph.seconds / applied.seconds).toFixed(2)}× faster)`);
   const one = rows.find(([label]) => label === 'lacuna mask, default detectors, --workers 1')?.[1];
   if (one && defaultSeconds) console.log(`\nworkers: ${workers} workers run ${(one / defaultSeconds).toFixed(2)}× one worker (efficiency per core ${(one / defaultSeconds / workers).toFixed(2)})`);
+  console.log(await machineCeiling(corpus, workers));
   if (process.env.BENCH_SCALE !== '0') await scaleBench(corpus, mb, nullSeconds);
   if (process.env.BENCH_SEMANTIC !== '0') console.log(await semanticWorkersBench(corpus));
 }
@@ -286,7 +289,8 @@ async function scaleBench(corpus: string, mb: number, nullSeconds: number | unde
   console.log(lines.join('\n'));
 }
 
-await main();
+if (process.argv[2] === '--detect-slice') await detectSlice(process.argv[3]);
+else await main();
 
 /**
  * Sentences/s of the semantic detector over a slice of the corpus, next to the
@@ -349,4 +353,47 @@ async function semanticBench(texts: string[]): Promise<string[]> {
     `raw encoder (${raw.id}, same machine, batches of 32): ${rawRate.toFixed(1)} sentences/s; semantic stage / raw encoder = ${(rate / rawRate).toFixed(2)}`,
     `index: ${all.length} sentences (static embedder, build incl. embedding) ${buildSeconds.toFixed(1)} s = ${(all.length / buildSeconds).toFixed(0)} sentences/s; query ${queryMs.toFixed(2)} ms (k=20, ef=200); recall@10 vs exact ${recall.toFixed(3)}`,
   ];
+}
+
+
+/**
+ * The `--detect-slice` mode of this script: the default detectors over the first CEILING_BYTES of
+ * the corpus's texts, in this process, printing the seconds detection took (not the loading).
+ */
+async function detectSlice(corpus: string): Promise<void> {
+  const texts: string[] = [];
+  let bytes = 0;
+  for (const line of readFileSync(corpus, 'utf8').split('\n')) {
+    if (!line || bytes >= CEILING_BYTES) break;
+    const text = (JSON.parse(line) as { text: string }).text;
+    texts.push(text);
+    bytes += Buffer.byteLength(text);
+  }
+  const { pack } = await loadPack('physics-post-1900');
+  const chain = DetectorChain.forPack(pack);
+  const start = performance.now();
+  for (const text of texts) await chain.detect(text);
+  console.log(((performance.now() - start) / 1000).toFixed(3));
+}
+
+/**
+ * What the machine itself allows `workers` workers: the same detection run as that many independent
+ * processes at once (no threads, no pool, nothing shared but the hardware) against one alone. Where
+ * this is well under `workers`, the cores share what detection is bound by (caches, memory
+ * bandwidth, a hypervisor's scheduling), and no worker pool can do better.
+ */
+async function machineCeiling(corpus: string, workers: number): Promise<string> {
+  const { spawn } = await import('node:child_process');
+  const script = fileURLToPath(import.meta.url);
+  const detect = () =>
+    new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, [script, '--detect-slice', corpus], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let stdout = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.on('close', (code) => (code === 0 ? resolve(Number(stdout.trim())) : reject(new Error(`--detect-slice exited with ${code}`))));
+    });
+  const alone = await detect();
+  const together = await Promise.all(Array.from({ length: workers }, detect));
+  const speedUp = together.reduce((sum, seconds) => sum + alone / seconds, 0);
+  return `\nmachine: ${workers} independent processes, each detecting the same ${CEILING_BYTES / 1e6} MB with the default detectors, run at ${speedUp.toFixed(2)}× one alone (one alone ${alone.toFixed(2)} s; together ${together.map((seconds) => seconds.toFixed(2)).join(', ')} s): the most ${workers} workers can give on this machine`;
 }
