@@ -83,8 +83,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // 4.3% since research text trains the model too (pack 0.4.24; the paper 2.4%).
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.045);
     // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone); 68.9% at the 1.5%
-    // budget for a paragraph alone.
-    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.67);
+    // budget for a paragraph alone; 72.5% since pack 0.4.28's context words support a paragraph alone
+    // (69.2% without them, under these folds).
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.71);
     // Each book cut into documents of 8,000 characters (an article, a web page), each masked with the
     // default policy: measured 90.1% of the theory books, at most 2.7% of a pre-1900 book (the
     // Michelson–Morley paper; 4.9% since the retraining for paragraphs without blank lines, as in its
@@ -114,10 +115,14 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score);
     // 38 and 13 with pack 0.4.11; 42 and 17 at the 1.5% budget for a paragraph alone (a paragraph
     // alone that names a keep context must clear it by isolatedKeepMargin 0.7); 42 and 19 since pack
-    // 0.4.26 retrained without the Project Gutenberg licence that 18 books still carried.
+    // 0.4.26 retrained without the Project Gutenberg licence that 18 books still carried; 43 and 20
+    // since pack 0.4.28 lets three context words of one concept support a paragraph alone, the price
+    // of the theory books' paragraphs alone going from 69.2 to 72.5% under these five folds (replayed
+    // on the leave-one-out scores, the keeps it takes are Marie Curie's account of measuring uranium
+    // and thorium minerals, 1898, and Planck's paragraph on emission and absorption of radiant heat).
     console.info(`mixed books, each paragraph alone: targets removed ${labelled.targetsRemovedAlone}/${labelled.targets}, keeps touched ${labelled.keepsTouchedAlone}/${labelled.keeps}`);
     expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.8);
-    expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.17);
+    expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.18);
     expect(labelled.targetsRemovedAlone).toBeGreaterThanOrEqual(41);
     // Labelled research text (the training spec's documents: the arXiv abstracts of April 2007 and the
     // unarXive papers of December 2022), each masked whole as a document by a model trained without it:

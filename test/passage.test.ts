@@ -532,6 +532,41 @@ describe('a paragraph whose only findings are context words', () => {
   });
 });
 
+describe('a paragraph alone dense with the context words of one concept', () => {
+  // The thought experiment of the train and the embankment, without a term any rule knows.
+  const paragraph =
+    'Let the observer stand on the embankment while the train passes, and let each carry a clock and a measuring-rod of the same make. When a flash of light leaves the middle of the carriage, the observer in the train and the observer on the embankment must each say, from the readings of the clocks at the two ends, whether the light reached them at the same moment.';
+
+  it('is supported by them within the local margin, each word counted once however many entries read it', async () => {
+    const { pack, model } = await physicsPassage();
+    const matches = new PackVocabulary(pack).scan(paragraph);
+    // observer, embankment, train, clock and measuring-rod: "clocks" is the entry "clock", and the
+    // entries "measuring rod", "rod" and "rods" read the same stretch as "measuring-rod".
+    expect(new Set(matches.filter((match) => match.entry.kind === 'context').map((match) => match.entry.match.toLowerCase())).size).toBeGreaterThan(5);
+    expect((await DetectorChain.forPack(pack, ['lexical', 'entity', 'context']).detect(paragraph)).findings).toEqual([]);
+    const logit = scoreParagraphs(model, paragraph).logits[0];
+    const detect = (settings: { isolatedContextWords?: number; isolatedThreshold: number }) =>
+      new PassageDetector({ ...pack.passage!, threshold: logit + 10, documentThreshold: logit + 10, supportMargin: 6, localSupportMargin: 2, isolatedKeepMargin: 0, isolatedContextWords: undefined, ...settings }, model).detect(paragraph, [], matches).findings;
+    const found = detect({ isolatedContextWords: 5, isolatedThreshold: logit + 1 });
+    expect(found.map((finding) => [finding.start, finding.end, finding.concept])).toEqual([[0, paragraph.length, 'special-relativity']]);
+    expect(found[0].evidence.match).toContain('with 5 context words of special-relativity');
+    expect(detect({ isolatedContextWords: 6, isolatedThreshold: logit + 1 })).toEqual([]);
+    expect(detect({ isolatedThreshold: logit + 1 })).toEqual([]);
+    // Beyond the local margin the words do not help.
+    expect(detect({ isolatedContextWords: 5, isolatedThreshold: logit + 3 })).toEqual([]);
+  });
+
+  it('is not supported by them inside a longer document, where the context detector counts them by their neighbours', async () => {
+    const { pack, model } = await physicsPassage();
+    const text = `${paragraph}\n\nThe rain gauge in the garden was emptied at nine o'clock every morning, and the readings were entered in the register kept in the hall.`;
+    const matches = new PackVocabulary(pack).scan(text);
+    const { logits } = scoreParagraphs(model, text);
+    const threshold = logits[0] + 1;
+    const findings = new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, documentThreshold: threshold, supportMargin: 6, localSupportMargin: 2, isolatedContextWords: 1 }, model).detect(text, [], matches).findings;
+    expect(findings).toEqual([]);
+  });
+});
+
 describe('training labels of paragraphs that retell a keep context', () => {
   const paragraphs = [
     'The salts of radium are luminous in the dark, and their rays discharge an electroscope placed near them; Mme. Curie separated the new element from pitchblende by fractional crystallisation.',

@@ -26,7 +26,7 @@ export function packsCommand(): Command {
       const { pack, sha256, source } = await loadPack(ref);
       const lines = [`${pack.id} ${pack.version}: ${pack.title} (cutoff ${pack.cutoff})`, `source ${source}`, `sha256 ${sha256}`];
       const passage = pack.passage;
-      if (passage) lines.push(`passage model ${passage.model} (sha256 ${passage.sha256}); threshold ${passage.threshold}, ${passage.isolatedThreshold ?? passage.threshold} for a paragraph alone, ${passage.documentThreshold ?? passage.threshold} for a document shorter than the smoothing window, ${passage.supportMargin} less with another detector's finding (${passage.localSupportMargin ?? passage.supportMargin} when all it has is context words of the paragraphs around), ${passage.keepMargin} more for one that names a keep context (${passage.isolatedKeepMargin ?? passage.keepMargin} alone)`);
+      if (passage) lines.push(`passage model ${passage.model} (sha256 ${passage.sha256}); threshold ${passage.threshold}, ${passage.isolatedThreshold ?? passage.threshold} for a paragraph alone, ${passage.documentThreshold ?? passage.threshold} for a document shorter than the smoothing window, ${passage.supportMargin} less with another detector's finding (${passage.localSupportMargin ?? passage.supportMargin} when all it has is context words of the paragraphs around), ${passage.keepMargin} more for one that names a keep context (${passage.isolatedKeepMargin ?? passage.keepMargin} alone)${passage.isolatedContextWords === undefined ? '' : `; a paragraph alone with ${passage.isolatedContextWords} distinct context words of one concept counts as supported`}`);
       lines.push('');
       for (const concept of pack.concepts) {
         lines.push(`${concept.id}: ${concept.label}`);

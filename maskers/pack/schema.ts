@@ -213,6 +213,14 @@ export const PassageSettingsSchema = z.strictObject({
    * is all there is, and the isolated threshold is already set for that.
    */
   isolatedKeepMargin: z.number().min(0).optional(),
+  /**
+   * A paragraph that is the whole document and holds at least this many distinct context words of
+   * one concept (the pack's `context` lists) is supported as a paragraph with a local context
+   * finding is: it goes at `localSupportMargin` under the isolated threshold. Alone, a paragraph has
+   * no neighbours for the context detector to count its context words by, so without this they
+   * count for nothing. Absent: context words alone never support a paragraph.
+   */
+  isolatedContextWords: z.number().int().min(1).optional(),
   /** The concept a passage finding carries when no finding of another detector names one nearby. */
   concept: slug,
 });
