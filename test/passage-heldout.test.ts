@@ -151,5 +151,10 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(pre.find((book) => book.name.includes('carroll_'))!.loss).toBeLessThanOrEqual(0.33);
     expect([result.budget, result.isolatedBudget]).toEqual([0.004, 0.005]);
     expect(mean(post)).toBeGreaterThanOrEqual(0.85);
+    // Each paragraph masked as a document of its own: measured 79.9% since pack 0.3.10's context words
+    // support a paragraph alone (OpenLogic's Turing machines 61.7 → 69.7%), and no pre-1936 book
+    // but Carroll loses more than 2.7% so (the telegraph's Vail).
+    expect(mean(post.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.79);
+    for (const book of pre.filter((book) => !book.name.includes('carroll_'))) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
   });
 });
