@@ -1,7 +1,7 @@
 /** Finds a pack by built-in id or file path, parses YAML or JSON, validates it, and hashes it for the manifest. */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { constants, existsSync, readdirSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
@@ -63,30 +63,102 @@ function parsePackText(source: string, content: string): unknown {
 /** The YAML library's version: another version may read the same text into other data. */
 const YAML_VERSION = (createRequire(import.meta.url)('yaml/package.json') as { version: string }).version;
 
+/** How many parsed packs the cache keeps: the most recently used; each is about 150–250 kB. */
+export const PACK_CACHE_ENTRIES = 32;
+
+/**
+ * What every entry begins with, the file name's key inside it: how Lacuna proves an entry is its
+ * own before it prunes one.
+ */
+const ENTRY_MARK = '{"lacuna":"pack-parse-v2","key":"';
+/** An entry's file name: its key, then the format. Files of the first format (`<key>.json`) are left alone. */
+const ENTRY_NAME = /^([0-9a-f]{64})\.v2\.json$/;
+
 /**
  * A pack's data; a YAML pack's is remembered as JSON in `cacheDir/packs` under the sha256 of its
  * text and the YAML library's version. Parsing the physics pack's 200 kB of YAML takes 0.2–0.3 s, a
  * sixth of a small `lacuna mask` run and of each test that runs one; its JSON reads in milliseconds.
  * Only the parse is remembered (the schema checks the data every time). An entry is written as a
- * new file and never over an existing one (writeNewFile), so nothing in the cache directory is ever
- * replaced; a cache that cannot be read or written is no cache: the YAML is parsed, as without one.
+ * new file and never over an existing one (writeNewFile); a cache that cannot be read or written is
+ * no cache: the YAML is parsed, as without one. A hit marks the entry used (its mtime), and writing
+ * one prunes the cache to its PACK_CACHE_ENTRIES most recently used.
  */
 async function packData(source: string, content: string, cacheDir: string): Promise<unknown> {
   if (extname(source).toLowerCase() === '.json') return parsePackText(source, content);
   const key = createHash('sha256').update(`yaml ${YAML_VERSION}\n`).update(content).digest('hex');
-  const path = join(cacheDir, 'packs', `${key}.json`);
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  } catch {
-    // Not there yet, or unreadable: parse the YAML.
+  const dir = join(cacheDir, 'packs');
+  const path = join(dir, `${key}.v2.json`);
+  const remembered = await readEntry(path, key);
+  if (remembered !== undefined) {
+    const now = new Date();
+    await utimes(path, now, now).catch(() => undefined);
+    return remembered;
   }
   const data = parsePackText(source, content);
   if (jsonSafe(data)) {
-    await mkdir(dirname(path), { recursive: true })
-      .then(() => writeNewFile(path, JSON.stringify(data)))
-      .catch(() => undefined);
+    const written = await mkdir(dir, { recursive: true })
+      .then(() => writeNewFile(path, `${ENTRY_MARK}${key}","data":${JSON.stringify(data)}}`))
+      .then(() => true)
+      .catch(() => false);
+    if (written) await prunePackCache(dir, PACK_CACHE_ENTRIES);
   }
   return data;
+}
+
+/** An entry's data, or undefined when it is absent, unreadable, torn or not one Lacuna wrote for `key`. */
+async function readEntry(path: string, key: string): Promise<unknown> {
+  try {
+    const text = await readFile(path, 'utf8');
+    if (!text.startsWith(`${ENTRY_MARK}${key}"`)) return undefined;
+    return (JSON.parse(text) as { data: unknown }).data;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Deletes all but the `keep` most recently used entries of a pack cache directory. Only a regular
+ * file named `<sha256>.v2.json` whose first bytes are the entry mark with that same key is counted or
+ * deleted: Lacuna wrote it. Everything else there (older entries, a user's files, another process's
+ * half-written temporary file) is left alone. Another process pruning at once deletes the same
+ * entries at worst; a reader that loses an entry parses the YAML.
+ */
+export async function prunePackCache(dir: string, keep: number): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const entries: { path: string; used: number }[] = [];
+  for (const name of names) {
+    const key = ENTRY_NAME.exec(name)?.[1];
+    if (!key) continue;
+    const path = join(dir, name);
+    const found = await ownEntry(path, key);
+    if (found) entries.push({ path, used: found.mtimeMs });
+  }
+  // Newest first; a tie is broken by name so two processes agree on which go.
+  entries.sort((a, b) => b.used - a.used || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const entry of entries.slice(keep)) await unlink(entry.path).catch(() => undefined);
+}
+
+/** The entry's stat when it is a regular file that begins with the mark for `key`, else undefined. */
+async function ownEntry(path: string, key: string): Promise<{ mtimeMs: number } | undefined> {
+  let handle: FileHandle | undefined;
+  try {
+    // Not through a link (O_NOFOLLOW), and the file opened is the one judged.
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const info = await handle.stat();
+    if (!info.isFile()) return undefined;
+    const head = Buffer.alloc(ENTRY_MARK.length + key.length + 1);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead).toString('utf8') === `${ENTRY_MARK}${key}"` ? info : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
 }
 
 /** Whether JSON gives back exactly this data (no NaN or infinity, no dates or other objects). */
