@@ -84,7 +84,7 @@ describe('target text removed in scattered pieces', () => {
     // paragraphs of their own. The default detectors find three of these four; with the three taken
     // at a book's recall the bound was 182 characters (0.8% of the output) and the verdict PASSED,
     // while a sentence of 81 characters was left. (With the ten of test/semantic.test.ts: 226
-    // characters and PASSED, with 704 left; now 1,168 and INCONCLUSIVE.)
+    // characters and PASSED, with 704 left; with pack 0.4.28, 1,065 and INCONCLUSIVE.)
     if (!sharedAvailable('paraphrases planted in Michelson–Morley 1887')) return;
     const planted = [
       'A clock that moves quickly past you ticks more slowly than the one on your wrist.',
