@@ -72,8 +72,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(crowell.targetsRemoved / crowell.targets).toBeGreaterThanOrEqual(0.965);
     expect(theory.length).toBe(15);
     // Measured 93.8% (13 of 15 at least 90%); 94.9% (14 of 15: Tolman 84.7% → 91.5%) since a section's
-    // score is floored at its book's (pack 0.4.25).
-    expect(mean(theory)).toBeGreaterThanOrEqual(0.94);
+    // score is floored at its book's (pack 0.4.25); 95.7% since a single paragraph of prose between
+    // two removed ones goes with them (maskers/policy.ts; 95.0% without).
+    expect(mean(theory)).toBeGreaterThanOrEqual(0.953);
     expect(theory.filter((book) => book.loss >= 0.9).length).toBeGreaterThanOrEqual(14);
     for (const book of theory) expect(book.loss, book.name).toBeGreaterThanOrEqual(0.65);
     // Each paragraph masked as a document of its own (no neighbours, no section): weaker, and measured too.
@@ -101,9 +102,11 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Measured 47 of 50 and 32 of 115 (31 with pack 0.4.24; 32 again with the document floor of 0.4.25) since pack 0.4.11's radium-heat claim (44 and 26 before it; 43 and 19
     // at a 0.5% budget without the keep margin; 45 and 45 before paragraphs that only retell a keep
     // context trained at 0.3): the claim makes the classifier read more of a radioactivity book's
-    // radium chapters as target, three targets for six keeps.
+    // radium chapters as target, three targets for six keeps. 46 and 35 since a single paragraph of
+    // prose between two removed ones goes with them (maskers/policy.ts): four keeps for no target
+    // here, for the theory books' 95.0% → 95.7%.
     expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.9);
-    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.29);
+    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.31);
     // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115; 43 and 21
     // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11; 47 and 27
     // since a document goes whole past 34% of its sentences flagged, not 50% (maskers/policy.ts); 47

@@ -30,7 +30,9 @@ describe.runIf(available)('passage classifier, each book left out on its own', (
     for (const book of negatives.filter((book) => book !== dickson)) expect(book.loss, book.name).toBeLessThanOrEqual(0.005);
     expect(result.threshold).toBeLessThanOrEqual(2.2);
     const positives = result.books.filter((book) => book.side === 'positive');
-    expect(mean(positives)).toBeGreaterThanOrEqual(0.72);
+    // 75.4% since a single paragraph of prose between two removed ones goes with them (maskers/policy.ts;
+    // Glenn 74.9 → 81.0%, Galois 57.4 → 61.8%; Dickson 10.6 → 11.6%).
+    expect(mean(positives)).toBeGreaterThanOrEqual(0.745);
     // Measured 98.7% (Burnside) and 94.3% (Neikirk's pages of congruences, which go with their proofs).
     expect(positives.find((book) => book.name.includes('burnside_'))!.loss).toBeGreaterThanOrEqual(0.9);
     expect(positives.find((book) => book.name.includes('neikirk_'))!.loss).toBeGreaterThanOrEqual(0.9);

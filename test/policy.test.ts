@@ -85,3 +85,25 @@ describe('policy: short paragraphs go with the passage around them', () => {
     expect(mask(text, 'X').text).toBe('Kept prose stays here.\n\nThe results were negative.\n\nJuly 8\n44.7\n44.0\n43.5\n\nWe have\n\nKept again.');
   });
 });
+
+describe('policy: one paragraph of prose between two removed paragraphs goes with them', () => {
+  const prose = (words: string) => `${words} ${'and the argument goes on in plain words for a while, '.repeat(3)}to its end.`;
+
+  it('takes it, past a short equation on either side, under the concept before it', () => {
+    const middle = prose('The worked example');
+    const text = `Kept prose stays here.\n\nX one. X two.\n\nE = m c^2 / 2\n\n${middle}\n\nX three.\n\nKept again at the end.`;
+    const { decision, text: masked } = mask(text, 'X');
+    expect(middle.length).toBeGreaterThanOrEqual(160);
+    expect(masked).toBe('Kept prose stays here.\n\nKept again at the end.');
+    expect(decision.edits.every((edit) => edit.concept === 'c')).toBe(true);
+  });
+
+  it('keeps two paragraphs in a row, one with a removed paragraph on one side only, and a long table of numbers', () => {
+    const first = prose('The first kept paragraph');
+    const second = prose('The second kept paragraph');
+    const table = Array.from({ length: 40 }, (_, i) => `${1880 + i}  ${(44.7 - i / 10).toFixed(1)}  ${(12.3 + i / 7).toFixed(2)}`).join('\n');
+    const text = `X one.\n\n${first}\n\n${second}\n\nX two.\n\n${table}\n\nX three.\n\n${prose('The last paragraph')}`;
+    expect(table.length).toBeGreaterThanOrEqual(160);
+    expect(mask(text, 'X').text).toBe(`${first}\n\n${second}\n\n${table}\n\n${prose('The last paragraph')}`);
+  });
+});
