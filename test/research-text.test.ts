@@ -124,8 +124,9 @@ describe.runIf(available)('computing-modern on the same abstracts and papers', (
     expect(papers.targetsMeanRemoved).toBeGreaterThanOrEqual(0.833);
     // Pack 0.3.9's thresholds come from leaving each book out (book -2.35, from -2.2 with five folds):
     // one more other paper touched (20 of 30, from 19) and 8.8% lost on average (8.2%), the abstracts'
-    // others 6 of 87 (from 9).
+    // others 6 of 87 (from 9). 9.4% lost on average since a single paragraph of prose between two
+    // removed ones goes with them (maskers/policy.ts; the targets 89.6% of their text, 20 others touched).
     expect(papers.keepsTouched).toBeLessThanOrEqual(20);
-    expect(papers.keepsMeanLost).toBeLessThanOrEqual(0.09);
+    expect(papers.keepsMeanLost).toBeLessThanOrEqual(0.095);
   });
 });
