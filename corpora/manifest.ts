@@ -41,7 +41,8 @@ export interface StageStats {
 }
 
 export interface Manifest {
-  tool: { name: string; version: string; node: string };
+  /** `build`: the fingerprint of the code that ran (toolBuild); absent in manifests written before it. */
+  tool: { name: string; version: string; build?: string; node: string };
   command: string;
   inputs: ManifestInput[];
   skippedInputs: SkippedInput[];

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
 import type { StageStats } from '../corpora/manifest.js';
-import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
+import { TOOL_NAME, TOOL_VERSION, toolBuild } from '../corpora/package-info.js';
 import { resolveInputs, type FormatChoice } from '../corpora/sources.js';
 import { JsonlWriter } from '../corpora/writers/jsonl-writer.js';
 import { RunDirectory } from '../corpora/writers/run-directory.js';
@@ -203,7 +203,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
       written.push(await run.writeFile('audit.json', JSON.stringify(report, null, 2) + '\n'), await run.writeFile('audit.md', markdown), await run.writeFile('report.html', renderAuditHtml(report)));
       const outputs = written.map((file) => run.manifestOutput(file));
       const manifest = {
-        tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version },
+        tool: { name: TOOL_NAME, version: TOOL_VERSION, build: toolBuild(), node: process.version },
         command: 'audit',
         inputs: reader.stats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
         pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256, source: loaded.source, builtin: loaded.builtin },

@@ -16,7 +16,7 @@ import { outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';
 import { digestFile } from '../corpora/hashing.js';
 import type { Manifest } from '../corpora/manifest.js';
-import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
+import { TOOL_NAME, TOOL_VERSION, toolBuild } from '../corpora/package-info.js';
 import { readRecords } from '../corpora/readers/records.js';
 import { checkRunInputsReadable, runInputDocuments } from '../corpora/run-inputs.js';
 import type { WrittenFile } from '../corpora/writers/jsonl-writer.js';
@@ -118,7 +118,7 @@ export async function runDose(options: DoseOptions): Promise<DoseResult> {
       const restored = await ladder.restored.close();
       const name = levelName(ladder.level);
       const levelManifest = {
-        tool: { name: TOOL_NAME, version: TOOL_VERSION },
+        tool: { name: TOOL_NAME, version: TOOL_VERSION, build: toolBuild() },
         command: 'dose',
         run: { dir: options.runDir, seal: manifest.seal?.value ?? null, pack: manifest.pack },
         level: ladder.level,
@@ -134,7 +134,7 @@ export async function runDose(options: DoseOptions): Promise<DoseResult> {
       levels.push({ level: ladder.level, dir: join(options.out, name), restoredPassages: restored.records, restoredChars: ladder.restoredChars, documents: ladder.documents });
     }
     const outputs = written.map((file) => run.manifestOutput(file));
-    await run.commit(outputs.map((output) => output.path), { tool: { name: TOOL_NAME, version: TOOL_VERSION }, command: 'dose', run: { dir: options.runDir, seal: manifest.seal?.value ?? null }, config: { levels: options.levels, seed: options.seed }, removedPassages: ranks.length, levels: levels.map(({ dir: _dir, ...rest }) => rest), outputs });
+    await run.commit(outputs.map((output) => output.path), { tool: { name: TOOL_NAME, version: TOOL_VERSION, build: toolBuild() }, command: 'dose', run: { dir: options.runDir, seal: manifest.seal?.value ?? null }, config: { levels: options.levels, seed: options.seed }, removedPassages: ranks.length, levels: levels.map(({ dir: _dir, ...rest }) => rest), outputs });
     return { removedPassages: ranks.length, levels };
   } catch (error) {
     await run.abort();

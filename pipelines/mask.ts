@@ -17,7 +17,7 @@ import type { OutputShape } from '../corpora/document.js';
 import { UsageError } from '../corpora/errors.js';
 import type { InputOptions } from '../corpora/input-reader.js';
 import { checkSeal, countsBalance, type Manifest, type StageStats } from '../corpora/manifest.js';
-import { TOOL_NAME, TOOL_VERSION } from '../corpora/package-info.js';
+import { TOOL_NAME, TOOL_VERSION, toolBuild } from '../corpora/package-info.js';
 import type { InputFile } from '../corpora/readers/types.js';
 import { resolveInputs, type FormatChoice, type SkippedInput } from '../corpora/sources.js';
 import { environmentError } from '../corpora/user-file.js';
@@ -109,7 +109,7 @@ export interface MaskResult {
 }
 
 /**
- * What the units' output depends on, hashed: the tool, the pack, every input's path, size and
+ * What the units' output depends on, hashed: the tool (its version and its code, toolBuild), the pack, every input's path, size and
  * modification time, and every option that changes a byte of a unit. A unit is reused only under
  * the same key, so a rerun after a change of input or option never mixes old units in; a
  * finished run whose manifest has the key is the same run, and a rerun leaves it alone.
@@ -140,7 +140,7 @@ async function runKey(options: MaskOptions, files: InputFile[], packSha256: stri
     ...(options.otherLanguages === 'reject' ? { otherLanguages: 'reject' } : {}),
     appliedFrom: source?.seal?.value ?? null,
   };
-  return createHash('sha256').update(JSON.stringify({ tool: TOOL_VERSION, pack: packSha256, inputs, config })).digest('hex').slice(0, 16);
+  return createHash('sha256').update(JSON.stringify({ tool: TOOL_VERSION, build: toolBuild(), pack: packSha256, inputs, config })).digest('hex').slice(0, 16);
 }
 
 /** The finished run in `out` when it is this very run (same key), else undefined. */
@@ -370,7 +370,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     };
     const finishedAt = new Date();
     const manifest: Manifest = {
-      tool: { name: TOOL_NAME, version: TOOL_VERSION, node: process.version },
+      tool: { name: TOOL_NAME, version: TOOL_VERSION, build: toolBuild(), node: process.version },
       command: 'mask',
       inputs: inputStats.map((input) => ({ ...input, resolved: input.path === '-' ? '-' : resolve(input.path) })),
       skippedInputs: planned.skipped,
