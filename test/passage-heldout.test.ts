@@ -85,8 +85,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     for (const book of pre) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.045);
     // Measured 64.0% (61.3% while a keep context always shielded a paragraph alone); 68.9% at the 1.5%
     // budget for a paragraph alone; 72.5% since pack 0.4.28's context words support a paragraph alone
-    // (69.2% without them, under these folds).
-    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.71);
+    // (69.2% without them, under these folds); 75.4% since pack 0.4.30's two context words support it
+    // by half as much (passage.isolatedContextWordStep).
+    expect(mean(theory.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.745);
     // Each book cut into documents of 8,000 characters (an article, a web page), each masked with the
     // default policy: measured 90.1% of the theory books, at most 2.7% of a pre-1900 book (the
     // Michelson–Morley paper; 4.9% since the retraining for paragraphs without blank lines, as in its
@@ -122,10 +123,14 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // since pack 0.4.28 lets three context words of one concept support a paragraph alone, the price
     // of the theory books' paragraphs alone going from 69.2 to 72.5% under these five folds (replayed
     // on the leave-one-out scores, the keeps it takes are Marie Curie's account of measuring uranium
-    // and thorium minerals, 1898, and Planck's paragraph on emission and absorption of radiant heat).
+    // and thorium minerals, 1898, and Planck's paragraph on emission and absorption of radiant heat); 44
+    // and 24 since pack 0.4.30 lets two context words support a paragraph alone by half the margin
+    // (passage.isolatedContextWordStep), the price of the theory books' paragraphs alone going from
+    // 72.5 to 75.4% here (72.4 to 75.2% leaving each book out) with no pre-1900 book losing more than
+    // 0.6 point more alone.
     console.info(`mixed books, each paragraph alone: targets removed ${labelled.targetsRemovedAlone}/${labelled.targets}, keeps touched ${labelled.keepsTouchedAlone}/${labelled.keeps}`);
     expect(labelled.targetsRemovedAlone / labelled.targets).toBeGreaterThanOrEqual(0.8);
-    expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.18);
+    expect(labelled.keepsTouchedAlone / labelled.keeps).toBeLessThanOrEqual(0.21);
     expect(labelled.targetsRemovedAlone).toBeGreaterThanOrEqual(41);
     // Labelled research text (the training spec's documents: the arXiv abstracts of April 2007 and the
     // unarXive papers of December 2022), each masked whole as a document by a model trained without it:
@@ -156,8 +161,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     expect(mean(post)).toBeGreaterThanOrEqual(0.85);
     // Each paragraph masked as a document of its own: measured 79.9% since pack 0.3.10's context words
     // support a paragraph alone (OpenLogic's Turing machines 61.7 → 69.7%), and no pre-1936 book
-    // but Carroll loses more than 2.7% so (the telegraph's Vail).
-    expect(mean(post.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.79);
+    // but Carroll loses more than 2.7% so (the telegraph's Vail); 81.3% since pack 0.3.12's two
+    // context words support it by half as much (SICP 66.4 → 69.9%), no pre-1936 book moving.
+    expect(mean(post.map((book) => ({ ...book, loss: book.isolatedLoss })))).toBeGreaterThanOrEqual(0.805);
     for (const book of pre.filter((book) => !book.name.includes('carroll_'))) expect(book.isolatedLoss, book.name).toBeLessThanOrEqual(0.03);
   });
 });

@@ -546,7 +546,7 @@ describe('a paragraph alone dense with the context words of one concept', () => 
     expect((await DetectorChain.forPack(pack, ['lexical', 'entity', 'context']).detect(paragraph)).findings).toEqual([]);
     const logit = scoreParagraphs(model, paragraph).logits[0];
     const detect = (settings: { isolatedContextWords?: number; isolatedThreshold: number }) =>
-      new PassageDetector({ ...pack.passage!, threshold: logit + 10, documentThreshold: logit + 10, supportMargin: 6, localSupportMargin: 2, isolatedKeepMargin: 0, isolatedContextWords: undefined, ...settings }, model).detect(paragraph, [], matches).findings;
+      new PassageDetector({ ...pack.passage!, threshold: logit + 10, documentThreshold: logit + 10, supportMargin: 6, localSupportMargin: 2, isolatedKeepMargin: 0, isolatedContextWords: undefined, isolatedContextWordStep: undefined, ...settings }, model).detect(paragraph, [], matches).findings;
     const found = detect({ isolatedContextWords: 5, isolatedThreshold: logit + 1 });
     expect(found.map((finding) => [finding.start, finding.end, finding.concept])).toEqual([[0, paragraph.length, 'special-relativity']]);
     expect(found[0].evidence.match).toContain('with 5 context words of special-relativity');
@@ -554,6 +554,35 @@ describe('a paragraph alone dense with the context words of one concept', () => 
     expect(detect({ isolatedThreshold: logit + 1 })).toEqual([]);
     // Beyond the local margin the words do not help.
     expect(detect({ isolatedContextWords: 5, isolatedThreshold: logit + 3 })).toEqual([]);
+  });
+
+  it('is supported by fewer words than isolatedContextWords at a smaller margin, a step less per word short', async () => {
+    const { pack, model } = await physicsPassage();
+    const matches = new PackVocabulary(pack).scan(paragraph);
+    const logit = scoreParagraphs(model, paragraph).logits[0];
+    const detect = (settings: { isolatedContextWords: number; isolatedContextWordStep?: number; isolatedThreshold: number }) =>
+      new PassageDetector({ ...pack.passage!, threshold: logit + 10, documentThreshold: logit + 10, supportMargin: 6, localSupportMargin: 2, isolatedKeepMargin: 0, isolatedContextWordStep: undefined, ...settings }, model).detect(paragraph, [], matches).findings;
+    // Five words, one short of six: with a step of 1 the margin is 2 − 1 = 1.
+    const found = detect({ isolatedContextWords: 6, isolatedContextWordStep: 1, isolatedThreshold: logit + 0.9 });
+    expect(found.map((finding) => [finding.start, finding.end, finding.concept])).toEqual([[0, paragraph.length, 'special-relativity']]);
+    expect(found[0].evidence.match).toContain('with 5 context words of special-relativity');
+    expect(detect({ isolatedContextWords: 6, isolatedContextWordStep: 1, isolatedThreshold: logit + 1.1 })).toEqual([]);
+    // Without a step, one word short is no support at all; two words short with a step of 1 is none either.
+    expect(detect({ isolatedContextWords: 6, isolatedThreshold: logit + 0.9 })).toEqual([]);
+    expect(detect({ isolatedContextWords: 7, isolatedContextWordStep: 1, isolatedThreshold: logit + 0.1 })).toEqual([]);
+    // A half step: two words short still earn 2 − 2 × 0.5 = 1.
+    expect(detect({ isolatedContextWords: 7, isolatedContextWordStep: 0.5, isolatedThreshold: logit + 0.9 })).toHaveLength(1);
+  });
+
+  it('takes the margin of each number of words from the pack settings', async () => {
+    const { pack, model } = await physicsPassage();
+    const margins = (settings: { isolatedContextWords?: number; isolatedContextWordStep?: number }) => {
+      const detector = new PassageDetector({ ...pack.passage!, localSupportMargin: 2, isolatedContextWordStep: undefined, ...settings }, model);
+      return [0, 1, 2, 3, 4].map((words) => detector.isolatedContextMargin(words));
+    };
+    expect(margins({ isolatedContextWords: 3, isolatedContextWordStep: 1 })).toEqual([0, 0, 1, 2, 2]);
+    expect(margins({ isolatedContextWords: 3 })).toEqual([0, 0, 0, 2, 2]);
+    expect(margins({ isolatedContextWords: undefined, isolatedContextWordStep: 1 })).toEqual([0, 0, 0, 0, 0]);
   });
 
   it('is not supported by them inside a longer document, where the context detector counts them by their neighbours', async () => {

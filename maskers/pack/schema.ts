@@ -221,6 +221,13 @@ export const PassageSettingsSchema = z.strictObject({
    * count for nothing. Absent: context words alone never support a paragraph.
    */
   isolatedContextWords: z.number().int().min(1).optional(),
+  /**
+   * With `isolatedContextWords`: each context word short of that many takes this much off the
+   * margin a lone paragraph gets, so fewer words still lower its bar, by less (with a local margin
+   * of 2, a step of 1 and 3 words: 3 words or more go at 2 under the isolated threshold, 2 words at
+   * 1, one word not at all). Absent: fewer words than `isolatedContextWords` count for nothing.
+   */
+  isolatedContextWordStep: z.number().gt(0).optional(),
   /** The concept a passage finding carries when no finding of another detector names one nearby. */
   concept: slug,
 });
