@@ -49,6 +49,8 @@ interface Tally {
   wrongInBook: number;
   wrongAlone: number;
   wrongPeer: number;
+  wrongInDocuments: number;
+  wrongPeerInDocuments: number;
 }
 
 function main(): void {
@@ -83,7 +85,7 @@ function main(): void {
   const books = new Map<string, { side: string; tally: Tally }>();
   for (const outcome of outcomes) {
     if (outcome.side === 'background') continue;
-    const entry = books.get(outcome.book) ?? { side: outcome.side, tally: { paragraphs: 0, chars: 0, inBook: 0, alone: 0, peer: 0, inDocuments: 0, peerInDocuments: 0, wrongInBook: 0, wrongAlone: 0, wrongPeer: 0 } };
+    const entry = books.get(outcome.book) ?? { side: outcome.side, tally: { paragraphs: 0, chars: 0, inBook: 0, alone: 0, peer: 0, inDocuments: 0, peerInDocuments: 0, wrongInBook: 0, wrongAlone: 0, wrongPeer: 0, wrongInDocuments: 0, wrongPeerInDocuments: 0 } };
     books.set(outcome.book, entry);
     const chars = outcome.end - outcome.start;
     const peer = dropped.get(outcome) ? 1 : 0;
@@ -99,6 +101,8 @@ function main(): void {
     tally.wrongInBook += wrong(outcome.removed);
     tally.wrongAlone += wrong(outcome.removedAlone);
     tally.wrongPeer += wrong(peer);
+    tally.wrongInDocuments += wrong(outcome.removedInDocument ?? 0);
+    tally.wrongPeerInDocuments += wrong(droppedInDocument.get(outcome) ? 1 : 0);
   }
 
   console.log('Characters removed, held out (positive: the more the better; negative: the less). Wrong paragraphs: a positive one that kept more than half its text, a negative one that lost any.\n');
@@ -123,36 +127,39 @@ function main(): void {
     console.log(`| ${side} | ${sum.books} | ${percent(sum.inBook / sum.books)} | ${percent(sum.alone / sum.books)} | ${percent(sum.peer / sum.books)} | ${sum.wrongAlone} of ${sum.paragraphs} | ${sum.wrongPeer} of ${sum.paragraphs} |`);
   }
   if (documents) documentComparison(books);
-  if (values.labels) labelledComparison(values.labels, outcomes, dropped);
+  if (values.labels) labelledComparison(values.labels, outcomes, dropped, documents ? droppedInDocument : undefined);
 }
 
 /** Each book cut into documents of at most 8,000 characters: Lacuna and the peer on the same documents. */
 function documentComparison(books: Map<string, { side: string; tally: Tally }>): void {
   console.log('\nIn documents of at most 8,000 characters (each book cut at paragraph breaks, each document masked or filtered on its own):\n');
-  console.log('| side | book | Lacuna | peer |');
-  console.log('|---|---|---:|---:|');
-  const sides = new Map<string, { books: number; lacuna: number; peer: number; worstLacuna: number; worstPeer: number }>();
+  console.log('| side | book | Lacuna | peer | wrong: Lacuna | wrong: peer |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  const sides = new Map<string, { books: number; lacuna: number; peer: number; worstLacuna: number; worstPeer: number; paragraphs: number; wrongLacuna: number; wrongPeer: number }>();
   for (const [book, { side, tally }] of books) {
     const lacuna = tally.inDocuments / tally.chars;
     const peer = tally.peerInDocuments / tally.chars;
-    console.log(`| ${side} | ${book.split('/').pop()} | ${percent(lacuna)} | ${percent(peer)} |`);
-    const sum = sides.get(side) ?? { books: 0, lacuna: 0, peer: 0, worstLacuna: 0, worstPeer: 0 };
+    console.log(`| ${side} | ${book.split('/').pop()} | ${percent(lacuna)} | ${percent(peer)} | ${tally.wrongInDocuments} | ${tally.wrongPeerInDocuments} |`);
+    const sum = sides.get(side) ?? { books: 0, lacuna: 0, peer: 0, worstLacuna: 0, worstPeer: 0, paragraphs: 0, wrongLacuna: 0, wrongPeer: 0 };
     sides.set(side, sum);
     sum.books++;
     sum.lacuna += lacuna;
     sum.peer += peer;
     sum.worstLacuna = Math.max(sum.worstLacuna, lacuna);
     sum.worstPeer = Math.max(sum.worstPeer, peer);
+    sum.paragraphs += tally.paragraphs;
+    sum.wrongLacuna += tally.wrongInDocuments;
+    sum.wrongPeer += tally.wrongPeerInDocuments;
   }
-  console.log('\n| side | books | mean: Lacuna | mean: peer | worst book: Lacuna | worst book: peer |');
-  console.log('|---|---:|---:|---:|---:|---:|');
-  for (const [side, sum] of sides) console.log(`| ${side} | ${sum.books} | ${percent(sum.lacuna / sum.books)} | ${percent(sum.peer / sum.books)} | ${percent(sum.worstLacuna)} | ${percent(sum.worstPeer)} |`);
+  console.log('\n| side | books | mean: Lacuna | mean: peer | worst book: Lacuna | worst book: peer | wrong paragraphs: Lacuna | wrong paragraphs: peer |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [side, sum] of sides) console.log(`| ${side} | ${sum.books} | ${percent(sum.lacuna / sum.books)} | ${percent(sum.peer / sum.books)} | ${percent(sum.worstLacuna)} | ${percent(sum.worstPeer)} | ${sum.wrongLacuna} of ${sum.paragraphs} | ${sum.wrongPeer} of ${sum.paragraphs} |`);
 }
 
 /** The hand-labelled paragraphs (label, book, start, end, begins): targets removed (at least half) and keeps touched. */
-function labelledComparison(file: string, outcomes: Outcome[], dropped: Map<Outcome, boolean>): void {
+function labelledComparison(file: string, outcomes: Outcome[], dropped: Map<Outcome, boolean>, droppedInDocument?: Map<Outcome, boolean>): void {
   const byKey = new Map(outcomes.map((outcome) => [`${outcome.book}\t${outcome.start}\t${outcome.end}`, outcome]));
-  const counts = { targets: 0, keeps: 0, inBook: [0, 0], alone: [0, 0], peer: [0, 0], missing: 0 };
+  const counts = { targets: 0, keeps: 0, inBook: [0, 0], alone: [0, 0], peer: [0, 0], inDocuments: [0, 0], peerInDocuments: [0, 0], missing: 0 };
   for (const line of readFileSync(file, 'utf8').split('\n').slice(1)) {
     const [label, book, start, end] = line.split('\t');
     if (!book) continue;
@@ -171,6 +178,8 @@ function labelledComparison(file: string, outcomes: Outcome[], dropped: Map<Outc
     score(outcome.removed, counts.inBook);
     score(outcome.removedAlone, counts.alone);
     score(dropped.get(outcome) ? 1 : 0, counts.peer);
+    score(outcome.removedInDocument ?? 0, counts.inDocuments);
+    score(droppedInDocument?.get(outcome) ? 1 : 0, counts.peerInDocuments);
   }
   console.log(`\nHand-labelled paragraphs (${file}): ${counts.targets} targets, ${counts.keeps} keeps${counts.missing ? `; ${counts.missing} not among the measured paragraphs` : ''}.\n`);
   console.log('| who | targets removed | keeps touched |');
@@ -178,6 +187,9 @@ function labelledComparison(file: string, outcomes: Outcome[], dropped: Map<Outc
   console.log(`| Lacuna in its book | ${counts.inBook[0]} | ${counts.inBook[1]} |`);
   console.log(`| Lacuna, each paragraph alone | ${counts.alone[0]} | ${counts.alone[1]} |`);
   console.log(`| peer, each paragraph alone | ${counts.peer[0]} | ${counts.peer[1]} |`);
+  if (!droppedInDocument) return;
+  console.log(`| Lacuna, documents of 8,000 characters | ${counts.inDocuments[0]} | ${counts.inDocuments[1]} |`);
+  console.log(`| peer, documents of 8,000 characters | ${counts.peerInDocuments[0]} | ${counts.peerInDocuments[1]} |`);
 }
 
 try {
