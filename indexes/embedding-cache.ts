@@ -20,12 +20,22 @@
  *
  * Memory: the keys of writer files not yet compacted (a key and a position each), one key in 256
  * of the store, and at most MAX_RESIDENT_VECTORS vectors: never the whole cache.
+ *
+ * Disk: a cache is a cache, so it never stops a run. Each model's files (store and writers) may
+ * hold `maxBytes` (LACUNA_EMBEDDING_CACHE_MAX_GB, default 20 GB): a writer that would take them past
+ * it, or whose append fails for want of space, quota or permission (a full or read-only disk),
+ * stops writing and only reads from then on, and says so once (`writesStopped`). Every vector is
+ * about 2 kB with the default encoder, so a semantic run over 100 GB would otherwise write about
+ * a terabyte beside its output. The limit is checked against what was on disk when the cache was
+ * opened plus what this writer added: writers running at once may each take it that far.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '../corpora/errors.js';
 import { isAlive } from '../corpora/process-alive.js';
+import { errnoMessage, isEnvironmentError } from '../corpora/user-file.js';
 import { safeName } from './cache-dir.js';
 import type { Embedder } from './embedders/embedder.js';
 import { compactInto, EmbeddingStore, KEY_BYTES, sizeOf, type WriterRecord } from './embedding-store.js';
@@ -36,6 +46,23 @@ const SCAN_RECORDS = 4096;
 export const MAX_RESIDENT_VECTORS = 8192;
 /** More finished writer files than this are compacted whatever their size. */
 const MAX_WRITER_FILES = 32;
+/** The default of LACUNA_EMBEDDING_CACHE_MAX_GB. */
+export const DEFAULT_CACHE_MAX_GB = 20;
+
+/** The bytes each model's embedding cache may hold: LACUNA_EMBEDDING_CACHE_MAX_GB gigabytes (10^9 bytes). */
+export function embeddingCacheMaxBytes(value = process.env.LACUNA_EMBEDDING_CACHE_MAX_GB): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_CACHE_MAX_GB * 1e9;
+  const gigabytes = Number(value);
+  if (!Number.isFinite(gigabytes) || gigabytes < 0) throw new UsageError(`LACUNA_EMBEDDING_CACHE_MAX_GB: '${value}' is not a number of gigabytes (0 or more; 0 writes nothing to the cache)`);
+  return gigabytes * 1e9;
+}
+
+export interface EmbeddingCacheOptions {
+  /** What the model's files may hold, in bytes (default embeddingCacheMaxBytes()). */
+  maxBytes?: number;
+  /** No warning on stderr when writes stop (tests). */
+  quiet?: boolean;
+}
 
 export function normaliseForCache(text: string): string {
   return text.normalize('NFKC').replace(/\s+/g, ' ').trim();
@@ -96,6 +123,11 @@ export class EmbeddingCache {
   private readonly vectors = new Map<string, Float32Array>();
   private store: EmbeddingStore | undefined;
   private opened = false;
+  private readonly maxBytes: number;
+  /** Bytes of this model's files when opened, plus what this writer appended since. */
+  private bytesHeld = 0;
+  /** Why this writer no longer appends, once it stops; undefined while it does. */
+  writesStopped: string | undefined;
   hits = 0;
   misses = 0;
 
@@ -116,12 +148,26 @@ export class EmbeddingCache {
   constructor(
     dir: string,
     private readonly embedder: Embedder,
+    private readonly options: EmbeddingCacheOptions = {},
   ) {
-    mkdirSync(dir, { recursive: true });
     this.dir = dir;
     this.prefix = safeName(embedder.id);
     this.recordBytes = KEY_BYTES + embedder.dimensions * 4;
     this.ownFile = join(dir, writerName(this.prefix));
+    this.maxBytes = options.maxBytes ?? embeddingCacheMaxBytes();
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      if (!isEnvironmentError(error)) throw error;
+      this.stopWriting(`cannot create '${dir}': ${errnoMessage(error)}`);
+    }
+  }
+
+  /** Stops this writer's appends for good, keeping the first reason, and says so once (stderr: a worker thread's reaches the run's). */
+  private stopWriting(reason: string): void {
+    if (this.writesStopped !== undefined) return;
+    this.writesStopped = reason;
+    if (this.options.quiet !== true) process.stderr.write(`lacuna: warning: ${reason}: new embeddings are not cached from here on (the run goes on)\n`);
   }
 
   private get storePath(): string {
@@ -129,7 +175,14 @@ export class EmbeddingCache {
   }
 
   private writerFiles(): string[] {
-    return readdirSync(this.dir)
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (error) {
+      if (isEnvironmentError(error)) return [];
+      throw error;
+    }
+    return names
       .filter((name) => name === `${this.prefix}.vectors` || (name.startsWith(`${this.prefix}.`) && name.endsWith('.vectors')))
       .sort();
   }
@@ -144,6 +197,8 @@ export class EmbeddingCache {
       // Compaction only saves memory and files: on a full or read-only disk the cache works as it is.
     }
     this.store = EmbeddingStore.open(this.storePath, this.embedder.dimensions);
+    this.bytesHeld = sizeOf(this.storePath) + this.writerFiles().reduce((sum, name) => sum + sizeOf(join(this.dir, name)), 0);
+    if (this.bytesHeld >= this.maxBytes) this.stopWriting(this.fullReason());
     for (const name of this.writerFiles()) {
       let fd: number;
       try {
@@ -248,8 +303,30 @@ export class EmbeddingCache {
         records.write(keys[index], at * this.recordBytes, 'latin1');
         Buffer.from(fresh[at].buffer, fresh[at].byteOffset, fresh[at].byteLength).copy(records, at * this.recordBytes + KEY_BYTES);
       });
-      appendFileSync(this.ownFile, records);
+      this.append(records);
     }
     return keys.map((key) => found.get(key)!);
+  }
+
+  private fullReason(): string {
+    return `the embedding cache for ${this.embedder.id} holds ${(this.bytesHeld / 1e9).toFixed(2)} of the ${(this.maxBytes / 1e9).toFixed(2)} GB it may (LACUNA_EMBEDDING_CACHE_MAX_GB)`;
+  }
+
+  /** Appends records to this writer's file, unless that would pass the limit or the disk refuses. */
+  private append(records: Buffer): void {
+    if (this.writesStopped !== undefined) return;
+    if (this.bytesHeld + records.length > this.maxBytes) {
+      this.stopWriting(this.fullReason());
+      return;
+    }
+    try {
+      appendFileSync(this.ownFile, records);
+    } catch (error) {
+      if (!isEnvironmentError(error)) throw error;
+      // A torn record at the end of the file is ignored by every reader (locate), so a partial append does no harm.
+      this.stopWriting(`cannot write '${this.ownFile}': ${errnoMessage(error)}`);
+      return;
+    }
+    this.bytesHeld += records.length;
   }
 }

@@ -38,6 +38,7 @@ import { renderReportHtml } from './report-html.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
 import { TASK_STAGES } from './mask-task.js';
 import { unscreenedOutputChars, type OtherLanguagesAction } from '../maskers/language.js';
+import { embeddingCacheMaxBytes } from '../indexes/embedding-cache.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { isUnitDone, type UnitSetup } from './mask-unit.js';
@@ -166,6 +167,8 @@ interface Plan {
 }
 
 async function plan(options: MaskOptions): Promise<Plan> {
+  // A bad LACUNA_EMBEDDING_CACHE_MAX_GB is one line before anything is written, not an error in each worker.
+  if (options.detectors.includes('semantic')) embeddingCacheMaxBytes();
   const { files, skipped } = await resolveInputs(options.inputs, options.format);
   const loaded = await loadPack(options.pack, options.cacheDir);
   const waiver = options.waiver ? await loadWaiver(options.waiver) : undefined;

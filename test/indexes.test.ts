@@ -3,12 +3,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultCacheDir } from '../indexes/cache-dir.js';
-import { CACHE_HOST, EmbeddingCache } from '../indexes/embedding-cache.js';
+import { CACHE_HOST, EmbeddingCache, embeddingCacheMaxBytes } from '../indexes/embedding-cache.js';
 import { dot, normalize, type Embedder } from '../indexes/embedders/embedder.js';
 import { StaticEmbedder } from '../indexes/embedders/static.js';
 import { UseLiteEmbedder } from '../indexes/embedders/use-lite.js';
 import { VectorIndex } from '../indexes/vector-index.js';
-import { ROOT, tempDir } from './helpers.js';
+import { ROOT, runCli, tempDir } from './helpers.js';
 
 const use = await UseLiteEmbedder.load();
 const PARAPHRASES = ['The speed of light is the same for every observer, however they move.', 'Light moves at the same speed for all observers regardless of their motion.'];
@@ -141,6 +141,76 @@ describe('embedding store', () => {
     expect(calls).toBe(0);
     expect(later.resident.stored).toBe(3200);
     expect(existsSync(join(dir, readdirSync(dir).find((name) => name.endsWith('.store'))!))).toBe(true);
+  });
+});
+
+describe('embedding cache limit', () => {
+  const RECORD = 32 + 64 * 4;
+  const counted = () => {
+    const standIn = new Function(`return ${STAND_IN}`)() as Embedder;
+    const calls = { count: 0 };
+    const embedder: Embedder = { id: standIn.id, dimensions: standIn.dimensions, embed: async (batch) => ((calls.count += batch.length), standIn.embed(batch)) };
+    return { embedder, calls };
+  };
+  const cacheBytes = (dir: string) => readdirSync(dir).reduce((sum, name) => sum + readFileSync(join(dir, name)).length, 0);
+
+  it('stops writing, and says why, at the bytes it may hold, and goes on embedding what it cannot keep', async () => {
+    const dir = tempDir();
+    const { embedder, calls } = counted();
+    const texts = Array.from({ length: 9 }, (_, i) => `Sentence ${i} about the tides at Brest in ${1820 + i}.`);
+    const first = new EmbeddingCache(dir, embedder, { maxBytes: 5 * RECORD, quiet: true });
+    const kept = await first.embed(texts.slice(0, 3));
+    expect(first.writesStopped).toBeUndefined();
+    // Four more would take the files past five records: they are embedded and returned, not kept.
+    const notKept = await first.embed(texts.slice(3, 7));
+    expect(notKept).toHaveLength(4);
+    expect(first.writesStopped).toMatch(/holds 0\.00 of the 0\.00 GB it may \(LACUNA_EMBEDDING_CACHE_MAX_GB\)/);
+    expect(cacheBytes(dir)).toBe(3 * RECORD);
+    // Once stopped, it stays stopped: two more that would fit are not written either.
+    await first.embed(texts.slice(7, 9));
+    expect(cacheBytes(dir)).toBe(3 * RECORD);
+    expect(calls.count).toBe(9);
+    // A later cache reads the three it kept and embeds the rest again; at its limit on opening, it writes nothing.
+    const later = new EmbeddingCache(dir, embedder, { maxBytes: 3 * RECORD, quiet: true });
+    const again = await later.embed(texts);
+    expect(Array.from(again[0])).toEqual(Array.from(kept[0]));
+    expect([later.hits, later.misses]).toEqual([3, 6]);
+    expect(later.writesStopped).toMatch(/holds/);
+    expect(cacheBytes(dir)).toBe(3 * RECORD);
+    // With room, a cache writes again.
+    const roomy = new EmbeddingCache(dir, embedder, { maxBytes: 100 * RECORD, quiet: true });
+    await roomy.embed(texts);
+    expect(roomy.writesStopped).toBeUndefined();
+    expect(cacheBytes(dir)).toBe(9 * RECORD);
+  });
+
+  it('works without a disk it can write: the run goes on, uncached', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'blocker'), 'a file where the cache directory should be');
+    const { embedder, calls } = counted();
+    const cache = new EmbeddingCache(join(dir, 'blocker', 'embeddings'), embedder, { quiet: true });
+    const vectors = await cache.embed(['The barometer fell before the storm.', 'The barometer fell before the storm.']);
+    expect(vectors).toHaveLength(2);
+    expect(cache.writesStopped).toMatch(/cannot create .*blocker.*a path component is not a directory/);
+    // What it embedded stays in memory for the run; nothing reached a disk.
+    await cache.embed(['The barometer fell before the storm.']);
+    expect(calls.count).toBe(1);
+    await new EmbeddingCache(join(dir, 'blocker', 'embeddings'), embedder, { quiet: true }).embed(['The barometer fell before the storm.']);
+    expect(calls.count).toBe(2);
+  });
+
+  it('reads its limit from LACUNA_EMBEDDING_CACHE_MAX_GB, and a bad value is one line before any work', async () => {
+    expect(embeddingCacheMaxBytes(undefined)).toBe(20e9);
+    expect(embeddingCacheMaxBytes('0.5')).toBe(5e8);
+    expect(embeddingCacheMaxBytes('0')).toBe(0);
+    expect(() => embeddingCacheMaxBytes('twenty')).toThrow("LACUNA_EMBEDDING_CACHE_MAX_GB: 'twenty' is not a number of gigabytes");
+    expect(() => embeddingCacheMaxBytes('-1')).toThrow(/not a number of gigabytes/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.jsonl'), JSON.stringify({ id: 'a', text: 'The barometer fell before the storm.' }) + '\n');
+        const result = await runCli(['mask', join(dir, 'in.jsonl'), '--pack', 'physics-post-1900', '--out', join(dir, 'out'), '--quiet', '--detectors', 'lexical,semantic', '--cache-dir', join(dir, 'cache')], { env: { LACUNA_EMBEDDING_CACHE_MAX_GB: 'lots' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual(["lacuna: LACUNA_EMBEDDING_CACHE_MAX_GB: 'lots' is not a number of gigabytes (0 or more; 0 writes nothing to the cache)"]);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
 
