@@ -13,7 +13,8 @@
  * semantic detector's screen and the verification index's first pass, never
  * the final judge.
  */
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { isEnvironmentError } from '../../corpora/user-file.js';
 import { join } from 'node:path';
 import { safeName } from '../cache-dir.js';
 import { normalize, type Embedder } from './embedder.js';
@@ -67,12 +68,19 @@ export class StaticEmbedder implements Embedder {
       // Not distilled yet (or unreadable): distil below.
     }
     const table = await StaticEmbedder.computeTable(base);
-    await mkdir(cacheDir, { recursive: true });
     const header = Buffer.alloc(64);
     header.write(expected);
     const temporary = `${path}.tmp-${process.pid}`;
-    await writeFile(temporary, Buffer.concat([header, Buffer.from(table.buffer, table.byteOffset, table.byteLength)]));
-    await rename(temporary, path);
+    try {
+      await mkdir(cacheDir, { recursive: true });
+      await writeFile(temporary, Buffer.concat([header, Buffer.from(table.buffer, table.byteOffset, table.byteLength)]));
+      await rename(temporary, path);
+    } catch (error) {
+      // A cache that cannot be written is no cache (a full or read-only disk): the table is distilled
+      // again by the next process, and this one goes on with it.
+      if (!isEnvironmentError(error)) throw error;
+      await rm(temporary, { force: true }).catch(() => undefined);
+    }
     return new StaticEmbedder(base, table);
   }
 
