@@ -214,6 +214,28 @@ describe('embedding cache limit', () => {
   });
 });
 
+describe('static embedder table', () => {
+  // A stand-in for USE lite with 40 tokens of 130 dimensions: distilling it takes milliseconds, not the encoder's seconds.
+  const base = {
+    id: 'stand-in-base',
+    dimensions: 130,
+    vocabulary: Array.from({ length: 40 }, (_, i) => [`token${i}`, -1 - i / 10] as [string, number]),
+    tokenize: (text: string) => Array.from(text, (char) => 6 + (char.charCodeAt(0) % 34)),
+    embedTokens: async (sequences: readonly number[][]) => sequences.map((ids) => randomVector(130, ids[0] + 1)),
+  } as unknown as UseLiteEmbedder;
+
+  it('is saved in the cache directory, and where that cannot be written the run goes on with the table it distilled', async () => {
+    const dir = tempDir();
+    const saved = await StaticEmbedder.distil(base, join(dir, 'cache'));
+    expect(readdirSync(join(dir, 'cache')).filter((name) => name.endsWith('.f32'))).toHaveLength(1);
+    writeFileSync(join(dir, 'blocker'), 'a file where the cache directory should be');
+    const unsaved = await StaticEmbedder.distil(base, join(dir, 'blocker', 'cache'));
+    const [a, b] = await Promise.all([saved.embed(['token fifteen']), unsaved.embed(['token fifteen'])]);
+    expect(Array.from(b[0])).toEqual(Array.from(a[0]));
+    expect(readdirSync(dir).sort()).toEqual(['blocker', 'cache']);
+  });
+});
+
 describe('embedding store lock', () => {
   it('is never compacted while another live process holds the lock, and a lock left by a process that is gone is taken over', async () => {
     const dir = tempDir();
