@@ -14,8 +14,8 @@
  * the final judge.
  */
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isEnvironmentError } from '../../corpora/user-file.js';
 import { join } from 'node:path';
+import { isEnvironmentError } from '../../corpora/user-file.js';
 import { safeName } from '../cache-dir.js';
 import { normalize, type Embedder } from './embedder.js';
 import { USE_LITE_ID, type UseLiteEmbedder } from './use-lite.js';

@@ -304,8 +304,8 @@ export class PassageDetector implements Detector {
   /**
    * How far under the isolated threshold `words` distinct context words of one concept take a lone
    * paragraph: the local margin from `isolatedContextWords` words on, `isolatedContextWordStep` less
-   * for each word fewer (none without a step). Held out by book (physics, step 1: two words at 1,
-   * three at 2), see the pack's comment.
+   * for each word fewer (none without a step). What the packs' step of 1 (two words at 1, three
+   * at 2) did held out by book is in the comment at the top of this file.
    */
   isolatedContextMargin(words: number): number {
     const { isolatedContextWords: needed, isolatedContextWordStep: step } = this.settings;
