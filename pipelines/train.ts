@@ -863,7 +863,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   // documents of DOCUMENT_CHARS, each scored as a document of its own.
   const documentNegatives = negatives.map((item) => ({ ...item, logits: documentLogits(models[folds[item.index]], item.book, DOCUMENT_CHARS) }));
   const documentThreshold = chooseThreshold(documentNegatives, budget);
-  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, documentThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, isolatedContextWords: loaded.pack.passage?.isolatedContextWords, isolatedContextWordStep: loaded.pack.passage?.isolatedContextWordStep, localSupportMargin: loaded.pack.passage?.localSupportMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
+  const passageSettings = { model: '', sha256: '0'.repeat(64), threshold, isolatedThreshold, documentThreshold, supportMargin: options.supportMargin ?? loaded.pack.passage?.supportMargin ?? 2, keepMargin: loaded.pack.passage?.keepMargin ?? 0, isolatedKeepMargin: loaded.pack.passage?.isolatedKeepMargin, isolatedContextWords: loaded.pack.passage?.isolatedContextWords, isolatedContextWordStep: loaded.pack.passage?.isolatedContextWordStep, shortDocumentContextWords: loaded.pack.passage?.shortDocumentContextWords, localSupportMargin: loaded.pack.passage?.localSupportMargin, concept: loaded.pack.passage?.concept ?? loaded.pack.concepts[0].id };
   const results: BookResult[] = [];
   const outcomes: ParagraphOutcome[] = [];
   const removedByBook: Uint8Array[] = new Array(books.length);
@@ -964,6 +964,7 @@ async function writeModel(loaded: LoadedPack, books: Book[], settings: TrainingO
     ...(passage?.isolatedKeepMargin === undefined ? {} : { isolatedKeepMargin: passage.isolatedKeepMargin }),
     ...(passage?.isolatedContextWords === undefined ? {} : { isolatedContextWords: passage.isolatedContextWords }),
     ...(passage?.isolatedContextWordStep === undefined ? {} : { isolatedContextWordStep: passage.isolatedContextWordStep }),
+    ...(passage?.shortDocumentContextWords === undefined ? {} : { shortDocumentContextWords: passage.shortDocumentContextWords }),
     concept: passage?.concept ?? loaded.pack.concepts[0].id,
   };
   await writeFileAtomic(loaded.source, withPassageBlock(loaded.source, await readFile(loaded.source, 'utf8'), pinned));

@@ -95,7 +95,9 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // into documents of 2,000 characters lost 8.7%.
     for (const book of pre) expect(book.documentLoss, book.name).toBeLessThanOrEqual(0.05);
     expect(pre.filter((book) => book.documentLoss > 0.01).length).toBeLessThanOrEqual(1);
-    expect(mean(theory.map((book) => ({ ...book, loss: book.documentLoss })))).toBeGreaterThanOrEqual(0.88);
+    // 92.1% with pack 0.4.30; 93.6% since pack 0.4.31 lets a paragraph of a short document with no other
+    // finding be supported by its own context words (passage.shortDocumentContextWords), no pre-1900 book moving.
+    expect(mean(theory.map((book) => ({ ...book, loss: book.documentLoss })))).toBeGreaterThanOrEqual(0.93);
     expect(result.documentThreshold).toBeGreaterThan(result.threshold);
     const labelled = mixed;
     console.info(`mixed books: targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps touched ${labelled.keepsTouched}/${labelled.keeps}`);
@@ -111,9 +113,11 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115; 43 and 21
     // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11; 47 and 27
     // since a document goes whole past 34% of its sentences flagged, not 50% (maskers/policy.ts); 47
-    // and 28 since research text trains the model too (pack 0.4.24; in the book 47 and 31, from 32).
+    // and 28 since research text trains the model too (pack 0.4.24; in the book 47 and 31, from 32); 47
+    // and 29 since pack 0.4.31's context words of a short document (one keep, for the theory books'
+    // documents 92.1 → 93.6%).
     expect(labelled.targetsRemovedInDocuments).toBeGreaterThanOrEqual(43);
-    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(28);
+    expect(labelled.keepsTouchedInDocuments).toBeLessThanOrEqual(29);
     // Each labelled paragraph masked as a document of its own, as a reviewer checking paragraphs one by
     // one sees it: measured 36 of 50 targets removed and 11 of 115 keeps touched (33 and 10 while a keep
     // context always shielded a paragraph alone; isolatedKeepMargin 0 now judges it by its own score);

@@ -591,8 +591,27 @@ describe('a paragraph alone dense with the context words of one concept', () => 
     const matches = new PackVocabulary(pack).scan(text);
     const { logits } = scoreParagraphs(model, text);
     const threshold = logits[0] + 1;
-    const findings = new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, documentThreshold: threshold, supportMargin: 6, localSupportMargin: 2, isolatedContextWords: 1 }, model).detect(text, [], matches).findings;
+    const findings = new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, documentThreshold: threshold, supportMargin: 6, localSupportMargin: 2, isolatedContextWords: 1, shortDocumentContextWords: undefined }, model).detect(text, [], matches).findings;
     expect(findings).toEqual([]);
+  });
+
+  it('is supported by them in a short document with shortDocumentContextWords, never in a book', async () => {
+    const { pack, model } = await physicsPassage();
+    const weather = "The rain gauge in the garden was emptied at nine o'clock every morning, and the readings were entered in the register kept in the hall.";
+    const detect = (text: string, shortDocumentContextWords: boolean | undefined) => {
+      const { logits } = scoreParagraphs(model, text);
+      // Each threshold 1.5 above the paragraph's own passage score: five context words (margin 2) reach it, nothing else does.
+      const threshold = logits[0] + 1.5;
+      return new PassageDetector({ ...pack.passage!, threshold, isolatedThreshold: threshold, documentThreshold: threshold, supportMargin: 6, localSupportMargin: 2, isolatedContextWords: 5, isolatedContextWordStep: undefined, shortDocumentContextWords }, model).detect(text, [], new PackVocabulary(pack).scan(text)).findings;
+    };
+    const article = `${paragraph}\n\n${weather}`;
+    const found = detect(article, true);
+    expect(found.map((finding) => [finding.start, finding.end, finding.concept])).toEqual([[0, paragraph.length, 'special-relativity']]);
+    expect(found[0].evidence.match).toContain('with 5 context words of special-relativity');
+    expect(detect(article, undefined)).toEqual([]);
+    // A book: the paragraph among 40 others (more than the smoothing window of 31) is judged with its section only.
+    const book = [paragraph, ...Array.from({ length: 40 }, () => weather)].join('\n\n');
+    expect(detect(book, true)).toEqual([]);
   });
 });
 

@@ -228,6 +228,14 @@ export const PassageSettingsSchema = z.strictObject({
    * 1, one word not at all). Absent: fewer words than `isolatedContextWords` count for nothing.
    */
   isolatedContextWordStep: z.number().gt(0).optional(),
+  /**
+   * With `isolatedContextWords`: the same support for a paragraph of a document shorter than the
+   * smoothing window (an article, a web page) that holds no finding of another detector. The
+   * context detector counts a paragraph's context words only beside another detector's findings,
+   * so in such a document with none they count for nothing, as in a paragraph alone. Books (longer
+   * documents) are judged with their sections and never get it.
+   */
+  shortDocumentContextWords: z.boolean().optional(),
   /** The concept a passage finding carries when no finding of another detector names one nearby. */
   concept: slug,
 });
