@@ -13,6 +13,7 @@ import { DetectorChain } from '../maskers/detectors/chain.js';
 import { documentScale, loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHARE, scoreParagraphs } from '../maskers/detectors/passage.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
+import { packWarnings } from '../maskers/pack/schema.js';
 import { documentSpans, KEEP_PARAGRAPH_LABEL, readTrainingSpec, relabelKeepParagraphs, runTrain, withPassageBlock, type Book } from '../pipelines/train.js';
 import { CollateralCollector } from '../pipelines/leakage-report.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
@@ -572,6 +573,16 @@ describe('a paragraph alone dense with the context words of one concept', () => 
     expect(detect({ isolatedContextWords: 7, isolatedContextWordStep: 1, isolatedThreshold: logit + 0.1 })).toEqual([]);
     // A half step: two words short still earn 2 − 2 × 0.5 = 1.
     expect(detect({ isolatedContextWords: 7, isolatedContextWordStep: 0.5, isolatedThreshold: logit + 0.9 })).toHaveLength(1);
+  });
+
+  it('warns of the settings that refine isolatedContextWords when the pack has none', async () => {
+    const { pack } = await physicsPassage();
+    expect(packWarnings(pack)).toEqual([]);
+    const { isolatedContextWords: _words, ...rest } = pack.passage!;
+    expect(packWarnings({ ...pack, passage: { ...rest, isolatedContextWordStep: 1, shortDocumentContextWords: true } })).toEqual([
+      'passage.isolatedContextWordStep has no effect without passage.isolatedContextWords',
+      'passage.shortDocumentContextWords has no effect without passage.isolatedContextWords',
+    ]);
   });
 
   it('takes the margin of each number of words from the pack settings', async () => {

@@ -345,6 +345,13 @@ export function packWarnings(pack: Pack): string[] {
       });
     }
   });
+  // Settings that refine isolatedContextWords do nothing without it: said, not silently ignored.
+  const passage = pack.passage;
+  if (passage && passage.isolatedContextWords === undefined) {
+    for (const field of ['isolatedContextWordStep', 'shortDocumentContextWords'] as const) {
+      if (passage[field] !== undefined) warnings.push(`passage.${field} has no effect without passage.isolatedContextWords`);
+    }
+  }
   return warnings;
 }
 
