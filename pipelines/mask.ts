@@ -250,8 +250,9 @@ export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress
   const totalUnits = planned.units.length;
   if (!options.overwrite && (await sameFinishedRun(options.out, planned.key))) return { ...rank, ran: 0, skipped: 0, totalUnits, doneUnits: totalUnits, alreadyComplete: true };
   await refuseForeignOutput(options.out, options.overwrite, options.inputs);
-  await ensureWorkDir(planned.workDir);
+  // Models load before the work area is made: a model that cannot load leaves no trace.
   await prepareModels(options);
+  await ensureWorkDir(planned.workDir);
   if (planned.source) await splitStoredDetections(options.appliedFrom!, planned.source.work!.unitRecords!, planned.setup.storedDir!);
   const mine = unitsOfRank(planned.units, rank);
   const todo: WorkUnit[] = [];
@@ -281,11 +282,12 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     // A finished run whose report cannot be read is refused below as any finished run is.
     if (complete) return complete;
   }
+  // Models load before the output directory is made: a model that cannot load leaves no trace.
+  const embeddingModel = await prepareModels(options);
   const run = await RunDirectory.prepare(options.out, options.overwrite, options.inputs);
   const semanticOn = options.detectors.includes('semantic');
 
   try {
-    const embeddingModel = await prepareModels(options);
     await ensureWorkDir(planned.workDir);
     if (planned.source) await splitStoredDetections(options.appliedFrom!, planned.source.work!.unitRecords!, planned.setup.storedDir!);
     const done: boolean[] = [];
@@ -439,10 +441,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     await removeWorkArea(options.out);
     return { outDir: options.out, manifest, verification, files: outputPaths(options.out), alreadyComplete: false };
   } catch (error) {
-    await run.abort();
-    // Finished units stay for the rerun; a work area with none goes (rmdir removes only an empty folder).
+    // Finished units stay for the rerun; a work area with none goes (rmdir removes only an empty folder),
+    // before the run's own undoing, which removes an output directory it made only when empty.
     await rmdir(planned.workDir).catch(() => undefined);
     await rmdir(join(options.out, WORK_DIR_NAME)).catch(() => undefined);
+    await run.abort();
     throw error;
   }
 }

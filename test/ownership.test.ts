@@ -3,7 +3,7 @@
  * anything but a Lacuna run is refused, and an old manifest can only make Lacuna delete files
  * inside the output directory.
  */
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli, tempDir } from './helpers.js';
@@ -90,5 +90,26 @@ describe('what lacuna mask will not touch', () => {
     // A stale run key's units go; the folder someone else made, and so the work area, stay.
     expect(existsSync(join(out, '.lacuna-work', '0123456789abcdef'))).toBe(false);
     expect(readFileSync(join(out, '.lacuna-work', 'mine', 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('a failed run removes the output directory it made only while empty, and never one that was there', async () => {
+    const dir = tempDir();
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"id":"ok","text":"The candle burns."}\nnot json\n');
+    // A directory (and its parent) made by this run, which then failed: both gone again.
+    const made = join(dir, 'new', 'deep');
+    expect((await mask(bad, made, '--strict')).code).toBe(2);
+    expect(existsSync(join(dir, 'new'))).toBe(false);
+    // An empty directory the user made stays, and so does its parent.
+    const theirs = join(dir, 'theirs');
+    mkdirSync(theirs);
+    expect((await mask(bad, theirs, '--strict')).code).toBe(2);
+    expect(readdirSync(theirs)).toEqual([]);
+    // A model that cannot load is found before the directory is made.
+    const model = await runCli(['mask', SAMPLE, '--pack', 'physics-post-1900', '--out', join(dir, 'semantic'), '--quiet', '--detectors', 'lexical,semantic', '--model', join(dir, 'no-such-model')]);
+    expect(model.code).toBe(2);
+    expect(model.stderr).toMatch(/no-such-model/);
+    expect(existsSync(join(dir, 'semantic'))).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['bad.jsonl', 'theirs']);
   });
 });

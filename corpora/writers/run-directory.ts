@@ -187,6 +187,8 @@ export class RunDirectory {
     readonly outDir: string,
     readonly stagingDir: string,
     private readonly lockPath: string,
+    /** The first directory of `outDir`'s path this run created (mkdir's answer), undefined when it was there. */
+    private readonly created: string | undefined,
   ) {}
 
   /**
@@ -197,8 +199,9 @@ export class RunDirectory {
   static async prepare(outDir: string, overwrite: boolean, inputs: string[]): Promise<RunDirectory> {
     await refuseOverlap(inputs, outDir);
     await refuseUnlessReusable(outDir, overwrite);
+    let created: string | undefined;
     try {
-      await mkdir(outDir, { recursive: true });
+      created = await mkdir(outDir, { recursive: true });
     } catch (error) {
       // A recursive mkdir can report ENOENT for a read-only parent; a plain one gives the real cause.
       const cause = await mkdir(outDir).then(() => error, (plain: unknown) => plain);
@@ -217,9 +220,10 @@ export class RunDirectory {
       }
       const stagingDir = join(outDir, `${STAGING_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}`);
       await mkdir(stagingDir);
-      return new RunDirectory(outDir, stagingDir, lock);
+      return new RunDirectory(outDir, stagingDir, lock, created);
     } catch (error) {
       await unlink(lock).catch(() => undefined);
+      await removeCreatedIfEmpty(outDir, created);
       throw error;
     }
   }
@@ -287,8 +291,32 @@ export class RunDirectory {
     return { path, bytes: file.bytes, sha256: file.sha256, records: file.records };
   }
 
+  /**
+   * Undoes a failed run: its staging and lock go, and so do the directories the run created for
+   * `outDir` if nothing else is in them (a run that failed on a model or an input after making its
+   * output directory left it empty, where no directory had been). A directory that holds anything,
+   * finished work units kept for a rerun or a file someone put there, stays.
+   */
   async abort(): Promise<void> {
     await rm(this.stagingDir, { recursive: true, force: true });
     await unlink(this.lockPath).catch(() => undefined);
+    await removeCreatedIfEmpty(this.outDir, this.created);
+  }
+}
+
+/**
+ * Removes `outDir` and its parents up to `created` (the first one a recursive mkdir made), each
+ * only while it is empty: rmdir never removes a directory that holds anything.
+ */
+async function removeCreatedIfEmpty(outDir: string, created: string | undefined): Promise<void> {
+  if (created === undefined) return;
+  const top = resolve(created);
+  for (let dir = resolve(outDir); dir === top || dir.startsWith(top + sep); dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+    if (dir === top) return;
   }
 }
