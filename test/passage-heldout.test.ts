@@ -41,9 +41,10 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // ≤ 1%; this bound is what is measured, so that a change that makes it worse fails. Since a
     // section's score is floored at its book's (pack 0.4.25), 0.4% at most (Maxwell's five papers; the
     // Michelson–Morley paper 2.2% → 0.0%: its threshold rose from 1.45 to 1.5); 2.2% again once pack
-    // 0.4.26 retrained without the Project Gutenberg licence that 18 books still carried.
-    for (const book of pre) expect(book.loss, book.name).toBeLessThanOrEqual(0.05);
-    expect(pre.filter((book) => book.loss > 0.01).length).toBeLessThanOrEqual(1);
+    // 0.4.26 retrained without the Project Gutenberg licence that 18 books still carried; 0.4% at most
+    // (Maxwell's five papers) since pack 0.4.32's keep margin of 3 spares the paper's paragraphs that
+    // name its own experiment: every book within the issue's 1%.
+    for (const book of pre) expect(book.loss, book.name).toBeLessThanOrEqual(0.01);
     // Modern prose about classical physics that also states some relativity and nuclear physics
     // (Crowell's E&M derives the Lorentz transformation): measured 13.1% on average (12.0% at a 0.5% budget);
     // 13.4% since a section's score is floored at its book's (pack 0.4.25).
@@ -107,9 +108,11 @@ describe.runIf(available)('passage classifier, held out by book', () => {
     // context trained at 0.3): the claim makes the classifier read more of a radioactivity book's
     // radium chapters as target, three targets for six keeps. 46 and 35 since a single paragraph of
     // prose between two removed ones goes with them (maskers/policy.ts): four keeps for no target
-    // here, for the theory books' 95.0% → 95.7%.
+    // here, for the theory books' 95.0% → 95.7%. 46 and 32 since pack 0.4.32's keep margin of 3 (2
+    // before): a paragraph naming a keep context must clear the threshold by 3 on its own score, and
+    // three keeps stay for no target (the theory books unchanged, Michelson–Morley 1887 2.2% → 0%).
     expect(labelled.targetsRemoved / labelled.targets).toBeGreaterThanOrEqual(0.9);
-    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.31);
+    expect(labelled.keepsTouched / labelled.keeps).toBeLessThanOrEqual(0.28);
     // Their books cut into documents of 8,000 characters: measured 42 of 50 and 19 of 115; 43 and 21
     // since the retraining for paragraphs without blank lines; 46 and 25 with pack 0.4.11; 47 and 27
     // since a document goes whole past 34% of its sentences flagged, not 50% (maskers/policy.ts); 47
