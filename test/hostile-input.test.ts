@@ -249,12 +249,13 @@ describe('case 11: filesystem failures are one line with exit 2', () => {
     const dir = tempDir();
     const big = join(tempDir(), 'big.jsonl');
     writeFileSync(big, jsonl(plainRecords(20_000)));
-    const script = `mount -t tmpfs -o size=100k tmpfs '${dir}' && '${process.execPath}' '${CLI}' mask '${big}' --pack physics-post-1900 --out '${dir}/out' --quiet --detectors none; echo "rc=$?"; ls -A '${dir}/out'`;
+    const script = `mount -t tmpfs -o size=100k tmpfs '${dir}' && '${process.execPath}' '${CLI}' mask '${big}' --pack physics-post-1900 --out '${dir}/out' --quiet --detectors none; echo "rc=$?"; ls -A '${dir}'`;
     const result = spawnSync('unshare', ['-rm', 'sh', '-c', script], { encoding: 'utf8' });
     // Which staged file meets the full disk first depends on compression timing; that it is named does not.
     // The run's staging, or the temporary directory of the work unit that was writing.
     expect(result.stderr).toMatch(new RegExp(`^lacuna: cannot write '${dir}/out/(\\.lacuna-staging-[^']+|\\.lacuna-work/[0-9a-f]+/unit-\\d+\\.tmp-[^/']+)/[a-z0-9/-]+\\.jsonl(\\.gz)?': no space left on device \\(ENOSPC\\)\\n$`));
-    // The empty listing after rc=2: the failed run took its staging, its lock and its (unfinished) unit with it.
+    // The empty listing after rc=2: the failed run took its staging, its lock and its (unfinished) unit
+    // with it, and then the output directory it had made, empty again.
     expect(result.stdout).toBe('rc=2\n');
   });
 
