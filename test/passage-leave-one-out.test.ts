@@ -31,8 +31,11 @@ describe.runIf(available)('passage classifier, each book left out on its own', (
     expect(result.threshold).toBeLessThanOrEqual(2.2);
     const positives = result.books.filter((book) => book.side === 'positive');
     // 75.4% since a single paragraph of prose between two removed ones goes with them (maskers/policy.ts;
-    // Glenn 74.9 → 81.0%, Galois 57.4 → 61.8%; Dickson 10.6 → 11.6%).
-    expect(mean(positives)).toBeGreaterThanOrEqual(0.745);
+    // Glenn 74.9 → 81.0%, Galois 57.4 → 61.8%; Dickson 10.6 → 11.6%). 79.8% since pack 0.4.14's support
+    // margin of 12 (6 before): a paragraph in which a rule finds the target goes whole unless the
+    // classifier finds it 12 under the threshold (Galois 61.8 → 76.7%, Klein 14.4 → 27.7%; every
+    // pre-1832 book and Dickson unchanged).
+    expect(mean(positives)).toBeGreaterThanOrEqual(0.795);
     // Measured 98.7% (Burnside) and 94.3% (Neikirk's pages of congruences, which go with their proofs).
     expect(positives.find((book) => book.name.includes('burnside_'))!.loss).toBeGreaterThanOrEqual(0.9);
     expect(positives.find((book) => book.name.includes('neikirk_'))!.loss).toBeGreaterThanOrEqual(0.9);
