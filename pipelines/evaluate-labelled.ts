@@ -22,7 +22,7 @@ import { loadPack } from '../maskers/pack/load.js';
 import { readLabelled } from './calibrate.js';
 import { wilson } from './labelled-sample.js';
 import { maskText } from './masked-text.js';
-import { TARGET_REMOVED_SHARE } from './train.js';
+import { TARGET_REMOVED_SHARE } from './book-measures.js';
 import type { Interval } from './leakage-estimate.js';
 
 export interface EvaluateOptions {

@@ -21,8 +21,6 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { UsageError } from '../corpora/errors.js';
-import { stripGutenberg } from '../corpora/gutenberg.js';
-import { decodeTextBytes } from '../corpora/readers/text.js';
 import { readUserFile } from '../corpora/user-file.js';
 import { writeFileAtomic } from '../corpora/writers/run-directory.js';
 import { PassageModel, sha256Hex } from '../indexes/classifier/passage-model.js';
@@ -33,12 +31,10 @@ import { firstEndingAfter } from '../maskers/detectors/lexical.js';
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
 import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
-import { maskText } from './masked-text.js';
-import { segment, splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
+import { splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
+import { documentSpans, isolatedShares, lossOf, measuredLoss, measuredParagraphs, readBookText, removedFromDocument, removedInBook, removedInDocuments, removedShare, sentenceLoss, TARGET_REMOVED_SHARE, wrongSideChars } from './book-measures.js';
 import { DocumentCollectionSchema, readLabelledDocuments } from './training-documents.js';
 
-/** Paragraphs at least this long are what a book's loss is measured on. */
-export const MEASURED_MIN_CHARS = 300;
 /** Thresholds are multiples of 1/THRESHOLD_GRID, so a pack file carries a short number. */
 const THRESHOLD_GRID = 20;
 
@@ -307,9 +303,6 @@ export interface LabelledParagraph {
   removedAlone: number;
 }
 
-/** A target paragraph counts as removed when at least this share of it goes. */
-export const TARGET_REMOVED_SHARE = 0.5;
-
 /** One row of a labelled-paragraphs file, checked against the books. */
 export interface LabelledRow {
   /** Line number in the file (1-based), for messages. */
@@ -395,7 +388,7 @@ export async function scoreLabelledParagraphs(
 
 function labelledBook(book: Book, removed: Uint8Array, labels: ReadonlyMap<number, { end: number; label: 0 | 1 }>): LabelledBook {
   const result: LabelledBook = { name: book.name, chars: 0, targetChars: 0, lostOutsideTargets: 0, unlabelledLosses: 0, labelledLosses: 0 };
-  for (const { span } of measured(book)) {
+  for (const { span } of measuredParagraphs(book)) {
     const length = span.end - span.start;
     const labelled = labels.get(span.start);
     const label = labelled?.end === span.end ? labelled.label : undefined;
@@ -492,9 +485,7 @@ export async function readBooks(spec: TrainingSpec, data: string, buckets: numbe
         if (excluded.has(absolute) || seen.has(absolute)) continue;
         seen.add(absolute);
         const bytes = await readFile(path);
-        // As `--encoding auto` reads it: Einstein's Relativity (PG 5001) is Windows-1252.
-        const text = stripGutenberg(decodeTextBytes(bytes, 'auto')!.text).text;
-        const paragraphs = splitParagraphs(text);
+        const { text, paragraphs } = readBookText(bytes);
         const model = PassageModel.empty('', buckets, 0, 0, 1);
         books.push({
           name: relative(data, path).split(sep).join('/'),
@@ -614,10 +605,6 @@ export function assignFolds(books: readonly Book[], folds: number): number[] {
   return assigned;
 }
 
-function measured(book: Book): { span: Span; index: number }[] {
-  return book.paragraphs.flatMap((span, index) => (span.end - span.start >= MEASURED_MIN_CHARS ? [{ span, index }] : []));
-}
-
 /** The negative budget when neither `--budget` nor the training spec sets one. */
 export const DEFAULT_BUDGET = 0.005;
 
@@ -629,7 +616,7 @@ export function chooseThreshold(books: readonly { book: Book; logits: Float64Arr
   const scored: { logit: number; chars: number }[] = [];
   let total = 0;
   for (const { book, logits } of books) {
-    for (const { span, index } of measured(book)) {
+    for (const { span, index } of measuredParagraphs(book)) {
       scored.push({ logit: logits[index], chars: span.end - span.start });
       total += span.end - span.start;
     }
@@ -645,105 +632,8 @@ export function chooseThreshold(books: readonly { book: Book; logits: Float64Arr
   return Math.floor((scored[scored.length - 1]?.logit ?? 0) * THRESHOLD_GRID) / THRESHOLD_GRID;
 }
 
-/** The detectors a held-out book is measured with (removedCharacters): the default chain. */
+/** The detectors a held-out book is measured with (book-measures.ts): the default chain. */
 const HELD_OUT_DETECTORS = [...DEFAULT_DETECTORS];
-
-/**
- * Which characters of a book the default detectors and the sentence policy remove, given its
- * passage detector (1: removed). The book is never dropped whole: every paragraph is judged.
- */
-export async function removedCharacters(pack: Pack, book: Book, passage: PassageDetector): Promise<Uint8Array> {
-  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
-  const removed = new Uint8Array(book.text.length);
-  for (const edit of await maskedSpans(chain, book.text, 'book')) removed.fill(1, edit.start, edit.end);
-  return removed;
-}
-
-/** Share of the span's characters that are removed. */
-export function removedShare(removed: Uint8Array, span: Span): number {
-  let lost = 0;
-  for (let at = span.start; at < span.end; at++) lost += removed[at];
-  return span.end > span.start ? lost / (span.end - span.start) : 0;
-}
-
-/**
- * Consecutive paragraphs of a book grouped into documents of at most `limit` characters (from the
- * first paragraph's start to the last one's end); a paragraph longer than that is a document alone.
- */
-export function documentSpans(book: Book, limit: number): Span[] {
-  const documents: Span[] = [];
-  let current: Span | undefined;
-  for (const paragraph of book.paragraphs) {
-    if (current && paragraph.end - current.start <= limit) current.end = paragraph.end;
-    else {
-      if (current) documents.push(current);
-      current = { start: paragraph.start, end: paragraph.end };
-    }
-  }
-  if (current) documents.push(current);
-  return documents;
-}
-
-/** Which characters of a book are removed when it is masked as documents of at most `limit` characters. */
-async function removedInDocuments(pack: Pack, book: Book, passage: PassageDetector, limit: number): Promise<Uint8Array> {
-  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
-  const removed = new Uint8Array(book.text.length);
-  for (const document of documentSpans(book, limit)) {
-    const text = book.text.slice(document.start, document.end);
-    for (const edit of await maskedSpans(chain, text, 'document')) removed.fill(1, document.start + edit.start, document.start + edit.end);
-  }
-  return removed;
-}
-
-/** Share of each measured paragraph's characters removed when it is a document of its own, in measured order. */
-/** Share of a book's measured characters removed with each sentence of them masked as a document of its own. */
-async function sentenceLoss(pack: Pack, book: Book, passage: PassageDetector): Promise<number> {
-  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
-  let lost = 0;
-  let total = 0;
-  for (const { span } of measured(book)) {
-    const paragraph = book.text.slice(span.start, span.end);
-    for (const sentence of segment(paragraph).sentences) {
-      const text = paragraph.slice(sentence.start, sentence.end);
-      total += text.length;
-      if (text.length > 0) lost += await removedFromDocument(chain, text);
-    }
-  }
-  return total === 0 ? 0 : lost / total;
-}
-
-async function isolatedShares(pack: Pack, book: Book, passage: PassageDetector): Promise<Float64Array> {
-  const chain = DetectorChain.forPack(pack, HELD_OUT_DETECTORS, undefined, passage);
-  const paragraphs = measured(book);
-  const shares = new Float64Array(paragraphs.length);
-  for (let at = 0; at < paragraphs.length; at++) {
-    const { span } = paragraphs[at];
-    const text = book.text.slice(span.start, span.end);
-    shares[at] = text.length === 0 ? 0 : (await removedFromDocument(chain, text)) / text.length;
-  }
-  return shares;
-}
-
-/** Share of the measured characters removed, from each measured paragraph's share (in measured order). */
-function lossOf(book: Book, shares: ArrayLike<number>): number {
-  let lost = 0;
-  let total = 0;
-  measured(book).forEach(({ span }, at) => {
-    total += span.end - span.start;
-    lost += shares[at] * (span.end - span.start);
-  });
-  return total === 0 ? 0 : lost / total;
-}
-
-/** Characters the default detectors and the policy remove from `text` masked as a document of its own. */
-async function removedFromDocument(chain: DetectorChain, text: string): Promise<number> {
-  return (await maskedSpans(chain, text, 'document')).reduce((sum, edit) => sum + edit.end - edit.start, 0);
-}
-
-/** The spans `lacuna mask` with its default policy removes from `text` (see maskText). */
-async function maskedSpans(chain: DetectorChain, text: string, as: 'book' | 'document'): Promise<{ start: number; end: number }[]> {
-  return (await maskText(chain, text, as)).removed;
-}
 
 /**
  * The measured paragraphs that went wrong, worst first: kept text of a positive book (a
@@ -752,20 +642,16 @@ async function maskedSpans(chain: DetectorChain, text: string, as: 'book' | 'doc
  */
 function worstPassages(book: Book, logits: Float64Array, removed: Uint8Array): BookPassage[] {
   const wrong: { passage: BookPassage; cost: number }[] = [];
-  for (const { span, index } of measured(book)) {
+  for (const { span, index } of measuredParagraphs(book)) {
     const share = removedShare(removed, span);
     const length = span.end - span.start;
-    const cost = book.side === 'positive' ? (share < TARGET_REMOVED_SHARE ? (1 - share) * length : 0) : share * length;
+    const cost = wrongSideChars(book.side === 'positive', share, length);
     if (cost === 0) continue;
     const passage = { ...span, removed: round6(share), logit: round6(logits[index]), text: book.text.slice(span.start, span.end).replace(/\s+/g, ' ').trim() };
     wrong.push({ passage, cost });
   }
   wrong.sort((a, b) => b.cost - a.cost || a.passage.start - b.passage.start);
   return wrong.slice(0, PASSAGES_PER_BOOK).map((item) => item.passage);
-}
-
-function measuredLoss(book: Book, removed: Uint8Array): number {
-  return lossOf(book, measured(book).map(({ span }) => removedShare(removed, span)));
 }
 
 /**
@@ -793,7 +679,7 @@ function isolatedLogits(model: PassageModel, book: Book): Float64Array {
 function classifierLoss(book: Book, logits: Float64Array, threshold: number): number {
   let lost = 0;
   let total = 0;
-  for (const { span, index } of measured(book)) {
+  for (const { span, index } of measuredParagraphs(book)) {
     total += span.end - span.start;
     if (logits[index] >= threshold) lost += span.end - span.start;
   }
@@ -878,17 +764,17 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
     const ownIsolated = chooseThreshold(isolatedNegatives.filter((item) => item.index !== index), isolatedBudget);
     const ownDocument = chooseThreshold(documentNegatives.filter((item) => item.index !== index), budget);
     const detector = (detectors[index] = new PassageDetector({ ...passageSettings, threshold: own, isolatedThreshold: ownIsolated, documentThreshold: ownDocument }, models[folds[index]]));
+    const chain = DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector);
     if (book.document) {
       // A labelled document is measured as a corpus holds it: whole, a document of its own.
-      const chain = DetectorChain.forPack(loaded.pack, HELD_OUT_DETECTORS, undefined, detector);
       const removed = book.text.length === 0 ? 0 : (await removedFromDocument(chain, book.text)) / book.text.length;
       documentOutcomes.push({ collection: book.document.collection, key: book.document.key, side: book.side as DocumentSide, removed: round6(removed), chars: book.text.length, opening: book.text.slice(0, DOCUMENT_OPENING).replace(/\s+/g, ' ').trim() });
       continue;
     }
-    const paragraphs = measured(book);
-    const removed = (removedByBook[index] = await removedCharacters(loaded.pack, book, detector));
-    const alone = await isolatedShares(loaded.pack, book, detector);
-    const inDocuments = (removedInDocumentsByBook[index] = await removedInDocuments(loaded.pack, book, detector, options.documentChars ?? DOCUMENT_CHARS));
+    const paragraphs = measuredParagraphs(book);
+    const removed = (removedByBook[index] = await removedInBook(chain, book));
+    const alone = await isolatedShares(chain, book);
+    const inDocuments = (removedInDocumentsByBook[index] = await removedInDocuments(chain, book, options.documentChars ?? DOCUMENT_CHARS));
     if (options.paragraphs) {
       const documents = documentSpans(book, options.documentChars ?? DOCUMENT_CHARS);
       const aloneLogits = isolatedLogits(models[folds[index]], book);
@@ -910,7 +796,7 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
       loss: measuredLoss(book, removed),
       isolatedLoss: lossOf(book, alone),
       documentLoss: measuredLoss(book, inDocuments),
-      ...(book.side === 'positive' ? { sentenceLoss: await sentenceLoss(loaded.pack, book, detector) } : {}),
+      ...(book.side === 'positive' ? { sentenceLoss: await sentenceLoss(chain, book) } : {}),
       passages: worstPassages(book, logits[index], removed),
     });
   }

@@ -2,10 +2,11 @@
  * `lacuna eval`: labelled passages, each masked as a document of its own, measured as a run would
  * mask them, with the passages that went wrong.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { labelledRates, ROOT, runCli, tempDir } from './helpers.js';
+import { splitParagraphs } from '../maskers/segment/segmenter.js';
+import { labelledRates, readSharedText, ROOT, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
 
 const SET3 = join(ROOT, 'test', 'data', 'physics-post-1900.paraphrases-3.tsv');
 const DEFAULT = ['--detectors', 'lexical,entity,context,passage'];
@@ -63,5 +64,95 @@ describe('lacuna eval', () => {
     const run = await runCli(['eval', '--pack', 'physics-post-1900', labelled]);
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `lacuna: ${labelled} line 3: expected "label<TAB>kind<TAB>text" with label 0 or 1\n` });
     expect(existsSync(join(dir, 'eval.json'))).toBe(false);
+  });
+});
+
+const RELATIVITY = 'physics/post1900/einstein_relativity_pg5001.txt';
+const MICHELSON_MORLEY = 'physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt';
+
+describe.runIf(sharedAvailable('lacuna eval on whole books'))('lacuna eval --target-books/--other-books', () => {
+  it("measures whole books at the three scales, and a paragraph alone is what `lacuna eval` makes of it as a labelled passage", async () => {
+    const dir = tempDir();
+    // A directory of books is walked for .txt and .md files, links included; anything else is not a book.
+    const older = join(dir, 'older');
+    mkdirSync(join(older, 'deep'), { recursive: true });
+    symlinkSync(join(SHARED, 'corpora', MICHELSON_MORLEY), join(older, 'deep', 'michelson-morley.txt'));
+    writeFileSync(join(older, 'notes.json'), '{"not": "a book"}\n');
+    const out = join(dir, 'books.json');
+    const run = await runCli(['eval', '--pack', 'physics-post-1900', '--target-books', join(SHARED, 'corpora', RELATIVITY), '--other-books', older, '--out', out]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8'));
+    expect(result.books.map((book: { path: string; kind: string }) => [book.kind, book.path])).toEqual([
+      ['target', join(SHARED, 'corpora', RELATIVITY)],
+      ['other', join(older, 'deep', 'michelson-morley.txt')],
+    ]);
+    const [relativity, michelson] = result.books;
+    // The shipped model was trained on both books, so these are in-sample rates, and the evaluation says so, with what
+    // the model file records each lost when held out (`lacuna train`). This checks the protocol, not the detectors.
+    expect(relativity.trainedOn).toMatchObject({ name: RELATIVITY, side: 'positive', heldOut: { inBook: expect.any(Number), inDocuments: expect.any(Number), alone: expect.any(Number) } });
+    expect(michelson.trainedOn).toMatchObject({ name: MICHELSON_MORLEY, side: 'negative' });
+    expect(relativity.alone).toBeGreaterThan(relativity.trainedOn.heldOut.alone);
+    expect(result.target.inSample).toBe(1);
+    expect(run.stdout).toContain(`| target | ${relativity.path} † | ${relativity.chars.toLocaleString('en-US')} | ${(relativity.inBook * 100).toFixed(1)}% (held out ${(relativity.trainedOn.heldOut.inBook * 100).toFixed(1)}%) |`);
+    expect(run.stdout).toContain('† 2 of these books trained the pack');
+    expect(relativity.inBook).toBeGreaterThanOrEqual(0.95);
+    expect(relativity.inDocuments).toBeGreaterThanOrEqual(0.95);
+    expect(michelson.inBook).toBeLessThanOrEqual(0.01);
+    expect(result.target).toMatchObject({ books: 1, chars: relativity.chars, mean: { inBook: relativity.inBook, inDocuments: relativity.inDocuments, alone: relativity.alone } });
+    expect(result.other.worst).toEqual({ inBook: michelson.path, inDocuments: michelson.path, alone: michelson.path });
+    expect(run.stdout).toContain('| other: mean of 1 |');
+
+    // Each measured paragraph (300 characters or more) as a labelled passage: `lacuna eval` masks it as a document of its
+    // own, as "each paragraph alone" does, so the removed characters agree (to the rounding of each passage's share).
+    const text = readSharedText(RELATIVITY);
+    const paragraphs = splitParagraphs(text).filter((span) => span.end - span.start >= 300);
+    expect(paragraphs.length).toBe(relativity.paragraphs);
+    const tsv = join(dir, 'paragraphs.tsv');
+    writeFileSync(tsv, ['label\tkind\ttext', ...paragraphs.map((span) => `1\tparagraph\t${text.slice(span.start, span.end).replace(/[\t\n\r]/g, ' ')}`)].join('\n') + '\n');
+    const labelled = await runCli(['eval', '--pack', 'physics-post-1900', tsv, '--json']);
+    expect(labelled.code, labelled.stderr).toBe(0);
+    const passages = JSON.parse(labelled.stdout);
+    expect(passages.targets.chars).toBe(relativity.chars);
+    expect(Math.abs(passages.targets.removedChars / passages.targets.chars - relativity.alone)).toBeLessThan(0.002);
+  });
+
+  it('names what went wrong in a target book, worst first', async () => {
+    const dir = tempDir();
+    const book = join(dir, 'mixed.md');
+    // Two paragraphs of Michelson and Morley's own text and one stating the target: as a target book, the older text is what it keeps.
+    const older = splitParagraphs(readSharedText(MICHELSON_MORLEY)).map((span) => readSharedText(MICHELSON_MORLEY).slice(span.start, span.end)).filter((paragraph) => paragraph.length >= 300 && paragraph.length < 1500);
+    const target = 'Einstein showed in 1905 that the mass of a body is a measure of its energy content: a body that gives off the energy E in the form of radiation loses the mass E/c², whatever the form of the energy. Mass and energy are equivalent, and the inertia of a body depends on the energy it holds, as the special theory of relativity requires of every law of nature.';
+    writeFileSync(book, [older[0], target, older[1]].join('\n\n') + '\n');
+    const run = await runCli(['eval', '--pack', 'physics-post-1900', '--target-books', book, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const [measured] = JSON.parse(run.stdout).books;
+    expect(measured).toMatchObject({ kind: 'target', paragraphs: 3 });
+    expect(measured.trainedOn).toBeUndefined();
+    expect(measured.passages.map((passage: { text: string }) => passage.text.slice(0, 40))).toEqual(
+      [older[0], older[1]]
+        .sort((a, b) => b.length - a.length)
+        .map((paragraph) => paragraph.replace(/\s+/g, ' ').trim().slice(0, 40)),
+    );
+    expect(measured.passages.every((passage: { removed: number }) => passage.removed < 0.5)).toBe(true);
+  });
+
+  it('refuses books it cannot read, the same book on both sides, and books with labelled passages, in one line each', async () => {
+    const dir = tempDir();
+    const book = join(dir, 'book.txt');
+    copyFileSync(join(SHARED, 'corpora', MICHELSON_MORLEY), book);
+    mkdirSync(join(dir, 'empty'));
+    const cases: [string[], RegExp][] = [
+      [['--target-books', join(dir, 'missing.txt')], /^lacuna: cannot read target books '.+missing\.txt': no such file or directory\n$/],
+      [['--other-books', join(dir, 'empty')], /^lacuna: other books '.+empty' is a directory with no \.txt or \.md file under it\n$/],
+      [['--target-books', book, '--other-books', dir], /^lacuna: '.+book\.txt' is named both as a target book and as an other book\n$/],
+      [['--target-books', book, SET3], /^lacuna: give labelled passages or --target-books\/--other-books, not both\n$/],
+      [[], /^lacuna: give labelled passages \(TSV files\), or books with --target-books and --other-books\n$/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runCli(['eval', '--pack', 'physics-post-1900', ...args]);
+      expect(run.code, args.join(' ')).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(message);
+    }
   });
 });

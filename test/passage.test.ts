@@ -14,7 +14,8 @@ import { documentScale, loadPassageModel, PassageDetector, PROSE_MIN_LETTER_SHAR
 import { PackVocabulary } from '../maskers/detectors/vocabulary.js';
 import { BUILTIN_PACK_DIR, loadPack } from '../maskers/pack/load.js';
 import { packWarnings } from '../maskers/pack/schema.js';
-import { documentSpans, KEEP_PARAGRAPH_LABEL, readTrainingSpec, relabelKeepParagraphs, runTrain, withPassageBlock, type Book } from '../pipelines/train.js';
+import { documentSpans } from '../pipelines/book-measures.js';
+import { KEEP_PARAGRAPH_LABEL, readTrainingSpec, relabelKeepParagraphs, runTrain, withPassageBlock, type Book } from '../pipelines/train.js';
 import { CollateralCollector } from '../pipelines/leakage-report.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { jsonl, readManifest, readSharedText, ROOT, runCli, sharedAvailable, tempDir } from './helpers.js';
