@@ -49,6 +49,12 @@ describe('lexical detector on the physics pack', () => {
     expect(matched('the ratio uv/cd of the sides, and w/c2')).toEqual([]);
   });
 
+  it("reads a four-vector and a world-point only with their hyphen: not \"draw the four vectors\" or \"real-world points\"", () => {
+    // Both came up in a modern classical textbook (README, `lacuna eval` on whole books): a term reads a hyphen as a space.
+    expect(matched('The energy-momentum four-vector; two four-vectors; a world-point and its world-points.')).toEqual(['four-vector', 'four-vectors', 'world-point', 'world-points']);
+    expect(matched('Draw the four vectors to scale and annotate real-world points: a coal plant.')).toEqual([]);
+  });
+
   it('keeps word boundaries: no photon in photonics, no laser in laserlike', () => {
     expect(matched('photonics laserlike isotopically')).toEqual([]);
   });
