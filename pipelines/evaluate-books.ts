@@ -14,7 +14,7 @@
  * repeats the README's held-out tables on books this project never had.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UsageError } from '../corpora/errors.js';
 import { errnoMessage, readUserFile } from '../corpora/user-file.js';
 import { sha256Hex } from '../indexes/classifier/passage-model.js';
@@ -177,19 +177,21 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
   const named: { path: string; kind: BookKind }[] = [];
   for (const path of options.targetBooks) for (const file of await bookFiles(path, 'target books')) named.push({ path: file, kind: 'target' });
   for (const path of options.otherBooks) for (const file of await bookFiles(path, 'other books')) named.push({ path: file, kind: 'other' });
-  const seen = new Map<string, BookKind>();
+  // One book, one row: "a/b.txt" and "./a/b.txt" are the same file.
+  const seen = new Map<string, { path: string; kind: BookKind }>();
   for (const { path, kind } of named) {
-    if (seen.has(path) && seen.get(path) !== kind) throw new UsageError(`'${path}' is named both as a target book and as an other book`);
-    seen.set(path, kind);
+    const known = seen.get(resolve(path));
+    if (known && known.kind !== kind) throw new UsageError(`'${path}' is named both as a target book and as an other book`);
+    if (!known) seen.set(resolve(path), { path, kind });
   }
   const loaded = await loadPack(options.pack, options.cacheDir);
   const models = options.detectors.includes('semantic') ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const chain = await DetectorChain.create(loaded.pack, { detectors: options.detectors, models });
   const trained = trainingBooks(loaded.pack, options.detectors);
   const books: EvaluatedBook[] = [];
-  const unique = [...seen];
+  const unique = [...seen.values()];
   for (let at = 0; at < unique.length; at++) {
-    const [path, kind] = unique[at];
+    const { path, kind } = unique[at];
     options.onBook?.(path, at, unique.length);
     const bytes = await readUserFile(path, kind === 'target' ? 'target book' : 'other book');
     const book = readBookText(bytes);
