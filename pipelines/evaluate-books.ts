@@ -120,13 +120,19 @@ export async function bookFiles(path: string, what: string): Promise<string[]> {
   return found.sort();
 }
 
-/** The books the pack's passage model was trained on, by sha256, with their held-out rates where the model records them. */
+/**
+ * The books the pack's passage model was trained on, by sha256, with their held-out rates where the
+ * model records them for the detectors measuring now.
+ */
 function trainingBooks(pack: Pack, detectors: readonly DetectorName[]): Map<string, TrainedOn> {
   const byHash = new Map<string, TrainedOn>();
   if (!pack.passage || !detectors.includes('passage')) return byHash;
-  const training = loadPassageModel(pack.passage).training as { books?: unknown; heldOut?: { books?: unknown } };
+  const training = loadPassageModel(pack.passage).training as { books?: unknown; heldOut?: { books?: unknown; detectors?: unknown } };
   const heldOut = new Map<string, { loss: number; documentLoss: number; isolatedLoss: number }>();
-  if (Array.isArray(training.heldOut?.books)) for (const book of training.heldOut.books) if (typeof book?.name === 'string') heldOut.set(book.name, book);
+  // Held-out rates are comparable only when measured with the same detectors (the default ones, as `lacuna train` measures).
+  const recorded = Array.isArray(training.heldOut?.detectors) ? new Set(training.heldOut.detectors) : undefined;
+  const sameDetectors = recorded !== undefined && recorded.size === new Set(detectors).size && detectors.every((name) => recorded.has(name));
+  if (sameDetectors && Array.isArray(training.heldOut?.books)) for (const book of training.heldOut.books) if (typeof book?.name === 'string') heldOut.set(book.name, book);
   if (!Array.isArray(training.books)) return byHash;
   for (const book of training.books) {
     if (typeof book?.sha256 !== 'string' || typeof book.name !== 'string') continue;
@@ -250,7 +256,11 @@ export function bookEvaluationMarkdown(result: BookEvaluation): string {
   lines.push('');
   const inSample = result.target.inSample + result.other.inSample;
   if (inSample > 0) {
-    lines.push(`† ${inSample} of these books trained the pack's passage model (the same file, by sha256): their rates are in sample, and the means with them. In brackets, what the model file records the book lost when it was held out (\`lacuna train\`, each book scored by a model trained without it).`, '');
+    const bracketed = result.books.some((book) => book.trainedOn?.heldOut);
+    const held = bracketed
+      ? " In brackets, what the model file records the book lost when it was held out (`lacuna train`, each book scored by a model trained without it)."
+      : ' The model file records held-out rates for the default detectors only, so none is shown beside these.';
+    lines.push(`† ${inSample} of these books trained the pack's passage model (the same file, by sha256): their rates are in sample, and the means with them.${held}`, '');
   }
   for (const book of result.books) {
     if (book.passages.length === 0) continue;

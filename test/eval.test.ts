@@ -102,6 +102,11 @@ describe.runIf(sharedAvailable('lacuna eval on whole books'))('lacuna eval --tar
     expect(result.target).toMatchObject({ books: 1, chars: relativity.chars, mean: { inBook: relativity.inBook, inDocuments: relativity.inDocuments, alone: relativity.alone } });
     expect(result.other.worst).toEqual({ inBook: michelson.path, inDocuments: michelson.path, alone: michelson.path });
     expect(run.stdout).toContain('| other: mean of 1 |');
+    // Held-out rates are recorded for the default detectors: with others the book is still in sample, with no brackets.
+    const other = await runCli(['eval', '--pack', 'physics-post-1900', '--detectors', 'lexical,passage', '--other-books', join(SHARED, 'corpora', MICHELSON_MORLEY), '--json']);
+    expect(other.code, other.stderr).toBe(0);
+    const [alone] = JSON.parse(other.stdout).books;
+    expect(alone.trainedOn).toEqual({ name: MICHELSON_MORLEY, side: 'negative' });
 
     // Each measured paragraph (300 characters or more) as a labelled passage: `lacuna eval` masks it as a document of its
     // own, as "each paragraph alone" does, so the removed characters agree (to the rounding of each passage's share).
