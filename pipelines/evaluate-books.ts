@@ -6,15 +6,17 @@
  *
  * Target books are books whose subject is the pack's target (written after the cutoff about the
  * field): what they keep is what a corpus would leak. Other books hold none of it (written before
- * the cutoff, or modern prose about older knowledge): what they lose is collateral. Nobody labels
- * a paragraph, so a target book's own older material counts as kept and an older book's rare
- * aside as lost; the passages that went wrong, worst first, say which it was.
+ * the cutoff, or modern prose about older knowledge): what they lose is collateral. Unlabelled, a
+ * target book's own older material counts as kept and an older book's rare aside as lost; the
+ * passages that went wrong, worst first, say which it was. With `labels` (paragraphs a person
+ * labelled, as `lacuna train --labels` reads them: paragraph-labels.ts), the labelled paragraphs are
+ * scored exactly: targets removed and keeps touched at each scale.
  *
  * This is how a lab checks the pack on its own dated texts before a corpus run, and how anyone
  * repeats the README's held-out tables on books this project never had.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { UsageError } from '../corpora/errors.js';
 import { errnoMessage, readUserFile } from '../corpora/user-file.js';
 import { sha256Hex } from '../indexes/classifier/passage-model.js';
@@ -23,7 +25,8 @@ import { DetectorChain, type DetectorName } from '../maskers/detectors/chain.js'
 import { DOCUMENT_CHARS, loadPassageModel } from '../maskers/detectors/passage.js';
 import { loadPack } from '../maskers/pack/load.js';
 import type { Pack } from '../maskers/pack/schema.js';
-import { isolatedShares, lossOf, measuredLoss, measuredParagraphs, MEASURED_MIN_CHARS, readBookText, removedInBook, removedInDocuments, removedShare, wrongSideChars, type MeasuredText } from './book-measures.js';
+import { isolatedShares, lossOf, measuredLoss, measuredParagraphs, MEASURED_MIN_CHARS, readBookText, removedFromDocument, removedInBook, removedInDocuments, removedShare, wrongSideChars, type MeasuredText } from './book-measures.js';
+import { labelledSummaryLines, labelledWrongLines, readLabelledParagraphs, scoreLabelledParagraphs, type BookFinder, type LabelledResult, type LabelledRow, type LabelledText } from './paragraph-labels.js';
 
 export type BookKind = 'target' | 'other';
 
@@ -34,6 +37,12 @@ export interface BookEvaluationOptions {
   detectors: readonly DetectorName[];
   cacheDir: string;
   model: string;
+  /**
+   * Files of paragraphs labelled by hand in these books (TSV: label, book, start, end, begins); a
+   * row's book is found by its path (relative to the labels file or to the working directory) or by
+   * the end of a book's path ("physics/post/x.txt").
+   */
+  labels?: readonly string[];
   /** Called as each book starts (for progress on a terminal). */
   onBook?: (path: string, at: number, of: number) => void;
 }
@@ -95,13 +104,23 @@ export interface BookEvaluation {
   books: EvaluatedBook[];
   target: KindSummary;
   other: KindSummary;
+  /** One result per labels file, in order; the paragraphs' `book` is the book's path as given. */
+  labelled?: LabelledResult[];
+  /** Files under a directory of books that are not books (README, LICENSE…), left out. */
+  skipped?: string[];
 }
 
 const PASSAGES_PER_BOOK = 12;
 const BOOK_FILE = /\.(txt|md)$/i;
+/**
+ * Files a directory of books holds beside them that are not books: a README, a licence, a list of
+ * sources, a changelog. Measured as books they made a target book's mean lower (a SOURCES.md is
+ * no relativity) or an other book's higher. A file named on its own is always measured.
+ */
+const NOT_A_BOOK = /^(readme|licen[cs]e|copying|sources|changelog|changes|contributing|authors|notice)([._-].*)?$/i;
 
-/** The book files a path names: the file itself, or every .txt and .md file under a directory, sorted. */
-export async function bookFiles(path: string, what: string): Promise<string[]> {
+/** The book files a path names: the file itself, or every .txt and .md file under a directory but READMEs and the like, sorted. */
+export async function bookFiles(path: string, what: string, skipped: string[] = []): Promise<string[]> {
   let info;
   try {
     info = await stat(path);
@@ -113,10 +132,14 @@ export async function bookFiles(path: string, what: string): Promise<string[]> {
   for (const item of await readdir(path, { withFileTypes: true, recursive: true })) {
     if (!BOOK_FILE.test(item.name)) continue;
     const file = join(item.parentPath, item.name);
+    if (NOT_A_BOOK.test(item.name)) {
+      skipped.push(file);
+      continue;
+    }
     // A link to a book is the book (a selection of files is often a directory of links).
     if (item.isFile() || (item.isSymbolicLink() && (await stat(file).catch(() => undefined))?.isFile())) found.push(file);
   }
-  if (found.length === 0) throw new UsageError(`${what} '${path}' is a directory with no .txt or .md file under it`);
+  if (found.length === 0) throw new UsageError(`${what} '${path}' is a directory with no book under it (a .txt or .md file other than a README, licence or the like)`);
   return found.sort();
 }
 
@@ -179,10 +202,32 @@ function summarise(books: readonly EvaluatedBook[], kind: BookKind): KindSummary
   };
 }
 
+/**
+ * The book a labels row names: the file at that path (relative to the labels file or to the
+ * working directory), else the one book whose path ends with it ("post/x.txt"), as `lacuna train`'s
+ * labels name books below the data directory.
+ */
+function labelledBookFinder(labelsFile: string, paths: readonly string[]): BookFinder {
+  const resolved = paths.map((path) => resolve(path));
+  return (name, where) => {
+    if (name === '') throw new UsageError(`${where}: the book column is empty`);
+    for (const candidate of [resolve(dirname(labelsFile), name), resolve(name)]) {
+      const at = resolved.indexOf(candidate);
+      if (at >= 0) return at;
+    }
+    const tail = sep + normalize(name);
+    const ending = resolved.flatMap((path, at) => (path.endsWith(tail) ? [at] : []));
+    if (ending.length === 1) return ending[0];
+    if (ending.length === 0) throw new UsageError(`${where}: book '${name}' is not one of the books measured (--target-books, --other-books)`);
+    throw new UsageError(`${where}: book '${name}' could be any of ${ending.length} books measured (${ending.slice(0, 3).map((at) => paths[at]).join(', ')}${ending.length > 3 ? ', …' : ''}); give more of its path`);
+  };
+}
+
 export async function evaluateBooks(options: BookEvaluationOptions): Promise<BookEvaluation> {
   const named: { path: string; kind: BookKind }[] = [];
-  for (const path of options.targetBooks) for (const file of await bookFiles(path, 'target books')) named.push({ path: file, kind: 'target' });
-  for (const path of options.otherBooks) for (const file of await bookFiles(path, 'other books')) named.push({ path: file, kind: 'other' });
+  const skipped: string[] = [];
+  for (const path of options.targetBooks) for (const file of await bookFiles(path, 'target books', skipped)) named.push({ path: file, kind: 'target' });
+  for (const path of options.otherBooks) for (const file of await bookFiles(path, 'other books', skipped)) named.push({ path: file, kind: 'other' });
   // One book, one row: "a/b.txt" and "./a/b.txt" are the same file.
   const seen = new Map<string, { path: string; kind: BookKind }>();
   for (const { path, kind } of named) {
@@ -190,23 +235,41 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
     if (known && known.kind !== kind) throw new UsageError(`'${path}' is named both as a target book and as an other book`);
     if (!known) seen.set(resolve(path), { path, kind });
   }
+  const unique = [...seen.values()];
+  // Every book is read, and every label checked against it, before the first minute of measuring.
+  const texts: (LabelledText & { bytes: Buffer })[] = [];
+  for (const { path, kind } of unique) {
+    const bytes = await readUserFile(path, kind === 'target' ? 'target book' : 'other book');
+    texts.push({ name: path, bytes, ...readBookText(bytes) });
+  }
+  const labelled: { file: string; rows: LabelledRow[] }[] = [];
+  for (const file of options.labels ?? []) {
+    labelled.push({ file, rows: await readLabelledParagraphs(file, texts, labelledBookFinder(file, unique.map((book) => book.path))) });
+  }
+  const labelledBooks = new Set(labelled.flatMap(({ rows }) => rows.map((row) => row.book)));
+
   const loaded = await loadPack(options.pack, options.cacheDir);
   const models = options.detectors.includes('semantic') ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
   const chain = await DetectorChain.create(loaded.pack, { detectors: options.detectors, models });
   const trained = trainingBooks(loaded.pack, options.detectors);
   const books: EvaluatedBook[] = [];
-  const unique = [...seen.values()];
+  // What each labelled book lost in the book and in documents (unlabelled books keep none: a corpus of books is large).
+  const removedByBook: Uint8Array[] = [];
+  const removedInDocumentsByBook: Uint8Array[] = [];
   for (let at = 0; at < unique.length; at++) {
     const { path, kind } = unique[at];
     options.onBook?.(path, at, unique.length);
-    const bytes = await readUserFile(path, kind === 'target' ? 'target book' : 'other book');
-    const book = readBookText(bytes);
+    const book = texts[at];
     const measured = measuredParagraphs(book);
     const removed = await removedInBook(chain, book);
     const inDocuments = await removedInDocuments(chain, book, DOCUMENT_CHARS);
     const alone = await isolatedShares(chain, book);
-    const sha256 = sha256Hex(bytes);
+    const sha256 = sha256Hex(book.bytes);
     const trainedOn = trained.get(sha256);
+    if (labelledBooks.has(at)) {
+      removedByBook[at] = removed;
+      removedInDocumentsByBook[at] = inDocuments;
+    }
     books.push({
       path,
       kind,
@@ -220,6 +283,8 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
       passages: wrongPassages(book, kind, removed, inDocuments, alone),
     });
   }
+  const scored: LabelledResult[] = [];
+  for (const { file, rows } of labelled) scored.push(await scoreLabelledParagraphs(file, rows, texts, removedByBook, (_book, text) => removedFromDocument(chain, text), removedInDocumentsByBook));
   return {
     pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 },
     detectors: [...options.detectors],
@@ -228,6 +293,8 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
     books,
     target: summarise(books, 'target'),
     other: summarise(books, 'other'),
+    ...(scored.length > 0 ? { labelled: scored } : {}),
+    ...(skipped.length > 0 ? { skipped: [...new Set(skipped)].sort() } : {}),
   };
 }
 
@@ -261,6 +328,16 @@ export function bookEvaluationMarkdown(result: BookEvaluation): string {
       ? " In brackets, what the model file records the book lost when it was held out (`lacuna train`, each book scored by a model trained without it)."
       : ' The model file records held-out rates for the default detectors only, so none is shown beside these.';
     lines.push(`† ${inSample} of these books trained the pack's passage model (the same file, by sha256): their rates are in sample, and the means with them.${held}`, '');
+  }
+  if (result.skipped) lines.push(`Not measured, as not books: ${result.skipped.map((path) => path.replace(/\|/g, '\\|')).join(', ')}.`, '');
+  for (const labelled of result.labelled ?? []) {
+    const inSample = labelled.books.filter((book) => result.books.find((measured) => measured.path === book.name)?.trainedOn).length;
+    const note = inSample > 0 ? [`(${inSample} of the ${labelled.books.length} books these labels are in trained the pack's passage model: these counts are in sample.)`] : [];
+    lines.push(...labelledSummaryLines(labelled), ...note, '');
+  }
+  for (const labelled of result.labelled ?? []) {
+    if (labelled.missed.length + labelled.damaged.length === 0) continue;
+    lines.push(`## Labelled paragraphs on the wrong side (${labelled.file})`, '', ...labelledWrongLines(labelled), '');
   }
   for (const book of result.books) {
     if (book.passages.length === 0) continue;

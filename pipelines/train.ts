@@ -33,6 +33,7 @@ import { loadPack, type LoadedPack } from '../maskers/pack/load.js';
 import { formatIssuePath, type Pack, type PassageSettings } from '../maskers/pack/schema.js';
 import { splitParagraphs, type Span } from '../maskers/segment/segmenter.js';
 import { documentSpans, isolatedShares, lossOf, measuredLoss, measuredParagraphs, readBookText, removedFromDocument, removedInBook, removedInDocuments, removedShare, sentenceLoss, TARGET_REMOVED_SHARE, wrongSideChars } from './book-measures.js';
+import { excerpt, labelledSummaryLines, labelledWrongLines, readLabelledParagraphs, scoreLabelledParagraphs, type LabelledResult, type LabelledRow } from './paragraph-labels.js';
 import { DocumentCollectionSchema, readLabelledDocuments } from './training-documents.js';
 
 /** Thresholds are multiples of 1/THRESHOLD_GRID, so a pack file carries a short number. */
@@ -227,182 +228,6 @@ export function summariseDocuments(file: string, labels: string, outcomes: reado
     keepsMeanLost: mean(keeps),
     wrong,
   };
-}
-
-/** Hand-labelled paragraphs (of books that mix both sides, or of a book's losses), scored out of fold. */
-export interface LabelledResult {
-  file: string;
-  targets: number;
-  /** Target paragraphs with at least half their characters removed. */
-  targetsRemoved: number;
-  keeps: number;
-  /** Keep paragraphs that lost any character. */
-  keepsTouched: number;
-  /**
-   * The same two counts with each labelled paragraph masked as a document of its own (no
-   * neighbours, no section), as a corpus of short records, or a reviewer checking paragraphs one
-   * by one, sees it.
-   */
-  targetsRemovedAlone: number;
-  keepsTouchedAlone: number;
-  /** The same two counts with its book cut into documents of DOCUMENT_CHARS (BookResult.documentLoss). */
-  targetsRemovedInDocuments: number;
-  keepsTouchedInDocuments: number;
-  missed: LabelledParagraph[];
-  damaged: LabelledParagraph[];
-  /** Each book the file labels: what it lost outside its labelled targets. */
-  books: LabelledBook[];
-}
-
-/**
- * A labelled book's loss outside its labelled targets: the collateral, when every measured
- * paragraph of it that lost text carries a label (a file of a negative book's losses, labelled one
- * by one). A losing paragraph without a label counts as collateral and is counted in
- * `unlabelledLosses`, so a new loss shows as a higher number until it is labelled.
- */
-export interface LabelledBook {
-  name: string;
-  /** Measured characters (paragraphs of at least MEASURED_MIN_CHARS). */
-  chars: number;
-  /** Of those, in paragraphs labelled target. */
-  targetChars: number;
-  /** Removed characters of measured paragraphs not labelled target. */
-  lostOutsideTargets: number;
-  /** Measured paragraphs that lost text and carry no label. */
-  unlabelledLosses: number;
-  /** Measured paragraphs that lost text and carry a label. */
-  labelledLosses: number;
-}
-
-/**
- * Whether the labels are of the book's losses (most losing paragraphs labelled, as in a file
- * that labels every paragraph a negative book lost) rather than a sample of its paragraphs: only
- * then is its loss outside the labelled targets a measure of collateral.
- */
-export function labelsItsLosses(book: LabelledBook): boolean {
-  return book.labelledLosses > 0 && book.labelledLosses >= book.unlabelledLosses;
-}
-
-/** Share of a labelled book's text outside its labelled targets that was removed. */
-export function lossOutsideTargets(book: LabelledBook): number {
-  const outside = book.chars - book.targetChars;
-  return outside === 0 ? 0 : book.lostOutsideTargets / outside;
-}
-
-export interface LabelledParagraph {
-  book: string;
-  start: number;
-  end: number;
-  label: 0 | 1;
-  begins: string;
-  /** Its text, whitespace collapsed. */
-  text: string;
-  /** Share of its characters removed. */
-  removed: number;
-  /** Share of its characters removed when it is masked as a document of its own. */
-  removedAlone: number;
-}
-
-/** One row of a labelled-paragraphs file, checked against the books. */
-export interface LabelledRow {
-  /** Line number in the file (1-based), for messages. */
-  line: number;
-  label: 0 | 1;
-  /** Index of its book in the books given. */
-  book: number;
-  span: Span;
-  begins: string;
-}
-
-/**
- * Reads labelled paragraphs (TSV: label, book, start, end, begins; offsets into the book's text
- * after its Project Gutenberg header and footer are stripped) and checks every row against the
- * books: the label is 0 or 1, the book is a training book, the offsets lie in it and `begins`
- * matches the text at `start`, so a label never silently lands on another paragraph. Called
- * before training, so a wrong file stops the run in a second, not after a minute of training.
- */
-export async function readLabelledParagraphs(file: string, books: readonly Book[]): Promise<LabelledRow[]> {
-  const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
-  const result: LabelledRow[] = [];
-  for (const [index, row] of rows.entries()) {
-    if (index === 0 || row.trim() === '') continue;
-    const where = `${file}:${index + 1}`;
-    const [label, name, start, end, begins] = row.replace(/\r$/, '').split('\t');
-    if (label !== '0' && label !== '1') throw new UsageError(`${where}: label '${label}' is not 0 (keep) or 1 (target); columns are label, book, start, end, begins`);
-    // A labelled document of the spec's `documents:` is labelled whole there, and measured whole.
-    const at = books.findIndex((book) => book.name === name && !book.document);
-    if (at < 0) throw new UsageError(`${where}: book '${name}' is not one of the training books`);
-    const span = { start: Number(start), end: Number(end) };
-    if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end <= span.start || span.end > books[at].text.length) {
-      throw new UsageError(`${where}: start '${start}' and end '${end}' are not offsets of a span of ${name} (0 to ${books[at].text.length})`);
-    }
-    const text = books[at].text.slice(span.start, span.end).replace(/\s+/g, ' ');
-    if (!text.startsWith(begins ?? '')) throw new UsageError(`${where}: the text at ${start} of ${name} does not begin '${begins}'`);
-    result.push({ line: index + 1, label: label === '1' ? 1 : 0, book: at, span, begins: begins ?? '' });
-  }
-  return result;
-}
-
-/** Scores labelled paragraphs (read by readLabelledParagraphs) against what the out-of-fold run removed. */
-export async function scoreLabelledParagraphs(
-  file: string,
-  rows: readonly LabelledRow[],
-  books: Book[],
-  removedByBook: Uint8Array[],
-  /** Characters removed from `text` masked as a document of its own, by the detectors that measured book `book`. */
-  removedAlone: (book: number, text: string) => Promise<number>,
-  /** What each book lost cut into documents of DOCUMENT_CHARS (none: the counts stay 0). */
-  removedInDocuments: readonly Uint8Array[] = [],
-): Promise<LabelledResult> {
-  const result: LabelledResult = { file, targets: 0, targetsRemoved: 0, keeps: 0, keepsTouched: 0, targetsRemovedAlone: 0, keepsTouchedAlone: 0, targetsRemovedInDocuments: 0, keepsTouchedInDocuments: 0, missed: [], damaged: [], books: [] };
-  // Labels of each book, by paragraph start, to measure the book as a whole once all are read.
-  const labelsByBook = new Map<number, Map<number, { end: number; label: 0 | 1 }>>();
-  for (const { label, book: at, span, begins } of rows) {
-    const name = books[at].name;
-    const original = books[at].text.slice(span.start, span.end);
-    const text = original.replace(/\s+/g, ' ');
-    const alone = original.length === 0 ? 0 : (await removedAlone(at, original)) / original.length;
-    const inDocument = removedInDocuments[at] ? removedShare(removedInDocuments[at], span) : 0;
-    const paragraph: LabelledParagraph = { book: name, ...span, label, begins, text, removed: removedShare(removedByBook[at], span), removedAlone: alone };
-    if (!labelsByBook.has(at)) labelsByBook.set(at, new Map());
-    labelsByBook.get(at)!.set(span.start, { end: span.end, label: paragraph.label });
-    if (paragraph.label === 1) {
-      result.targets++;
-      if (paragraph.removed >= TARGET_REMOVED_SHARE) result.targetsRemoved++;
-      else result.missed.push(paragraph);
-      if (alone >= TARGET_REMOVED_SHARE) result.targetsRemovedAlone++;
-      if (inDocument >= TARGET_REMOVED_SHARE) result.targetsRemovedInDocuments++;
-    } else {
-      result.keeps++;
-      if (paragraph.removed > 0) {
-        result.keepsTouched++;
-        result.damaged.push(paragraph);
-      }
-      if (alone > 0) result.keepsTouchedAlone++;
-      if (inDocument > 0) result.keepsTouchedInDocuments++;
-    }
-  }
-  for (const [at, labels] of labelsByBook) result.books.push(labelledBook(books[at], removedByBook[at], labels));
-  return result;
-}
-
-function labelledBook(book: Book, removed: Uint8Array, labels: ReadonlyMap<number, { end: number; label: 0 | 1 }>): LabelledBook {
-  const result: LabelledBook = { name: book.name, chars: 0, targetChars: 0, lostOutsideTargets: 0, unlabelledLosses: 0, labelledLosses: 0 };
-  for (const { span } of measuredParagraphs(book)) {
-    const length = span.end - span.start;
-    const labelled = labels.get(span.start);
-    const label = labelled?.end === span.end ? labelled.label : undefined;
-    const share = removedShare(removed, span);
-    result.chars += length;
-    if (share > 0 && label !== undefined) result.labelledLosses++;
-    if (label === 1) {
-      result.targetChars += length;
-      continue;
-    }
-    result.lostOutsideTargets += Math.round(share * length);
-    if (share > 0 && label === undefined) result.unlabelledLosses++;
-  }
-  return result;
 }
 
 export interface TrainOptions {
@@ -706,7 +531,13 @@ export async function runTrain(options: TrainOptions): Promise<TrainResult> {
   const books = await readBooks({ ...spec, exclude: [...spec.exclude, ...(options.exclude ?? [])] }, options.data, settings.buckets);
   // A labels file that cannot be read, or names a book or span wrongly, stops the run now, not after minutes of training.
   const labelled: { file: string; rows: LabelledRow[] }[] = [];
-  for (const file of options.labels ?? []) labelled.push({ file, rows: await readLabelledParagraphs(file, books) });
+  // A labelled document of the spec's `documents:` is labelled whole there, and measured whole.
+  const trainingBook = (name: string, where: string) => {
+    const at = books.findIndex((book) => book.name === name && !book.document);
+    if (at < 0) throw new UsageError(`${where}: book '${name}' is not one of the training books`);
+    return at;
+  };
+  for (const file of options.labels ?? []) labelled.push({ file, rows: await readLabelledParagraphs(file, books, trainingBook) });
   if (options.judgedOnly) {
     for (const { file, rows } of labelled) {
       const background = rows.find((row) => books[row.book].side === 'background');
@@ -883,22 +714,8 @@ export function resultTable(result: TrainResult): string {
   for (const collection of result.documents ?? []) {
     lines.push('', `Labelled documents (${collection.file}), each masked whole as a document by a model trained without it: ${collection.targetsRemoved} of ${collection.targets} targets lost at least half (${(collection.targetsMeanRemoved * 100).toFixed(1)}% on average); ${collection.keepsTouched} of ${collection.keeps} others lost anything (${(collection.keepsMeanLost * 100).toFixed(1)}% on average).`);
   }
-  for (const labelled of result.labelled ?? []) {
-    lines.push('', `Hand-labelled paragraphs (${labelled.file}): targets removed ${labelled.targetsRemoved}/${labelled.targets}, keeps that lost anything ${labelled.keepsTouched}/${labelled.keeps}; in documents of ${DOCUMENT_CHARS.toLocaleString('en-US')} characters: ${labelled.targetsRemovedInDocuments}/${labelled.targets} and ${labelled.keepsTouchedInDocuments}/${labelled.keeps}; each paragraph masked alone: ${labelled.targetsRemovedAlone}/${labelled.targets} and ${labelled.keepsTouchedAlone}/${labelled.keeps}.`);
-    const ofLosses = labelled.books.filter(labelsItsLosses);
-    if (ofLosses.length > 0) lines.push('Text lost outside the labelled targets, for the books whose losses it labels:');
-    for (const book of ofLosses) {
-      const unlabelled = book.unlabelledLosses > 0 ? ` (${book.unlabelledLosses} losing paragraphs unlabelled, counted as lost)` : '';
-      lines.push(`- ${book.name}: ${(lossOutsideTargets(book) * 100).toFixed(1)}% of the ${book.chars - book.targetChars} characters outside its labelled targets${unlabelled}`);
-    }
-  }
+  for (const labelled of result.labelled ?? []) lines.push('', ...labelledSummaryLines(labelled));
   return lines.join('\n') + '\n';
-}
-
-/** A passage on one line, cut at `limit` characters: a report is read, not searched. */
-function excerpt(text: string, limit = 400): string {
-  const line = text.replace(/\|/g, '\\|');
-  return line.length <= limit ? line : `${line.slice(0, limit)}…`;
 }
 
 /**
@@ -925,10 +742,7 @@ export function passagesReport(result: TrainResult): string {
   }
   for (const labelled of result.labelled ?? []) {
     if (labelled.missed.length + labelled.damaged.length === 0) continue;
-    lines.push('', `### Hand-labelled paragraphs the run got wrong (${labelled.file})`, '');
-    for (const paragraph of [...labelled.missed, ...labelled.damaged]) {
-      lines.push(`- ${paragraph.label === 1 ? 'target kept' : 'keep touched'}: ${paragraph.book} ${paragraph.start}–${paragraph.end}, removed ${(paragraph.removed * 100).toFixed(0)}% (alone ${(paragraph.removedAlone * 100).toFixed(0)}%): ${excerpt(paragraph.text)}`);
-    }
+    lines.push('', `### Hand-labelled paragraphs the run got wrong (${labelled.file})`, '', ...labelledWrongLines(labelled));
   }
   return lines.join('\n') + '\n';
 }

@@ -142,17 +142,64 @@ describe.runIf(sharedAvailable('lacuna eval on whole books'))('lacuna eval --tar
     expect(measured.passages.every((passage: { removed: number }) => passage.removed < 0.5)).toBe(true);
   });
 
+  it('scores paragraphs labelled by hand in the books exactly, found by their path or its end, and leaves a README out', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'shelf', 'target'), { recursive: true });
+    const older = splitParagraphs(readSharedText(MICHELSON_MORLEY)).map((span) => readSharedText(MICHELSON_MORLEY).slice(span.start, span.end)).filter((paragraph) => paragraph.length >= 300 && paragraph.length < 1500);
+    const target = 'Einstein showed in 1905 that the mass of a body is a measure of its energy content: a body that gives off the energy E in the form of radiation loses the mass E/c², whatever the form of the energy. Mass and energy are equivalent, and the inertia of a body depends on the energy it holds, as the special theory of relativity requires of every law of nature.';
+    const paragraphs = [older[0], target, older[1]];
+    writeFileSync(join(dir, 'shelf', 'target', 'mixed.md'), paragraphs.join('\n\n') + '\n');
+    writeFileSync(join(dir, 'shelf', 'target', 'README.md'), '# The target shelf\n\nBooks on relativity, one file each. ' + 'Einstein and the theory of relativity. '.repeat(10) + '\n');
+    const at = (index: number) => ({ start: paragraphs.slice(0, index).reduce((sum, paragraph) => sum + paragraph.length + 2, 0), end: paragraphs.slice(0, index + 1).reduce((sum, paragraph) => sum + paragraph.length + 2, 0) - 2 });
+    const row = (label: number, name: string, index: number) => [label, name, at(index).start, at(index).end, paragraphs[index].replace(/\s+/g, ' ').slice(0, 30)].join('\t');
+    // The target paragraph labelled a target (by its path from the labels file), the older ones a keep (by the end of its path) and,
+    // wrongly, a target (by its name): the scores must land on those very paragraphs.
+    writeFileSync(join(dir, 'as-written.tsv'), ['label\tbook\tstart\tend\tbegins', row(1, 'shelf/target/mixed.md', 1), row(0, 'target/mixed.md', 0), row(1, 'mixed.md', 2)].join('\n') + '\n');
+    // The same target paragraph labelled a keep: it must count as a keep touched at every scale.
+    writeFileSync(join(dir, 'contrary.tsv'), ['label\tbook\tstart\tend\tbegins', row(0, 'mixed.md', 1)].join('\n') + '\n');
+    const run = await runCli(['eval', '--pack', 'physics-post-1900', '--target-books', join(dir, 'shelf'), '--labels', join(dir, 'as-written.tsv'), '--labels', join(dir, 'contrary.tsv'), '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.books.map((book: { path: string }) => book.path)).toEqual([join(dir, 'shelf', 'target', 'mixed.md')]);
+    expect(result.skipped).toEqual([join(dir, 'shelf', 'target', 'README.md')]);
+    const [asWritten, contrary] = result.labelled;
+    expect(asWritten).toMatchObject({ targets: 2, targetsRemoved: 1, targetsRemovedInDocuments: 1, targetsRemovedAlone: 1, keeps: 1, keepsTouched: 0, keepsTouchedInDocuments: 0, keepsTouchedAlone: 0, damaged: [] });
+    expect(asWritten.missed).toHaveLength(1);
+    expect(asWritten.missed[0]).toMatchObject({ ...at(2), label: 1, removed: 0, removedAlone: 0, book: join(dir, 'shelf', 'target', 'mixed.md') });
+    expect(contrary).toMatchObject({ targets: 0, keeps: 1, keepsTouched: 1, keepsTouchedInDocuments: 1, keepsTouchedAlone: 1, missed: [] });
+    expect(contrary.damaged[0]).toMatchObject({ ...at(1), label: 0 });
+    expect(contrary.damaged[0].removed).toBeGreaterThanOrEqual(0.5);
+    const markdown = await runCli(['eval', '--pack', 'physics-post-1900', '--target-books', join(dir, 'shelf'), '--labels', join(dir, 'as-written.tsv')]);
+    expect(markdown.stdout).toContain(`Hand-labelled paragraphs (${join(dir, 'as-written.tsv')}): targets removed 1/2, keeps that lost anything 0/1;`);
+    expect(markdown.stdout).toContain(`Not measured, as not books: ${join(dir, 'shelf', 'target', 'README.md')}.`);
+    expect(markdown.stdout).toMatch(/- target kept: .+mixed\.md \d+–\d+, removed 0% \(alone 0%\)/);
+  });
+
   it('refuses books it cannot read, the same book on both sides, and books with labelled passages, in one line each', async () => {
     const dir = tempDir();
     const book = join(dir, 'book.txt');
     copyFileSync(join(SHARED, 'corpora', MICHELSON_MORLEY), book);
     mkdirSync(join(dir, 'empty'));
+    // A directory whose only text file is its README holds no book.
+    writeFileSync(join(dir, 'empty', 'README.md'), '# Books\n\nThe books of this shelf, one file each.\n');
+    mkdirSync(join(dir, 'a'));
+    mkdirSync(join(dir, 'b'));
+    copyFileSync(book, join(dir, 'a', 'same.txt'));
+    copyFileSync(book, join(dir, 'b', 'same.txt'));
+    const labels = (name: string) => {
+      const file = join(dir, `labels-${name.replace(/\W/g, '_')}.tsv`);
+      writeFileSync(file, `label\tbook\tstart\tend\tbegins\n0\t${name}\t0\t10\t\n`);
+      return file;
+    };
     const cases: [string[], RegExp][] = [
       [['--target-books', join(dir, 'missing.txt')], /^lacuna: cannot read target books '.+missing\.txt': no such file or directory\n$/],
-      [['--other-books', join(dir, 'empty')], /^lacuna: other books '.+empty' is a directory with no \.txt or \.md file under it\n$/],
+      [['--other-books', join(dir, 'empty')], /^lacuna: other books '.+empty' is a directory with no book under it \(a \.txt or \.md file other than a README, licence or the like\)\n$/],
       [['--target-books', book, '--other-books', dir], /^lacuna: '.+book\.txt' is named both as a target book and as an other book\n$/],
       [['--target-books', book, SET3], /^lacuna: give labelled passages or --target-books\/--other-books, not both\n$/],
       [[], /^lacuna: give labelled passages \(TSV files\), or books with --target-books and --other-books\n$/],
+      [[SET3, '--labels', labels('book.txt')], /^lacuna: --labels labels paragraphs of books: give the books with --target-books and --other-books \(labelled passages are given as arguments\)\n$/],
+      [['--other-books', book, '--labels', labels('other.txt')], /^lacuna: .+labels-other_txt\.tsv:2: book 'other\.txt' is not one of the books measured \(--target-books, --other-books\)\n$/],
+      [['--other-books', join(dir, 'a'), '--other-books', join(dir, 'b'), '--labels', labels('same.txt')], /^lacuna: .+labels-same_txt\.tsv:2: book 'same\.txt' could be any of 2 books measured \(.+a\/same\.txt, .+b\/same\.txt\); give more of its path\n$/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli(['eval', '--pack', 'physics-post-1900', ...args]);

@@ -12,7 +12,8 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lossOutsideTargets, runTrain, type BookResult } from '../pipelines/train.js';
+import { lossOutsideTargets } from '../pipelines/paragraph-labels.js';
+import { runTrain, type BookResult } from '../pipelines/train.js';
 import { ROOT, SHARED, sharedAvailable } from './helpers.js';
 
 const available = sharedAvailable('held-out passage classifier on ../shared/corpora');

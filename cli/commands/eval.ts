@@ -13,6 +13,7 @@ interface EvalFlags {
   detectors: DetectorName[];
   targetBooks: string[];
   otherBooks: string[];
+  labels: string[];
   json: boolean;
   out?: string;
   cacheDir: string;
@@ -31,6 +32,7 @@ export function evalCommand(): Command {
     .requiredOption('-p, --pack <id|file>', 'concept pack')
     .addOption(new Option('--target-books <path>', 'a book whose subject is the target (a .txt or .md file, or a directory of them); repeat for more').argParser(collect).default([], 'none'))
     .addOption(new Option('--other-books <path>', 'a book that holds none of the target (written before the cutoff, or modern prose about older knowledge); repeat for more').argParser(collect).default([], 'none'))
+    .addOption(new Option('--labels <file>', 'with books: paragraphs labelled by hand in them (TSV with a header line: label 1 or 0, book, start, end, begins; as lacuna train --labels reads), scored exactly; repeat for more').argParser(collect).default([], 'none'))
     .option('--detectors <list>', 'detectors (default: those of `lacuna mask`)', parseDetectors, [...DEFAULT_DETECTORS])
     .option('--json', 'print the evaluation as JSON instead of Markdown', false)
     .option('-o, --out <file>', 'also write the JSON evaluation to this new file')
@@ -41,13 +43,14 @@ export function evalCommand(): Command {
       const books = flags.targetBooks.length + flags.otherBooks.length > 0;
       if (books && files.length > 0) throw new UsageError('give labelled passages or --target-books/--other-books, not both');
       if (!books && files.length === 0) throw new UsageError('give labelled passages (TSV files), or books with --target-books and --other-books');
+      if (!books && flags.labels.length > 0) throw new UsageError('--labels labels paragraphs of books: give the books with --target-books and --other-books (labelled passages are given as arguments)');
       // Books take minutes: refuse an output that exists before the first one, not after.
       if (flags.out) await assertAbsent(flags.out);
       let json: unknown;
       let markdown: string;
       if (books) {
         const onBook = flags.quiet || !process.stderr.isTTY ? undefined : (path: string, at: number, of: number) => process.stderr.write(`lacuna eval: book ${at + 1} of ${of}: ${path}\n`);
-        const result = await evaluateBooks({ targetBooks: flags.targetBooks, otherBooks: flags.otherBooks, pack: flags.pack, detectors: flags.detectors, cacheDir: flags.cacheDir, model: flags.model, onBook });
+        const result = await evaluateBooks({ targetBooks: flags.targetBooks, otherBooks: flags.otherBooks, labels: flags.labels, pack: flags.pack, detectors: flags.detectors, cacheDir: flags.cacheDir, model: flags.model, onBook });
         json = result;
         markdown = bookEvaluationMarkdown(result);
       } else {
