@@ -14,6 +14,7 @@ export interface CorpusFlags {
   pack: string;
   textField: string;
   idField: string;
+  contextField?: string;
   format: FormatChoice;
   encoding: TextEncoding;
   stripGutenberg: boolean;
@@ -31,6 +32,7 @@ export function addCorpusOptions(command: Command): Command {
     .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
     .option('--text-field <path>', 'dotted path of the text in each JSON record', parseFieldPath, 'text')
     .option('--id-field <path>', 'dotted path of the id in each JSON record', parseFieldPath, 'id')
+    .option('--context-field <path>', 'dotted path of a field (a book, an article, a thread) whose records, one after another with the same value, are detected together as one text; each is still kept, edited or dropped on its own', parseFieldPath)
     .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'parquet', 'text']).default('auto'))
     .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)
@@ -43,5 +45,6 @@ export function addCorpusOptions(command: Command): Command {
 }
 
 export function readingOptions(flags: CorpusFlags): InputOptions {
-  return { textField: flags.textField, idField: flags.idField, encoding: flags.encoding, stripGutenberg: flags.stripGutenberg };
+  // Only when set, so a run without it reads (and keys) as before.
+  return { textField: flags.textField, idField: flags.idField, ...(flags.contextField ? { contextField: flags.contextField } : {}), encoding: flags.encoding, stripGutenberg: flags.stripGutenberg };
 }

@@ -15,6 +15,11 @@ export interface Document {
   source?: Record<string, unknown>;
   /** Set when the input's id was a JSON number: the output keeps it a number (12345, not "12345"). */
   numericId?: true;
+  /**
+   * The value of the record's context field (`--context-field`), when the run names one and the
+   * record has it: records that follow one another with the same value are detected together.
+   */
+  context?: string;
 }
 
 /** A document as the corpus stores it: the input record with its text changed (or Lacuna's own shape). */

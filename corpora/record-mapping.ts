@@ -9,6 +9,18 @@ import { getDotted } from './dotted-path.js';
 export interface FieldOptions {
   textField: string;
   idField: string;
+  /** Dotted path of a field whose value groups records detected together (Document.context). */
+  contextField?: string;
+}
+
+/**
+ * A record's context value as a string: a string as it is, a number or boolean written out, an
+ * object or array as JSON; none for a record without the field or with null there (it is judged
+ * on its own).
+ */
+function contextValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 export type MappedRecord = { doc: Document } | { reason: string; id?: string };
@@ -57,5 +69,7 @@ export function mapRecord(record: unknown, fields: FieldOptions, fallbackId: str
   // The text is not kept twice: the source holds null where it was (a worker gets the text once).
   const doc: Document = { id, text, source: withValueAt(record as Record<string, unknown>, fields.textField.split('.'), null) };
   if (typeof rawId === 'number') doc.numericId = true;
+  const context = fields.contextField === undefined ? undefined : contextValue(getDotted(record, fields.contextField));
+  if (context !== undefined) doc.context = context;
   return { doc };
 }

@@ -1,6 +1,7 @@
 /**
  * The per-document work of `lacuna audit`: detect, and for documents with
  * findings, segment to measure the share of sentences flagged. Nothing is edited.
+ * Documents of one context run (`--context-field`) are detected together.
  */
 import { DetectorChain, type DetectorName } from '../maskers/detectors/chain.js';
 import type { SpanFinding } from '../maskers/findings.js';
@@ -8,7 +9,7 @@ import type { Pack } from '../maskers/pack/schema.js';
 import { flagSpans } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { otherLanguage } from '../maskers/language.js';
-import type { BatchTask, TaskDocument } from './runtime/batches.js';
+import { contextRuns, type BatchTask, type TaskDocument } from './runtime/batches.js';
 import type { SemanticStats } from '../maskers/detectors/semantic.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
 
@@ -43,9 +44,12 @@ export class AuditTask implements BatchTask<AuditOutcome[]> {
 
   async run(documents: TaskDocument[]): Promise<AuditOutcome[]> {
     const outcomes: AuditOutcome[] = [];
-    for (const document of documents) {
+    // Each context run (records of one book, article or thread) is detected together, as `lacuna mask` detects it.
+    const detections = [];
+    for (const [start, end] of contextRuns(documents)) detections.push(...(await this.detector.detectTogether(documents.slice(start, end).map((document) => document.text))));
+    for (const [at, document] of documents.entries()) {
       const language = otherLanguage(document.text, this.language);
-      const { findings, suppressed, semantic } = await this.detector.detect(document.text);
+      const { findings, suppressed, semantic } = detections[at];
       if (findings.length === 0) {
         outcomes.push({ findings, suppressed, sentences: null, flaggedSentences: 0, semantic, ...(language ? { language } : {}) });
         continue;

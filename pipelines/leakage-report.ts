@@ -6,6 +6,7 @@
 import type { Span, SpanFinding } from '../maskers/findings.js';
 import type { CollateralHit } from '../maskers/collateral.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
+import { TOGETHER_SEPARATOR } from '../maskers/detectors/chain.js';
 import { documentScale } from '../maskers/detectors/passage.js';
 import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
@@ -159,10 +160,15 @@ export class CollateralCollector {
   /** `smoothingSpan`: the pack's passage model's (documentScale); without one, no document is short. */
   constructor(private readonly smoothingSpan = 2) {}
 
-  /** `removed`: the spans masking removed from `text` (sorted, disjoint). */
-  add(id: string, text: string, removed: readonly Span[], hits: CollateralHit[]): void {
+  /**
+   * `removed`: the spans masking removed from `text` (sorted, disjoint). `together`: the texts the
+   * document was detected with, itself among them (a context run), when more than itself: the
+   * document is counted at the scale they were judged at together.
+   */
+  add(id: string, text: string, removed: readonly Span[], hits: CollateralHit[], together?: readonly string[]): void {
     this.inputChars += text.length;
-    const scale = documentScale(splitParagraphs(text, this.smoothingSpan).length, this.smoothingSpan);
+    const judged = together && together.length > 1 ? together.join(TOGETHER_SEPARATOR) : text;
+    const scale = documentScale(splitParagraphs(judged, this.smoothingSpan).length, this.smoothingSpan);
     if (scale === 'paragraph') this.singleParagraphChars += text.length;
     else if (scale === 'short') this.shortDocumentChars += text.length;
     for (const span of removed) this.removedChars += span.end - span.start;

@@ -15,7 +15,7 @@ import { ExcisionPolicy, type Decision, type Policy, type PolicyOptions } from '
 import { segment } from '../maskers/segment/segmenter.js';
 import { otherLanguage } from '../maskers/language.js';
 import { CollateralScanner, type CollateralHit } from '../maskers/collateral.js';
-import type { BatchTask, TaskDocument } from './runtime/batches.js';
+import { contextRuns, type BatchTask, type TaskDocument } from './runtime/batches.js';
 
 export interface MaskTaskConfig {
   pack: Pack;
@@ -103,10 +103,17 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     return new MaskTask(config, detector, verifier, new CollateralScanner(config.pack), new ExcisionPolicy(config.policy), models);
   }
 
-  private async detect(text: string, semantic: SemanticStats): Promise<StoredDetection> {
-    const detected = await this.detector.detect(text);
-    addSemanticStats(semantic, detected.semantic);
-    return { findings: detected.findings, suppressed: detected.suppressed.length, ...(detected.scoreBands ? { scoreBands: detected.scoreBands } : {}) };
+  /** What the detectors find in each document, each context run (contextRuns) detected together. */
+  private async detect(documents: readonly TaskDocument[], semantic: SemanticStats): Promise<StoredDetection[]> {
+    const detections: StoredDetection[] = [];
+    for (const [start, end] of contextRuns(documents)) {
+      const texts = documents.slice(start, end).map((document) => document.text);
+      for (const detected of await this.detector.detectTogether(texts)) {
+        addSemanticStats(semantic, detected.semantic);
+        detections.push({ findings: detected.findings, suppressed: detected.suppressed.length, ...(detected.scoreBands ? { scoreBands: detected.scoreBands } : {}) });
+      }
+    }
+    return detections;
   }
 
   /** `stored`, when given, holds each document's detection from an earlier run: the detectors do not run. */
@@ -120,42 +127,64 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       clock = now;
     };
     const outcomes: DocumentOutcome[] = [];
-    for (const [at, document] of documents.entries()) {
-      // The pack reads one language: a document plainly in another is noted, so the run can say so.
-      const language = otherLanguage(document.text, this.config.pack.language);
-      const add = (outcome: DocumentOutcome) => outcomes.push(language ? { ...outcome, language } : outcome);
-      // Detection runs first: most documents have no finding and need no segmentation at all.
-      const detected = stored ? stored[at] : await this.detect(document.text, semantic);
-      lap('detect');
-      const suppressed = detected.suppressed;
-      if (detected.findings.length === 0) {
-        add({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands, detectedBands: detected.scoreBands });
-        continue;
-      }
-      const segmentation = segment(document.text);
-      lap('segment');
-      const decision = this.policy.decide(document.text, segmentation, detected.findings);
-      lap('decide');
-      // Every branch ends with a lap, so no document's checks are timed as the next one's detection.
-      if (decision.action === 'drop') {
+    const detections = stored ?? (await this.detect(documents, semantic));
+    lap('detect');
+    for (const [start, end] of contextRuns(documents)) {
+      const run: DocumentOutcome[] = [];
+      // What each document of the run gives the corpus (none when dropped), and whether any must be checked again.
+      const outputs: (string | undefined)[] = [];
+      let recheck = false;
+      for (let at = start; at < end; at++) {
+        const document = documents[at];
+        const detected = detections[at];
+        const suppressed = detected.suppressed;
+        // Detection ran first: most documents have no finding and need no segmentation at all.
+        if (detected.findings.length === 0) {
+          run.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands, detectedBands: detected.scoreBands });
+          outputs.push(document.text);
+          continue;
+        }
+        recheck = true;
+        const segmentation = segment(document.text);
+        lap('segment');
+        const decision = this.policy.decide(document.text, segmentation, detected.findings);
+        lap('decide');
+        // Every branch ends with a lap, so no document's checks are timed as the next one's detection.
+        if (decision.action === 'drop') {
+          const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
+          lap('verify');
+          run.push({ decision, findings: detected.findings, suppressed, residual: [], collateral, detectedBands: detected.scoreBands });
+          outputs.push(undefined);
+          continue;
+        }
+        // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
+        if (decision.action === 'keep') {
+          run.push({ decision, findings: detected.findings, suppressed, residual: [], collateral: [], detectedBands: detected.scoreBands });
+          outputs.push(document.text);
+          continue;
+        }
+        const text = applyEdits(document.text, decision.edits);
+        lap('edit');
         const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
         lap('verify');
-        add({ decision, findings: detected.findings, suppressed, residual: [], collateral, detectedBands: detected.scoreBands });
-        continue;
+        run.push({ decision, findings: detected.findings, suppressed, text, residual: [], collateral, detectedBands: detected.scoreBands });
+        outputs.push(text);
       }
-      // Findings that no unit covered (or that the policy's --min-score passed over) stay in the text.
-      if (decision.action === 'keep') {
-        const rechecked = await this.verifier.detect(document.text);
+      // The output is checked as the input was detected: a run's surviving documents together.
+      if (recheck) {
+        const surviving = outputs.flatMap((text, index) => (text === undefined ? [] : [index]));
+        const rechecked = surviving.length === 0 ? [] : await this.verifier.detectTogether(surviving.map((index) => outputs[index]!));
+        surviving.forEach((index, at) => {
+          run[index].residual = rechecked[at].findings;
+          run[index].outputBands = rechecked[at].scoreBands;
+        });
         lap('verify');
-        add({ decision, findings: detected.findings, suppressed, residual: rechecked.findings, collateral: [], outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
-        continue;
       }
-      const text = applyEdits(document.text, decision.edits);
-      lap('edit');
-      const rechecked = await this.verifier.detect(text);
-      const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);
-      lap('verify');
-      add({ decision, findings: detected.findings, suppressed, text, residual: rechecked.findings, collateral, outputBands: rechecked.scoreBands, detectedBands: detected.scoreBands });
+      for (const [offset, outcome] of run.entries()) {
+        // The pack reads one language: a document plainly in another is noted, so the run can say so.
+        const language = otherLanguage(documents[start + offset].text, this.config.pack.language);
+        outcomes.push(language ? { ...outcome, language } : outcome);
+      }
     }
     return { outcomes, timings, semantic };
   }

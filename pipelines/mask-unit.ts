@@ -35,7 +35,7 @@ import { emptyTimings, MaskTask, TASK_STAGES, type MaskTaskConfig, type StageTim
 import { detectionRecord, StoredDetectionReader } from './stored-detections.js';
 import { UnitIndexer, type UnitIndexSummary } from './unit-index.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
-import { batches, timed } from './runtime/batches.js';
+import { batches, contextRuns, timed } from './runtime/batches.js';
 import { loadWaiver } from './waiver.js';
 
 export interface UnitSetup {
@@ -216,6 +216,12 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
     const screened = setup.otherLanguages === 'reject' ? rejectOtherLanguages(events, setup.task.pack.language, otherLanguages) : events;
     for await (const batch of batches(screened)) {
       const result = await task.run(batch.documents, stored ? await stored.forBatch(batch.items, counts.input) : undefined);
+      // Each document's context run (the texts it was detected with), for the scale it is counted at.
+      const runOf: string[][] = [];
+      for (const [start, end] of contextRuns(batch.documents)) {
+        const texts = batch.documents.slice(start, end).map((document) => document.text);
+        for (let at = start; at < end; at++) runOf[at] = texts;
+      }
       const writeStart = performance.now();
       for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
       addSemanticStats(semantic, result.semantic);
@@ -249,7 +255,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
           const record: Edit = { seq, id: doc.id, ...edit };
           await editsWriter.write(record);
         }
-        collateral.add(doc.id, doc.text, outcome.decision.edits, outcome.collateral);
+        collateral.add(doc.id, doc.text, outcome.decision.edits, outcome.collateral, runOf[item.slot]);
         reportData.document(item.event.origin.file, seq, doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
         await attributes?.document(item.event.origin.file, doc.numericId ? Number(doc.id) : doc.id, doc.text, outcome.decision.action, outcome.decision.edits, outcome.findings);
         if (outcome.outputBands) {

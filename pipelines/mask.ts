@@ -335,6 +335,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       model: options.model,
       index: options.index,
       lexicalResiduals: residuals.counts,
+      ...(options.reading.contextField ? { contextField: options.reading.contextField } : {}),
       lexicalWaived: residuals.waived,
       shape,
       outputBands: outputBands ?? undefined,

@@ -127,6 +127,8 @@ export interface VerifyCorpusOptions {
   model?: string;
   /** Lexical residuals already measured (mask measures them per document); run them here when absent. */
   lexicalResiduals?: Record<string, number>;
+  /** The field whose records were detected together (`--context-field`), when the residuals were measured so. */
+  contextField?: string;
   /** Of those, the ones a waiver cleared. */
   lexicalWaived?: Record<string, number>;
   /** The output's paragraphs by passage score band, when mask measured them per document. */
@@ -175,7 +177,8 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).map((concept) => [concept.id, { lexical: 0, semantic: 0, waived: 0, passed: true, passages: [] as ResidualPassage[] }]),
   );
   const perConcept = options.passagesPerConcept ?? 10;
-  const methods = [`re-detection on the masked output by ${options.detectors.filter((name) => name !== 'semantic').join(', ') || 'no detector'}`];
+  const together = options.lexicalResiduals && options.contextField ? `, records one after another with the same ${options.contextField} together` : '';
+  const methods = [`re-detection on the masked output by ${options.detectors.filter((name) => name !== 'semantic').join(', ') || 'no detector'}${together}`];
   const lexicalNames = options.detectors.filter((name) => name !== 'semantic');
   const semanticOn = options.detectors.includes('semantic') && pack.concepts.some((concept) => concept.exemplars.length > 0);
   const lexical = options.lexicalResiduals ? undefined : DetectorChain.forPack(pack, lexicalNames, chosen);

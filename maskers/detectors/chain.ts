@@ -70,6 +70,20 @@ function compiledRules(pack: Pack, concepts?: ReadonlySet<string>): CompiledRule
   return rules;
 }
 
+/** What joins texts detected together (DetectorChain.detectTogether): a paragraph break, which no phrase, sentence or paragraph crosses. */
+export const TOGETHER_SEPARATOR = '\n\n';
+
+/** The findings of `findings` inside [start, end), cut to it and shifted to start at 0. */
+function findingsWithin(findings: readonly SpanFinding[], start: number, end: number): SpanFinding[] {
+  const within: SpanFinding[] = [];
+  for (const finding of findings) {
+    const from = Math.max(finding.start, start);
+    const to = Math.min(finding.end, end);
+    if (from < to) within.push({ ...finding, start: from - start, end: to - start });
+  }
+  return within;
+}
+
 export class DetectorChain {
   /** With a vocabulary, the text is matched once and every detector reads the same matches. */
   constructor(
@@ -106,6 +120,31 @@ export class DetectorChain {
     if (!options.models) throw new Error('the semantic detector needs models');
     // Semantic runs last: it skips what the others flagged.
     return new DetectorChain([...chain.detectors, await SemanticDetector.create(pack, options.models, options.concepts)], chain.vocabulary);
+  }
+
+  /**
+   * Detects `texts` as one text (joined by TOGETHER_SEPARATOR) and gives each its own findings,
+   * at offsets into it: records that are parts of one work (the paragraphs of a book stored one per
+   * record, the posts of a thread) are judged with each other as context, as the book is, while
+   * each stays a record of its own. A finding that reached across a separator is cut at it. The
+   * passage classifier's score bands and the semantic detector's counters are the whole text's:
+   * they go to the first text, so that sums over the texts are the whole's.
+   */
+  async detectTogether(texts: readonly string[]): Promise<ChainResult[]> {
+    if (texts.length === 1) return [await this.detect(texts[0])];
+    const whole = await this.detect(texts.join(TOGETHER_SEPARATOR));
+    let start = 0;
+    return texts.map((text, index) => {
+      const end = start + text.length;
+      const result: ChainResult = {
+        findings: findingsWithin(whole.findings, start, end),
+        suppressed: findingsWithin(whole.suppressed, start, end),
+        semantic: index === 0 ? whole.semantic : emptySemanticStats(),
+        ...(whole.scoreBands ? { scoreBands: index === 0 ? whole.scoreBands : whole.scoreBands.map(() => 0) } : {}),
+      };
+      start = end + TOGETHER_SEPARATOR.length;
+      return result;
+    });
   }
 
   async detect(text: string): Promise<ChainResult> {

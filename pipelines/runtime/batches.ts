@@ -13,10 +13,36 @@ import { workerScript } from './worker-script.js';
 export const DEFAULT_WORKERS = Math.max(1, availableParallelism() - 1);
 const BATCH_DOCUMENTS = 256;
 const BATCH_CHARS = 1 << 20;
+/**
+ * The most characters of records detected together (one context run, see contextRuns): a run
+ * longer than this goes on as a new run. A book is well under it; the cap keeps a corpus whose
+ * every record has the same context value from becoming one text held in memory.
+ */
+export const CONTEXT_MAX_CHARS = 1 << 23;
 
 export interface TaskDocument {
   id: string;
   text: string;
+  /** Document.context: documents that follow one another in a batch with the same value are detected together. */
+  context?: string;
+}
+
+/**
+ * The runs of documents detected together, as [start, end) index ranges covering `documents` in
+ * order: consecutive documents with the same context value, each document without one alone.
+ * batches() never cuts a run between two batches unless it passed CONTEXT_MAX_CHARS, so the runs,
+ * and so every outcome, are the same whatever the batch and worker.
+ */
+export function contextRuns(documents: readonly TaskDocument[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let start = 0; start < documents.length; ) {
+    let end = start + 1;
+    const context = documents[start].context;
+    if (context !== undefined) while (end < documents.length && documents[end].context === context) end++;
+    runs.push([start, end]);
+    start = end;
+  }
+  return runs;
 }
 
 export interface BatchItem {
@@ -43,21 +69,36 @@ export async function* timed<T>(source: AsyncIterable<T>, stats: StageStats): As
   }
 }
 
-/** Groups input events into batches of documents for the pool, keeping rejects in their place. */
+/**
+ * Groups input events into batches of documents for the pool, keeping rejects in their place. A
+ * full batch is cut before the next document, unless that document continues the last one's
+ * context run (contextRuns) and the run is still under CONTEXT_MAX_CHARS: a run's records stay
+ * together. A run that reaches the cap is cut there, and the next batch starts a new run.
+ */
 export async function* batches(events: AsyncIterable<InputEvent>): AsyncGenerator<Batch> {
   let batch: Batch = { items: [], documents: [] };
   let chars = 0;
+  // The context run the batch ends with, and its characters so far.
+  let runContext: string | undefined;
+  let runChars = 0;
   for await (const event of events) {
     if (event.kind === 'doc') {
+      const context = event.doc.context;
+      const continues = context !== undefined && context === runContext && runChars < CONTEXT_MAX_CHARS;
+      const full = batch.documents.length >= BATCH_DOCUMENTS || chars >= BATCH_CHARS;
+      // A run cut at the cap goes on in the next batch as a run of its own.
+      if (batch.items.length > 0 && (full ? !continues : context !== undefined && context === runContext && !continues)) {
+        yield batch;
+        batch = { items: [], documents: [] };
+        chars = 0;
+      }
+      if (!continues) runChars = 0;
+      runContext = context;
+      runChars += event.doc.text.length;
       batch.items.push({ event, slot: batch.documents.length });
-      batch.documents.push({ id: event.doc.id, text: event.doc.text });
+      batch.documents.push(context === undefined ? { id: event.doc.id, text: event.doc.text } : { id: event.doc.id, text: event.doc.text, context });
       chars += event.doc.text.length;
     } else batch.items.push({ event, slot: -1 });
-    if (batch.documents.length >= BATCH_DOCUMENTS || chars >= BATCH_CHARS) {
-      yield batch;
-      batch = { items: [], documents: [] };
-      chars = 0;
-    }
   }
   if (batch.items.length > 0) yield batch;
 }

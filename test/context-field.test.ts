@@ -1,0 +1,125 @@
+/**
+ * `--context-field`: records that are parts of one work (a book stored a paragraph per record)
+ * detected together, each still kept, edited or dropped on its own.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { InputEvent } from '../corpora/document.js';
+import { DetectorChain, TOGETHER_SEPARATOR } from '../maskers/detectors/chain.js';
+import { loadPack } from '../maskers/pack/load.js';
+import { splitParagraphs } from '../maskers/segment/segmenter.js';
+import { batches, CONTEXT_MAX_CHARS, contextRuns } from '../pipelines/runtime/batches.js';
+import { expectSameRun, jsonl, readCorpus, readJsonlFile, readManifest, readSharedText, runCli, sharedAvailable, tempDir } from './helpers.js';
+
+const RELATIVITY = 'physics/post1900/einstein_relativity_pg5001.txt';
+const MICHELSON_MORLEY = 'physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt';
+
+async function* events(docs: { id: string; text: string; context?: string }[]): AsyncGenerator<InputEvent> {
+  for (const [line, doc] of docs.entries()) {
+    if (line === 3) yield { kind: 'reject', reject: { file: 'in.jsonl', line: 0, reason: 'not JSON' } };
+    yield { kind: 'doc', doc, origin: { file: 'in.jsonl', line: line + 1 } } as InputEvent;
+  }
+}
+
+describe('context runs', () => {
+  it('are consecutive records with the same value, and a batch never cuts one short of the cap', async () => {
+    expect(contextRuns([{ id: 'a', text: '', context: 'x' }, { id: 'b', text: '' }, { id: 'c', text: '' }, { id: 'd', text: '', context: 'x' }, { id: 'e', text: '', context: 'x' }, { id: 'f', text: '', context: 'y' }])).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+      [3, 5],
+      [5, 6],
+    ]);
+    // 700 records in runs of 150: a batch is full at 256 documents, and is cut only where a run ends.
+    const docs = Array.from({ length: 700 }, (_, at) => ({ id: String(at), text: 'word '.repeat(20), context: `book-${Math.floor(at / 150)}` }));
+    const seen: string[][] = [];
+    let items = 0;
+    for await (const batch of batches(events(docs))) {
+      seen.push(batch.documents.map((doc) => doc.context!));
+      items += batch.items.length;
+      expect(batch.documents.every((doc, slot) => batch.items.find((item) => item.slot === slot)?.event.kind === 'doc' && doc.id === (batch.items.find((item) => item.slot === slot)!.event as { doc: { id: string } }).doc.id)).toBe(true);
+    }
+    expect(items).toBe(701);
+    expect(seen.flat()).toEqual(docs.map((doc) => doc.context));
+    for (let at = 1; at < seen.length; at++) expect(seen[at][0]).not.toBe(seen[at - 1].at(-1));
+    expect(seen.length).toBeGreaterThan(1);
+    // A run past the cap goes on as a new run in the next batch.
+    const big = 'a '.repeat(Math.ceil(CONTEXT_MAX_CHARS / 6));
+    const sizes: number[] = [];
+    for await (const batch of batches(events(Array.from({ length: 5 }, (_, at) => ({ id: String(at), text: big, context: 'one' }))))) sizes.push(batch.documents.length);
+    expect(sizes).toEqual([3, 2]);
+  });
+});
+
+describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-field', () => {
+  it('detects records together: each record gets the findings of its own stretch of the joined text', async () => {
+    const { pack } = await loadPack('physics-post-1900');
+    const chain = DetectorChain.forPack(pack);
+    const text = readSharedText(RELATIVITY);
+    const texts = splitParagraphs(text).slice(40, 60).map((span) => text.slice(span.start, span.end));
+    const joined = texts.join(TOGETHER_SEPARATOR);
+    const whole = await chain.detect(joined);
+    const each = await chain.detectTogether(texts);
+    expect(each).toHaveLength(texts.length);
+    let start = 0;
+    let count = 0;
+    for (const [at, result] of each.entries()) {
+      for (const finding of result.findings) {
+        expect(texts[at].slice(finding.start, finding.end)).toBe(joined.slice(start + finding.start, start + finding.end));
+        expect(whole.findings.some((other) => other.detector === finding.detector && other.concept === finding.concept && other.start <= start + finding.start && other.end >= start + finding.end)).toBe(true);
+      }
+      count += result.findings.length;
+      start += texts[at].length + TOGETHER_SEPARATOR.length;
+    }
+    expect(count).toBe(whole.findings.length);
+    expect(each.reduce((sum, result) => sum + (result.scoreBands ?? []).reduce((a, b) => a + b, 0), 0)).toBe((whole.scoreBands ?? []).reduce((a, b) => a + b, 0));
+  });
+
+  it('takes more of a target book stored a paragraph per record, keeps an older one, and the run is the same bytes with any workers', async () => {
+    const dir = tempDir();
+    const records: { id: string; text: string; meta: { book: string } }[] = [];
+    for (const [book, path] of [
+      ['relativity', RELATIVITY],
+      ['michelson-morley', MICHELSON_MORLEY],
+    ]) {
+      const text = readSharedText(path);
+      for (const span of splitParagraphs(text)) if (span.end - span.start >= 300) records.push({ id: `${book}:${span.start}`, text: text.slice(span.start, span.end), meta: { book } });
+    }
+    // Two records without the field, judged alone.
+    records.push({ id: 'loose-1', text: records[5].text, meta: {} as { book: string } }, { id: 'loose-2', text: records.at(-3)!.text, meta: {} as { book: string } });
+    const input = join(dir, 'paragraphs.jsonl');
+    writeFileSync(input, jsonl(records));
+    const removed = (out: string, book: string) => {
+      const kept = new Map(readCorpus(out).map((doc) => [doc.id, doc.text.length]));
+      const own = records.filter((record) => record.meta.book === book);
+      return 1 - own.reduce((sum, record) => sum + (kept.get(record.id) ?? 0), 0) / own.reduce((sum, record) => sum + record.text.length, 0);
+    };
+    const run = async (name: string, ...args: string[]) => {
+      const out = join(dir, name);
+      const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return out;
+    };
+    const alone = await run('alone');
+    const together = await run('together', '--context-field', 'meta.book');
+    const relativityAlone = removed(alone, 'relativity');
+    const relativityTogether = removed(together, 'relativity');
+    console.info(`Einstein's Relativity a paragraph per record: ${(relativityAlone * 100).toFixed(1)}% removed alone, ${(relativityTogether * 100).toFixed(1)}% with --context-field`);
+    expect(relativityTogether).toBeGreaterThan(relativityAlone);
+    expect(relativityTogether).toBeGreaterThanOrEqual(0.99);
+    expect(removed(together, 'michelson-morley')).toBe(0);
+    // Every record accounted for, one by one.
+    const manifest = readManifest(together);
+    expect(manifest.counts.input).toBe(records.length);
+    expect(manifest.counts.kept + manifest.counts.edited + manifest.counts.dropped).toBe(records.length);
+    expect(manifest.config.reading.contextField).toBe('meta.book');
+    expect(readJsonlFile<{ id: string }>(join(together, 'edits.jsonl.gz')).every((edit) => records.some((record) => record.id === edit.id))).toBe(true);
+    // The records without the field are judged alone: the same as in the run without the option.
+    const loose = (out: string) => readCorpus(out).filter((doc) => doc.id.startsWith('loose-'));
+    expect(loose(together)).toEqual(loose(alone));
+    const report = JSON.parse((await import('node:fs')).readFileSync(join(together, 'report.json'), 'utf8'));
+    expect(JSON.stringify(report)).toContain('records one after another with the same meta.book together');
+    expectSameRun(await run('two-workers', '--context-field', 'meta.book', '--workers', '2'), together, { ignoreSource: true });
+  });
+});
