@@ -18,7 +18,7 @@ export interface FieldOptions {
  * object or array as JSON; none for a record without the field or with null there (it is judged
  * on its own).
  */
-function contextValue(value: unknown): string | undefined {
+export function contextValue(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

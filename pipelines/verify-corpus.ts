@@ -67,7 +67,7 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
       ...verification,
       pack: { id: loaded.pack.id, version: loaded.pack.version },
       run: { pack: { id: loaded.pack.id, version: loaded.pack.version }, findingsByConcept: manifest.findings.byConcept, removedCharsByConcept: manifest.removedCharsByConcept },
-      methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would, nothing written back`],
+      methods: [`the default detectors (${DEFAULT_DETECTORS.join(', ')}) run over the corpus as a mask run would${options.reading.contextField ? `, records one after another with the same ${options.reading.contextField} together` : ''}, nothing written back`],
       concepts,
       estimate: unavailable ? null : estimateLeakage(manifest.collateral.inputChars, manifest.collateral.removedChars, rates!, { masked: false, removedByConcept: manifest.removedCharsByConcept, singleParagraphChars: manifest.collateral.singleParagraphChars, shortDocumentChars: manifest.collateral.shortDocumentChars, islandChars: manifest.collateral.islandChars, unscreenedChars: unscreenedOutputChars(manifest.languages?.other, false) }),
       ...(unavailable ? { estimateUnavailable: unavailable } : {}),

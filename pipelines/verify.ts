@@ -13,6 +13,7 @@
  *
  * Per concept, residual findings above `maxResidual` fail verification.
  */
+import { contextGroups } from './runtime/batches.js';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_OUTPUT_SHAPE, type OutputShape } from '../corpora/document.js';
@@ -127,7 +128,7 @@ export interface VerifyCorpusOptions {
   model?: string;
   /** Lexical residuals already measured (mask measures them per document); run them here when absent. */
   lexicalResiduals?: Record<string, number>;
-  /** The field whose records were detected together (`--context-field`), when the residuals were measured so. */
+  /** The field whose records are detected together (`--context-field`): the run's, so the output is re-detected as it was detected. */
   contextField?: string;
   /** Of those, the ones a waiver cleared. */
   lexicalWaived?: Record<string, number>;
@@ -177,7 +178,7 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
     pack.concepts.filter((concept) => !chosen || chosen.has(concept.id)).map((concept) => [concept.id, { lexical: 0, semantic: 0, waived: 0, passed: true, passages: [] as ResidualPassage[] }]),
   );
   const perConcept = options.passagesPerConcept ?? 10;
-  const together = options.lexicalResiduals && options.contextField ? `, records one after another with the same ${options.contextField} together` : '';
+  const together = options.contextField ? `, records one after another with the same ${options.contextField} together` : '';
   const methods = [`re-detection on the masked output by ${options.detectors.filter((name) => name !== 'semantic').join(', ') || 'no detector'}${together}`];
   const lexicalNames = options.detectors.filter((name) => name !== 'semantic');
   const semanticOn = options.detectors.includes('semantic') && pack.concepts.some((concept) => concept.exemplars.length > 0);
@@ -198,23 +199,27 @@ export async function verifyCorpus(shards: string[], options: VerifyCorpusOption
   const shape = options.shape ?? DEFAULT_OUTPUT_SHAPE;
   for (const [at, shard] of mustRead ? shards.entries() : []) {
     const indexer = models ? new UnitIndexer(models.screen, parameters) : undefined;
-    for await (const doc of corpusDocuments([shard], shape)) {
-      indexer?.add(doc.id, doc.text);
+    // Records of one context run (--context-field) are re-detected together, as the run detected them.
+    for await (const run of contextGroups(corpusDocuments([shard], shape, options.contextField))) {
+      for (const doc of run) indexer?.add(doc.id, doc.text);
       if (!lexical) continue;
-      const rechecked = await lexical.detect(doc.text);
-      if (rechecked.scoreBands) {
-        bands ??= new Array<number>(SCORE_BANDS.length).fill(0);
-        rechecked.scoreBands.forEach((count, band) => (bands![band] += count));
-      }
-      for (const finding of rechecked.findings) {
-        const concept = concepts[finding.concept];
-        const passage = residualPassage(doc.id, doc.text, finding.start, finding.end, finding.detector, finding.score, true);
-        if (waived(passage)) {
-          concept.waived++;
-          continue;
+      const rechecks = await lexical.detectTogether(run.map((doc) => doc.text));
+      for (const [slot, rechecked] of rechecks.entries()) {
+        const doc = run[slot];
+        if (rechecked.scoreBands) {
+          bands ??= new Array<number>(SCORE_BANDS.length).fill(0);
+          rechecked.scoreBands.forEach((count, band) => (bands![band] += count));
         }
-        concept.lexical++;
-        if (concept.passages.length < perConcept) concept.passages.push(passage);
+        for (const finding of rechecked.findings) {
+          const concept = concepts[finding.concept];
+          const passage = residualPassage(doc.id, doc.text, finding.start, finding.end, finding.detector, finding.score, true);
+          if (waived(passage)) {
+            concept.waived++;
+            continue;
+          }
+          concept.lexical++;
+          if (concept.passages.length < perConcept) concept.passages.push(passage);
+        }
       }
     }
     if (indexer && merger) merger.absorb(at, await indexer.finish(undefined, [shard], shape, pack, chosen, semantic!));
@@ -348,7 +353,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   const loaded = await loadPack(manifest.pack.source, options.cacheDir);
   if (loaded.sha256 !== manifest.pack.sha256) problems.push(`pack ${manifest.pack.source} differs from the one the run used (sha256)`);
   else if (loaded.pack.version !== manifest.pack.version || loaded.pack.id !== manifest.pack.id) problems.push(`the manifest names pack ${manifest.pack.id} ${manifest.pack.version}, but the pack with its sha256 is ${loaded.pack.id} ${loaded.pack.version}`);
-  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; maxLeak?: number; model?: string; index?: IndexParameters; concepts?: string[] | null };
+  const config = manifest.config as { detectors?: DetectorName[]; maxResidual?: number; maxLeak?: number; model?: string; index?: IndexParameters; concepts?: string[] | null; reading?: { contextField?: string } };
   // Leakage is measured on every shard that can be read, altered ones included (what they hold
   // now is what a reader of the corpus gets); one that cannot be read is an integrity failure.
   const shards: string[] = [];
@@ -381,6 +386,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
     model: config.model,
     index: options.index ?? config.index,
     concepts: config.concepts ?? undefined,
+    ...(config.reading?.contextField ? { contextField: config.reading.contextField } : {}),
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };

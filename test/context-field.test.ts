@@ -122,4 +122,36 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(JSON.stringify(report)).toContain('records one after another with the same meta.book together');
     expectSameRun(await run('two-workers', '--context-field', 'meta.book', '--workers', '2'), together, { ignoreSource: true });
   });
+
+  it('lacuna verify re-detects a run as it was masked, and a corpus with --pack as asked', async () => {
+    const dir = tempDir();
+    const text = readSharedText(RELATIVITY);
+    const records = splitParagraphs(text)
+      .filter((span) => span.end - span.start >= 300)
+      .slice(0, 120)
+      .map((span) => ({ id: String(span.start), text: text.slice(span.start, span.end), meta: { book: 'relativity' } }));
+    const input = join(dir, 'paragraphs.jsonl');
+    writeFileSync(input, jsonl(records));
+    const out = join(dir, 'run');
+    expect((await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--context-field', 'meta.book'])).code).toBe(0);
+    const verified = await runCli(['verify', out, '--json']);
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(JSON.parse(verified.stdout).methods[0]).toContain('records one after another with the same meta.book together');
+    const refused = await runCli(['verify', out, '--context-field', 'meta.book']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe('lacuna: --context-field goes with --pack: a mask run is re-detected with the context field it was masked with (its manifest records it)\n');
+    // On a corpus Lacuna did not make: the book's paragraphs together are judged as the book, and more of them is found.
+    const findings = async (...args: string[]) => {
+      const result = await runCli(['verify', '--pack', 'physics-post-1900', input, '--json', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      return { count: Object.values(report.run.findingsByConcept as Record<string, number>).reduce((sum, count) => sum + count, 0), removed: report.estimate.removedChars as number, method: report.methods[0] as string };
+    };
+    const alone = await findings();
+    const together = await findings('--context-field', 'meta.book');
+    expect(together.method).toContain('records one after another with the same meta.book together');
+    expect(alone.method).not.toContain('together');
+    expect(together.count).toBeGreaterThan(alone.count);
+    expect(together.removed).toBeGreaterThan(alone.removed);
+  });
 });

@@ -9,7 +9,7 @@ import type { DetectorName } from '../../maskers/detectors/chain.js';
 import { leakageMarkdown } from '../../pipelines/leakage-report.js';
 import { runSample, runVerify, withoutTimings, type VerificationReport } from '../../pipelines/verify.js';
 import { renderReportHtml } from '../../pipelines/report-html.js';
-import { parseCount, parseDetectors, parseFraction, parsePositive } from '../parse.js';
+import { parseCount, parseDetectors, parseFieldPath, parseFraction, parsePositive } from '../parse.js';
 import { DEFAULT_MAX_LEAK } from '../../pipelines/leak-limit.js';
 import { DEFAULT_INDEX_PARAMETERS } from '../../indexes/vector-index.js';
 
@@ -29,6 +29,7 @@ interface VerifyFlags {
   labels?: string;
   pack?: string;
   stripGutenberg: boolean;
+  contextField?: string;
   html?: string;
   probes?: string;
 }
@@ -44,6 +45,7 @@ export function verifyCommand(): Command {
     .argument('<paths...>', 'output directory of a finished `lacuna mask` run; with --pack, the files and directories of any corpus')
     .option('-p, --pack <id|file>', 'verify a corpus Lacuna did not make, with this pack: what its detectors find and the target text estimated in it')
     .option('--strip-gutenberg', 'with --pack: remove Project Gutenberg headers and footers', false)
+    .option('--context-field <path>', 'with --pack: records one after another with the same value of this dotted field are detected together, as `lacuna mask --context-field` detects them (a run records its own)', parseFieldPath)
     .option('--json', 'print the report as JSON', false)
     .option('-o, --out <file>', 'also write the JSON report to this new file')
     .option('--fail-on-leak', 'exit 1 unless verification passes: no residual findings over --max-residual and the target text left shown within --max-leak', false)
@@ -61,13 +63,14 @@ export function verifyCommand(): Command {
     .option('--probes <dir>', 'show the probes of `lacuna probes build --corpus <run-dir>` in the report')
     .action(async (paths: string[], flags: VerifyFlags) => {
       if (flags.pack) {
-        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir, maxLeak: flags.maxLeak }, progressFor('verify', { quiet: false, logFormat: 'text' }));
+        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', ...(flags.contextField ? { contextField: flags.contextField } : {}), encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir, maxLeak: flags.maxLeak }, progressFor('verify', { quiet: false, logFormat: 'text' }));
         if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
         if (flags.html) await writeNewFile(flags.html, htmlOf(report));
         process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : leakageMarkdown(report.run ?? { pack: report.pack! }, report));
         if (flags.failOnLeak && !report.passed) process.exitCode = 1;
         return;
       }
+      if (flags.contextField) throw new UsageError('--context-field goes with --pack: a mask run is re-detected with the context field it was masked with (its manifest records it)');
       if (paths.length !== 1) throw new UsageError('give one run directory, or --pack with the files and directories of a corpus');
       const runDir = paths[0];
       if (flags.sample !== undefined) {

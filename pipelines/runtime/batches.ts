@@ -28,6 +28,31 @@ export interface TaskDocument {
 }
 
 /**
+ * Whether a document with `context` goes on the context run that the previous document ended
+ * (`runContext`, `runChars` characters so far): the same value, and the run under CONTEXT_MAX_CHARS.
+ * The one rule for where runs end, for batches() and for reading a corpus back (verify).
+ */
+export function continuesRun(context: string | undefined, runContext: string | undefined, runChars: number): boolean {
+  return context !== undefined && context === runContext && runChars < CONTEXT_MAX_CHARS;
+}
+
+/** Items in order, gathered into their context runs (continuesRun), each run given as it ends. */
+export async function* contextGroups<T extends { text: string; context?: string }>(items: AsyncIterable<T>): AsyncGenerator<T[]> {
+  let run: T[] = [];
+  let runChars = 0;
+  for await (const item of items) {
+    if (run.length > 0 && !continuesRun(item.context, run[run.length - 1].context, runChars)) {
+      yield run;
+      run = [];
+      runChars = 0;
+    }
+    run.push(item);
+    runChars += item.text.length;
+  }
+  if (run.length > 0) yield run;
+}
+
+/**
  * The runs of documents detected together, as [start, end) index ranges covering `documents` in
  * order: consecutive documents with the same context value, each document without one alone.
  * batches() never cuts a run between two batches unless it passed CONTEXT_MAX_CHARS, so the runs,
@@ -84,7 +109,7 @@ export async function* batches(events: AsyncIterable<InputEvent>): AsyncGenerato
   for await (const event of events) {
     if (event.kind === 'doc') {
       const context = event.doc.context;
-      const continues = context !== undefined && context === runContext && runChars < CONTEXT_MAX_CHARS;
+      const continues = continuesRun(context, runContext, runChars);
       const full = batch.documents.length >= BATCH_DOCUMENTS || chars >= BATCH_CHARS;
       // A run cut at the cap goes on in the next batch as a run of its own.
       if (batch.items.length > 0 && (full ? !continues : context !== undefined && context === runContext && !continues)) {
