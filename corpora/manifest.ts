@@ -66,6 +66,11 @@ export interface Manifest {
    * its rules and classifier read without understanding (absent in manifests written before it).
    */
   languages?: { pack: string; other: Record<string, { documents: number; chars: number }> };
+  /**
+   * With `--context-field`: the field, the records that had it, and the context runs of two
+   * records or more that were detected together, with the records in them.
+   */
+  context?: { field: string; records: number; runs: number; joined: number };
   findings: { total: number; suppressed: number; byConcept: Record<string, number> };
   /** Characters removed for each concept (what the estimate of target text left is shared out by). */
   removedCharsByConcept?: Record<string, number>;

@@ -25,7 +25,7 @@ import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
 import { addOtherLanguages, sortedLanguages, type OtherLanguages } from '../maskers/language.js';
-import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
+import { addContextTally, readUnitSummary, unitDirName, type ContextTally, type UnitSummary } from './mask-unit.js';
 import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
@@ -55,6 +55,8 @@ export interface MergedUnits {
   logs: WrittenFile[];
   /** Records of each unit, in order: where each unit's positions start (see lacuna apply). */
   unitRecords: number[];
+  /** With `--context-field`: the units' tallies summed. */
+  context?: ContextTally;
   /** The units' semantic verification merged, when the semantic detector ran. */
   index: IndexMerger | undefined;
   /** The units' saved indexes, staged under index/part-NNNNN/. */
@@ -166,6 +168,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   let writeMs = 0;
   const inputs: MergedInput[] = [];
   let indexMerger: IndexMerger | undefined;
+  let context: ContextTally | undefined;
   for (const index of unitIndices) {
     const summary = await readUnitSummary(workDir, index);
     if (!summary) throw new UsageError(`work unit ${index} is not done (${join(workDir, unitDirName(index))} is missing); run the job again to redo it`);
@@ -190,6 +193,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
       summary.outputBands.forEach((count, band) => (outputBands![band] += count));
     }
     addSemanticStats(semantic, summary.semantic);
+    if (summary.context) addContextTally((context ??= { records: 0, runs: 0, joined: 0 }), summary.context);
     read.items += summary.timings.read.items;
     read.ms += summary.timings.read.ms;
     for (const stage of TASK_STAGES) stages[stage] += summary.timings.stages[stage];
@@ -248,5 +252,5 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
-  return { counts, otherLanguages: sortedLanguages(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase) };
+  return { counts, otherLanguages: sortedLanguages(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase), ...(context ? { context } : {}) };
 }

@@ -88,6 +88,24 @@ export interface UnitSummary {
   files: { corpus: UnitFile[]; edits: UnitFile; findings: UnitFile; detections: UnitFile; rejects: UnitFile; attributes: (UnitFile & { label: string })[] };
   /** The unit's semantic verification, when the semantic detector ran. */
   index: UnitIndexSummary | null;
+  /** With `--context-field`: how its records were gathered (absent without it). */
+  context?: ContextTally;
+}
+
+/** How a run's records were gathered into context runs (`--context-field`). */
+export interface ContextTally {
+  /** Records that had the field (a value other than null). */
+  records: number;
+  /** Context runs of two records or more, and the records in them. */
+  runs: number;
+  joined: number;
+}
+
+/** Adds `more` to `total`. */
+export function addContextTally(total: ContextTally, more: ContextTally): void {
+  total.records += more.records;
+  total.runs += more.runs;
+  total.joined += more.joined;
 }
 
 export const SUMMARY_NAME = 'summary.json';
@@ -201,6 +219,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const reportData = new ReportCollector(unit.index);
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;
+  const context: ContextTally | undefined = setup.reading.contextField ? { records: 0, runs: 0, joined: 0 } : undefined;
   const stages = emptyTimings();
   const semantic = emptySemanticStats();
   const read: StageStats = { items: 0, ms: 0 };
@@ -221,6 +240,12 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       for (const [start, end] of contextRuns(batch.documents)) {
         const texts = batch.documents.slice(start, end).map((document) => document.text);
         for (let at = start; at < end; at++) runOf[at] = texts;
+        if (!context) continue;
+        if (batch.documents[start].context !== undefined) context.records += end - start;
+        if (end - start > 1) {
+          context.runs++;
+          context.joined += end - start;
+        }
       }
       const writeStart = performance.now();
       for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
@@ -321,5 +346,6 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
     report: reportData.state(),
     files: { corpus: shards, ...written, attributes: attributeFiles.map((file) => ({ ...file, label: labels.get(file.path) ?? file.path })) },
     index,
+    ...(context ? { context } : {}),
   };
 }

@@ -41,7 +41,7 @@ import { unscreenedOutputChars, type OtherLanguagesAction } from '../maskers/lan
 import { embeddingCacheMaxBytes } from '../indexes/embedding-cache.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
-import { isUnitDone, type UnitSetup } from './mask-unit.js';
+import { isUnitDone, type ContextTally, type UnitSetup } from './mask-unit.js';
 import { mergeUnits } from './mask-merge.js';
 import { runUnits } from './run-units.js';
 import { splitStoredDetections } from './stored-detections.js';
@@ -310,6 +310,10 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 
     const mergeStart = performance.now();
     const merged = await mergeUnits(run, planned.workDir, planned.units.map((unit) => unit.index), { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
+    // A field no record has is most often a misspelt one: the run is what it would be without it, and says so.
+    if (options.reading.contextField && noRecordHadContext(merged.context) && merged.counts.input > merged.counts.rejected) {
+      options.onWarning?.(`no record has the field '${options.reading.contextField}' (--context-field): every record was detected on its own`);
+    }
     const { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, outputBands, semantic } = merged;
     const shards = merged.shards;
     const written: WrittenFile[] = [...shards, ...merged.logs];
@@ -414,6 +418,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       outputs,
       counts,
       languages: { pack: loaded.pack.language, other: merged.otherLanguages },
+      ...(options.reading.contextField ? { context: { field: options.reading.contextField, ...(merged.context ?? { records: 0, runs: 0, joined: 0 }) } } : {}),
       removedCharsByConcept,
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
       verification: {
@@ -449,6 +454,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     await run.abort();
     throw error;
   }
+}
+
+/** Whether no record had the context field. */
+function noRecordHadContext(context: ContextTally | undefined): boolean {
+  return (context?.records ?? 0) === 0;
 }
 
 /** How a run key names its directory in the work area (see runKey): only such directories are ever deleted there. */

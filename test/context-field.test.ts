@@ -95,10 +95,12 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
       const own = records.filter((record) => record.meta.book === book);
       return 1 - own.reduce((sum, record) => sum + (kept.get(record.id) ?? 0), 0) / own.reduce((sum, record) => sum + record.text.length, 0);
     };
+    const warnings: Record<string, string> = {};
     const run = async (name: string, ...args: string[]) => {
       const out = join(dir, name);
       const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...args]);
       expect(result.code, result.stderr).toBe(0);
+      warnings[name] = result.stderr;
       return out;
     };
     const alone = await run('alone');
@@ -114,6 +116,7 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(manifest.counts.input).toBe(records.length);
     expect(manifest.counts.kept + manifest.counts.edited + manifest.counts.dropped).toBe(records.length);
     expect(manifest.config.reading.contextField).toBe('meta.book');
+    expect(manifest.context).toEqual({ field: 'meta.book', records: records.length - 2, runs: 2, joined: records.length - 2 });
     expect(readJsonlFile<{ id: string }>(join(together, 'edits.jsonl.gz')).every((edit) => records.some((record) => record.id === edit.id))).toBe(true);
     // The records without the field are judged alone: the same as in the run without the option.
     const loose = (out: string) => readCorpus(out).filter((doc) => doc.id.startsWith('loose-'));
@@ -121,6 +124,12 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     const report = JSON.parse((await import('node:fs')).readFileSync(join(together, 'report.json'), 'utf8'));
     expect(JSON.stringify(report)).toContain('records one after another with the same meta.book together');
     expectSameRun(await run('two-workers', '--context-field', 'meta.book', '--workers', '2'), together, { ignoreSource: true });
+    // A misspelt field is said so, and the run is the run without it.
+    expect(warnings.together).toBe('');
+    const misspelt = await run('misspelt', '--context-field', 'meta.bok');
+    expect(warnings.misspelt).toBe("lacuna: warning: no record has the field 'meta.bok' (--context-field): every record was detected on its own\n");
+    expect(readCorpus(misspelt)).toEqual(readCorpus(alone));
+    expect(readManifest(misspelt).context).toEqual({ field: 'meta.bok', records: 0, runs: 0, joined: 0 });
   });
 
   it('lacuna verify re-detects a run as it was masked, and a corpus with --pack as asked', async () => {
