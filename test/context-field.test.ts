@@ -162,5 +162,16 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(alone.method).not.toContain('together');
     expect(together.count).toBeGreaterThan(alone.count);
     expect(together.removed).toBeGreaterThan(alone.removed);
+    // lacuna audit reads the records as mask does: together, more of them carry a finding.
+    const flagged = async (...args: string[]) => {
+      const out = join(dir, `audit${args.length}`);
+      const result = await runCli(['audit', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return readJsonlFile(join(out, 'documents.jsonl.gz')).length;
+    };
+    const auditedAlone = await flagged();
+    const auditedTogether = await flagged('--context-field', 'meta.book');
+    expect(auditedTogether).toBeGreaterThan(auditedAlone);
+    expect(auditedTogether).toBeLessThanOrEqual(records.length);
   });
 });
