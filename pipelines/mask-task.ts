@@ -127,6 +127,8 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       clock = now;
     };
     const outcomes: DocumentOutcome[] = [];
+    // The pack reads one language: a document plainly in another is noted, so the run can say so.
+    const languages = documents.map((document) => otherLanguage(document.text, this.config.pack.language));
     const detections = stored ?? (await this.detect(documents, semantic));
     lap('detect');
     for (const [start, end] of contextRuns(documents)) {
@@ -181,8 +183,7 @@ export class MaskTask implements BatchTask<BatchOutcome> {
         lap('verify');
       }
       for (const [offset, outcome] of run.entries()) {
-        // The pack reads one language: a document plainly in another is noted, so the run can say so.
-        const language = otherLanguage(documents[start + offset].text, this.config.pack.language);
+        const language = languages[start + offset];
         outcomes.push(language ? { ...outcome, language } : outcome);
       }
     }
