@@ -295,6 +295,8 @@ export interface RunSummaryForReport {
   findingsByConcept?: Record<string, number>;
   removedCharsByConcept?: Record<string, number>;
   suppressed?: number;
+  /** With `--context-field`: how the records were gathered (Manifest.context). */
+  context?: { field: string; records: number; runs: number; joined: number };
 }
 
 function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport, left: Interval | undefined): string {
@@ -379,6 +381,8 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   }
   const c = summary.counts;
   if (c && c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
+  const context = summary.context;
+  if (context) lines.push(`Detected together (\`--context-field ${context.field}\`): ${context.records} record(s) had the field; ${context.joined} of them in ${context.runs} run(s) of two or more records that follow one another with the same value, each run judged as one text.`, '');
   if (summary.suppressed) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
   lines.push('| concept | findings in input | characters removed | residual (re-detection) | residual (semantic) | waived | target characters left, estimated (95%) | verdict |', '|---|---:|---:|---:|---:|---:|---:|---|');
   for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary, verification.estimate?.remainingByConcept[id]));

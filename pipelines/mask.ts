@@ -310,6 +310,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 
     const mergeStart = performance.now();
     const merged = await mergeUnits(run, planned.workDir, planned.units.map((unit) => unit.index), { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
+    const contextTally = options.reading.contextField ? { field: options.reading.contextField, ...(merged.context ?? { records: 0, runs: 0, joined: 0 }) } : undefined;
     // A field no record has is most often a misspelt one: the run is what it would be without it, and says so.
     if (options.reading.contextField && noRecordHadContext(merged.context) && merged.counts.input > merged.counts.rejected) {
       options.onWarning?.(`no record has the field '${options.reading.contextField}' (--context-field): every record was detected on its own`);
@@ -350,7 +351,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
     const verifyMs = performance.now() - verifyStart;
     written.push(...merged.indexFiles);
-    const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed };
+    const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed, ...(contextTally ? { context: contextTally } : {}) };
     // Timings live only in the manifest: the report must be the same bytes on every rerun.
     const reported = withoutTimings(verification);
     const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported, collateral: damage }, null, 2) + '\n';
@@ -418,7 +419,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       outputs,
       counts,
       languages: { pack: loaded.pack.language, other: merged.otherLanguages },
-      ...(options.reading.contextField ? { context: { field: options.reading.contextField, ...(merged.context ?? { records: 0, runs: 0, joined: 0 }) } } : {}),
+      ...(contextTally ? { context: contextTally } : {}),
       removedCharsByConcept,
       findings: { total: Object.values(findingsByConcept).reduce((a, b) => a + b, 0), suppressed, byConcept: findingsByConcept },
       verification: {

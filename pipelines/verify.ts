@@ -390,7 +390,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerificationRep
   });
   report.integrity = { passed: problems.length === 0, problems };
   report.pack = { id: loaded.pack.id, version: loaded.pack.version };
-  report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, removedCharsByConcept: manifest.removedCharsByConcept, suppressed: manifest.findings?.suppressed ?? 0 };
+  report.run = { pack: report.pack, counts: manifest.counts, findingsByConcept: manifest.findings?.byConcept ?? {}, removedCharsByConcept: manifest.removedCharsByConcept, suppressed: manifest.findings?.suppressed ?? 0, ...(manifest.context ? { context: manifest.context } : {}) };
   report.identity = identityFromManifest(manifest, 'verify', report.waiver);
   report.collateral = collateralFromManifest(manifest);
   if (options.labels) report.labels = await measureLabels(options.labels);

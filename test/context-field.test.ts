@@ -2,7 +2,7 @@
  * `--context-field`: records that are parts of one work (a book stored a paragraph per record)
  * detected together, each still kept, edited or dropped on its own.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../corpora/document.js';
@@ -117,11 +117,12 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(manifest.counts.kept + manifest.counts.edited + manifest.counts.dropped).toBe(records.length);
     expect(manifest.config.reading.contextField).toBe('meta.book');
     expect(manifest.context).toEqual({ field: 'meta.book', records: records.length - 2, runs: 2, joined: records.length - 2 });
+    expect(readFileSync(join(together, 'report.md'), 'utf8')).toContain(`Detected together (\`--context-field meta.book\`): ${records.length - 2} record(s) had the field; ${records.length - 2} of them in 2 run(s) of two or more records`);
     expect(readJsonlFile<{ id: string }>(join(together, 'edits.jsonl.gz')).every((edit) => records.some((record) => record.id === edit.id))).toBe(true);
     // The records without the field are judged alone: the same as in the run without the option.
     const loose = (out: string) => readCorpus(out).filter((doc) => doc.id.startsWith('loose-'));
     expect(loose(together)).toEqual(loose(alone));
-    const report = JSON.parse((await import('node:fs')).readFileSync(join(together, 'report.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(together, 'report.json'), 'utf8'));
     expect(JSON.stringify(report)).toContain('records one after another with the same meta.book together');
     expectSameRun(await run('two-workers', '--context-field', 'meta.book', '--workers', '2'), together, { ignoreSource: true });
     // A misspelt field is said so, and the run is the run without it.
