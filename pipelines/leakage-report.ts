@@ -299,6 +299,11 @@ export interface RunSummaryForReport {
   context?: { field: string; records: number; runs: number; joined: number };
 }
 
+/** How a run's records were detected together (`--context-field`), in one sentence; `code` marks up an option as code. */
+export function contextSentence(context: NonNullable<RunSummaryForReport['context']>, code: (text: string) => string): string {
+  return `Detected together (${code(`--context-field ${context.field}`)}): ${context.records} record(s) had the field; ${context.joined} of them in ${context.runs} run(s) of two or more records that follow one another with the same value, each run judged as one text.`;
+}
+
 function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport, left: Interval | undefined): string {
   const known = (value: number | undefined) => (value === undefined ? '–' : String(value));
   const estimate = left ? `${left.estimate} (${left.low}–${left.high})` : '–';
@@ -381,8 +386,7 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   }
   const c = summary.counts;
   if (c && c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
-  const context = summary.context;
-  if (context) lines.push(`Detected together (\`--context-field ${context.field}\`): ${context.records} record(s) had the field; ${context.joined} of them in ${context.runs} run(s) of two or more records that follow one another with the same value, each run judged as one text.`, '');
+  if (summary.context) lines.push(contextSentence(summary.context, (code) => `\`${code}\``), '');
   if (summary.suppressed) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
   lines.push('| concept | findings in input | characters removed | residual (re-detection) | residual (semantic) | waived | target characters left, estimated (95%) | verdict |', '|---|---:|---:|---:|---:|---:|---:|---|');
   for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary, verification.estimate?.remainingByConcept[id]));

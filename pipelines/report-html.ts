@@ -4,7 +4,7 @@
  * and filters passages.
  */
 import { applyEdits } from '../maskers/edits.js';
-import { percent, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
+import { contextSentence, percent, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
 import type { ReportData, SampledDocument } from './report-data.js';
 import type { ResidualPassage, VerificationReport } from './verify.js';
 import type { AuditReport } from './audit.js';
@@ -209,6 +209,8 @@ export function renderReportHtml(input: HtmlReportInput): string {
   out.push(table(['concept', 'findings in input', 'characters removed', 'residual (re-detection)', 'residual (semantic)', 'waived', 'target characters left, estimated (95%)', 'verdict'], conceptRows, { sortable: true, numeric: [false, true, true, true, true, true, true, false] }));
   const counts = summary.counts;
   if (counts) out.push(`<p>Documents: ${number(counts.input)} in, ${number(counts.kept)} kept unchanged, ${number(counts.edited)} edited, ${number(counts.dropped)} dropped, ${number(counts.rejected)} rejected.</p>`);
+  // The field is the user's text, so it is escaped; the code mark-up is the report's own.
+  if (summary.context) out.push(`<p>${contextSentence({ ...summary.context, field: escape(summary.context.field) }, (text) => `<code>${text}</code>`)}</p>`);
 
   if (collateral) {
     out.push('<h2>Collateral damage</h2>', `<p>${number(collateral.removedChars)} of ${number(collateral.inputChars)} characters removed (${percent(collateral.removedShare)}).</p>`);

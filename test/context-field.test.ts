@@ -117,6 +117,7 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(manifest.counts.kept + manifest.counts.edited + manifest.counts.dropped).toBe(records.length);
     expect(manifest.config.reading.contextField).toBe('meta.book');
     expect(manifest.context).toEqual({ field: 'meta.book', records: records.length - 2, runs: 2, joined: records.length - 2 });
+    expect(readFileSync(join(together, 'report.html'), 'utf8')).toContain(`<p>Detected together (<code>--context-field meta.book</code>): ${records.length - 2} record(s) had the field;`);
     expect(readFileSync(join(together, 'report.md'), 'utf8')).toContain(`Detected together (\`--context-field meta.book\`): ${records.length - 2} record(s) had the field; ${records.length - 2} of them in 2 run(s) of two or more records`);
     expect(readJsonlFile<{ id: string }>(join(together, 'edits.jsonl.gz')).every((edit) => records.some((record) => record.id === edit.id))).toBe(true);
     // The records without the field are judged alone: the same as in the run without the option.
