@@ -236,17 +236,19 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
     if (!known) seen.set(resolve(path), { path, kind });
   }
   const unique = [...seen.values()];
-  // Every book is read, and every label checked against it, before the first minute of measuring.
-  const texts: (LabelledText & { bytes: Buffer })[] = [];
-  for (const { path, kind } of unique) {
+  const readBook = async (at: number): Promise<LabelledText & { bytes: Buffer }> => {
+    const { path, kind } = unique[at];
     const bytes = await readUserFile(path, kind === 'target' ? 'target book' : 'other book');
-    texts.push({ name: path, bytes, ...readBookText(bytes) });
-  }
+    return { name: path, bytes, ...readBookText(bytes) };
+  };
+  // Every label is checked against its book before the first minute of measuring. The labelled
+  // books are held (their labels are scored at the end); the others are read one at a time below.
+  const labelledTexts: (LabelledText & { bytes: Buffer })[] = [];
   const labelled: { file: string; rows: LabelledRow[] }[] = [];
   for (const file of options.labels ?? []) {
-    labelled.push({ file, rows: await readLabelledParagraphs(file, texts, labelledBookFinder(file, unique.map((book) => book.path))) });
+    const bookAt = async (at: number) => (labelledTexts[at] ??= await readBook(at));
+    labelled.push({ file, rows: await readLabelledParagraphs(file, bookAt, labelledBookFinder(file, unique.map((book) => book.path))) });
   }
-  const labelledBooks = new Set(labelled.flatMap(({ rows }) => rows.map((row) => row.book)));
 
   const loaded = await loadPack(options.pack, options.cacheDir);
   const models = options.detectors.includes('semantic') ? await loadSemanticModels(options.cacheDir, options.model) : undefined;
@@ -259,14 +261,14 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
   for (let at = 0; at < unique.length; at++) {
     const { path, kind } = unique[at];
     options.onBook?.(path, at, unique.length);
-    const book = texts[at];
+    const book = labelledTexts[at] ?? (await readBook(at));
     const measured = measuredParagraphs(book);
     const removed = await removedInBook(chain, book);
     const inDocuments = await removedInDocuments(chain, book, DOCUMENT_CHARS);
     const alone = await isolatedShares(chain, book);
     const sha256 = sha256Hex(book.bytes);
     const trainedOn = trained.get(sha256);
-    if (labelledBooks.has(at)) {
+    if (labelledTexts[at]) {
       removedByBook[at] = removed;
       removedInDocumentsByBook[at] = inDocuments;
     }
@@ -284,7 +286,7 @@ export async function evaluateBooks(options: BookEvaluationOptions): Promise<Boo
     });
   }
   const scored: LabelledResult[] = [];
-  for (const { file, rows } of labelled) scored.push(await scoreLabelledParagraphs(file, rows, texts, removedByBook, (_book, text) => removedFromDocument(chain, text), removedInDocumentsByBook));
+  for (const { file, rows } of labelled) scored.push(await scoreLabelledParagraphs(file, rows, labelledTexts, removedByBook, (_book, text) => removedFromDocument(chain, text), removedInDocumentsByBook));
   return {
     pack: { id: loaded.pack.id, version: loaded.pack.version, sha256: loaded.sha256 },
     detectors: [...options.detectors],

@@ -118,7 +118,9 @@ export interface LabelledRow {
  * matches the text at `start`, so a label never silently lands on another paragraph. Called
  * before training, so a wrong file stops the run in a second, not after a minute of training.
  */
-export async function readLabelledParagraphs(file: string, books: readonly LabelledText[], find: BookFinder): Promise<LabelledRow[]> {
+export async function readLabelledParagraphs(file: string, books: readonly LabelledText[] | ((at: number) => Promise<LabelledText>), find: BookFinder): Promise<LabelledRow[]> {
+  // A function reads a book when a row first names it: `lacuna eval` holds only the labelled books, not every book it measures.
+  const bookAt = typeof books === 'function' ? books : async (at: number) => books[at];
   const rows = (await readUserFile(file, 'labelled paragraphs')).toString('utf8').split('\n');
   const result: LabelledRow[] = [];
   for (const [index, row] of rows.entries()) {
@@ -127,11 +129,12 @@ export async function readLabelledParagraphs(file: string, books: readonly Label
     const [label, name, start, end, begins] = row.replace(/\r$/, '').split('\t');
     if (label !== '0' && label !== '1') throw new UsageError(`${where}: label '${label}' is not 0 (keep) or 1 (target); columns are label, book, start, end, begins`);
     const at = find(name ?? '', where);
+    const book = await bookAt(at);
     const span = { start: Number(start), end: Number(end) };
-    if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end <= span.start || span.end > books[at].text.length) {
-      throw new UsageError(`${where}: start '${start}' and end '${end}' are not offsets of a span of ${name} (0 to ${books[at].text.length})`);
+    if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end <= span.start || span.end > book.text.length) {
+      throw new UsageError(`${where}: start '${start}' and end '${end}' are not offsets of a span of ${name} (0 to ${book.text.length})`);
     }
-    const text = books[at].text.slice(span.start, span.end).replace(/\s+/g, ' ');
+    const text = book.text.slice(span.start, span.end).replace(/\s+/g, ' ');
     if (!text.startsWith(begins ?? '')) throw new UsageError(`${where}: the text at ${start} of ${name} does not begin '${begins}'`);
     result.push({ line: index + 1, label: label === '1' ? 1 : 0, book: at, span, begins: begins ?? '' });
   }
