@@ -14,9 +14,9 @@
  * does a heading whose following paragraph goes; so does a single paragraph of
  * prose between two removed ones (see `attachedToRemoved`).
  */
-import type { SpanEdit } from './edits.js';
+import { applyEdits, type SpanEdit } from './edits.js';
 import type { SpanFinding } from './findings.js';
-import type { Segmentation, Span } from './segment/segmenter.js';
+import { segment, TOGETHER_SEPARATOR, type Segmentation, type Span } from './segment/segmenter.js';
 
 export type PolicyUnit = 'sentence' | 'paragraph' | 'document';
 
@@ -261,6 +261,8 @@ function deletionEdits(text: string, segmentation: Segmentation, units: Unit[], 
  */
 export interface Policy {
   decide(text: string, segmentation: Segmentation, findings: SpanFinding[]): Decision;
+  /** Decisions for records that are parts of one work, made as for the one text they form (decideTogether). */
+  decideTogether(texts: readonly string[], findings: readonly (readonly SpanFinding[])[]): Decision[];
 }
 
 /** Lacuna's policy: remove (or redact) the units holding findings, or the whole document past `maxFlagged`. */
@@ -270,10 +272,19 @@ export class ExcisionPolicy implements Policy {
   decide(text: string, segmentation: Segmentation, findings: SpanFinding[]): Decision {
     return decide(text, segmentation, findings, this.options);
   }
+
+  decideTogether(texts: readonly string[], findings: readonly (readonly SpanFinding[])[]): Decision[] {
+    return decideTogether(texts, findings, this.options);
+  }
+}
+
+/** The findings the policy acts on: those scoring at least --min-score. */
+function findingsActedOn(findings: SpanFinding[], options: PolicyOptions): SpanFinding[] {
+  return options.minScore > 0 ? findings.filter((finding) => finding.score >= options.minScore) : findings;
 }
 
 export function decide(text: string, segmentation: Segmentation, allFindings: SpanFinding[], options: PolicyOptions): Decision {
-  const findings = options.minScore > 0 ? allFindings.filter((finding) => finding.score >= options.minScore) : allFindings;
+  const findings = findingsActedOn(allFindings, options);
   const sentenceConcepts = flagSpans(segmentation.sentences, findings);
   const flaggedSentences = sentenceConcepts.filter((concept) => concept !== undefined).length;
   const sentences = segmentation.sentences.length;
@@ -298,4 +309,57 @@ export function decide(text: string, segmentation: Segmentation, allFindings: Sp
         .map((unit): SpanEdit => ({ start: unit.start, end: unit.end, action: 'redact', concept: unit.concept!, replacement: options.placeholder, unit: options.unit }))
     : deletionEdits(text, segmentation, units, options.unit);
   return { action: edits.length > 0 ? 'edit' : 'keep', edits, sentences, flaggedSentences };
+}
+
+/**
+ * Decisions for records that are parts of one work (`--context-field`: the paragraphs of a book
+ * stored one per record), made as for the one text they form, joined as the detectors read them
+ * (TOGETHER_SEPARATOR): the book's decision, cut at the records. Stored a paragraph per record, a
+ * book is then masked as it is stored whole: an equation, heading or caption record between two
+ * removed ones goes with them, a paragraph record in which one sentence of three names the target
+ * loses that sentence (alone, the record would be a document more than a third of whose sentences
+ * are flagged, and go whole), and `--max-flagged` and `--unit document` weigh the whole run.
+ * Each record gets the part of each edit inside it, at offsets into its own text; a record left
+ * with only whitespace is dropped. `findings[i]` are record i's, at offsets into its text.
+ */
+export function decideTogether(texts: readonly string[], findings: readonly (readonly SpanFinding[])[], options: PolicyOptions): Decision[] {
+  const starts: number[] = [];
+  let at = 0;
+  for (const text of texts) {
+    starts.push(at);
+    at += text.length + TOGETHER_SEPARATOR.length;
+  }
+  const joined = texts.join(TOGETHER_SEPARATOR);
+  const joinedFindings = findings.flatMap((list, index) => list.map((finding) => ({ ...finding, start: finding.start + starts[index], end: finding.end + starts[index] })));
+  const segmentation = segment(joined);
+  const decision = decide(joined, segmentation, joinedFindings, options);
+  const flagged = flagSpans(segmentation.sentences, findingsActedOn(joinedFindings, options));
+  let sentence = 0;
+  return texts.map((text, index): Decision => {
+    const start = starts[index];
+    const end = start + text.length;
+    let sentences = 0;
+    let flaggedSentences = 0;
+    for (; sentence < segmentation.sentences.length && segmentation.sentences[sentence].start < end; sentence++) {
+      sentences++;
+      if (flagged[sentence] !== undefined) flaggedSentences++;
+    }
+    const drop = (concept: string): Decision => ({ action: 'drop', edits: [{ start: 0, end: text.length, action: 'drop', concept, unit: 'document' }], sentences, flaggedSentences });
+    if (decision.action === 'drop') return drop(decision.edits[0].concept);
+    const edits: SpanEdit[] = [];
+    for (const edit of decision.edits) {
+      if (edit.end <= start || edit.start >= end) continue;
+      const piece: SpanEdit = { ...edit, start: Math.max(edit.start, start) - start, end: Math.min(edit.end, end) - start };
+      if (piece.end === piece.start) continue;
+      // A redaction's placeholder goes where it began; no unit reaches across a record, but a deletion's whitespace may.
+      if (edit.start < start && piece.action === 'redact') {
+        delete piece.replacement;
+        piece.action = 'delete';
+      }
+      edits.push(piece);
+    }
+    if (edits.length === 0) return { action: 'keep', edits, sentences, flaggedSentences };
+    if (edits.every((edit) => edit.action === 'delete') && applyEdits(text, edits).trim() === '') return drop(edits[0].concept);
+    return { action: 'edit', edits, sentences, flaggedSentences };
+  });
 }

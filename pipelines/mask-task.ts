@@ -136,21 +136,34 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       // What each document of the run gives the corpus (none when dropped), and whether any must be checked again.
       const outputs: (string | undefined)[] = [];
       let recheck = false;
+      // Records of one work are decided as the one text they form, as they were detected.
+      const together = end - start > 1 && detections.slice(start, end).some((detected) => detected.findings.length > 0);
+      const decisions = together
+        ? this.policy.decideTogether(
+            documents.slice(start, end).map((document) => document.text),
+            detections.slice(start, end).map((detected) => detected.findings),
+          )
+        : undefined;
+      if (together) lap('decide');
       for (let at = start; at < end; at++) {
         const document = documents[at];
         const detected = detections[at];
         const suppressed = detected.suppressed;
         // Detection ran first: most documents have no finding and need no segmentation at all.
-        if (detected.findings.length === 0) {
+        if (!together && detected.findings.length === 0) {
           run.push({ decision: { action: 'keep', edits: [], sentences: null, flaggedSentences: 0 }, findings: [], suppressed, residual: [], collateral: [], outputBands: detected.scoreBands, detectedBands: detected.scoreBands });
           outputs.push(document.text);
           continue;
         }
         recheck = true;
-        const segmentation = segment(document.text);
-        lap('segment');
-        const decision = this.policy.decide(document.text, segmentation, detected.findings);
-        lap('decide');
+        let decision: Decision;
+        if (decisions) decision = decisions[at - start];
+        else {
+          const segmentation = segment(document.text);
+          lap('segment');
+          decision = this.policy.decide(document.text, segmentation, detected.findings);
+          lap('decide');
+        }
         // Every branch ends with a lap, so no document's checks are timed as the next one's detection.
         if (decision.action === 'drop') {
           const collateral = this.collateral.scan(document.text, decision.edits, detected.findings);

@@ -102,7 +102,7 @@ export class ReportCollector {
     this.removal[bin(text.length === 0 ? 0 : removed / text.length)]++;
     for (const finding of findings) (this.scores[finding.detector] ??= new Array<number>(BINS).fill(0))[bin(finding.score)]++;
     // Documents something happened to are the ones worth seeing; the hash makes the choice repeatable.
-    if (findings.length === 0) return;
+    if (action === 'keep' && findings.length === 0) return;
     const key = createHash('sha256').update(`${this.unit}:${seq}`).digest('hex');
     if (this.candidates.length >= SAMPLED_DOCUMENTS && key >= this.candidates[this.candidates.length - 1].key) return;
     const shown = text.slice(0, SAMPLE_CHARS);
@@ -114,7 +114,7 @@ export class ReportCollector {
       action,
       text: shown,
       truncated: shown.length < text.length,
-      edits: (action === 'drop' ? [{ start: 0, end: text.length, concept: findings[0].concept, unit: 'document' as const }] : edits).filter(inside).map((edit) => clip({ start: edit.start, end: edit.end, concept: edit.concept, unit: edit.unit })),
+      edits: edits.filter(inside).map((edit) => clip({ start: edit.start, end: edit.end, concept: edit.concept, unit: edit.unit })),
       findings: findings.filter(inside).map((finding) => clip({ start: finding.start, end: finding.end, concept: finding.concept, detector: finding.detector, score: finding.score, evidence: finding.evidence })),
     };
     this.candidates.push({ key, sample });

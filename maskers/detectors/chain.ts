@@ -3,6 +3,7 @@
  * and applies every keep context to every detector's findings (to the semantic
  * detector's only where a finding lies inside one: it weighs keeps itself).
  */
+import { TOGETHER_SEPARATOR } from '../segment/segmenter.js';
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type Span, type SpanFinding } from '../findings.js';
 import { ContextDetector } from './context.js';
@@ -71,7 +72,7 @@ function compiledRules(pack: Pack, concepts?: ReadonlySet<string>): CompiledRule
 }
 
 /** What joins texts detected together (DetectorChain.detectTogether): a paragraph break, which no phrase, sentence or paragraph crosses. */
-export const TOGETHER_SEPARATOR = '\n\n';
+export { TOGETHER_SEPARATOR };
 
 /** The findings of `findings` inside [start, end), cut to it and shifted to start at 0. */
 function findingsWithin(findings: readonly SpanFinding[], start: number, end: number): SpanFinding[] {

@@ -51,6 +51,12 @@ const LOWER_START = /\p{Ll}/u;
  * document of a relativity book lost 44% of its text held out, against 93% with blank lines (the
  * passage classifier scores paragraphs, not whole pages; see test/segmenter.test.ts).
  */
+/**
+ * What joins records that are parts of one work (`--context-field`) into the one text they are
+ * detected and decided as: a paragraph break, so no paragraph or sentence reaches across it.
+ */
+export const TOGETHER_SEPARATOR = '\n\n';
+
 export const UNWRAPPED_LINE_CHARS = 200;
 
 /**
