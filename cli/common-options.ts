@@ -32,7 +32,7 @@ export function addCorpusOptions(command: Command): Command {
     .requiredOption('-p, --pack <id|file>', 'concept pack: a built-in id (see `lacuna packs list`) or a .yaml/.json file')
     .option('--text-field <path>', 'dotted path of the text in each JSON record', parseFieldPath, 'text')
     .option('--id-field <path>', 'dotted path of the id in each JSON record', parseFieldPath, 'id')
-    .option('--context-field <path>', 'dotted path of a field (a book, an article, a thread) whose records, one after another with the same value, are detected together as one text; each is still kept, edited or dropped on its own', parseFieldPath)
+    .option('--context-field <path>', 'dotted path of a field (a book, an article, a thread) whose records, one after another with the same value, are judged together as the one text they form (mask: detected and decided as that text; each record keeps, loses or drops its own part of it)', parseFieldPath)
     .addOption(new Option('--format <format>', 'input format (auto: from file names)').choices(['auto', 'jsonl', 'json', 'parquet', 'text']).default('auto'))
     .addOption(new Option('--encoding <encoding>', 'text files: utf-8 (reject anything else), latin1 (Windows-1252), or auto (UTF-8, else Windows-1252)').choices(['utf-8', 'latin1', 'auto']).default('utf-8'))
     .option('--strip-gutenberg', 'remove Project Gutenberg headers and footers', false)

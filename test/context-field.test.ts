@@ -1,6 +1,7 @@
 /**
  * `--context-field`: records that are parts of one work (a book stored a paragraph per record)
- * detected together, each still kept, edited or dropped on its own.
+ * detected and decided together, as the one text they form; each record keeps, loses or drops
+ * its own part of it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ import { expectSameRun, jsonl, readCorpus, readJsonlFile, readManifest, readShar
 
 const RELATIVITY = 'physics/post1900/einstein_relativity_pg5001.txt';
 const MICHELSON_MORLEY = 'physics/pre1900/michelson_morley_relative_motion_aether_1887_pg70888.txt';
+/** Modern prose on optics with asides on photons and relativity: a book that loses some paragraphs and some sentences. */
+const CROWELL_OPTICS = 'train/physics/pre/crowell_lm_optics.detex.txt';
 
 async function* events(docs: { id: string; text: string; context?: string }[]): AsyncGenerator<InputEvent> {
   for (const [line, doc] of docs.entries()) {
@@ -132,6 +135,47 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(warnings.misspelt).toBe("lacuna: warning: no record has the field 'meta.bok' (--context-field): every record was detected on its own\n");
     expect(readCorpus(misspelt)).toEqual(readCorpus(alone));
     expect(readManifest(misspelt).context).toEqual({ field: 'meta.bok', records: 0, runs: 0, joined: 0 });
+  });
+
+  it('masks a book stored a paragraph per record as it masks the book stored whole, and apply decides it again the same way', async () => {
+    const dir = tempDir();
+    // Every paragraph a record, however short: headings, equations and captions are records of their own.
+    const paragraphs = readSharedText(CROWELL_OPTICS)
+      .split(/\n[^\S\n]*\n\s*/)
+      .map((paragraph) => paragraph.trim())
+      .filter((paragraph) => paragraph.length > 0);
+    const records = join(dir, 'records.jsonl');
+    writeFileSync(records, jsonl(paragraphs.map((text, at) => ({ id: `p${at}`, text, meta: { book: 'optics' } }))));
+    const whole = join(dir, 'whole.jsonl');
+    writeFileSync(whole, jsonl([{ id: 'optics', text: paragraphs.join(TOGETHER_SEPARATOR) }]));
+    const mask = async (input: string, name: string, ...args: string[]) => {
+      const out = join(dir, name);
+      const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return out;
+    };
+    const together = await mask(records, 'together', '--context-field', 'meta.book');
+    const book = await mask(whole, 'book');
+    const alone = await mask(records, 'alone');
+    const kept = readCorpus(together);
+    expect(kept.map((doc) => doc.text).join(TOGETHER_SEPARATOR)).toBe(readCorpus(book)[0].text);
+    // Not a trivial book: records dropped, records edited, most kept as they were.
+    const counts = readManifest(together).counts;
+    console.info(`Crowell's Optics, ${paragraphs.length} paragraph records: ${counts.dropped} dropped, ${counts.edited} edited, ${counts.kept} kept together; ${readManifest(alone).counts.dropped} dropped alone`);
+    expect(counts.dropped).toBeGreaterThan(0);
+    expect(counts.edited).toBeGreaterThan(0);
+    expect(counts.kept).toBeGreaterThan(paragraphs.length / 2);
+    expect(counts.kept + counts.edited + counts.dropped).toBe(paragraphs.length);
+    // Alone, records are documents of their own: they are decided otherwise.
+    expect(readCorpus(alone).map((doc) => doc.text)).not.toEqual(kept.map((doc) => doc.text));
+    // Every edit is at offsets into its own record, and replays to the record's output.
+    const byId = new Map(paragraphs.map((text, at) => [`p${at}`, text]));
+    for (const edit of readJsonlFile<{ id: string; start: number; end: number }>(join(together, 'edits.jsonl.gz'))) expect(edit.end).toBeLessThanOrEqual(byId.get(edit.id)!.length);
+    expect((await runCli(['replay', together])).code).toBe(0);
+    // apply decides the stored detections again with the run's field: the same corpus.
+    const applied = join(dir, 'applied');
+    expect((await runCli(['apply', together, '-o', applied, '-q'])).code).toBe(0);
+    expect(readCorpus(applied)).toEqual(kept);
   });
 
   it('lacuna verify re-detects a run as it was masked, and a corpus with --pack as asked', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdits } from '../maskers/edits.js';
 import type { SpanFinding } from '../maskers/findings.js';
-import { decide, type PolicyOptions } from '../maskers/policy.js';
+import { decide, decideTogether, type PolicyOptions } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
 
 const defaults: PolicyOptions = { unit: 'sentence', redact: false, placeholder: '[MASKED]', maxFlagged: 1, minScore: 0 };
@@ -105,5 +105,46 @@ describe('policy: one paragraph of prose between two removed paragraphs goes wit
     const text = `X one.\n\n${first}\n\n${second}\n\nX two.\n\n${table}\n\nX three.\n\n${prose('The last paragraph')}`;
     expect(table.length).toBeGreaterThanOrEqual(160);
     expect(mask(text, 'X').text).toBe(`${first}\n\n${second}\n\n${table}\n\n${prose('The last paragraph')}`);
+  });
+});
+
+describe('policy: records of one work decided together (--context-field)', () => {
+  // A book stored a paragraph per record: a heading, a prose paragraph, an equation, a second
+  // paragraph, a paragraph of three sentences of which one holds a finding, and one without any.
+  const texts = [
+    '§ 12. The Lorentz Transformation',
+    'The X transformation relates the coordinates of one frame to those of another moving past it.',
+    "x' = γ (x − v t)",
+    'Clocks carried by the moving frame run X slow by the same factor.',
+    'Rain fell all day. The X barometer fell. The gauge filled.',
+    'The barometer was read at noon. It stood at thirty inches. The wind was from the west. The clouds were low and grey. Nobody went out.',
+  ];
+  const options = { ...defaults, maxFlagged: 0.34 };
+  const findings = texts.map((text) => findingsFor(text, 'X'));
+
+  it('takes the heading and the equation record with the removed records around them, and one sentence of a longer record', () => {
+    const decisions = decideTogether(texts, findings, options);
+    expect(decisions.map((decision) => decision.action)).toEqual(['drop', 'drop', 'drop', 'drop', 'edit', 'keep']);
+    // The heading and the equation hold no finding: they go under the concept of the passage they belong to.
+    expect(decisions[0].edits).toEqual([{ start: 0, end: texts[0].length, action: 'drop', concept: 'c', unit: 'document' }]);
+    expect(applyEdits(texts[4], decisions[4].edits)).toBe('Rain fell all day. The gauge filled.');
+    expect(decisions[4]).toMatchObject({ sentences: 3, flaggedSentences: 1 });
+    // Alone, each record is a document of its own: the heading and the equation hold no finding and stay.
+    const alone = texts.map((text, at) => decide(text, segment(text), findings[at], options));
+    expect(alone.map((decision) => decision.action)).toEqual(['keep', 'drop', 'keep', 'drop', 'edit', 'keep']);
+  });
+
+  it('gives each record the same text the joined document keeps', () => {
+    const joined = texts.join('\n\n');
+    const whole = decide(joined, segment(joined), findingsFor(joined, 'X'), options);
+    const kept = decideTogether(texts, findings, options).flatMap((decision, at) => (decision.action === 'drop' ? [] : [decision.action === 'edit' ? applyEdits(texts[at], decision.edits) : texts[at]]));
+    expect(kept.join('\n\n')).toBe(applyEdits(joined, whole.edits));
+    // Past --max-flagged over the whole run (3 of its 13 sentences), every record goes, as the document would.
+    const strict = decideTogether(texts, findings, { ...options, maxFlagged: 0.2 });
+    expect(strict.every((decision) => decision.action === 'drop')).toBe(true);
+    // Redacted, a record keeps its placeholders: the heading's two sentences ("§ 12." and its title), as in the document.
+    const redacted = decideTogether(texts, findings, { ...options, redact: true });
+    expect(redacted.map((decision) => decision.action)).toEqual(['edit', 'edit', 'edit', 'edit', 'edit', 'keep']);
+    expect(applyEdits(texts[0], redacted[0].edits)).toBe('[MASKED] [MASKED]');
   });
 });
