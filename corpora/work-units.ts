@@ -33,12 +33,15 @@ async function splittable(file: InputFile, unitBytes: number): Promise<boolean> 
   }
 }
 
+/** Moves a cut of a large file forward (never back) so that it falls between records that must stay together (context-cuts.ts). */
+export type CutMover = (path: string, offset: number) => Promise<number>;
+
 /**
  * Consecutive files share a unit up to `unitBytes`; a larger uncompressed JSONL file becomes
  * ranges of `unitBytes` (cut at fixed offsets: the range reader finds the line boundaries); any
  * other large file (compressed, Parquet, a JSON array, a text file) is one unit of its own.
  */
-export async function planUnits(files: InputFile[], unitBytes: number = DEFAULT_UNIT_BYTES): Promise<WorkUnit[]> {
+export async function planUnits(files: InputFile[], unitBytes: number = DEFAULT_UNIT_BYTES, moveCut?: CutMover): Promise<WorkUnit[]> {
   const units: WorkUnit[] = [];
   let current: WorkUnit | undefined;
   const close = () => {
@@ -49,9 +52,11 @@ export async function planUnits(files: InputFile[], unitBytes: number = DEFAULT_
     const size = file.size ?? 0;
     if (await splittable(file, unitBytes)) {
       close();
-      for (let start = 0; start < size; start += unitBytes) {
-        const end = Math.min(size, start + unitBytes);
+      for (let start = 0; start < size; ) {
+        const nominal = Math.min(size, start + unitBytes);
+        const end = nominal < size && moveCut ? Math.min(size, await moveCut(file.path, nominal)) : nominal;
         units.push({ index: units.length, files: [{ ...file, range: { start, end } }], bytes: end - start });
+        start = end;
       }
       continue;
     }

@@ -23,6 +23,8 @@ import { resolveInputs, type FormatChoice, type SkippedInput } from '../corpora/
 import { environmentError } from '../corpora/user-file.js';
 import { failpoint } from '../corpora/failpoints.js';
 import { DEFAULT_UNIT_BYTES, planUnits, unitsOfRank, type RankSpec, type WorkUnit } from '../corpora/work-units.js';
+import { contextRunCut } from '../corpora/context-cuts.js';
+import { CONTEXT_MAX_CHARS } from './runtime/batches.js';
 import type { WrittenFile } from '../corpora/writers/jsonl-writer.js';
 import type { CorpusFormat } from '../corpora/writers/sharded-writer.js';
 import { refuseForeignOutput, RunDirectory, WORK_DIR_NAME } from '../corpora/writers/run-directory.js';
@@ -174,7 +176,10 @@ async function plan(options: MaskOptions): Promise<Plan> {
   const waiver = options.waiver ? await loadWaiver(options.waiver) : undefined;
   for (const warning of loaded.warnings) options.onWarning?.(`pack ${loaded.pack.id}: ${warning}`);
   const concepts = options.concepts ? conceptClosure(loaded.pack, options.concepts) : undefined;
-  const units = await planUnits(files, options.unitBytes ?? DEFAULT_UNIT_BYTES);
+  // Records of one work are judged together: no unit cuts a run of them (context-cuts.ts).
+  const contextField = options.reading.contextField;
+  const moveCut = contextField === undefined ? undefined : (path: string, offset: number) => contextRunCut(path, offset, options.reading, CONTEXT_MAX_CHARS);
+  const units = await planUnits(files, options.unitBytes ?? DEFAULT_UNIT_BYTES, moveCut);
   const source = options.appliedFrom ? await appliedSource(options.appliedFrom, units.length) : undefined;
   const key = await runKey(options, files, loaded.sha256, waiver?.sha256, source);
   const workDir = join(options.out, WORK_DIR_NAME, key);
