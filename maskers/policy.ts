@@ -335,6 +335,8 @@ export function decideTogether(texts: readonly string[], findings: readonly (rea
   const decision = decide(joined, segmentation, joinedFindings, options);
   const flagged = flagSpans(segmentation.sentences, findingsActedOn(joinedFindings, options));
   let sentence = 0;
+  // Edits are in order and disjoint: each record looks only at those from the first not yet behind it.
+  let firstEdit = 0;
   return texts.map((text, index): Decision => {
     const start = starts[index];
     const end = start + text.length;
@@ -347,8 +349,10 @@ export function decideTogether(texts: readonly string[], findings: readonly (rea
     const drop = (concept: string): Decision => ({ action: 'drop', edits: [{ start: 0, end: text.length, action: 'drop', concept, unit: 'document' }], sentences, flaggedSentences });
     if (decision.action === 'drop') return drop(decision.edits[0].concept);
     const edits: SpanEdit[] = [];
-    for (const edit of decision.edits) {
-      if (edit.end <= start || edit.start >= end) continue;
+    while (firstEdit < decision.edits.length && decision.edits[firstEdit].end <= start) firstEdit++;
+    for (let at = firstEdit; at < decision.edits.length && decision.edits[at].start < end; at++) {
+      const edit = decision.edits[at];
+      if (edit.end <= start) continue;
       const piece: SpanEdit = { ...edit, start: Math.max(edit.start, start) - start, end: Math.min(edit.end, end) - start };
       if (piece.end === piece.start) continue;
       // A redaction's placeholder goes where it began; no unit reaches across a record, but a deletion's whitespace may.

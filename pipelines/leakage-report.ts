@@ -157,8 +157,24 @@ export class CollateralCollector {
   private readonly islandChars = { small: 0, large: 0 };
   private readonly destroyed: CollateralReport['destroyed'] = {};
 
+  /**
+   * The scale of each context run, by the array of its texts (the same array for every record of
+   * the run): joining and splitting the run once per record would cost its length squared.
+   */
+  private readonly runScales = new WeakMap<readonly string[], ReturnType<typeof documentScale>>();
+
   /** `smoothingSpan`: the pack's passage model's (documentScale); without one, no document is short. */
   constructor(private readonly smoothingSpan = 2) {}
+
+  private scaleOf(text: string, together?: readonly string[]): ReturnType<typeof documentScale> {
+    if (!together || together.length <= 1) return documentScale(splitParagraphs(text, this.smoothingSpan).length, this.smoothingSpan);
+    let scale = this.runScales.get(together);
+    if (scale === undefined) {
+      scale = documentScale(splitParagraphs(together.join(TOGETHER_SEPARATOR), this.smoothingSpan).length, this.smoothingSpan);
+      this.runScales.set(together, scale);
+    }
+    return scale;
+  }
 
   /**
    * `removed`: the spans masking removed from `text` (sorted, disjoint). `together`: the texts the
@@ -167,8 +183,7 @@ export class CollateralCollector {
    */
   add(id: string, text: string, removed: readonly Span[], hits: CollateralHit[], together?: readonly string[]): void {
     this.inputChars += text.length;
-    const judged = together && together.length > 1 ? together.join(TOGETHER_SEPARATOR) : text;
-    const scale = documentScale(splitParagraphs(judged, this.smoothingSpan).length, this.smoothingSpan);
+    const scale = this.scaleOf(text, together);
     if (scale === 'paragraph') this.singleParagraphChars += text.length;
     else if (scale === 'short') this.shortDocumentChars += text.length;
     for (const span of removed) this.removedChars += span.end - span.start;
