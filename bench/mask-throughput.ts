@@ -188,11 +188,37 @@ async function main(): Promise<void> {
   const freshParagraph = time(process.execPath, [CLI_PATH, 'mask', corpus, '--pack', 'physics-post-1900', '--out', join(WORK, 'out'), '--overwrite', '--quiet', '--unit', 'paragraph']);
   const applied = time(process.execPath, [CLI_PATH, 'apply', defaultRun, '--out', join(WORK, 'applied'), '--overwrite', '--quiet', '--unit', 'paragraph']);
   console.log(`\napply: --unit paragraph from stored detections ${applied.seconds.toFixed(2)} s against a fresh mask with it ${freshParagraph.seconds.toFixed(2)} s (${(freshParagraph.seconds / applied.seconds).toFixed(2)}× faster)`);
+  console.log(await contextBench(corpus));
   const one = rows.find(([label]) => label === 'lacuna mask, default detectors, --workers 1')?.[1];
   if (one && defaultSeconds) console.log(`\nworkers: ${workers} workers run ${(one / defaultSeconds).toFixed(2)}× one worker (efficiency per core ${(one / defaultSeconds / workers).toFixed(2)})`);
   console.log(await machineCeiling(corpus, workers));
   if (process.env.BENCH_SCALE !== '0') await scaleBench(corpus, mb, nullSeconds);
   if (process.env.BENCH_SEMANTIC !== '0') console.log(await semanticWorkersBench(corpus));
+}
+
+/**
+ * `--context-field` against the same records without it: the corpus's first 12,000 documents cut
+ * at blank lines into paragraph records, each with its document's id as the field, so every
+ * document is a run of records judged together (detected and decided as the document).
+ */
+async function contextBench(corpus: string): Promise<string> {
+  const records = join(WORK, 'paragraph-records.jsonl');
+  const lines: string[] = [];
+  for (const line of readFileSync(corpus, 'utf8').split('\n').filter(Boolean).slice(0, 12_000)) {
+    const { id, text } = JSON.parse(line) as { id: string; text: string };
+    text.split(/\n[^\S\n]*\n\s*/).forEach((paragraph, at) => {
+      if (paragraph.trim()) lines.push(JSON.stringify({ id: `${id}:${at}`, text: paragraph, meta: { doc: id } }));
+    });
+  }
+  writeFileSync(records, lines.join('\n') + '\n');
+  const mask = (...args: string[]) => {
+    const result = time(process.execPath, [CLI_PATH, 'mask', records, '--pack', 'physics-post-1900', '--out', join(WORK, 'out'), '--overwrite', '--quiet', ...args]);
+    if (result.status !== 0) throw new Error(`mask ${args.join(' ')} exited with ${result.status}`);
+    return result.seconds;
+  };
+  const alone = mask();
+  const together = mask('--context-field', 'meta.doc');
+  return `\n--context-field: ${lines.length} paragraph records of 12,000 documents, ${together.toFixed(2)} s with the documents' ids as the field against ${alone.toFixed(2)} s without (${(alone / together).toFixed(2)}× the speed)`;
 }
 
 /**
