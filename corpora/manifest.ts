@@ -70,7 +70,7 @@ export interface Manifest {
    * With `--context-field`: the field, the records that had it, and the context runs of two
    * records or more that were detected together, with the records in them.
    */
-  context?: { field: string; records: number; runs: number; joined: number };
+  context?: { field: string; records: number; runs: number; joined: number; capped?: number };
   findings: { total: number; suppressed: number; byConcept: Record<string, number> };
   /** Characters removed for each concept (what the estimate of target text left is shared out by). */
   removedCharsByConcept?: Record<string, number>;

@@ -8,6 +8,7 @@ import type { CollateralHit } from '../maskers/collateral.js';
 import { splitParagraphs } from '../maskers/segment/segmenter.js';
 import { TOGETHER_SEPARATOR } from '../maskers/detectors/chain.js';
 import { documentScale } from '../maskers/detectors/passage.js';
+import { CONTEXT_MAX_CHARS } from './runtime/batches.js';
 import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
@@ -311,12 +312,13 @@ export interface RunSummaryForReport {
   removedCharsByConcept?: Record<string, number>;
   suppressed?: number;
   /** With `--context-field`: how the records were gathered (Manifest.context). */
-  context?: { field: string; records: number; runs: number; joined: number };
+  context?: { field: string; records: number; runs: number; joined: number; capped?: number };
 }
 
 /** How a run's records were detected together (`--context-field`), in one sentence; `code` marks up an option as code. */
 export function contextSentence(context: NonNullable<RunSummaryForReport['context']>, code: (text: string) => string): string {
-  return `Detected together (${code(`--context-field ${context.field}`)}): ${context.records} record(s) had the field; ${context.joined} of them in ${context.runs} run(s) of two or more records that follow one another with the same value, each run judged as one text.`;
+  const capped = context.capped ? ` ${context.capped} run(s) reached ${CONTEXT_MAX_CHARS / 2 ** 20} MiB of text and went on as new runs: a field that names no single work.` : '';
+  return `Detected together (${code(`--context-field ${context.field}`)}): ${context.records} record(s) had the field; ${context.joined} of them in ${context.runs} run(s) of two or more records that follow one another with the same value, each run judged as one text.${capped}`;
 }
 
 function conceptRow(id: string, concept: ConceptVerification, summary: RunSummaryForReport, left: Interval | undefined): string {

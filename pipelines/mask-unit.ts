@@ -35,7 +35,7 @@ import { emptyTimings, MaskTask, TASK_STAGES, type MaskTaskConfig, type StageTim
 import { detectionRecord, StoredDetectionReader } from './stored-detections.js';
 import { UnitIndexer, type UnitIndexSummary } from './unit-index.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
-import { batches, contextRuns, timed } from './runtime/batches.js';
+import { batches, CONTEXT_MAX_CHARS, contextRuns, timed } from './runtime/batches.js';
 import { loadWaiver } from './waiver.js';
 
 export interface UnitSetup {
@@ -99,6 +99,8 @@ export interface ContextTally {
   /** Context runs of two records or more, and the records in them. */
   runs: number;
   joined: number;
+  /** Runs that reached CONTEXT_MAX_CHARS and went on as new runs: a field that names no single work. Absent when none. */
+  capped?: number;
 }
 
 /** Adds `more` to `total`. */
@@ -106,6 +108,7 @@ export function addContextTally(total: ContextTally, more: ContextTally): void {
   total.records += more.records;
   total.runs += more.runs;
   total.joined += more.joined;
+  if (more.capped) total.capped = (total.capped ?? 0) + more.capped;
 }
 
 export const SUMMARY_NAME = 'summary.json';
@@ -246,6 +249,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
           context.runs++;
           context.joined += end - start;
         }
+        if (batch.documents[start].context !== undefined && texts.reduce((sum, text) => sum + text.length, 0) >= CONTEXT_MAX_CHARS) context.capped = (context.capped ?? 0) + 1;
       }
       const writeStart = performance.now();
       for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];

@@ -320,6 +320,11 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     if (options.reading.contextField && noRecordHadContext(merged.context) && merged.counts.input > merged.counts.rejected) {
       options.onWarning?.(`no record has the field '${options.reading.contextField}' (--context-field): every record was detected on its own`);
     }
+    if (options.reading.contextField && merged.context?.capped) {
+      options.onWarning?.(
+        `${merged.context.capped} run(s) of records with the same '${options.reading.contextField}' (--context-field) reached ${CONTEXT_MAX_CHARS / 2 ** 20} MiB of text and went on as new runs: records judged together are detected and decided as one text, so the field should name one work (a book, an article, a thread), not a source or a language`,
+      );
+    }
     const { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, outputBands, semantic } = merged;
     const shards = merged.shards;
     const written: WrittenFile[] = [...shards, ...merged.logs];

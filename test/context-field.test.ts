@@ -178,6 +178,31 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(readCorpus(applied)).toEqual(kept);
   });
 
+  it('says so when a field names no single work: a run that reaches the cap', async () => {
+    const dir = tempDir();
+    const text = readSharedText(MICHELSON_MORLEY);
+    const spans = splitParagraphs(text).filter((span) => span.end - span.start >= 300);
+    // Every record from one "source": more than CONTEXT_MAX_CHARS of text in a row.
+    const records: { id: string; text: string; meta: { source: string } }[] = [];
+    for (let chars = 0, at = 0; chars <= CONTEXT_MAX_CHARS + 100_000; at++) {
+      const span = spans[at % spans.length];
+      records.push({ id: `web-${at}`, text: text.slice(span.start, span.end), meta: { source: 'web' } });
+      chars += span.end - span.start;
+    }
+    const input = join(dir, 'web.jsonl');
+    writeFileSync(input, jsonl(records));
+    const out = join(dir, 'web');
+    const result = await runCli(['mask', input, '--pack', 'physics-post-1900', '--out', out, '--quiet', '--context-field', 'meta.source']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe(
+      "lacuna: warning: 1 run(s) of records with the same 'meta.source' (--context-field) reached 8 MiB of text and went on as new runs: records judged together are detected and decided as one text, so the field should name one work (a book, an article, a thread), not a source or a language\n",
+    );
+    const manifest = readManifest(out);
+    expect(manifest.context).toEqual({ field: 'meta.source', records: records.length, runs: 2, joined: records.length, capped: 1 });
+    expect(manifest.counts.kept + manifest.counts.edited + manifest.counts.dropped).toBe(records.length);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('1 run(s) reached 8 MiB of text and went on as new runs: a field that names no single work.');
+  });
+
   it('lacuna verify re-detects a run as it was masked, and a corpus with --pack as asked', async () => {
     const dir = tempDir();
     const text = readSharedText(RELATIVITY);
