@@ -5,6 +5,7 @@
  * document's sentences that carry a finding. JSON for machines, Markdown for
  * people; with --out, also the findings and a row per document.
  */
+import { contextWarnings, emptyContextTally, tallyRuns, type ContextTally } from './context-tally.js';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
@@ -20,7 +21,7 @@ import { AuditTask, type AuditOutcome, type AuditTaskConfig } from './audit-task
 import { addSemanticStats } from '../maskers/detectors/chain.js';
 import { emptySemanticStats, type SemanticStats } from '../maskers/detectors/semantic.js';
 import { ensureDistilled } from '../indexes/semantic-models.js';
-import { markedContext } from './leakage-report.js';
+import { contextSentence, markedContext } from './leakage-report.js';
 import { BatchRunner, batches, timed } from './runtime/batches.js';
 import { renderAuditHtml } from './report-html.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
@@ -89,6 +90,8 @@ export interface AuditReport {
   /** How many documents have a flagged share in each tenth (0–10%, 10–20%, ... of sentences). */
   flaggedFractionHistogram: number[];
   timings: { wallMs: number; stages: Record<string, StageStats> };
+  /** With `--context-field`: the field and how the records were gathered into runs detected together. */
+  context?: { field: string } & ContextTally;
 }
 
 const MOST_FLAGGED = 100;
@@ -131,9 +134,11 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   const readStats: StageStats = { items: 0, ms: 0 };
   let seq = 0;
   const detectStats: StageStats = { items: 0, ms: 0 };
+  const contextTally = options.reading.contextField === undefined ? undefined : emptyContextTally();
 
   try {
     for await (const { batch, result } of runner.run(batches(timed(reader.events(), readStats)))) {
+      if (contextTally) tallyRuns(batch.documents, contextTally);
       for (const item of batch.items) {
         const recordSeq = seq++;
         if (item.event.kind === 'reject') {
@@ -196,7 +201,9 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
       mostFlagged: rankDocuments(ranked),
       flaggedFractionHistogram: histogram,
       timings: { wallMs: Math.round(performance.now() - clock), stages: { read: readStats, detect: detectStats } },
+      ...(contextTally ? { context: { field: options.reading.contextField!, ...contextTally } } : {}),
     };
+    if (contextTally) for (const warning of contextWarnings(options.reading.contextField!, contextTally, documents.total)) options.onWarning?.(warning);
     const markdown = auditMarkdown(report);
     if (run) {
       const written = [await findingsWriter!.close(), await documentsWriter!.close(), await rejectsWriter!.close()];
@@ -236,6 +243,7 @@ export function auditMarkdown(report: AuditReport): string {
       `In those, ${sentences.flagged} of ${sentences.inDocumentsWithFindings} sentences are flagged (${percent(sentences.flagged, sentences.inDocumentsWithFindings)}).`,
     '',
   );
+  if (report.context) lines.push(contextSentence(report.context, (text) => `\`${text}\``), '');
   lines.push(`${report.findings.total} findings by detector: ${Object.entries(report.findings.byDetector).map(([name, count]) => `${name} ${count}`).join(', ')}; ${report.findings.suppressed} suppressed inside keep contexts.`, '');
   const other = Object.entries(report.languages.other);
   if (other.length > 0) {

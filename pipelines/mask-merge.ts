@@ -25,7 +25,8 @@ import { CollateralCollector, LexicalResiduals } from './leakage-report.js';
 import { ReportCollector } from './report-data.js';
 import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
 import { addOtherLanguages, sortedLanguages, type OtherLanguages } from '../maskers/language.js';
-import { addContextTally, readUnitSummary, unitDirName, type ContextTally, type UnitSummary } from './mask-unit.js';
+import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
+import { addContextTally, emptyContextTally, type ContextTally } from './context-tally.js';
 import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
@@ -193,7 +194,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
       summary.outputBands.forEach((count, band) => (outputBands![band] += count));
     }
     addSemanticStats(semantic, summary.semantic);
-    if (summary.context) addContextTally((context ??= { records: 0, runs: 0, joined: 0 }), summary.context);
+    if (summary.context) addContextTally((context ??= emptyContextTally()), summary.context);
     read.items += summary.timings.read.items;
     read.ms += summary.timings.read.ms;
     for (const stage of TASK_STAGES) stages[stage] += summary.timings.stages[stage];

@@ -35,7 +35,8 @@ import { emptyTimings, MaskTask, TASK_STAGES, type MaskTaskConfig, type StageTim
 import { detectionRecord, StoredDetectionReader } from './stored-detections.js';
 import { UnitIndexer, type UnitIndexSummary } from './unit-index.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
-import { batches, CONTEXT_MAX_CHARS, contextRuns, timed } from './runtime/batches.js';
+import { batches, contextRuns, timed } from './runtime/batches.js';
+import { emptyContextTally, tallyRuns, type ContextTally } from './context-tally.js';
 import { loadWaiver } from './waiver.js';
 
 export interface UnitSetup {
@@ -93,24 +94,6 @@ export interface UnitSummary {
 }
 
 /** How a run's records were gathered into context runs (`--context-field`). */
-export interface ContextTally {
-  /** Records that had the field (a value other than null). */
-  records: number;
-  /** Context runs of two records or more, and the records in them. */
-  runs: number;
-  joined: number;
-  /** Runs that reached CONTEXT_MAX_CHARS and went on as new runs: a field that names no single work. Absent when none. */
-  capped?: number;
-}
-
-/** Adds `more` to `total`. */
-export function addContextTally(total: ContextTally, more: ContextTally): void {
-  total.records += more.records;
-  total.runs += more.runs;
-  total.joined += more.joined;
-  if (more.capped) total.capped = (total.capped ?? 0) + more.capped;
-}
-
 export const SUMMARY_NAME = 'summary.json';
 
 export function unitDirName(index: number): string {
@@ -222,7 +205,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const reportData = new ReportCollector(unit.index);
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;
-  const context: ContextTally | undefined = setup.reading.contextField ? { records: 0, runs: 0, joined: 0 } : undefined;
+  const context: ContextTally | undefined = setup.reading.contextField ? emptyContextTally() : undefined;
   const stages = emptyTimings();
   const semantic = emptySemanticStats();
   const read: StageStats = { items: 0, ms: 0 };
@@ -243,14 +226,8 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       for (const [start, end] of contextRuns(batch.documents)) {
         const texts = batch.documents.slice(start, end).map((document) => document.text);
         for (let at = start; at < end; at++) runOf[at] = texts;
-        if (!context) continue;
-        if (batch.documents[start].context !== undefined) context.records += end - start;
-        if (end - start > 1) {
-          context.runs++;
-          context.joined += end - start;
-        }
-        if (batch.documents[start].context !== undefined && texts.reduce((sum, text) => sum + text.length, 0) >= CONTEXT_MAX_CHARS) context.capped = (context.capped ?? 0) + 1;
       }
+      if (context) tallyRuns(batch.documents, context);
       const writeStart = performance.now();
       for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
       addSemanticStats(semantic, result.semantic);

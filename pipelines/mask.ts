@@ -43,7 +43,8 @@ import { unscreenedOutputChars, type OtherLanguagesAction } from '../maskers/lan
 import { embeddingCacheMaxBytes } from '../indexes/embedding-cache.js';
 import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
-import { isUnitDone, type ContextTally, type UnitSetup } from './mask-unit.js';
+import { isUnitDone, type UnitSetup } from './mask-unit.js';
+import { contextWarnings } from './context-tally.js';
 import { mergeUnits } from './mask-merge.js';
 import { runUnits } from './run-units.js';
 import { splitStoredDetections } from './stored-detections.js';
@@ -317,14 +318,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const merged = await mergeUnits(run, planned.workDir, planned.units.map((unit) => unit.index), { conceptIds: loaded.pack.concepts.map((concept) => concept.id), format: options.outputFormat ?? 'jsonl.gz', gzipLevel: options.gzipLevel });
     const contextTally = options.reading.contextField ? { field: options.reading.contextField, ...(merged.context ?? { records: 0, runs: 0, joined: 0 }) } : undefined;
     // A field no record has is most often a misspelt one: the run is what it would be without it, and says so.
-    if (options.reading.contextField && noRecordHadContext(merged.context) && merged.counts.input > merged.counts.rejected) {
-      options.onWarning?.(`no record has the field '${options.reading.contextField}' (--context-field): every record was detected on its own`);
-    }
-    if (options.reading.contextField && merged.context?.capped) {
-      options.onWarning?.(
-        `${merged.context.capped} run(s) of records with the same '${options.reading.contextField}' (--context-field) reached ${CONTEXT_MAX_CHARS / 2 ** 20} MiB of text and went on as new runs: records judged together are detected and decided as one text, so the field should name one work (a book, an article, a thread), not a source or a language`,
-      );
-    }
+    if (options.reading.contextField) for (const warning of contextWarnings(options.reading.contextField, merged.context, merged.counts.input - merged.counts.rejected)) options.onWarning?.(warning);
     const { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, outputBands, semantic } = merged;
     const shards = merged.shards;
     const written: WrittenFile[] = [...shards, ...merged.logs];
@@ -468,10 +462,6 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
 }
 
 /** Whether no record had the context field. */
-function noRecordHadContext(context: ContextTally | undefined): boolean {
-  return (context?.records ?? 0) === 0;
-}
-
 /** How a run key names its directory in the work area (see runKey): only such directories are ever deleted there. */
 const RUN_KEY_DIR = /^[0-9a-f]{16}$/;
 

@@ -261,6 +261,7 @@ export function renderAuditHtml(report: AuditReport): string {
     ['detectors', report.detectors.join(', ')],
   ]) out.push(`<dt>${escape(term)}</dt><dd>${escape(value)}</dd>`);
   out.push('</dl>');
+  if (report.context) out.push(`<p>${contextSentence({ ...report.context, field: escape(report.context.field) }, (text) => `<code>${text}</code>`)}</p>`);
   out.push(table(['input', 'bytes', 'records', 'rejected', 'sha256'], report.inputs.slice(0, MAX_INPUT_ROWS).map((item) => [`<code>${escape(item.path)}</code>`, number(item.bytes), number(item.records), number(item.rejected), `<code>${escape(item.sha256)}</code>`]), { sortable: true, numeric: [false, true, true, true, false] }));
   out.push('<h2 id="concepts">Concepts</h2>');
   out.push(table(['concept', 'findings', 'documents', 'suppressed', 'by detector'], Object.entries(report.concepts).map(([id, concept]) => [`<span class="concept">${escape(id)}</span>`, number(concept.findings), number(concept.documents), number(concept.suppressed), escape(Object.entries(concept.byDetector).map(([name, count]) => `${name} ${count}`).join(', '))]), { sortable: true, numeric: [false, true, true, true, false] }));

@@ -244,5 +244,14 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     const auditedTogether = await flagged('--context-field', 'meta.book');
     expect(auditedTogether).toBeGreaterThan(auditedAlone);
     expect(auditedTogether).toBeLessThanOrEqual(records.length);
+    // It counts and reports the runs as mask does, and says so of a field no record has.
+    const audit = JSON.parse(readFileSync(join(dir, 'audit2', 'audit.json'), 'utf8'));
+    expect(audit.context).toEqual({ field: 'meta.book', records: records.length, runs: 1, joined: records.length });
+    expect(readFileSync(join(dir, 'audit2', 'audit.md'), 'utf8')).toContain(`Detected together (\`--context-field meta.book\`): ${records.length} record(s) had the field; ${records.length} of them in 1 run(s)`);
+    expect(readFileSync(join(dir, 'audit2', 'report.html'), 'utf8')).toContain('<p>Detected together (<code>--context-field meta.book</code>)');
+    expect(JSON.parse(readFileSync(join(dir, 'audit0', 'audit.json'), 'utf8')).context).toBeUndefined();
+    const misspelt = await runCli(['audit', input, '--pack', 'physics-post-1900', '--quiet', '--context-field', 'meta.bok']);
+    expect(misspelt.code).toBe(0);
+    expect(misspelt.stderr).toBe("lacuna: warning: no record has the field 'meta.bok' (--context-field): every record was detected on its own\n");
   });
 });
