@@ -93,7 +93,6 @@ export interface UnitSummary {
   context?: ContextTally;
 }
 
-/** How a run's records were gathered into context runs (`--context-field`). */
 export const SUMMARY_NAME = 'summary.json';
 
 export function unitDirName(index: number): string {
