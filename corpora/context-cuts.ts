@@ -23,7 +23,8 @@ const LAST_READ = 1 << 20;
 
 /** The context value a line gives a document: a string, undefined (judged alone), or null when the reader would make no document of it. */
 function lineContext(line: Buffer, fields: FieldOptions): string | undefined | null {
-  const source = line.toString('utf8').trim();
+  // A byte-order mark is read as the reader reads it at the start of a file.
+  const source = line.toString('utf8').replace(/^\uFEFF/, '').trim();
   if (source === '') return null;
   let record: unknown;
   try {

@@ -51,6 +51,14 @@ describe('contextRunCut', () => {
     expect(await contextRunCut(path, 0, FIELDS, 1 << 20)).toBe(0);
   });
 
+  it('reads the first record of a file that starts with a byte-order mark', async () => {
+    const bom = join(dir, 'bom.jsonl');
+    const first = '\uFEFF' + JSON.stringify({ id: 'a1', text: 'one', book: 'A' });
+    writeFileSync(bom, [first, JSON.stringify({ id: 'a2', text: 'two', book: 'A' }), JSON.stringify({ id: 'b1', text: 'three', book: 'B' })].join('\n') + '\n');
+    const second = Buffer.byteLength(first) + 1;
+    expect(await contextRunCut(bom, second - 2, FIELDS, 1 << 20)).toBe(second + Buffer.byteLength(JSON.stringify({ id: 'a2', text: 'two', book: 'A' })) + 1);
+  });
+
   it('plans units that cover the file once, none cutting a run', async () => {
     const units = await planUnits([{ path, label: 'runs.jsonl', format: 'jsonl', size }], 30, (file, offset) => contextRunCut(file, offset, FIELDS, 1 << 20));
     const ranges = units.map((unit) => unit.files[0].range!);
