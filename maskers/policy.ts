@@ -16,7 +16,7 @@
  */
 import { applyEdits, type SpanEdit } from './edits.js';
 import type { SpanFinding } from './findings.js';
-import { segment, TOGETHER_SEPARATOR, type Segmentation, type Span } from './segment/segmenter.js';
+import { joinTogether, segment, type Segmentation, type Span } from './segment/segmenter.js';
 
 export type PolicyUnit = 'sentence' | 'paragraph' | 'document';
 
@@ -278,14 +278,19 @@ export class ExcisionPolicy implements Policy {
   }
 }
 
-/** The findings the policy acts on: those scoring at least --min-score. */
-function findingsActedOn(findings: SpanFinding[], options: PolicyOptions): SpanFinding[] {
-  return options.minScore > 0 ? findings.filter((finding) => finding.score >= options.minScore) : findings;
+export function decide(text: string, segmentation: Segmentation, allFindings: SpanFinding[], options: PolicyOptions): Decision {
+  return decideAndFlag(text, segmentation, allFindings, options).decision;
 }
 
-export function decide(text: string, segmentation: Segmentation, allFindings: SpanFinding[], options: PolicyOptions): Decision {
-  const findings = findingsActedOn(allFindings, options);
+/** The decision, and the concept each sentence was flagged under (undefined: not flagged), which decideTogether counts per record. */
+function decideAndFlag(text: string, segmentation: Segmentation, allFindings: SpanFinding[], options: PolicyOptions): { decision: Decision; sentenceConcepts: (string | undefined)[] } {
+  const findings = options.minScore > 0 ? allFindings.filter((finding) => finding.score >= options.minScore) : allFindings;
   const sentenceConcepts = flagSpans(segmentation.sentences, findings);
+  const decision = decideFlagged(text, segmentation, findings, sentenceConcepts, options);
+  return { decision, sentenceConcepts };
+}
+
+function decideFlagged(text: string, segmentation: Segmentation, findings: SpanFinding[], sentenceConcepts: (string | undefined)[], options: PolicyOptions): Decision {
   const flaggedSentences = sentenceConcepts.filter((concept) => concept !== undefined).length;
   const sentences = segmentation.sentences.length;
   if (findings.length === 0) return { action: 'keep', edits: [], sentences, flaggedSentences };
@@ -314,7 +319,7 @@ export function decide(text: string, segmentation: Segmentation, allFindings: Sp
 /**
  * Decisions for records that are parts of one work (`--context-field`: the paragraphs of a book
  * stored one per record), made as for the one text they form, joined as the detectors read them
- * (TOGETHER_SEPARATOR): the book's decision, cut at the records. Stored a paragraph per record, a
+ * (joinTogether): the book's decision, cut at the records. Stored a paragraph per record, a
  * book is then masked as it is stored whole: an equation, heading or caption record between two
  * removed ones goes with them, a paragraph record in which one sentence of three names the target
  * loses that sentence (alone, the record would be a document more than a third of whose sentences
@@ -323,23 +328,15 @@ export function decide(text: string, segmentation: Segmentation, allFindings: Sp
  * with only whitespace is dropped. `findings[i]` are record i's, at offsets into its text.
  */
 export function decideTogether(texts: readonly string[], findings: readonly (readonly SpanFinding[])[], options: PolicyOptions): Decision[] {
-  const starts: number[] = [];
-  let at = 0;
-  for (const text of texts) {
-    starts.push(at);
-    at += text.length + TOGETHER_SEPARATOR.length;
-  }
-  const joined = texts.join(TOGETHER_SEPARATOR);
-  const joinedFindings = findings.flatMap((list, index) => list.map((finding) => ({ ...finding, start: finding.start + starts[index], end: finding.end + starts[index] })));
+  const { text: joined, spans } = joinTogether(texts);
+  const joinedFindings = findings.flatMap((list, index) => list.map((finding) => ({ ...finding, start: finding.start + spans[index].start, end: finding.end + spans[index].start })));
   const segmentation = segment(joined);
-  const decision = decide(joined, segmentation, joinedFindings, options);
-  const flagged = flagSpans(segmentation.sentences, findingsActedOn(joinedFindings, options));
+  const { decision, sentenceConcepts: flagged } = decideAndFlag(joined, segmentation, joinedFindings, options);
   let sentence = 0;
   // Edits are in order and disjoint: each record looks only at those from the first not yet behind it.
   let firstEdit = 0;
   return texts.map((text, index): Decision => {
-    const start = starts[index];
-    const end = start + text.length;
+    const { start, end } = spans[index];
     let sentences = 0;
     let flaggedSentences = 0;
     for (; sentence < segmentation.sentences.length && segmentation.sentences[sentence].start < end; sentence++) {

@@ -9,7 +9,7 @@ import type { Pack } from '../maskers/pack/schema.js';
 import { flagSpans } from '../maskers/policy.js';
 import { segment } from '../maskers/segment/segmenter.js';
 import { otherLanguage } from '../maskers/language.js';
-import { contextRuns, type BatchTask, type TaskDocument } from './runtime/batches.js';
+import { detectRuns, type BatchTask, type TaskDocument } from './runtime/batches.js';
 import type { SemanticStats } from '../maskers/detectors/semantic.js';
 import { loadSemanticModels } from '../indexes/semantic-models.js';
 
@@ -45,8 +45,7 @@ export class AuditTask implements BatchTask<AuditOutcome[]> {
   async run(documents: TaskDocument[]): Promise<AuditOutcome[]> {
     const outcomes: AuditOutcome[] = [];
     // Each context run (records of one book, article or thread) is detected together, as `lacuna mask` detects it.
-    const detections = [];
-    for (const [start, end] of contextRuns(documents)) detections.push(...(await this.detector.detectTogether(documents.slice(start, end).map((document) => document.text))));
+    const detections = await detectRuns(documents, (texts) => this.detector.detectTogether(texts));
     for (const [at, document] of documents.entries()) {
       const language = otherLanguage(document.text, this.language);
       const { findings, suppressed, semantic } = detections[at];

@@ -26,9 +26,9 @@ export function addContextTally(total: ContextTally, more: ContextTally): void {
   if (more.capped) total.capped = (total.capped ?? 0) + more.capped;
 }
 
-/** Counts the context runs of one batch's documents (batches never cut a run below the cap). */
-export function tallyRuns(documents: readonly TaskDocument[], tally: ContextTally): void {
-  for (const [start, end] of contextRuns(documents)) {
+/** Counts the context runs of one batch's documents (batches never cut a run below the cap); `runs` when the caller has them. */
+export function tallyRuns(documents: readonly TaskDocument[], tally: ContextTally, runs = contextRuns(documents)): void {
+  for (const [start, end] of runs) {
     if (documents[start].context === undefined) continue;
     tally.records += end - start;
     if (end - start > 1) {

@@ -5,8 +5,7 @@
  */
 import type { Span, SpanFinding } from '../maskers/findings.js';
 import type { CollateralHit } from '../maskers/collateral.js';
-import { splitParagraphs } from '../maskers/segment/segmenter.js';
-import { TOGETHER_SEPARATOR } from '../maskers/detectors/chain.js';
+import { splitParagraphs, TOGETHER_SEPARATOR } from '../maskers/segment/segmenter.js';
 import { documentScale } from '../maskers/detectors/passage.js';
 import { CONTEXT_MAX_CHARS } from './runtime/batches.js';
 import { createHash } from 'node:crypto';

@@ -15,7 +15,7 @@ import { ExcisionPolicy, type Decision, type Policy, type PolicyOptions } from '
 import { segment } from '../maskers/segment/segmenter.js';
 import { otherLanguage } from '../maskers/language.js';
 import { CollateralScanner, type CollateralHit } from '../maskers/collateral.js';
-import { contextRuns, type BatchTask, type TaskDocument } from './runtime/batches.js';
+import { contextRuns, detectRuns, type BatchTask, type TaskDocument } from './runtime/batches.js';
 
 export interface MaskTaskConfig {
   pack: Pack;
@@ -105,15 +105,10 @@ export class MaskTask implements BatchTask<BatchOutcome> {
 
   /** What the detectors find in each document, each context run (contextRuns) detected together. */
   private async detect(documents: readonly TaskDocument[], semantic: SemanticStats): Promise<StoredDetection[]> {
-    const detections: StoredDetection[] = [];
-    for (const [start, end] of contextRuns(documents)) {
-      const texts = documents.slice(start, end).map((document) => document.text);
-      for (const detected of await this.detector.detectTogether(texts)) {
-        addSemanticStats(semantic, detected.semantic);
-        detections.push({ findings: detected.findings, suppressed: detected.suppressed.length, ...(detected.scoreBands ? { scoreBands: detected.scoreBands } : {}) });
-      }
-    }
-    return detections;
+    return (await detectRuns(documents, (texts) => this.detector.detectTogether(texts))).map((detected) => {
+      addSemanticStats(semantic, detected.semantic);
+      return { findings: detected.findings, suppressed: detected.suppressed.length, ...(detected.scoreBands ? { scoreBands: detected.scoreBands } : {}) };
+    });
   }
 
   /** `stored`, when given, holds each document's detection from an earlier run: the detectors do not run. */
@@ -137,11 +132,12 @@ export class MaskTask implements BatchTask<BatchOutcome> {
       const outputs: (string | undefined)[] = [];
       let recheck = false;
       // Records of one work are decided as the one text they form, as they were detected.
-      const together = end - start > 1 && detections.slice(start, end).some((detected) => detected.findings.length > 0);
+      const runDetections = detections.slice(start, end);
+      const together = end - start > 1 && runDetections.some((detected) => detected.findings.length > 0);
       const decisions = together
         ? this.policy.decideTogether(
             documents.slice(start, end).map((document) => document.text),
-            detections.slice(start, end).map((detected) => detected.findings),
+            runDetections.map((detected) => detected.findings),
           )
         : undefined;
       if (together) lap('decide');

@@ -222,11 +222,12 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
       const result = await task.run(batch.documents, stored ? await stored.forBatch(batch.items, counts.input) : undefined);
       // Each document's context run (the texts it was detected with), for the scale it is counted at.
       const runOf: string[][] = [];
-      for (const [start, end] of contextRuns(batch.documents)) {
+      const runs = contextRuns(batch.documents);
+      for (const [start, end] of runs) {
         const texts = batch.documents.slice(start, end).map((document) => document.text);
         for (let at = start; at < end; at++) runOf[at] = texts;
       }
-      if (context) tallyRuns(batch.documents, context);
+      if (context) tallyRuns(batch.documents, context, runs);
       const writeStart = performance.now();
       for (const stage of TASK_STAGES) stages[stage] += result.timings[stage];
       addSemanticStats(semantic, result.semantic);

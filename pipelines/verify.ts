@@ -13,9 +13,9 @@
  *
  * Per concept, residual findings above `maxResidual` fail verification.
  */
-import { contextGroups } from './runtime/batches.js';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { contextGroups } from './runtime/batches.js';
 import { DEFAULT_OUTPUT_SHAPE, type OutputShape } from '../corpora/document.js';
 import { corpusDocuments, outputShapeOf } from '../corpora/corpus-reader.js';
 import { UsageError } from '../corpora/errors.js';

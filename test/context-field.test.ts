@@ -7,9 +7,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { InputEvent } from '../corpora/document.js';
-import { DetectorChain, TOGETHER_SEPARATOR } from '../maskers/detectors/chain.js';
+import { DetectorChain } from '../maskers/detectors/chain.js';
 import { loadPack } from '../maskers/pack/load.js';
-import { splitParagraphs } from '../maskers/segment/segmenter.js';
+import { splitParagraphs, TOGETHER_SEPARATOR } from '../maskers/segment/segmenter.js';
 import { batches, CONTEXT_MAX_CHARS, contextRuns } from '../pipelines/runtime/batches.js';
 import { expectSameRun, jsonl, readCorpus, readJsonlFile, readManifest, readSharedText, runCli, sharedAvailable, tempDir } from './helpers.js';
 

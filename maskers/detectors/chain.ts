@@ -3,7 +3,7 @@
  * and applies every keep context to every detector's findings (to the semantic
  * detector's only where a finding lies inside one: it weighs keeps itself).
  */
-import { TOGETHER_SEPARATOR } from '../segment/segmenter.js';
+import { joinTogether } from '../segment/segmenter.js';
 import type { Pack } from '../pack/schema.js';
 import { compareFindings, type Detector, type Span, type SpanFinding } from '../findings.js';
 import { ContextDetector } from './context.js';
@@ -71,8 +71,6 @@ function compiledRules(pack: Pack, concepts?: ReadonlySet<string>): CompiledRule
   return rules;
 }
 
-/** What joins texts detected together (DetectorChain.detectTogether): a paragraph break, which no phrase, sentence or paragraph crosses. */
-export { TOGETHER_SEPARATOR };
 
 /**
  * For each of the texts at `spans` of a joined text, the findings inside it, cut to it and shifted
@@ -147,13 +145,8 @@ export class DetectorChain {
    */
   async detectTogether(texts: readonly string[]): Promise<ChainResult[]> {
     if (texts.length === 1) return [await this.detect(texts[0])];
-    const whole = await this.detect(texts.join(TOGETHER_SEPARATOR));
-    const spans: Span[] = [];
-    let start = 0;
-    for (const text of texts) {
-      spans.push({ start, end: start + text.length });
-      start += text.length + TOGETHER_SEPARATOR.length;
-    }
+    const { text, spans } = joinTogether(texts);
+    const whole = await this.detect(text);
     const findings = findingsWithinEach(whole.findings, spans);
     const suppressed = findingsWithinEach(whole.suppressed, spans);
     return texts.map((_, index) => ({

@@ -57,6 +57,17 @@ const LOWER_START = /\p{Ll}/u;
  */
 export const TOGETHER_SEPARATOR = '\n\n';
 
+/** `texts` joined by TOGETHER_SEPARATOR, and where each of them lies in the joined text. */
+export function joinTogether(texts: readonly string[]): { text: string; spans: Span[] } {
+  const spans: Span[] = [];
+  let start = 0;
+  for (const text of texts) {
+    spans.push({ start, end: start + text.length });
+    start += text.length + TOGETHER_SEPARATOR.length;
+  }
+  return { text: texts.join(TOGETHER_SEPARATOR), spans };
+}
+
 export const UNWRAPPED_LINE_CHARS = 200;
 
 /**

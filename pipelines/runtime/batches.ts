@@ -54,7 +54,7 @@ export async function* contextGroups<T extends { text: string; context?: string 
 
 /**
  * The runs of documents detected together, as [start, end) index ranges covering `documents` in
- * order: consecutive documents with the same context value, each document without one alone.
+ * order: consecutive documents with the same context value (continuesRun), each document without one alone.
  * batches() never cuts a run between two batches unless it passed CONTEXT_MAX_CHARS, so the runs,
  * and so every outcome, are the same whatever the batch and worker.
  */
@@ -62,12 +62,22 @@ export function contextRuns(documents: readonly TaskDocument[]): [number, number
   const runs: [number, number][] = [];
   for (let start = 0; start < documents.length; ) {
     let end = start + 1;
-    const context = documents[start].context;
-    if (context !== undefined) while (end < documents.length && documents[end].context === context) end++;
+    let chars = documents[start].text.length;
+    while (end < documents.length && continuesRun(documents[end].context, documents[start].context, chars)) chars += documents[end++].text.length;
     runs.push([start, end]);
     start = end;
   }
   return runs;
+}
+
+/**
+ * What `detect` finds in each document, each context run (contextRuns) joined as one text
+ * (DetectorChain.detectTogether): one result per document, in order. How mask and audit detect.
+ */
+export async function detectRuns<R>(documents: readonly TaskDocument[], detect: (texts: string[]) => Promise<R[]>): Promise<R[]> {
+  const results: R[] = [];
+  for (const [start, end] of contextRuns(documents)) results.push(...(await detect(documents.slice(start, end).map((document) => document.text))));
+  return results;
 }
 
 export interface BatchItem {
