@@ -6,6 +6,7 @@
  * people; with --out, also the findings and a row per document.
  */
 import { contextWarnings, emptyContextTally, tallyRuns, type ContextTally } from './context-tally.js';
+import { suggestWorkField, workFieldSentence, WorkFieldTally, type WorkFieldHint } from './work-field-hint.js';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputReader, type InputOptions } from '../corpora/input-reader.js';
@@ -92,6 +93,8 @@ export interface AuditReport {
   timings: { wallMs: number; stages: Record<string, StageStats> };
   /** With `--context-field`: the field and how the records were gathered into runs detected together. */
   context?: { field: string } & ContextTally;
+  /** Without it: a field that may name the work short records come from (work-field-hint.ts). */
+  workField?: WorkFieldHint;
 }
 
 const MOST_FLAGGED = 100;
@@ -135,6 +138,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
   let seq = 0;
   const detectStats: StageStats = { items: 0, ms: 0 };
   const contextTally = options.reading.contextField === undefined ? undefined : emptyContextTally();
+  const workFields = options.reading.contextField === undefined ? new WorkFieldTally(options.reading.idField, options.reading.textField) : undefined;
 
   try {
     for await (const { batch, result } of runner.run(batches(timed(reader.events(), readStats)))) {
@@ -148,6 +152,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
         }
         const doc = item.event.doc;
         const outcome = result[item.slot];
+        workFields?.observe(doc.source, doc.text.length);
         addSemanticStats(semantic, outcome.semantic);
         documents.total++;
         if (outcome.language) addOtherLanguages(otherLanguages, { [outcome.language]: { documents: 1, chars: doc.text.length } });
@@ -186,6 +191,7 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
       progress.update({ documents: documents.total + documents.rejected, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, elapsedMs: performance.now() - clock });
     }
     progress.finish({ documents: documents.total + documents.rejected, bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, elapsedMs: performance.now() - clock });
+    const workField = suggestWorkField(workFields?.result());
 
     const report: AuditReport = {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
@@ -202,7 +208,9 @@ export async function runAudit(options: AuditOptions, progress: ProgressSink = s
       flaggedFractionHistogram: histogram,
       timings: { wallMs: Math.round(performance.now() - clock), stages: { read: readStats, detect: detectStats } },
       ...(contextTally ? { context: { field: options.reading.contextField!, ...contextTally } } : {}),
+      ...(workField ? { workField } : {}),
     };
+    if (workField) options.onWarning?.(workFieldSentence(workField));
     if (contextTally) for (const warning of contextWarnings(options.reading.contextField!, contextTally, documents.total)) options.onWarning?.(warning);
     const markdown = auditMarkdown(report);
     if (run) {
@@ -244,6 +252,7 @@ export function auditMarkdown(report: AuditReport): string {
     '',
   );
   if (report.context) lines.push(contextSentence(report.context, (text) => `\`${text}\``), '');
+  if (report.workField) lines.push(`${workFieldSentence(report.workField, (text) => `\`${text}\``)}.`, '');
   lines.push(`${report.findings.total} findings by detector: ${Object.entries(report.findings.byDetector).map(([name, count]) => `${name} ${count}`).join(', ')}; ${report.findings.suppressed} suppressed inside keep contexts.`, '');
   const other = Object.entries(report.languages.other);
   if (other.length > 0) {

@@ -8,6 +8,7 @@ import type { CollateralHit } from '../maskers/collateral.js';
 import { splitParagraphs, TOGETHER_SEPARATOR } from '../maskers/segment/segmenter.js';
 import { documentScale } from '../maskers/detectors/passage.js';
 import { CONTEXT_MAX_CHARS } from './runtime/batches.js';
+import { workFieldSentence, type WorkFieldHint } from './work-field-hint.js';
 import { createHash } from 'node:crypto';
 import type { ConceptVerification, ResidualPassage, VerificationReport } from './verify.js';
 import { PASSAGE_HASH_LENGTH, type Waiver } from './waiver.js';
@@ -312,6 +313,8 @@ export interface RunSummaryForReport {
   suppressed?: number;
   /** With `--context-field`: how the records were gathered (Manifest.context). */
   context?: { field: string; records: number; runs: number; joined: number; capped?: number };
+  /** Without it: a field that may name the work short records come from (work-field-hint.ts). */
+  workField?: WorkFieldHint;
 }
 
 /** How a run's records were detected together (`--context-field`), in one sentence; `code` marks up an option as code. */
@@ -403,6 +406,7 @@ export function leakageMarkdown(summary: RunSummaryForReport, verification: Veri
   const c = summary.counts;
   if (c && c.input > 0) lines.push(`Documents: ${c.input} in, ${c.kept} kept unchanged, ${c.edited} edited, ${c.dropped} dropped, ${c.rejected} rejected.`, '');
   if (summary.context) lines.push(contextSentence(summary.context, (code) => `\`${code}\``), '');
+  if (summary.workField) lines.push(`${workFieldSentence(summary.workField, (code) => `\`${code}\``)}.`, '');
   if (summary.suppressed) lines.push(`${summary.suppressed} match(es) were suppressed inside keep contexts.`, '');
   lines.push('| concept | findings in input | characters removed | residual (re-detection) | residual (semantic) | waived | target characters left, estimated (95%) | verdict |', '|---|---:|---:|---:|---:|---:|---:|---|');
   for (const [id, concept] of Object.entries(verification.concepts)) lines.push(conceptRow(id, concept, summary, verification.estimate?.remainingByConcept[id]));

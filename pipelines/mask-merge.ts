@@ -27,6 +27,7 @@ import { emptyTimings, TASK_STAGES, type StageTimings } from './mask-task.js';
 import { addOtherLanguages, sortedLanguages, type OtherLanguages } from '../maskers/language.js';
 import { readUnitSummary, unitDirName, type UnitSummary } from './mask-unit.js';
 import { addContextTally, emptyContextTally, type ContextTally } from './context-tally.js';
+import { absorbWorkFields, emptyWorkFields, type WorkFieldState } from './work-field-hint.js';
 import { IndexMerger, type UnitIndexSummary } from './unit-index.js';
 import { UsageError } from '../corpora/errors.js';
 
@@ -58,6 +59,8 @@ export interface MergedUnits {
   unitRecords: number[];
   /** With `--context-field`: the units' tallies summed. */
   context?: ContextTally;
+  /** Without it: how the records' fields run, units in order (absent in units made by older builds). */
+  workFields?: WorkFieldState;
   /** The units' semantic verification merged, when the semantic detector ran. */
   index: IndexMerger | undefined;
   /** The units' saved indexes, staged under index/part-NNNNN/. */
@@ -170,6 +173,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   const inputs: MergedInput[] = [];
   let indexMerger: IndexMerger | undefined;
   let context: ContextTally | undefined;
+  let workFields: WorkFieldState | undefined;
   for (const index of unitIndices) {
     const summary = await readUnitSummary(workDir, index);
     if (!summary) throw new UsageError(`work unit ${index} is not done (${join(workDir, unitDirName(index))} is missing); run the job again to redo it`);
@@ -195,6 +199,7 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
     }
     addSemanticStats(semantic, summary.semantic);
     if (summary.context) addContextTally((context ??= emptyContextTally()), summary.context);
+    if (summary.workFields) absorbWorkFields((workFields ??= emptyWorkFields()), summary.workFields);
     read.items += summary.timings.read.items;
     read.ms += summary.timings.read.ms;
     for (const stage of TASK_STAGES) stages[stage] += summary.timings.stages[stage];
@@ -253,5 +258,5 @@ export async function mergeUnits(run: RunDirectory, workDir: string, unitIndices
   for (const place of places) for (const file of place.files.attributes) (attributeFiles.get(file.path) ?? attributeFiles.set(file.path, []).get(file.path)!).push({ path: unitPath(place, file.path), place });
   for (const path of [...attributeFiles.keys()].sort()) logs.push(await rewriteLogs(new JsonlWriter(await run.staged(path), { level }), attributeFiles.get(path)!, (record: unknown) => record));
 
-  return { counts, otherLanguages: sortedLanguages(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase), ...(context ? { context } : {}) };
+  return { counts, otherLanguages: sortedLanguages(otherLanguages), findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, report, outputBands, semantic, read, stages, writeMs, inputs, shards, logs, index: indexMerger, indexFiles, unitRecords: places.map((place, at) => (places[at + 1]?.seqBase ?? records) - place.seqBase), ...(context ? { context } : {}), ...(workFields ? { workFields } : {}) };
 }

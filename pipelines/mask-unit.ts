@@ -37,6 +37,7 @@ import { UnitIndexer, type UnitIndexSummary } from './unit-index.js';
 import type { IndexParameters } from '../indexes/vector-index.js';
 import { batches, contextRuns, timed } from './runtime/batches.js';
 import { emptyContextTally, tallyRuns, type ContextTally } from './context-tally.js';
+import { WorkFieldTally, type WorkFieldState } from './work-field-hint.js';
 import { loadWaiver } from './waiver.js';
 
 export interface UnitSetup {
@@ -91,6 +92,8 @@ export interface UnitSummary {
   index: UnitIndexSummary | null;
   /** With `--context-field`: how its records were gathered (absent without it). */
   context?: ContextTally;
+  /** Without `--context-field`: how the records' fields run, for the hint that one may name their work. */
+  workFields?: WorkFieldState;
 }
 
 export const SUMMARY_NAME = 'summary.json';
@@ -205,6 +208,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const outputBands = new Array<number>(SCORE_BANDS.length).fill(0);
   let bandsMeasured = false;
   const context: ContextTally | undefined = setup.reading.contextField ? emptyContextTally() : undefined;
+  const workFields = setup.reading.contextField ? undefined : new WorkFieldTally(setup.reading.idField, setup.reading.textField);
   const stages = emptyTimings();
   const semantic = emptySemanticStats();
   const read: StageStats = { items: 0, ms: 0 };
@@ -244,6 +248,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
         }
         const doc = item.event.doc;
         const outcome = result.outcomes[item.slot];
+        workFields?.observe(doc.source, doc.text.length);
         suppressed += outcome.suppressed;
         if (outcome.language) {
           const outputChars = outcome.decision.action === 'drop' ? 0 : outcome.decision.action === 'edit' ? outcome.text!.length : doc.text.length;
@@ -328,5 +333,6 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
     files: { corpus: shards, ...written, attributes: attributeFiles.map((file) => ({ ...file, label: labels.get(file.path) ?? file.path })) },
     index,
     ...(context ? { context } : {}),
+    ...(workFields ? { workFields: workFields.result() } : {}),
   };
 }

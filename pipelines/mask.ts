@@ -45,6 +45,7 @@ import { encoderId, ensureDistilled } from '../indexes/semantic-models.js';
 import { silentProgress, type ProgressSink } from './runtime/progress.js';
 import { isUnitDone, type UnitSetup } from './mask-unit.js';
 import { contextWarnings } from './context-tally.js';
+import { suggestWorkField, workFieldSentence } from './work-field-hint.js';
 import { mergeUnits } from './mask-merge.js';
 import { runUnits } from './run-units.js';
 import { splitStoredDetections } from './stored-detections.js';
@@ -319,6 +320,9 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     const contextTally = options.reading.contextField ? { field: options.reading.contextField, ...(merged.context ?? { records: 0, runs: 0, joined: 0 }) } : undefined;
     // A field no record has is most often a misspelt one: the run is what it would be without it, and says so.
     if (options.reading.contextField) for (const warning of contextWarnings(options.reading.contextField, merged.context, merged.counts.input - merged.counts.rejected)) options.onWarning?.(warning);
+    // Short records judged one by one leak most; a field that may name their work is pointed out.
+    const workField = suggestWorkField(merged.workFields);
+    if (workField) options.onWarning?.(workFieldSentence(workField));
     const { counts, findingsByConcept, removedCharsByConcept, suppressed, residuals, collateral, outputBands, semantic } = merged;
     const shards = merged.shards;
     const written: WrittenFile[] = [...shards, ...merged.logs];
@@ -355,7 +359,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
     for (const [id, concept] of Object.entries(verification.concepts)) concept.passages.unshift(...(residuals.passages[id] ?? []));
     const verifyMs = performance.now() - verifyStart;
     written.push(...merged.indexFiles);
-    const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed, ...(contextTally ? { context: contextTally } : {}) };
+    const summary = { pack: { id: loaded.pack.id, version: loaded.pack.version }, counts, findingsByConcept, removedCharsByConcept, suppressed, ...(contextTally ? { context: contextTally } : {}), ...(workField ? { workField } : {}) };
     // Timings live only in the manifest: the report must be the same bytes on every rerun.
     const reported = withoutTimings(verification);
     const reportJson = JSON.stringify({ tool: { name: TOOL_NAME, version: TOOL_VERSION }, ...summary, verification: reported, collateral: damage }, null, 2) + '\n';

@@ -4,6 +4,7 @@
  * and filters passages.
  */
 import { applyEdits } from '../maskers/edits.js';
+import { workFieldSentence } from './work-field-hint.js';
 import { contextSentence, percent, type CollateralReport, type RunSummaryForReport } from './leakage-report.js';
 import type { ReportData, SampledDocument } from './report-data.js';
 import type { ResidualPassage, VerificationReport } from './verify.js';
@@ -211,6 +212,7 @@ export function renderReportHtml(input: HtmlReportInput): string {
   if (counts) out.push(`<p>Documents: ${number(counts.input)} in, ${number(counts.kept)} kept unchanged, ${number(counts.edited)} edited, ${number(counts.dropped)} dropped, ${number(counts.rejected)} rejected.</p>`);
   // The field is the user's text, so it is escaped; the code mark-up is the report's own.
   if (summary.context) out.push(`<p>${contextSentence({ ...summary.context, field: escape(summary.context.field) }, (text) => `<code>${text}</code>`)}</p>`);
+  if (summary.workField) out.push(`<p>${workFieldSentence({ ...summary.workField, field: escape(summary.workField.field) }, (text) => `<code>${text}</code>`)}.</p>`);
 
   if (collateral) {
     out.push('<h2>Collateral damage</h2>', `<p>${number(collateral.removedChars)} of ${number(collateral.inputChars)} characters removed (${percent(collateral.removedShare)}).</p>`);
@@ -262,6 +264,7 @@ export function renderAuditHtml(report: AuditReport): string {
   ]) out.push(`<dt>${escape(term)}</dt><dd>${escape(value)}</dd>`);
   out.push('</dl>');
   if (report.context) out.push(`<p>${contextSentence({ ...report.context, field: escape(report.context.field) }, (text) => `<code>${text}</code>`)}</p>`);
+  if (report.workField) out.push(`<p>${workFieldSentence({ ...report.workField, field: escape(report.workField.field) }, (text) => `<code>${text}</code>`)}.</p>`);
   out.push(table(['input', 'bytes', 'records', 'rejected', 'sha256'], report.inputs.slice(0, MAX_INPUT_ROWS).map((item) => [`<code>${escape(item.path)}</code>`, number(item.bytes), number(item.records), number(item.rejected), `<code>${escape(item.sha256)}</code>`]), { sortable: true, numeric: [false, true, true, true, false] }));
   out.push('<h2 id="concepts">Concepts</h2>');
   out.push(table(['concept', 'findings', 'documents', 'suppressed', 'by detector'], Object.entries(report.concepts).map(([id, concept]) => [`<span class="concept">${escape(id)}</span>`, number(concept.findings), number(concept.documents), number(concept.suppressed), escape(Object.entries(concept.byDetector).map(([name, count]) => `${name} ${count}`).join(', '))]), { sortable: true, numeric: [false, true, true, true, false] }));

@@ -129,6 +129,14 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     const report = JSON.parse(readFileSync(join(together, 'report.json'), 'utf8'));
     expect(JSON.stringify(report)).toContain('records one after another with the same meta.book together');
     expectSameRun(await run('two-workers', '--context-field', 'meta.book', '--workers', '2'), together, { ignoreSource: true });
+    // Without the option, the run points at the field: its records are short and it runs like books.
+    const hint = `the field 'meta.book' has the record before's value in ${records.length - 4} of ${records.length - 2} records (2 runs)`;
+    expect(warnings.alone).toContain(hint);
+    expect(warnings.alone).toContain('--context-field meta.book judges each run as the one text it forms');
+    expect(readFileSync(join(alone, 'report.md'), 'utf8')).toContain('`--context-field meta.book` judges each run');
+    expect(readFileSync(join(alone, 'report.html'), 'utf8')).toContain('<code>--context-field meta.book</code> judges each run');
+    expect(JSON.parse(readFileSync(join(alone, 'report.json'), 'utf8')).workField).toMatchObject({ field: 'meta.book', runs: 2 });
+    expect(JSON.parse(readFileSync(join(together, 'report.json'), 'utf8')).workField).toBeUndefined();
     // A misspelt field is said so, and the run is the run without it.
     expect(warnings.together).toBe('');
     const misspelt = await run('misspelt', '--context-field', 'meta.bok');
