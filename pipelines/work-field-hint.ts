@@ -164,8 +164,8 @@ export function emptyWorkFields(): WorkFieldState {
 /**
  * The field to suggest, if any: most of the input in short records, and a field named as a work's
  * (namesAWork) on nearly every record, whose value mostly carries on from one record to the next,
- * takes more than one value, and runs no longer than a work. Of several, the one with the most runs (the finest grouping: a
- * chapter before its book); ties by name.
+ * takes more than one value, and runs no longer than a work. Of several, the one with the most
+ * runs (the finest grouping: a chapter before its book); ties by name.
  */
 export function suggestWorkField(state: WorkFieldState | undefined): WorkFieldHint | undefined {
   if (!state || state.documents < MIN_RECORDS || state.chars === 0) return undefined;
