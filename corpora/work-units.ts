@@ -37,11 +37,28 @@ async function splittable(file: InputFile, unitBytes: number): Promise<boolean> 
 export type CutMover = (path: string, offset: number) => Promise<number>;
 
 /**
+ * The byte ranges a finished run read a large file in, when they must be read again exactly so
+ * (`lacuna apply`: its stored detections are per unit), whatever this build would plan; undefined
+ * to plan the file.
+ */
+export type StoredRanges = (file: InputFile) => readonly (readonly [number, number])[] | undefined;
+
+/** Whether `ranges` cover [0, size) in order without gaps: a plan that reads the file once. */
+function coversOnce(ranges: readonly (readonly [number, number])[], size: number): boolean {
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (start !== at || end <= start) return false;
+    at = end;
+  }
+  return at === size;
+}
+
+/**
  * Consecutive files share a unit up to `unitBytes`; a larger uncompressed JSONL file becomes
  * ranges of `unitBytes` (cut at fixed offsets: the range reader finds the line boundaries); any
  * other large file (compressed, Parquet, a JSON array, a text file) is one unit of its own.
  */
-export async function planUnits(files: InputFile[], unitBytes: number = DEFAULT_UNIT_BYTES, moveCut?: CutMover): Promise<WorkUnit[]> {
+export async function planUnits(files: InputFile[], unitBytes: number = DEFAULT_UNIT_BYTES, moveCut?: CutMover, storedRanges?: StoredRanges): Promise<WorkUnit[]> {
   const units: WorkUnit[] = [];
   let current: WorkUnit | undefined;
   const close = () => {
@@ -52,6 +69,11 @@ export async function planUnits(files: InputFile[], unitBytes: number = DEFAULT_
     const size = file.size ?? 0;
     if (await splittable(file, unitBytes)) {
       close();
+      const stored = storedRanges?.(file);
+      if (stored && coversOnce(stored, size)) {
+        for (const [start, end] of stored) units.push({ index: units.length, files: [{ ...file, range: { start, end } }], bytes: end - start });
+        continue;
+      }
       for (let start = 0; start < size; ) {
         const nominal = Math.min(size, start + unitBytes);
         const end = nominal < size && moveCut ? Math.min(size, await moveCut(file.path, nominal)) : nominal;

@@ -58,6 +58,8 @@ export interface UnitSetup {
   index?: IndexParameters;
   /** For `lacuna apply`: each unit's stored detections, `<storedDir>/unit-NNNNNN.jsonl.gz` (see stored-detections.ts). */
   storedDir?: string;
+  /** With storedDir: why stored detections that do not meet the records would not (mask.ts changedSince). */
+  storedMismatch?: string;
 }
 
 /** Told the input bytes read and records done so far in the unit. */
@@ -190,7 +192,7 @@ async function writeUnit(unit: WorkUnit, setup: UnitSetup, task: MaskTask, dir: 
   const findingsWriter = new JsonlWriter(join(dir, 'findings.jsonl.gz'), { level: setup.gzipLevel });
   const detectionsWriter = new JsonlWriter(join(dir, 'detections.jsonl.gz'), { level: setup.gzipLevel });
   const indexer = setup.index && task.models ? new UnitIndexer(task.models.screen, setup.index) : undefined;
-  const stored = setup.storedDir ? new StoredDetectionReader(join(setup.storedDir, `${unitDirName(unit.index)}.jsonl.gz`)) : undefined;
+  const stored = setup.storedDir ? new StoredDetectionReader(join(setup.storedDir, `${unitDirName(unit.index)}.jsonl.gz`), setup.storedMismatch) : undefined;
   const rejectsWriter = new JsonlWriter(join(dir, 'rejects.jsonl'), { gzip: false });
   const attributes = setup.emitAttributes ? new AttributesWriter(stagedIn(dir), setup.emitAttributes, setup.task.pack.id, setup.gzipLevel) : undefined;
 

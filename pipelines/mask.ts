@@ -22,7 +22,7 @@ import type { InputFile } from '../corpora/readers/types.js';
 import { resolveInputs, type FormatChoice, type SkippedInput } from '../corpora/sources.js';
 import { environmentError } from '../corpora/user-file.js';
 import { failpoint } from '../corpora/failpoints.js';
-import { DEFAULT_UNIT_BYTES, planUnits, unitsOfRank, type RankSpec, type WorkUnit } from '../corpora/work-units.js';
+import { DEFAULT_UNIT_BYTES, planUnits, unitsOfRank, type RankSpec, type StoredRanges, type WorkUnit } from '../corpora/work-units.js';
 import { contextRunCut } from '../corpora/context-cuts.js';
 import { CONTEXT_MAX_CHARS } from './runtime/batches.js';
 import type { WrittenFile } from '../corpora/writers/jsonl-writer.js';
@@ -181,8 +181,9 @@ async function plan(options: MaskOptions): Promise<Plan> {
   // Records of one work are judged together: no unit cuts a run of them (context-cuts.ts).
   const contextField = options.reading.contextField;
   const moveCut = contextField === undefined ? undefined : (path: string, offset: number) => contextRunCut(path, offset, options.reading, CONTEXT_MAX_CHARS);
-  const units = await planUnits(files, options.unitBytes ?? DEFAULT_UNIT_BYTES, moveCut);
-  const source = options.appliedFrom ? await appliedSource(options.appliedFrom, units.length) : undefined;
+  const source = options.appliedFrom ? await appliedSource(options.appliedFrom) : undefined;
+  const units = await planUnits(files, options.unitBytes ?? DEFAULT_UNIT_BYTES, moveCut, source ? rangesReadBy(source) : undefined);
+  if (source && source.work!.unitRecords!.length !== units.length) throw new UsageError(`'${options.appliedFrom}' was cut into ${source.work!.unitRecords!.length} work units and its inputs now make ${units.length}: ${changedSince(source)}`);
   const key = await runKey(options, files, loaded.sha256, waiver?.sha256, source);
   const workDir = join(options.out, WORK_DIR_NAME, key);
   const shape: OutputShape = { nestMeta: options.nestMeta ?? false, textField: options.reading.textField, idField: options.reading.idField, format: options.outputFormat ?? 'jsonl.gz' };
@@ -200,19 +201,41 @@ async function plan(options: MaskOptions): Promise<Plan> {
     index: options.detectors.includes('semantic') ? options.index : undefined,
     workDir,
     storedDir: source ? join(workDir, 'stored') : undefined,
+    ...(source ? { storedMismatch: changedSince(source) } : {}),
   };
   return { files, skipped, loaded, waiver, concepts, units, key, workDir, setup, shape, source };
 }
 
-/** The finished run `lacuna apply` reads, checked: sealed, a mask run, cut into the same units. */
-async function appliedSource(runDir: string, units: number): Promise<Manifest> {
+/** The finished run `lacuna apply` reads, checked: sealed, a mask run that stored its detections. */
+async function appliedSource(runDir: string): Promise<Manifest> {
   const manifest = await readManifest(runDir);
   if (manifest.command !== 'mask') throw new UsageError(`'${runDir}' holds a ${manifest.command} run, not a mask run`);
   if (checkSeal(manifest) !== 'intact') throw new UsageError(`${join(runDir, 'manifest.json')} was changed after the run wrote it (its seal does not match): its detections cannot be trusted`);
   const unitRecords = manifest.work?.unitRecords;
   if (!unitRecords || !manifest.outputs.some((output) => output.path === 'detections.jsonl.gz')) throw new UsageError(`'${runDir}' was made by a Lacuna that did not store its detections; mask again instead`);
-  if (unitRecords.length !== units) throw new UsageError(`'${runDir}' was cut into ${unitRecords.length} work units and its inputs now make ${units}: the inputs changed since the run`);
   return manifest;
+}
+
+/**
+ * The byte ranges the run read each large file in, for a file of the size it had then: apply reads
+ * the same units whatever this build would plan (an older build did not move cuts to the ends of
+ * context runs, for one), so the stored detections of each unit meet the same records.
+ */
+function rangesReadBy(run: Manifest): StoredRanges {
+  const byPath = new Map(run.inputs.filter((input) => input.ranges).map((input) => [input.resolved, input]));
+  return (file) => {
+    const input = byPath.get(resolve(file.path));
+    return input && input.bytes === file.size ? input.ranges : undefined;
+  };
+}
+
+/** Why a run's stored detections no longer meet its inputs, as far as can be told without reading them. */
+export function changedSince(run: Manifest): string {
+  const build = toolBuild();
+  if (run.tool.build !== undefined && run.tool.build !== build) {
+    return `the inputs changed since the run, or this build of Lacuna (${TOOL_VERSION}, build ${build}) reads them into work units otherwise than the one that made it (${run.tool.version}, build ${run.tool.build}); mask again`;
+  }
+  return 'the inputs changed since the run';
 }
 
 async function ensureWorkDir(workDir: string): Promise<void> {

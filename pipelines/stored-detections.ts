@@ -38,7 +38,11 @@ interface UnitStoredRecord extends DetectionRecord {
 export class StoredDetectionReader {
   private readonly records: AsyncGenerator<UnitStoredRecord>;
 
-  constructor(private readonly path: string) {
+  /** `cause`: what to say when they do not meet the records (the run's inputs, or the build, changed). */
+  constructor(
+    private readonly path: string,
+    private readonly cause = 'the inputs changed since the run',
+  ) {
     this.records = readRecords<UnitStoredRecord>(path);
   }
 
@@ -49,14 +53,14 @@ export class StoredDetectionReader {
       if (item.event.kind !== 'doc') continue;
       const seq = firstSeq + at;
       const next = await this.records.next();
-      if (next.done || next.value.seq !== seq) throw new UsageError(`the stored detections (${this.path}) do not match the inputs at record ${seq} of the unit: the inputs changed since the run`);
+      if (next.done || next.value.seq !== seq) throw new UsageError(`the stored detections (${this.path}) do not match the inputs at record ${seq} of the unit: ${this.cause}`);
       out[item.slot] = { findings: next.value.findings, suppressed: next.value.suppressed, ...(next.value.scoreBands ? { scoreBands: next.value.scoreBands } : {}) };
     }
     return out;
   }
 
   async finish(): Promise<void> {
-    if (!(await this.records.next()).done) throw new UsageError(`the stored detections (${this.path}) hold more documents than the inputs: the inputs changed since the run`);
+    if (!(await this.records.next()).done) throw new UsageError(`the stored detections (${this.path}) hold more documents than the inputs: ${this.cause}`);
   }
 }
 

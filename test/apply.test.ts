@@ -6,6 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectSameRun, firstPapers, readManifest, runCli, SHARED, sharedAvailable, tempDir } from './helpers.js';
+import type { Manifest } from '../corpora/manifest.js';
+import { toolBuild } from '../corpora/package-info.js';
+import { changedSince } from '../pipelines/mask.js';
 
 const INPUTS = [
   firstPapers(),
@@ -55,3 +58,12 @@ describe.runIf(sharedAvailable('lacuna apply'))('lacuna apply', () => {
   });
 });
 
+
+describe('lacuna apply, stored detections that no longer meet the records', () => {
+  it('names the build as a cause only when the run was made by another one', () => {
+    const run = (build: string | undefined) => ({ tool: { name: 'lacuna', version: '0.1.0', node: 'v20', ...(build ? { build } : {}) } }) as Manifest;
+    expect(changedSince(run(toolBuild()))).toBe('the inputs changed since the run');
+    expect(changedSince(run(undefined))).toBe('the inputs changed since the run');
+    expect(changedSince(run('0123456789abcdef'))).toMatch(new RegExp(`^the inputs changed since the run, or this build of Lacuna \\(.*, build ${toolBuild()}\\) reads them into work units otherwise than the one that made it \\(0\\.1\\.0, build 0123456789abcdef\\); mask again$`));
+  });
+});

@@ -69,6 +69,25 @@ describe('contextRunCut', () => {
     // field); from n1 it falls in c1 and the run of C goes to the end.
     expect(ranges.map((range) => range.end)).toEqual([startOf(6), startOf(7), size]);
   });
+
+  it('reads a file in the ranges a finished run read it in, for lacuna apply, whatever this build would plan', async () => {
+    const file = { path, label: 'runs.jsonl', format: 'jsonl' as const, size };
+    const mover = (at: string, offset: number) => contextRunCut(at, offset, FIELDS, 1 << 20);
+    // An older build cut at fixed offsets, inside runs: apply must meet its units' stored detections.
+    const older: [number, number][] = [
+      [0, 30],
+      [30, 60],
+      [60, size],
+    ];
+    const again = await planUnits([file], 30, mover, () => older);
+    expect(again.map((unit) => [unit.files[0].range!.start, unit.files[0].range!.end])).toEqual(older);
+    expect(again.map((unit) => unit.index)).toEqual([0, 1, 2]);
+    // Ranges that do not read the file once (a gap, or a file of another size) are not used: the file is planned.
+    const planned = (await planUnits([file], 30, mover)).map((unit) => unit.files[0].range!.end);
+    for (const wrong of [[[0, 30], [40, size]], [[0, 30], [30, size + 5]], [[0, 30]]] as [number, number][][]) {
+      expect((await planUnits([file], 30, mover, () => wrong)).map((unit) => unit.files[0].range!.end)).toEqual(planned);
+    }
+  });
 });
 
 describe.runIf(sharedAvailable('work units and context runs on a ../shared book'))('--context-field with small work units', () => {
