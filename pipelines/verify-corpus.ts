@@ -32,6 +32,8 @@ export interface VerifyAnyCorpusOptions {
   cacheDir: string;
   /** Largest share of the corpus that may be target text (default DEFAULT_MAX_LEAK). */
   maxLeak?: number;
+  /** What the mask run over the corpus warns of (a pack's, a field that may name the records' work). */
+  onWarning?: (message: string) => void;
 }
 
 export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?: ProgressSink): Promise<VerificationReport> {
@@ -55,6 +57,7 @@ export async function verifyAnyCorpus(options: VerifyAnyCorpusOptions, progress?
         cacheDir: options.cacheDir,
         model: DEFAULT_MODEL,
         index: DEFAULT_INDEX_PARAMETERS,
+        onWarning: options.onWarning,
       },
       progress,
     );

@@ -137,6 +137,9 @@ describe.runIf(sharedAvailable('context runs on ../shared books'))('--context-fi
     expect(readFileSync(join(alone, 'report.html'), 'utf8')).toContain('<code>--context-field meta.book</code> judges each run');
     expect(JSON.parse(readFileSync(join(alone, 'report.json'), 'utf8')).workField).toMatchObject({ field: 'meta.book', runs: 2 });
     expect(JSON.parse(readFileSync(join(together, 'report.json'), 'utf8')).workField).toBeUndefined();
+    // lacuna verify --pack, which masks the corpus in a scratch directory, says it too.
+    const verified = await runCli(['verify', '--pack', 'physics-post-1900', input, '--json']);
+    expect(verified.stderr).toContain(hint);
     // A misspelt field is said so, and the run is the run without it.
     expect(warnings.together).toBe('');
     const misspelt = await run('misspelt', '--context-field', 'meta.bok');

@@ -1,7 +1,7 @@
 import { UsageError } from '../../corpora/errors.js';
 import { verifyAnyCorpus } from '../../pipelines/verify-corpus.js';
 import { DEFAULT_WORKERS } from '../../pipelines/runtime/batches.js';
-import { progressFor } from '../output.js';
+import { progressFor, warn } from '../output.js';
 import { writeNewFile } from '../../corpora/user-file.js';
 import { Command } from 'commander';
 import { defaultCacheDir } from '../../indexes/cache-dir.js';
@@ -63,7 +63,7 @@ export function verifyCommand(): Command {
     .option('--probes <dir>', 'show the probes of `lacuna probes build --corpus <run-dir>` in the report')
     .action(async (paths: string[], flags: VerifyFlags) => {
       if (flags.pack) {
-        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', ...(flags.contextField ? { contextField: flags.contextField } : {}), encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir, maxLeak: flags.maxLeak }, progressFor('verify', { quiet: false, logFormat: 'text' }));
+        const report = await verifyAnyCorpus({ inputs: paths, pack: flags.pack, format: 'auto', reading: { textField: 'text', idField: 'id', ...(flags.contextField ? { contextField: flags.contextField } : {}), encoding: 'auto', stripGutenberg: flags.stripGutenberg }, workers: DEFAULT_WORKERS, cacheDir: flags.cacheDir, maxLeak: flags.maxLeak, onWarning: warn }, progressFor('verify', { quiet: false, logFormat: 'text' }));
         if (flags.out) await writeNewFile(flags.out, JSON.stringify(report, null, 2) + '\n');
         if (flags.html) await writeNewFile(flags.html, htmlOf(report));
         process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + '\n' : leakageMarkdown(report.run ?? { pack: report.pack! }, report));
