@@ -68,7 +68,7 @@ describe('work field hint', () => {
   });
 
   it('reads a work in the words of a field name', () => {
-    for (const name of ['book', 'meta.book_id', 'title', 'docId', 'doc_id', 'meta.source_url', 'source_id', 'url', 'parent', 'thread_id', 'metadata.chapter']) expect(namesAWork(name), name).toBe(true);
+    for (const name of ['book', 'meta.book_id', 'title', 'docId', 'doc_id', 'meta.source_url', 'source_id', 'url', 'parent', 'thread_id', 'metadata.chapter', 'gutenberg_id', 'meta.arxiv_id', 'doi']) expect(namesAWork(name), name).toBe(true);
     for (const name of ['source', 'era', 'lang', 'language', 'meta.label', 'created', 'domain', 'split', 'category', 'bookkeeping']) expect(namesAWork(name), name).toBe(false);
   });
 });
