@@ -64,7 +64,7 @@ const MAX_VALUE_CHARS = 200;
 const MAX_FIELDS = 16;
 
 /** Words in a field's name that say it names a work, a document or a place in one. */
-const WORK_WORDS = new Set(['book', 'books', 'title', 'work', 'doc', 'docs', 'document', 'article', 'url', 'uri', 'chapter', 'thread', 'conversation', 'parent', 'paper', 'story', 'volume', 'file', 'filename', 'path', 'page', 'gutenberg', 'isbn', 'doi', 'arxiv']);
+const WORK_WORDS = new Set(['book', 'books', 'title', 'work', 'doc', 'docs', 'document', 'article', 'url', 'uri', 'chapter', 'thread', 'conversation', 'parent', 'paper', 'story', 'volume', 'file', 'filename', 'path', 'page', 'part', 'section', 'gutenberg', 'isbn', 'doi', 'arxiv']);
 
 /** Whether the last part of a dotted path reads as naming a work: `meta.book_id`, `title`, `docId`, `source_url`, `source_id`, `gutenberg_id`, `arxiv_id` (not `source`, `era`, `lang`). */
 export function namesAWork(path: string): boolean {

@@ -6,6 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { contextWarnings } from '../pipelines/context-tally.js';
+import { runCli, tempDir } from './helpers.js';
 import { absorbWorkFields, emptyWorkFields, namesAWork, suggestWorkField, WorkFieldTally, workFieldSentence, type WorkFieldState } from '../pipelines/work-field-hint.js';
 
 const PARAGRAPH = 'A paragraph of a book, a few sentences long. '.repeat(8);
@@ -67,8 +69,25 @@ describe('work field hint', () => {
     expect(suggestWorkField(constant)?.field).toBe('meta.url');
   });
 
+  it('warns when a field given to --context-field does not read as a work and joined records by it', async () => {
+    const era = contextWarnings('meta.era', { records: 36, runs: 4, joined: 36 }, 36);
+    expect(era).toEqual([
+      "the field 'meta.era' (--context-field) does not read as naming a work (a book, a title, an article, a url): its 4 run(s) of records were each judged as one text, as one document would be; if it names a source, a label, a date or a language, run without the option",
+    ]);
+    expect(contextWarnings('meta.book', { records: 36, runs: 4, joined: 36 }, 36)).toEqual([]);
+    // Nothing joined: nothing judged together, nothing to warn of.
+    expect(contextWarnings('meta.era', { records: 36, runs: 0, joined: 0 }, 36)).toEqual([]);
+    // A run that reached the cap says it in its own words, once.
+    expect(contextWarnings('meta.source', { records: 9, runs: 2, joined: 9, capped: 1 }, 9)).toHaveLength(1);
+    // The Quick start sample sorted by era, masked with it as the field.
+    const out = join(tempDir(), 'era');
+    const result = await runCli(['mask', join(import.meta.dirname, '..', 'samples', 'physics-mini.jsonl'), '--pack', 'physics-post-1900', '--out', out, '--quiet', '--context-field', 'meta.era']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe(`lacuna: warning: ${era[0]}\n`);
+  });
+
   it('reads a work in the words of a field name', () => {
-    for (const name of ['book', 'meta.book_id', 'title', 'docId', 'doc_id', 'meta.source_url', 'source_id', 'url', 'parent', 'thread_id', 'metadata.chapter', 'gutenberg_id', 'meta.arxiv_id', 'doi']) expect(namesAWork(name), name).toBe(true);
+    for (const name of ['book', 'meta.book_id', 'title', 'docId', 'doc_id', 'meta.source_url', 'source_id', 'url', 'parent', 'thread_id', 'metadata.chapter', 'gutenberg_id', 'meta.arxiv_id', 'doi', 'meta.part', 'section']) expect(namesAWork(name), name).toBe(true);
     for (const name of ['source', 'era', 'lang', 'language', 'meta.label', 'created', 'domain', 'split', 'category', 'bookkeeping']) expect(namesAWork(name), name).toBe(false);
   });
 });
