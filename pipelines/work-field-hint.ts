@@ -61,7 +61,7 @@ const MIN_REPEAT_SHARE = 0.5;
 const MAX_RUN_CHARS = CONTEXT_MAX_CHARS / 2;
 /** Values longer than this are text, not a name; fields beyond this many are not followed (cost per record). */
 const MAX_VALUE_CHARS = 200;
-const MAX_FIELDS = 16;
+const MAX_FIELDS = 64;
 
 /** Words in a field's name that say it names a work, a document or a place in one. */
 const WORK_WORDS = new Set(['book', 'books', 'title', 'work', 'doc', 'docs', 'document', 'article', 'url', 'uri', 'chapter', 'thread', 'conversation', 'parent', 'paper', 'story', 'volume', 'file', 'filename', 'path', 'page', 'part', 'section', 'gutenberg', 'isbn', 'doi', 'arxiv']);
@@ -102,7 +102,8 @@ function scalarValue(value: unknown): string | undefined {
 
 /** Follows the fields of one work unit's records, in read order. */
 export class WorkFieldTally {
-  private readonly state: WorkFieldState = { documents: 0, chars: 0, shortChars: 0, fields: {} };
+  private readonly state: WorkFieldState = emptyWorkFields();
+  private tracked = 0;
   private previous = new Map<string, string>();
   private readonly skip: ReadonlySet<string>;
 
@@ -122,7 +123,8 @@ export class WorkFieldTally {
       for (const [path, value] of scalarFields(source, this.skip)) {
         let series = state.fields[path];
         if (series === undefined) {
-          if (Object.keys(state.fields).length >= MAX_FIELDS) continue;
+          if (this.tracked >= MAX_FIELDS) continue;
+          this.tracked++;
           series = state.fields[path] = { records: 0, repeats: 0, chars: 0, first: value, varies: false };
         }
         series.records++;
@@ -157,8 +159,12 @@ export function absorbWorkFields(total: WorkFieldState, more: WorkFieldState): v
   }
 }
 
+/**
+ * An empty state. `fields` has no prototype: a record's field may be called `constructor` or
+ * `__proto__`, and must be counted as any other, not read from or written into Object.prototype.
+ */
 export function emptyWorkFields(): WorkFieldState {
-  return { documents: 0, chars: 0, shortChars: 0, fields: {} };
+  return { documents: 0, chars: 0, shortChars: 0, fields: Object.create(null) as Record<string, FieldSeries> };
 }
 
 /**

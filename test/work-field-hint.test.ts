@@ -86,6 +86,27 @@ describe('work field hint', () => {
     expect(result.stderr).toBe(`lacuna: warning: ${era[0]}\n`);
   });
 
+  it('counts fields named as Object.prototype properties as any other', () => {
+    // Top-level fields, whose paths are their bare names; JSON.parse makes `__proto__` an own field, as a reader does.
+    const records = Array.from({ length: 60 }, (_, at) => ({ source: JSON.parse(`{"id": "r${at}", "text": null, "__proto__": "p${at >> 5}", "constructor": "c${at >> 5}", "toString": "t${at >> 5}", "title": "b${at >> 5}"}`) as Record<string, unknown> }));
+    const state = tally(records);
+    const firsts = new Map([
+      ['__proto__', 'p0'],
+      ['constructor', 'c0'],
+      ['title', 'b0'],
+      ['toString', 't0'],
+    ]);
+    expect(Object.keys(state.fields).sort()).toEqual([...firsts.keys()]);
+    for (const [name, first] of firsts) expect(state.fields[name], name).toEqual({ records: 60, repeats: 58, chars: 60 * PARAGRAPH.length, first, varies: true });
+    const total = emptyWorkFields();
+    absorbWorkFields(total, JSON.parse(JSON.stringify(state)) as WorkFieldState);
+    absorbWorkFields(total, JSON.parse(JSON.stringify(state)) as WorkFieldState);
+    for (const name of firsts.keys()) expect(total.fields[name].records, name).toBe(120);
+    expect(suggestWorkField(total)?.field).toBe('title');
+    // Nothing leaked into the prototype every object shares.
+    expect(({} as Record<string, unknown>).records).toBeUndefined();
+  });
+
   it('reads a work in the words of a field name', () => {
     for (const name of ['book', 'meta.book_id', 'title', 'docId', 'doc_id', 'meta.source_url', 'source_id', 'url', 'parent', 'thread_id', 'metadata.chapter', 'gutenberg_id', 'meta.arxiv_id', 'doi', 'meta.part', 'section']) expect(namesAWork(name), name).toBe(true);
     for (const name of ['source', 'era', 'lang', 'language', 'meta.label', 'created', 'domain', 'split', 'category', 'bookkeeping']) expect(namesAWork(name), name).toBe(false);
