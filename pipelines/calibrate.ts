@@ -263,7 +263,8 @@ export async function runCalibrate(options: CalibrateOptions): Promise<Calibrati
   let backgroundIn = 0;
   for (const sentence of background) if (screenOf(sentence) >= sentenceScreen) backgroundIn++;
 
-  const rates: CalibrationResult['rates'] = {};
+  // Keyed by the labelled file's own kinds: no prototype, so a kind called `constructor` is a kind.
+  const rates = Object.create(null) as CalibrationResult['rates'];
   rows.forEach((row, index) => {
     const rate = (rates[row.kind] ??= { flagged: 0, total: 0 });
     rate.total++;

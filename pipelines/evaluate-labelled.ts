@@ -105,7 +105,8 @@ export async function evaluateLabelled(options: EvaluateOptions): Promise<Evalua
     files: [],
     targets: emptyTally(),
     others: emptyTally(),
-    byKind: {},
+    // Keyed by the labelled file's own kinds: no prototype, so a kind called `constructor` is a kind.
+    byKind: Object.create(null) as Evaluation['byKind'],
     missed: [],
     touched: [],
   };

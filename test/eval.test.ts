@@ -65,6 +65,18 @@ describe('lacuna eval', () => {
     expect(run).toMatchObject({ code: 2, stdout: '', stderr: `lacuna: ${labelled} line 3: expected "label<TAB>kind<TAB>text" with label 0 or 1\n` });
     expect(existsSync(join(dir, 'eval.json'))).toBe(false);
   });
+
+  it('counts kinds named as Object.prototype properties as any other kind', async () => {
+    const dir = tempDir();
+    const labelled = join(dir, 'kinds.tsv');
+    writeFileSync(labelled, 'label\tkind\ttext\n0\tconstructor\tFaraday found in 1831 that a changing magnetic field induces a current.\n1\t__proto__\tThe mass of a body is a measure of its energy content, as Einstein showed in 1905.\n');
+    const run = await runCli(['eval', '--pack', 'physics-post-1900', labelled, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const byKind = JSON.parse(run.stdout).byKind;
+    expect(Object.keys(byKind)).toEqual(['constructor', '__proto__']);
+    expect(byKind.constructor.others).toMatchObject({ passages: 1, counted: 0 });
+    expect(byKind.__proto__.targets).toMatchObject({ passages: 1, counted: 1 });
+  });
 });
 
 const RELATIVITY = 'physics/post1900/einstein_relativity_pg5001.txt';
