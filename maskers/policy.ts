@@ -349,7 +349,6 @@ export function decideTogether(texts: readonly string[], findings: readonly (rea
     while (firstEdit < decision.edits.length && decision.edits[firstEdit].end <= start) firstEdit++;
     for (let at = firstEdit; at < decision.edits.length && decision.edits[at].start < end; at++) {
       const edit = decision.edits[at];
-      if (edit.end <= start) continue;
       const piece: SpanEdit = { ...edit, start: Math.max(edit.start, start) - start, end: Math.min(edit.end, end) - start };
       if (piece.end === piece.start) continue;
       // A redaction's placeholder goes where it began; no unit reaches across a record, but a deletion's whitespace may.

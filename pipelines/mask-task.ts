@@ -104,8 +104,8 @@ export class MaskTask implements BatchTask<BatchOutcome> {
   }
 
   /** What the detectors find in each document, each context run (contextRuns) detected together. */
-  private async detect(documents: readonly TaskDocument[], semantic: SemanticStats): Promise<StoredDetection[]> {
-    return (await detectRuns(documents, (texts) => this.detector.detectTogether(texts))).map((detected) => {
+  private async detect(documents: readonly TaskDocument[], runs: [number, number][], semantic: SemanticStats): Promise<StoredDetection[]> {
+    return (await detectRuns(documents, (texts) => this.detector.detectTogether(texts), runs)).map((detected) => {
       addSemanticStats(semantic, detected.semantic);
       return { findings: detected.findings, suppressed: detected.suppressed.length, ...(detected.scoreBands ? { scoreBands: detected.scoreBands } : {}) };
     });
@@ -124,9 +124,10 @@ export class MaskTask implements BatchTask<BatchOutcome> {
     const outcomes: DocumentOutcome[] = [];
     // The pack reads one language: a document plainly in another is noted, so the run can say so.
     const languages = documents.map((document) => otherLanguage(document.text, this.config.pack.language));
-    const detections = stored ?? (await this.detect(documents, semantic));
+    const runs = contextRuns(documents);
+    const detections = stored ?? (await this.detect(documents, runs, semantic));
     lap('detect');
-    for (const [start, end] of contextRuns(documents)) {
+    for (const [start, end] of runs) {
       const run: DocumentOutcome[] = [];
       // What each document of the run gives the corpus (none when dropped), and whether any must be checked again.
       const outputs: (string | undefined)[] = [];

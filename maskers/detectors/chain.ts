@@ -71,7 +71,6 @@ function compiledRules(pack: Pack, concepts?: ReadonlySet<string>): CompiledRule
   return rules;
 }
 
-
 /**
  * For each of the texts at `spans` of a joined text, the findings inside it, cut to it and shifted
  * to start at 0, in the order of `findings`. Each finding is placed by a binary search among the

@@ -45,13 +45,6 @@ const UPPER_START = /[\p{Lu}\p{Lt}\p{N}"'(\[\u201c\u2018\u00ab*_#§¶]/u;
 const LOWER_START = /\p{Ll}/u;
 
 /**
- * A line break in a block most of whose characters are in lines of at least this many characters
- * is a paragraph break: nobody wraps lines that long. Web text, Wikipedia and most datasets (C4, FineWeb) write one
- * paragraph per line with no blank line between. Read as one paragraph, an 8,000-character
- * document of a relativity book lost 44% of its text held out, against 93% with blank lines (the
- * passage classifier scores paragraphs, not whole pages; see test/segmenter.test.ts).
- */
-/**
  * What joins records that are parts of one work (`--context-field`) into the one text they are
  * detected and decided as: a paragraph break, so no paragraph or sentence reaches across it.
  */
@@ -68,6 +61,13 @@ export function joinTogether(texts: readonly string[]): { text: string; spans: S
   return { text: texts.join(TOGETHER_SEPARATOR), spans };
 }
 
+/**
+ * A line break in a block most of whose characters are in lines of at least this many characters
+ * is a paragraph break: nobody wraps lines that long. Web text, Wikipedia and most datasets (C4, FineWeb) write one
+ * paragraph per line with no blank line between. Read as one paragraph, an 8,000-character
+ * document of a relativity book lost 44% of its text held out, against 93% with blank lines (the
+ * passage classifier scores paragraphs, not whole pages; see test/segmenter.test.ts).
+ */
 export const UNWRAPPED_LINE_CHARS = 200;
 
 /**

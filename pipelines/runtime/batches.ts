@@ -72,11 +72,11 @@ export function contextRuns(documents: readonly TaskDocument[]): [number, number
 
 /**
  * What `detect` finds in each document, each context run (contextRuns) joined as one text
- * (DetectorChain.detectTogether): one result per document, in order. How mask and audit detect.
+ * (DetectorChain.detectTogether): one result per document, in order; `runs` when the caller has them. How mask and audit detect.
  */
-export async function detectRuns<R>(documents: readonly TaskDocument[], detect: (texts: string[]) => Promise<R[]>): Promise<R[]> {
+export async function detectRuns<R>(documents: readonly TaskDocument[], detect: (texts: string[]) => Promise<R[]>, runs = contextRuns(documents)): Promise<R[]> {
   const results: R[] = [];
-  for (const [start, end] of contextRuns(documents)) results.push(...(await detect(documents.slice(start, end).map((document) => document.text))));
+  for (const [start, end] of runs) results.push(...(await detect(documents.slice(start, end).map((document) => document.text))));
   return results;
 }
 
