@@ -130,17 +130,20 @@ async function main(): Promise<void> {
   const textMB = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0) / 1e6;
   const rules = DetectorChain.forPack(pack, ['lexical', 'entity', 'context']);
   const passageOnly = DetectorChain.forPack(pack, ['passage']);
+  const defaultDetection = (text: string) => chain.detect(text);
+  let defaultDetectionSeconds = 0;
   for (const [label, detect] of [
     ['lexical detector alone (1 thread, in process)', (text: string) => lexical.detect(text)],
     ['lexical + entity + context (1 thread, in process)', (text: string) => rules.detect(text)],
     ['passage classifier alone (1 thread, in process)', (text: string) => passageOnly.detect(text)],
-    ['default detectors: lexical + entity + context + passage (1 thread, in process)', (text: string) => chain.detect(text)],
+    ['default detectors: lexical + entity + context + passage (1 thread, in process)', defaultDetection],
   ] as const) {
     const start = performance.now();
     // Awaited one by one: a chain's later detectors run after its first await.
     for (const text of texts) await detect(text);
     const seconds = (performance.now() - start) / 1000;
     rows.push([label, seconds * (mb / textMB), `${(textMB / seconds).toFixed(1)} MB/s of text per worker`]);
+    if (detect === defaultDetection) defaultDetectionSeconds = seconds;
   }
 
   // The semantic stage against the raw encoder it is built on, measured now on the same machine.
@@ -192,6 +195,9 @@ async function main(): Promise<void> {
   const one = rows.find(([label]) => label === 'lacuna mask, default detectors, --workers 1')?.[1];
   if (one && defaultSeconds) console.log(`\nworkers: ${workers} workers run ${(one / defaultSeconds).toFixed(2)}× one worker (efficiency per core ${(one / defaultSeconds / workers).toFixed(2)})`);
   console.log(await machineCeiling(corpus, workers));
+  const nullRun = manifests.find(({ label }) => label.startsWith('null pipeline'))?.manifest;
+  const defaultManifest = manifests.find(({ label }) => label.startsWith('lacuna mask, default detectors ('))?.manifest;
+  if (nullSeconds && defaultSeconds && nullRun && defaultManifest && defaultDetectionSeconds > 0) console.log(ratioBudget({ nullSeconds, defaultSeconds, nullCpuMs: nullRun.timings.cpuMs, maskCpuMs: defaultManifest.timings.cpuMs, detectionRate: textMB / defaultDetectionSeconds }));
   if (process.env.BENCH_SCALE !== '0') await scaleBench(corpus, mb, nullSeconds);
   if (process.env.BENCH_SEMANTIC !== '0') console.log(await semanticWorkersBench(corpus));
 }
@@ -422,4 +428,28 @@ async function machineCeiling(corpus: string, workers: number): Promise<string> 
   const together = await Promise.all(Array.from({ length: workers }, detect));
   const speedUp = together.reduce((sum, seconds) => sum + alone / seconds, 0);
   return `\nmachine: ${workers} independent processes, each detecting the same ${CEILING_BYTES / 1e6} MB with the default detectors, run at ${speedUp.toFixed(2)}× one alone (one alone ${alone.toFixed(2)} s; together ${together.map((seconds) => seconds.toFixed(2)).join(', ')} s): the most ${workers} workers can give on this machine`;
+}
+
+/**
+ * What stands between `lacuna mask` and 0.8× the null pipeline, from the two runs' own CPU times
+ * (manifest timings.cpuMs: the process and its worker threads). Mask's CPU time beyond the null
+ * pipeline's is what detection costs inside the pipeline. At the cores mask keeps busy (its CPU
+ * over its wall time), 0.8× leaves a CPU budget of that many cores for nullSeconds / 0.8; what the
+ * null pipeline's own work does not use of it is what detection may cost, and the ratio of the two
+ * is how much faster detection would have to be.
+ */
+function ratioBudget(measured: { nullSeconds: number; defaultSeconds: number; nullCpuMs?: number; maskCpuMs?: number; detectionRate: number }): string {
+  const { nullSeconds, defaultSeconds, nullCpuMs, maskCpuMs, detectionRate } = measured;
+  if (nullCpuMs === undefined || maskCpuMs === undefined) return '';
+  const target = 0.8;
+  const nullCpu = nullCpuMs / 1000;
+  const maskCpu = maskCpuMs / 1000;
+  const detectionCpu = maskCpu - nullCpu;
+  const busy = maskCpu / defaultSeconds;
+  const allowed = (busy * nullSeconds) / target - nullCpu;
+  const verdict =
+    allowed <= 0
+      ? `at ${busy.toFixed(2)} cores busy, the null pipeline's own work leaves no room for detection at ${target}×`
+      : `at the ${busy.toFixed(2)} cores it keeps busy, ${target}× leaves detection ${allowed.toFixed(1)} s of CPU: ${(detectionCpu / allowed).toFixed(1)}× less than it takes, about ${(detectionRate * (detectionCpu / allowed)).toFixed(0)} MB/s of text per worker in process (today ${detectionRate.toFixed(1)})`;
+  return `\nCPU time: null pipeline ${nullCpu.toFixed(1)} s in ${nullSeconds.toFixed(1)} s of wall time (${(nullCpu / nullSeconds).toFixed(2)} cores busy), lacuna mask ${maskCpu.toFixed(1)} s in ${defaultSeconds.toFixed(1)} s (${busy.toFixed(2)}); detection costs mask ${detectionCpu.toFixed(1)} s of CPU (${((detectionCpu / maskCpu) * 100).toFixed(0)}%); ${verdict}`;
 }

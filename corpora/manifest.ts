@@ -91,7 +91,11 @@ export interface Manifest {
   };
   /** Cost of the semantic detector: sentences seen, windows screened, sentences embedded. */
   semantic: Record<string, number> | null;
-  timings: { startedAt: string; finishedAt: string; wallMs: number; peakRssBytes: number; workers: number };
+  /**
+   * Wall time, and the CPU time (user and system) of this process with its worker threads: with the
+   * wall time, how much of the machine the run used. A rank of a Slurm array counts its own process.
+   */
+  timings: { startedAt: string; finishedAt: string; wallMs: number; cpuMs?: number; peakRssBytes: number; workers: number };
   /** How the run was cut into work units, and the key a rerun recognises it by (see pipelines/mask.ts). */
   work?: { runKey: string; unitBytes: number; units: number; unitsRunHere: number; unitRecords?: number[]; appliedFrom?: { run: string; seal: string } | null };
   seal?: ManifestSeal;

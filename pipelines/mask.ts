@@ -302,6 +302,7 @@ export async function runMaskRank(options: MaskOptions, rank: RankSpec, progress
 export async function runMask(options: MaskOptions, progress: ProgressSink = silentProgress): Promise<MaskResult> {
   const startedAt = new Date();
   const clock = performance.now();
+  const cpuAtStart = process.cpuUsage();
   const planned = await plan(options);
   const { loaded, waiver, concepts, shape } = planned;
   const finished = options.overwrite || planned.files.some((file) => file.path === '-') ? undefined : await sameFinishedRun(options.out, planned.key);
@@ -470,7 +471,7 @@ export async function runMask(options: MaskOptions, progress: ProgressSink = sil
       stages,
       collateral: { removedChars: damage.removedChars, inputChars: damage.inputChars, singleParagraphChars: damage.singleParagraphChars, shortDocumentChars: damage.shortDocumentChars, islandChars: damage.islandChars, removedShare: damage.removedShare, destroyed: Object.fromEntries(Object.entries(damage.destroyed).map(([what, entry]) => [what, entry.count])) },
       semantic: semanticOn ? { ...semantic, fractionEmbedded: semantic.sentences > 0 ? Math.round((semantic.sentencesEmbedded / semantic.sentences) * 10000) / 10000 : 0 } : null,
-      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: options.workers },
+      timings: { startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), wallMs: round(performance.now() - clock), cpuMs: cpuMsSince(cpuAtStart), peakRssBytes: process.resourceUsage().maxRSS * 1024, workers: options.workers },
       work: { runKey: planned.key, unitBytes: options.unitBytes ?? DEFAULT_UNIT_BYTES, units: planned.units.length, unitsRunHere: todo.length, unitRecords: merged.unitRecords, appliedFrom: planned.source ? { run: resolve(options.appliedFrom!), seal: planned.source.seal!.value } : null },
     };
     await run.commit(outputs.map((output) => output.path), manifest);
@@ -522,4 +523,13 @@ function outputPaths(out: string): MaskResult['files'] {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
+}
+
+/**
+ * CPU milliseconds (user and system) this process has used since `start`: its worker threads
+ * included, since they are threads of it. Against the wall time, how many cores the run kept busy.
+ */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return round((user + system) / 1000);
 }

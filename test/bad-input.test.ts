@@ -99,6 +99,8 @@ describe('bad input', () => {
     expect(manifest.counts).toMatchObject({ input: 1, edited: 1 });
     // A 50 MB document is held a few times over (bytes, string, worker copy, output), never unboundedly.
     expect(manifest.timings.peakRssBytes).toBeLessThan(1.2e9);
+    // The CPU time of the run's process and its worker threads is recorded beside its wall time.
+    expect(manifest.timings.cpuMs).toBeGreaterThan(0);
     const [doc] = readCorpus(out);
     expect(doc.text).not.toMatch(/special relativity/i);
     expect(doc.text.length).toBeGreaterThan(49e6);
