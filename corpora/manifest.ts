@@ -93,7 +93,8 @@ export interface Manifest {
   semantic: Record<string, number> | null;
   /**
    * Wall time, and the CPU time (user and system) of this process with its worker threads: with the
-   * wall time, how much of the machine the run used. A rank of a Slurm array counts its own process.
+   * wall time, how much of the machine the run used. Of a run made by several ranks, both are the
+   * merging process's (the ranks write no manifest).
    */
   timings: { startedAt: string; finishedAt: string; wallMs: number; cpuMs?: number; peakRssBytes: number; workers: number };
   /** How the run was cut into work units, and the key a rerun recognises it by (see pipelines/mask.ts). */
