@@ -543,6 +543,10 @@ describe('recall-first rules', () => {
     expect(await found('Atomism implies that mass is quantized.')).toContain('quantized');
     expect(await found('The electron jumps from one stationary state to another.')).toContain('stationary state');
     expect(await found('Millikan measured the charge of the electron with oil drops.')).toContain('Millikan');
-    expect(await found('The strong force binds the nucleus.')).toContain('strong force');
+    expect(await found('The strong force binds the nucleus.')).toContain('The strong force');
+    // Named with its article, as the nuclear forces are; with another word before it, ordinary English.
+    expect(await found('A cannon exerts a strong force on the cannonball.')).toEqual([]);
+    expect(await found('The weak force lets a free neutron turn into a proton.')).toContain('The weak force');
+    expect(await found('The difference of potential is constant for weak forces.')).toEqual([]);
   });
 });
